@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"seam/internal/auth"
+	"seam/internal/db"
+	"seam/internal/demo"
+	"seam/internal/secret"
+	"seam/internal/server"
+	"seam/internal/store"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var dbf dbFlags
+	fs := newFlags("serve", "Usage: seam serve [flags]\n\nRuns Seam's HTTP server. On an empty database it migrates, loads the demo shop\n(unless --no-demo) and prints the API URL and a full-permission token once.", "", stderr)
+	dbf.register(fs)
+	addr := fs.String("addr", env("SEAM_ADDR", "127.0.0.1:8080"), "address to listen on (SEAM_ADDR)")
+	noDemo := fs.Bool("no-demo", env("SEAM_NO_DEMO", "") == "1" || env("SEAM_NO_DEMO", "") == "true", "start empty instead of with the demo shop (SEAM_NO_DEMO=1)")
+	logFormat := fs.String("log-format", env("SEAM_LOG_FORMAT", "auto"), "auto, json or text (SEAM_LOG_FORMAT)")
+	limitsName := fs.String("rate-limits", env("SEAM_RATE_LIMITS", "centra"), "default token rate limits: centra (Centra's defaults), high or off (SEAM_RATE_LIMITS)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	log, err := logger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	var limits auth.Limits
+	switch *limitsName {
+	case "centra":
+		limits = auth.DefaultLimits()
+	case "high":
+		limits = auth.HighLimits()
+	case "off":
+	default:
+		return usageErr("--rate-limits must be centra, high or off, got %q", *limitsName)
+	}
+
+	d, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	tok, err := bootstrap(ctx, d, !*noDemo)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if tok != "" {
+		printWelcome(stdout, base, tok.Reveal(), !*noDemo)
+	}
+	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "database", d.Where, "engine", string(d.Engine()), "version", appVersion())
+	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits})
+	return srv.Serve(ctx, ln)
+}
+
+// bootstrap does the first-start work once per database: the demo shop and
+// a full-permission token. Later starts (and other processes sharing the
+// database) find the setting claimed and do nothing.
+func bootstrap(ctx context.Context, d *db.DB, withDemo bool) (secret.Secret, error) {
+	var first bool
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		var err error
+		first, err = store.ClaimSetting(ctx, tx, "bootstrap_started_at", db.Now().Format(time.RFC3339))
+		return err
+	})
+	if err != nil || !first {
+		return "", err
+	}
+	if withDemo {
+		if err := demo.Load(ctx, d); err != nil {
+			return "", fmt.Errorf("%w (the database now holds part of the demo; start again with an empty data directory or database)", err)
+		}
+	}
+	limits := auth.HighLimits()
+	sec, _, err := auth.Create(ctx, d, auth.NewToken{Name: "seam-admin", All: true, Limits: &limits})
+	if err != nil {
+		return "", err
+	}
+	return sec, d.Tx(ctx, func(tx *db.Tx) error {
+		return store.SetSetting(ctx, tx, "bootstrapped_at", db.Now().Format(time.RFC3339))
+	})
+}
+
+func printWelcome(w io.Writer, base, token string, withDemo bool) {
+	shop := "an empty shop (--no-demo)"
+	if withDemo {
+		shop = `the demo shop "Retail": 20 products, SEK/EUR/USD/JPY pricelists`
+	}
+	curl := fmt.Sprintf(`curl -s %s/graphql -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' -d '{"query":"{ products(limit: 3) { id name variants { name } } }"}'`, base, token)
+	fmt.Fprintf(w, `
+Seam is ready with %s.
+
+  Integration API  %s/graphql
+  API token        %s
+                   (full permissions; shown only now, only its hash is stored)
+
+Try it:
+  %s
+
+`, shop, base, token, curl)
+}

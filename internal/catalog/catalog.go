@@ -1,0 +1,87 @@
+// Package catalog holds the rules for size charts, products, variants,
+// product sizes, bundles, displays and the brands, collections, folders and
+// categories they are filed under.
+package catalog
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"seam/internal/db"
+	"seam/internal/idconv"
+	"seam/internal/seam"
+)
+
+// Statuses of products, variants and displays.
+var (
+	ProductStatuses = []string{"ACTIVE", "INACTIVE", "CANCELLED"}
+	Statuses        = []string{"ACTIVE", "INACTIVE"}
+)
+
+// MaxText is the longest free text accepted in a name or number field.
+const MaxText = 1000
+
+// text checks a required text field and returns it trimmed.
+func text(p *seam.Problems, path seam.Path, v *string, field string) string {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		p.Add(path, "%s must not be empty.", field)
+		return ""
+	}
+	s := strings.TrimSpace(*v)
+	if len(s) > MaxText {
+		p.Add(path, "%s is %d characters long; the limit is %d.", field, len(s), MaxText)
+	}
+	return s
+}
+
+// optText checks an optional text field; an empty string clears it.
+func optText(p *seam.Problems, path seam.Path, v *string, field string) *string {
+	if v == nil {
+		return nil
+	}
+	s := strings.TrimSpace(*v)
+	if s == "" {
+		return nil
+	}
+	if len(s) > MaxText*10 {
+		p.Add(path, "%s is %d characters long; the limit is %d.", field, len(s), MaxText*10)
+	}
+	return &s
+}
+
+// oneOf checks an enum value.
+func oneOf(p *seam.Problems, path seam.Path, v *string, allowed []string, field string) string {
+	if v == nil {
+		p.Add(path, "%s is required.", field)
+		return ""
+	}
+	if !slices.Contains(allowed, *v) {
+		p.Add(path, "%s must be one of %s, got %q.", field, strings.Join(allowed, ", "), *v)
+	}
+	return *v
+}
+
+// resolve resolves an optional reference, recording problems; nil stays nil.
+func resolve(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, typ string, ref *seam.Ref, path seam.Path) (*int64, error) {
+	if ref == nil {
+		return nil, nil
+	}
+	id, err := idconv.Resolve(ctx, q, actor, typ, ref, path)
+	if p.Merge(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// notFound turns a store ErrNotFound into a user error on path.
+func notFound(err error, path seam.Path, format string, args ...any) error {
+	if errors.Is(err, seam.ErrNotFound) {
+		return seam.Invalid(path, format, args...)
+	}
+	return err
+}

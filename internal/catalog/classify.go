@@ -1,0 +1,149 @@
+package catalog
+
+import (
+	"context"
+
+	"seam/internal/db"
+	"seam/internal/idconv"
+	"seam/internal/seam"
+	"seam/internal/store"
+)
+
+// NamedInput creates a brand, collection or folder.
+type NamedInput struct {
+	Name       *string
+	URI        *string
+	Status     *string
+	Parent     *seam.Ref
+	ExternalID *string
+}
+
+// CreateBrand creates a brand; its URI defaults to the slug of its name.
+func CreateBrand(ctx context.Context, d *db.DB, actor seam.Actor, in NamedInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		b := store.Brand{Name: text(&p, path.Key("name"), in.Name, "name")}
+		b.URI = Slug(b.Name)
+		if in.URI != nil && *in.URI != "" {
+			b.URI = Slug(*in.URI)
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertBrand(ctx, tx, &b); err != nil {
+			return err
+		}
+		id = b.ID
+		return idconv.Assign(ctx, tx, actor, "Brand", b.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return id, seam.Wrap(err, "create brand")
+}
+
+// CreateCollection creates a collection (status ACTIVE unless given).
+func CreateCollection(ctx context.Context, d *db.DB, actor seam.Actor, in NamedInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		c := store.Collection{Name: text(&p, path.Key("name"), in.Name, "name"), Status: "ACTIVE"}
+		if in.Status != nil {
+			c.Status = oneOf(&p, path.Key("status"), in.Status, Statuses, "status")
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertCollection(ctx, tx, &c); err != nil {
+			return err
+		}
+		id = c.ID
+		return idconv.Assign(ctx, tx, actor, "Collection", c.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return id, seam.Wrap(err, "create collection")
+}
+
+// CreateFolder creates a folder, optionally below a parent folder.
+func CreateFolder(ctx context.Context, d *db.DB, actor seam.Actor, in NamedInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		f := store.Folder{Name: text(&p, path.Key("name"), in.Name, "name")}
+		var err error
+		if f.ParentID, err = resolve(ctx, tx, &p, actor, "Folder", in.Parent, path.Key("parent")); err != nil {
+			return err
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertFolder(ctx, tx, &f); err != nil {
+			return err
+		}
+		id = f.ID
+		return idconv.Assign(ctx, tx, actor, "Folder", f.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return id, seam.Wrap(err, "create folder")
+}
+
+// CategoryInput creates a category of a store.
+type CategoryInput struct {
+	Store      *seam.Ref
+	Parent     *seam.Ref
+	Name       *string
+	URI        *string
+	Status     *string
+	SortOrder  *int
+	ExternalID *string
+}
+
+// CreateCategory creates a category; its URI defaults to the slug of its
+// name and must be unique among its siblings.
+func CreateCategory(ctx context.Context, d *db.DB, actor seam.Actor, in CategoryInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		c := store.Category{Name: text(&p, path.Key("name"), in.Name, "name"), Status: "ACTIVE"}
+		c.URI = Slug(c.Name)
+		if in.URI != nil && *in.URI != "" {
+			c.URI = Slug(*in.URI)
+		}
+		if in.Status != nil {
+			c.Status = oneOf(&p, path.Key("status"), in.Status, Statuses, "status")
+		}
+		if in.SortOrder != nil {
+			c.SortOrder = *in.SortOrder
+		}
+		if in.Store == nil {
+			p.Add(path.Key("store"), "A category needs a store.")
+		} else if err := resolveInto(ctx, tx, &p, actor, "Store", in.Store, path.Key("store"), &c.StoreID); err != nil {
+			return err
+		}
+		var err error
+		if c.ParentID, err = resolve(ctx, tx, &p, actor, "Category", in.Parent, path.Key("parent")); err != nil {
+			return err
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if c.ParentID != nil {
+			parents, err := store.CategoriesByIDs(ctx, tx, []int64{*c.ParentID})
+			if err != nil {
+				return err
+			}
+			if len(parents) == 1 && parents[0].StoreID != c.StoreID {
+				return seam.Invalid(path.Key("parent"), "Category %d belongs to store %d, not store %d.", *c.ParentID, parents[0].StoreID, c.StoreID)
+			}
+		}
+		if err := store.InsertCategory(ctx, tx, &c); err != nil {
+			if db.IsUniqueViolation(err) {
+				return seam.Invalid(path.Key("uri"), "A sibling category already has the URI %q.", c.URI)
+			}
+			return err
+		}
+		id = c.ID
+		return idconv.Assign(ctx, tx, actor, "Category", c.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return id, seam.Wrap(err, "create category")
+}

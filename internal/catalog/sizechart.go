@@ -1,0 +1,202 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"seam/internal/db"
+	"seam/internal/idconv"
+	"seam/internal/seam"
+	"seam/internal/store"
+)
+
+// SizeChartInput creates or changes a size chart. On update, nil fields
+// stay as they are.
+type SizeChartInput struct {
+	Name             *string
+	HorizontalLabels []string
+	VerticalLabels   []string
+	DividerSymbol    *string
+	ExternalID       *string
+}
+
+// DefaultDivider joins the labels of two-dimensional sizes ("32x34").
+const DefaultDivider = "x"
+
+// CreateSizeChart creates a size chart and one size per label (or per pair
+// of labels). Each size also gets the external id "<chart name>|<size
+// name>" in the actor's ID conversion, so integrations can name sizes.
+func CreateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, in SizeChartInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		var p seam.Problems
+		path := seam.P("input")
+		c := store.SizeChart{
+			Name:             text(&p, path.Key("name"), in.Name, "name"),
+			HorizontalLabels: labels(&p, path.Key("horizontalLabels"), in.HorizontalLabels, true),
+			VerticalLabels:   labels(&p, path.Key("verticalLabels"), in.VerticalLabels, false),
+			DividerSymbol:    divider(&p, path.Key("dividerSymbol"), in.DividerSymbol, DefaultDivider),
+			CreatedAt:        db.Now(),
+		}
+		sizes := sizeNames(&p, path, c)
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertSizeChart(ctx, tx, &c); err != nil {
+			return err
+		}
+		id = c.ID
+		for i, s := range sizes {
+			s.SizeChartID, s.Position = c.ID, i
+			if err := store.InsertSize(ctx, tx, &s); err != nil {
+				return err
+			}
+			ext := c.Name + "|" + s.Name
+			if err := idconv.Assign(ctx, tx, actor, "Size", s.ID, &ext, path.Key("name")); err != nil {
+				return err
+			}
+		}
+		return idconv.Assign(ctx, tx, actor, "SizeChart", c.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return id, seam.Wrap(err, "create size chart")
+}
+
+// UpdateSizeChart renames a chart or changes its labels. New labels add
+// sizes; a label whose sizes are activated on a variant cannot be removed.
+func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in SizeChartInput) error {
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		c, err := store.GetSizeChart(ctx, tx, id)
+		if err != nil {
+			return notFound(err, seam.P("id"), "Could not find SizeChart with ID %d.", id)
+		}
+		var p seam.Problems
+		path := seam.P("input")
+		if in.Name != nil {
+			c.Name = text(&p, path.Key("name"), in.Name, "name")
+		}
+		if in.HorizontalLabels != nil {
+			c.HorizontalLabels = labels(&p, path.Key("horizontalLabels"), in.HorizontalLabels, true)
+		}
+		if in.VerticalLabels != nil {
+			c.VerticalLabels = labels(&p, path.Key("verticalLabels"), in.VerticalLabels, false)
+			if len(c.VerticalLabels) == 0 {
+				c.VerticalLabels = nil
+			}
+		}
+		if in.DividerSymbol != nil {
+			c.DividerSymbol = divider(&p, path.Key("dividerSymbol"), in.DividerSymbol, c.DividerSymbol)
+		}
+		wanted := sizeNames(&p, path, c)
+		if err := p.Err(); err != nil {
+			return err
+		}
+		existing, err := store.SizesByChartIDs(ctx, tx, []int64{id})
+		if err != nil {
+			return err
+		}
+		byName := map[string]store.Size{}
+		for _, s := range existing {
+			byName[s.Name] = s
+		}
+		keep := map[string]bool{}
+		for i, s := range wanted {
+			keep[s.Name] = true
+			if old, ok := byName[s.Name]; ok {
+				if err := store.UpdateSizePosition(ctx, tx, old.ID, i); err != nil {
+					return err
+				}
+				continue
+			}
+			s.SizeChartID, s.Position = id, i
+			if err := store.InsertSize(ctx, tx, &s); err != nil {
+				return err
+			}
+			ext := c.Name + "|" + s.Name
+			if err := idconv.Assign(ctx, tx, actor, "Size", s.ID, &ext, path.Key("name")); err != nil {
+				return err
+			}
+		}
+		for _, s := range existing {
+			if keep[s.Name] {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM size WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM product_size WHERE size_id = $1)`, s.ID); err != nil {
+				return err
+			}
+			if found, err := store.Exists(ctx, tx, "size", s.ID); err != nil {
+				return err
+			} else if found {
+				p.Add(path.Key("horizontalLabels"), "Size %s is activated on product variants and cannot be removed from the chart.", s.Name)
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.UpdateSizeChart(ctx, tx, &c); err != nil {
+			return err
+		}
+		return idconv.Assign(ctx, tx, actor, "SizeChart", c.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return seam.Wrap(err, fmt.Sprintf("update size chart %d", id))
+}
+
+// labels checks a label list: no empty labels, no label twice.
+func labels(p *seam.Problems, path seam.Path, in []string, required bool) []string {
+	if len(in) == 0 {
+		if required {
+			p.Add(path, "A size chart needs at least one size label.")
+		}
+		return nil
+	}
+	seen := map[string]int{}
+	out := make([]string, 0, len(in))
+	for i, l := range in {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			p.Add(path.Index(i), "Size labels must not be empty.")
+			continue
+		}
+		if j, dup := seen[l]; dup {
+			p.Add(path.Index(i), "Size label %q appears twice (positions %d and %d); size names must be unique in a chart.", l, j, i)
+			continue
+		}
+		seen[l] = i
+		out = append(out, l)
+	}
+	return out
+}
+
+func divider(p *seam.Problems, path seam.Path, in *string, def string) string {
+	if in == nil {
+		return def
+	}
+	d := strings.TrimSpace(*in)
+	if d == "" || len(d) > 5 {
+		p.Add(path, "dividerSymbol must be 1 to 5 characters, got %q.", *in)
+	}
+	return d
+}
+
+// sizeNames lists the sizes of a chart: one per horizontal label, or one per
+// horizontal × vertical pair joined by the divider.
+func sizeNames(p *seam.Problems, path seam.Path, c store.SizeChart) []store.Size {
+	var out []store.Size
+	seen := map[string]bool{}
+	for _, h := range c.HorizontalLabels {
+		if len(c.VerticalLabels) == 0 {
+			out = append(out, store.Size{Name: h, HorizontalLabel: h})
+			continue
+		}
+		for _, v := range c.VerticalLabels {
+			v := v
+			name := h + c.DividerSymbol + v
+			if seen[name] {
+				p.Add(path, "Size name %q would appear twice; choose labels or a divider that keep size names unique.", name)
+			}
+			seen[name] = true
+			out = append(out, store.Size{Name: name, HorizontalLabel: h, VerticalLabel: &v})
+		}
+	}
+	return out
+}

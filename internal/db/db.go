@@ -1,0 +1,243 @@
+// Package db opens Seam's database on SQLite or PostgreSQL, runs
+// transactions with retry, applies the embedded migrations and holds the few
+// SQL differences between the two engines. Everything above it writes one
+// SQL text for both.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The two engines Seam runs on.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Q is what store functions run SQL on: the read pool or a transaction.
+type Q interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	// Engine tells which SQL dialect the connection speaks.
+	Engine() Engine
+}
+
+// DB is an open Seam database: a write pool and a read pool (the same pool
+// on PostgreSQL).
+type DB struct {
+	engine Engine
+	write  *sql.DB
+	read   *sql.DB
+	// Where names the database for messages: a file path or a URL without
+	// its password.
+	Where string
+}
+
+type pool struct {
+	*sql.DB
+	engine Engine
+}
+
+func (p pool) Engine() Engine { return p.engine }
+
+// Tx is a write transaction.
+type Tx struct {
+	*sql.Tx
+	engine Engine
+}
+
+// Engine tells which SQL dialect the transaction speaks.
+func (t *Tx) Engine() Engine { return t.engine }
+
+// IsPostgresURL reports whether s selects PostgreSQL.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open opens PostgreSQL when url is a postgres:// URL, and otherwise the
+// SQLite file seam.db in dataDir (created when missing).
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	if url != "" {
+		if !IsPostgresURL(url) {
+			return nil, fmt.Errorf("database URL must start with postgres:// (got %q); leave it empty for SQLite", redactURL(url))
+		}
+		return openPostgres(ctx, url)
+	}
+	if dataDir == "" {
+		dataDir = "."
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	return OpenSQLite(ctx, filepath.Join(dataDir, "seam.db"))
+}
+
+// OpenSQLite opens (creating when missing) the SQLite database at path.
+func OpenSQLite(ctx context.Context, path string) (*DB, error) {
+	pragmas := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&"+pragmas)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// One writer: SQLite allows one write transaction at a time, and one
+	// connection makes writers queue in Go instead of spinning on SQLITE_BUSY.
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
+	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
+	return &DB{engine: SQLite, write: w, read: r, Where: path}, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	p, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres %s: %w", redactURL(url), err)
+	}
+	p.SetMaxOpenConns(max(8, runtime.GOMAXPROCS(0)*8))
+	p.SetMaxIdleConns(max(8, runtime.GOMAXPROCS(0)*8))
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.PingContext(pingCtx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", redactURL(url), err)
+	}
+	return &DB{engine: Postgres, write: p, read: p, Where: redactURL(url)}, nil
+}
+
+// redactURL hides a password in a database URL.
+func redactURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	userinfo := u[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return u[:scheme+3] + userinfo[:i] + ":xxxxx" + u[at:]
+	}
+	return u
+}
+
+// Engine tells which engine the database runs on.
+func (d *DB) Engine() Engine { return d.engine }
+
+// Read returns the pool for reads outside a transaction.
+func (d *DB) Read() Q { return pool{d.read, d.engine} }
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.read.PingContext(ctx); err != nil {
+		return err
+	}
+	_, err := d.read.ExecContext(ctx, "SELECT 1")
+	return err
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Tx runs fn in a write transaction and commits when fn returns nil. When the
+// engine reports a serialization failure, deadlock or busy database, the
+// whole transaction is retried, so fn must not have effects outside it.
+func (d *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	const attempts = 8
+	var err error
+	for attempt := range attempts {
+		err = d.tx(ctx, fn)
+		if err == nil || !retryable(err) || attempt == attempts-1 {
+			return err
+		}
+		wait := time.Duration(1<<attempt)*time.Millisecond + rand.N(2*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	return err
+}
+
+func (d *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, engine: d.engine}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// retryable reports whether err is a transient conflict worth retrying.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		code := sqErr.Code() & 0xff
+		return code == 5 || code == 6 // SQLITE_BUSY, SQLITE_LOCKED
+	}
+	return false
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation.
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == 2067 || sqErr.Code() == 1555 // CONSTRAINT_UNIQUE, CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

@@ -1,0 +1,59 @@
+package db
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ForUpdate returns the row-lock suffix for a SELECT inside a write
+// transaction: " FOR UPDATE" on PostgreSQL, nothing on SQLite, where a write
+// transaction already holds the database's single write lock.
+func ForUpdate(q Q) string {
+	if q.Engine() == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// SkipLocked returns " FOR UPDATE SKIP LOCKED" on PostgreSQL, for work queues
+// that several processes share, and nothing on SQLite.
+func SkipLocked(q Q) string {
+	if q.Engine() == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// Placeholders returns "$from, $from+1, …" for n arguments, for IN lists.
+func Placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(from + i))
+	}
+	return b.String()
+}
+
+// In returns an IN list of placeholders starting at $from and the ids as
+// arguments. An empty list gives "NULL", which matches nothing.
+func In[T any](from int, ids []T) (string, []any) {
+	if len(ids) == 0 {
+		return "NULL", nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return Placeholders(from, len(ids)), args
+}
+
+// Now returns the current time as stored: UTC, to the microsecond that
+// PostgreSQL keeps.
+func Now() time.Time { return Time(time.Now()) }
+
+// Time converts t to its stored form: UTC, truncated to microseconds.
+func Time(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,211 @@
+// Package dbtest runs tests against real databases: a fresh SQLite file
+// always, and a fresh PostgreSQL database cloned from a migrated template
+// when SEAM_TEST_POSTGRES holds a server URL.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"seam/internal/db"
+)
+
+// Each runs fn as a parallel subtest on a fresh, migrated SQLite database
+// and, when SEAM_TEST_POSTGRES is set, on a fresh PostgreSQL database. With
+// SEAM_TEST_REQUIRE_POSTGRES=1 a missing or unreachable PostgreSQL fails the
+// test instead of skipping that engine.
+func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fn(t, SQLite(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, Postgres(t))
+	})
+}
+
+// SQLite returns a fresh, migrated SQLite database that is closed when the
+// test ends.
+func SQLite(t testing.TB) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Postgres returns a fresh PostgreSQL database cloned from the migrated
+// template, dropped when the test ends. It skips the test when
+// SEAM_TEST_POSTGRES is unset, unless SEAM_TEST_REQUIRE_POSTGRES=1.
+func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	admin := os.Getenv("SEAM_TEST_POSTGRES")
+	require := os.Getenv("SEAM_TEST_REQUIRE_POSTGRES") == "1"
+	if admin == "" {
+		if require {
+			t.Fatal("SEAM_TEST_REQUIRE_POSTGRES=1 but SEAM_TEST_POSTGRES is not set")
+		}
+		t.Skip("PostgreSQL suite off: set SEAM_TEST_POSTGRES=postgres://… to run it")
+	}
+	name, err := clone(admin)
+	if err != nil {
+		if require {
+			t.Fatalf("PostgreSQL required but unusable: %v", err)
+		}
+		t.Skipf("PostgreSQL unusable, skipping: %v", err)
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, withDatabase(admin, name), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		d.Close()
+		if err := drop(admin, name); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	return d
+}
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// clone creates a new database from the template, building the template
+// first when this schema version has none yet.
+func clone(admin string) (string, error) {
+	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(admin) })
+	if templateErr != nil {
+		return "", templateErr
+	}
+	conn, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	name := "seam_test_" + randomSuffix()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		_, err = conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName))
+		var pgErr *pgconn.PgError
+		// Another process may be cloning the same template at this moment.
+		if errors.As(err, &pgErr) && pgErr.Code == "55006" && ctx.Err() == nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		break
+	}
+	if err != nil {
+		return "", fmt.Errorf("create test database: %w", err)
+	}
+	return name, nil
+}
+
+// ensureTemplate builds seam_tmpl_<schema version> once across all test
+// processes, under an advisory lock, migrating a scratch database and
+// renaming it only when it is complete.
+func ensureTemplate(admin string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	pool, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", err
+	}
+	defer pool.Close()
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return "", fmt.Errorf("connect to %s: %w", redact(admin), err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7346001)`); err != nil {
+		return "", fmt.Errorf("lock template: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7346001)`)
+
+	name := "seam_tmpl_" + db.SchemaVersion()
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_database WHERE datname = $1`, name).Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 1 {
+		return name, nil
+	}
+	scratch := name + "_build"
+	if _, err := conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+scratch+` WITH (FORCE)`); err != nil {
+		return "", err
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+scratch); err != nil {
+		return "", fmt.Errorf("create template: %w", err)
+	}
+	d, err := db.Open(ctx, withDatabase(admin, scratch), "")
+	if err != nil {
+		return "", err
+	}
+	_, err = d.Migrate(ctx)
+	d.Close()
+	if err != nil {
+		return "", fmt.Errorf("migrate template: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `ALTER DATABASE `+scratch+` RENAME TO `+name); err != nil {
+		return "", fmt.Errorf("finish template: %w", err)
+	}
+	return name, nil
+}
+
+func drop(admin, name string) error {
+	conn, err := sql.Open("pgx", admin)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = conn.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+	return err
+}
+
+// withDatabase returns the server URL with its database name replaced.
+func withDatabase(server, name string) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return server
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "the PostgreSQL URL"
+	}
+	return u.Redacted()
+}
+
+func randomSuffix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(hex.EncodeToString(b[:]))
+}

@@ -1,0 +1,185 @@
+package gql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"seam/internal/auth"
+	"seam/internal/db"
+	"seam/internal/gql/exec"
+	"seam/internal/gql/model"
+	"seam/internal/seam"
+)
+
+// request is the per-request state: the token, the permissions used so far
+// and the dataloaders.
+type request struct {
+	token *auth.Token
+	id    string
+
+	mu      sync.Mutex
+	used    []string
+	seen    map[string]bool
+	loaders *loaders
+	db      *db.DB
+}
+
+type requestKey struct{}
+
+func withRequest(ctx context.Context, rq *request) context.Context {
+	return context.WithValue(ctx, requestKey{}, rq)
+}
+
+func requestFrom(ctx context.Context) *request {
+	rq, _ := ctx.Value(requestKey{}).(*request)
+	if rq == nil {
+		panic("gql: resolver called without request state")
+	}
+	return rq
+}
+
+// use records that a permission was checked, in first-use order.
+func (rq *request) use(p string) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	if !rq.seen[p] {
+		rq.seen[p] = true
+		rq.used = append(rq.used, p)
+	}
+}
+
+func (rq *request) permissionsUsed() []string {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	return append([]string{}, rq.used...)
+}
+
+// load returns the current dataloaders.
+func (rq *request) load() *loaders {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	if rq.loaders == nil {
+		rq.loaders = newLoaders(rq.db.Read(), rq.token.Name)
+	}
+	return rq.loaders
+}
+
+// fresh drops cached loads: every mutation reads what it and the mutations
+// before it wrote.
+func (rq *request) fresh() {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	rq.loaders = nil
+}
+
+func actor(ctx context.Context) seam.Actor { return requestFrom(ctx).token.Actor() }
+
+func loads(ctx context.Context) *loaders { return requestFrom(ctx).load() }
+
+// permDirective implements @perm: a field whose permission the token lacks
+// resolves to null with an authorization error naming the permission.
+func permDirective(ctx context.Context, _ any, next graphql.Resolver, name string) (any, error) {
+	rq := requestFrom(ctx)
+	if !rq.token.Can(name) {
+		field := "this field"
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			field = fc.Field.Name
+		}
+		return nil, &gqlerror.Error{
+			Message:    fmt.Sprintf("You need %s permission to access %s.", name, field),
+			Path:       graphql.GetPath(ctx),
+			Extensions: map[string]any{"category": "authorization", "permission": name},
+		}
+	}
+	rq.use(name)
+	return next(ctx)
+}
+
+// Config returns the gqlgen configuration of the executable schema.
+func (r *Resolver) Config() exec.Config {
+	return exec.Config{Resolvers: r, Directives: exec.DirectiveRoot{Perm: permDirective}}
+}
+
+// inputError is a GraphQL error about an argument, for queries, which have
+// no userErrors: the message names the argument and the rule.
+func inputError(ctx context.Context, arg, format string, args ...any) error {
+	return &gqlerror.Error{
+		Message:    fmt.Sprintf(format, args...),
+		Path:       graphql.GetPath(ctx),
+		Extensions: map[string]any{"category": "validation", "argument": arg},
+	}
+}
+
+// userErrors splits a domain error: input problems become userErrors, any
+// other error is returned for the error presenter.
+func userErrors(err error) ([]*model.UserError, error) {
+	out := []*model.UserError{}
+	if err == nil {
+		return out, nil
+	}
+	ue, ok := seam.AsUserErrors(err)
+	if !ok {
+		return out, err
+	}
+	for _, u := range ue {
+		out = append(out, &model.UserError{Message: u.Message, Path: pathOf(u.Path)})
+	}
+	return out, nil
+}
+
+func warnings(ws []seam.UserError) []*model.UserWarning {
+	out := []*model.UserWarning{}
+	for _, w := range ws {
+		out = append(out, &model.UserWarning{Message: w.Message, Path: pathOf(w.Path)})
+	}
+	return out
+}
+
+func pathOf(p seam.Path) []string {
+	if len(p) == 0 {
+		return nil
+	}
+	return []string(p)
+}
+
+// presentError turns resolver errors into GraphQL errors: known kinds keep
+// their message, anything else is logged and hidden behind the request id.
+func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+		return gqlErr
+	}
+	out := graphql.DefaultErrorPresenter(ctx, err)
+	switch {
+	case errors.Is(err, seam.ErrNotFound), errors.Is(err, seam.ErrInvalid), errors.Is(err, seam.ErrConflict), errors.Is(err, seam.ErrForbidden):
+		return out
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		out.Message = "The request was cancelled or took too long."
+		return out
+	}
+	id := ""
+	if rq, _ := ctx.Value(requestKey{}).(*request); rq != nil {
+		id = rq.id
+	}
+	r.Log.ErrorContext(ctx, "graphql resolver failed", "err", err, "request_id", id, "path", out.Path.String())
+	out.Message = "Internal error; it was logged with request id " + id + "."
+	out.Extensions = map[string]any{"category": "internal", "requestId": id}
+	return out
+}
+
+// recoverPanic logs a panic with the request id and answers an internal
+// error.
+func (r *Resolver) recoverPanic(ctx context.Context, p any) error {
+	id := ""
+	if rq, _ := ctx.Value(requestKey{}).(*request); rq != nil {
+		id = rq.id
+	}
+	r.Log.ErrorContext(ctx, "graphql resolver panicked", "panic", fmt.Sprint(p), "request_id", id, "stack", string(debug.Stack()))
+	return &gqlerror.Error{Message: "Internal error; it was logged with request id " + id + ".", Extensions: map[string]any{"category": "internal", "requestId": id}}
+}

@@ -1,0 +1,17 @@
+package gql
+
+import (
+	"log/slog"
+	"time"
+
+	"seam/internal/db"
+)
+
+// Resolver is the root of the Integration API resolvers; it holds what they
+// share. Resolvers stay thin: they call domain functions and load results.
+type Resolver struct {
+	DB  *db.DB
+	Log *slog.Logger
+	// Now is the clock (time.Now unless a test sets it).
+	Now func() time.Time
+}

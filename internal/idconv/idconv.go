@@ -1,0 +1,226 @@
+// Package idconv maps each integration's own ids to Seam's ids (ID
+// conversion) and resolves the {id} / {externalId} references that every
+// Integration API input uses.
+package idconv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"seam/internal/db"
+	"seam/internal/seam"
+	"seam/internal/store"
+)
+
+// Types maps each object type that ID conversion knows to its table.
+var Types = map[string]string{
+	"Brand":           "brand",
+	"Bundle":          "bundle",
+	"Category":        "category",
+	"Collection":      "collection",
+	"Country":         "country",
+	"Display":         "display",
+	"Folder":          "folder",
+	"Market":          "market",
+	"PriceAlteration": "price_alteration",
+	"Pricelist":       "pricelist",
+	"Product":         "product",
+	"ProductSize":     "product_size",
+	"ProductVariant":  "product_variant",
+	"ShippingOption":  "shipping_option",
+	"Size":            "size",
+	"SizeChart":       "size_chart",
+	"State":           "state",
+	"StockChange":     "stock_change",
+	"Store":           "store",
+	"TaxGroup":        "tax_group",
+	"Warehouse":       "warehouse",
+}
+
+// TypeNames returns the known object types in alphabetical order.
+func TypeNames() []string {
+	out := make([]string, 0, len(Types))
+	for t := range Types {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// MaxExternalIDLength is the longest external id accepted.
+const MaxExternalIDLength = 255
+
+// CheckExternalID validates an external id.
+func CheckExternalID(path seam.Path, id string) error {
+	switch {
+	case id == "":
+		return seam.Invalid(path, "externalId must not be empty.")
+	case len(id) > MaxExternalIDLength:
+		return seam.Invalid(path, "externalId is %d characters long; the limit is %d.", len(id), MaxExternalIDLength)
+	}
+	return nil
+}
+
+// Resolve returns the Seam id that ref points at, checking that the object
+// exists. It accepts {id} or {externalId}; callers that also accept a code
+// or name handle those first. Problems are UserErrors on path.
+func Resolve(ctx context.Context, q db.Q, actor seam.Actor, objectType string, ref *seam.Ref, path seam.Path) (int64, error) {
+	table, ok := Types[objectType]
+	if !ok {
+		return 0, fmt.Errorf("idconv: unknown object type %q", objectType)
+	}
+	if err := ExactlyOne(ref, path); err != nil {
+		return 0, err
+	}
+	switch {
+	case ref.ID != nil:
+		found, err := store.Exists(ctx, q, table, *ref.ID)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			return 0, seam.Invalid(path.Key("id"), "Could not find %s with ID %d.", objectType, *ref.ID)
+		}
+		return *ref.ID, nil
+	case ref.ExternalID != nil:
+		id, err := store.ExternalToInternal(ctx, q, actor.Name, objectType, *ref.ExternalID)
+		if errors.Is(err, seam.ErrNotFound) {
+			return 0, seam.Invalid(path.Key("externalId"), "Could not find %s with external ID %q for integration %q.", objectType, *ref.ExternalID, actor.Name)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("resolve %s external id: %w", objectType, err)
+		}
+		found, err := store.Exists(ctx, q, table, id)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
+			return 0, seam.Invalid(path.Key("externalId"), "External ID %q points at %s %d, which no longer exists.", *ref.ExternalID, objectType, id)
+		}
+		return id, nil
+	default:
+		return 0, seam.Invalid(path, "Use id or externalId to point at a %s.", objectType)
+	}
+}
+
+// ExactlyOne checks that a reference sets exactly one field.
+func ExactlyOne(ref *seam.Ref, path seam.Path) error {
+	if ref == nil {
+		return seam.Invalid(path, "Exactly one input field should be provided, got none.")
+	}
+	n := 0
+	for _, set := range []bool{ref.ID != nil, ref.ExternalID != nil, ref.Code != nil, ref.Name != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return seam.Invalid(path, "Exactly one input field should be provided, got %d.", n)
+	}
+	return nil
+}
+
+// Assign maps the actor's external id to a newly created or updated object.
+func Assign(ctx context.Context, q db.Q, actor seam.Actor, objectType string, internalID int64, externalID *string, path seam.Path) error {
+	if externalID == nil {
+		return nil
+	}
+	if err := CheckExternalID(path, *externalID); err != nil {
+		return err
+	}
+	return store.SetIDConversion(ctx, q, &store.IDConversion{
+		Integration: actor.Name, ObjectType: objectType, ExternalID: *externalID, InternalID: internalID,
+	})
+}
+
+// Entry is one ID conversion to set.
+type Entry struct {
+	ObjectType string
+	InternalID int64
+	ExternalID string
+}
+
+// Set writes ID conversions for the actor's integration in one transaction;
+// an entry for an object that does not exist is refused.
+func Set(ctx context.Context, d *db.DB, actor seam.Actor, entries []Entry) ([]store.IDConversion, error) {
+	var out []store.IDConversion
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		out = out[:0]
+		var p seam.Problems
+		for i, e := range entries {
+			path := seam.P("input").Index(i)
+			table, ok := Types[e.ObjectType]
+			if !ok {
+				p.Add(path.Key("objectType"), "Unknown object type %q.", e.ObjectType)
+				continue
+			}
+			if err := CheckExternalID(path.Key("externalId"), e.ExternalID); err != nil {
+				p.Merge(err)
+				continue
+			}
+			found, err := store.Exists(ctx, tx, table, e.InternalID)
+			if err != nil {
+				return err
+			}
+			if !found {
+				p.Add(path.Key("internalId"), "Could not find %s with ID %d.", e.ObjectType, e.InternalID)
+				continue
+			}
+			c := store.IDConversion{Integration: actor.Name, ObjectType: e.ObjectType, ExternalID: e.ExternalID, InternalID: e.InternalID}
+			if err := store.SetIDConversion(ctx, tx, &c); err != nil {
+				return fmt.Errorf("set id conversion: %w", err)
+			}
+			out = append(out, c)
+		}
+		return p.Err()
+	})
+	return out, err
+}
+
+// Unset is one ID conversion to remove, chosen by exactly one of its own id,
+// the internal id or the external id.
+type Unset struct {
+	ObjectType string
+	ID         *int64
+	InternalID *int64
+	ExternalID *string
+}
+
+// Remove deletes ID conversions of the actor's integration; an entry that
+// matches nothing is a warning, not an error.
+func Remove(ctx context.Context, d *db.DB, actor seam.Actor, entries []Unset) ([]seam.UserError, error) {
+	var warnings []seam.UserError
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		warnings = warnings[:0]
+		var p seam.Problems
+		for i, e := range entries {
+			path := seam.P("input").Index(i)
+			if _, ok := Types[e.ObjectType]; !ok {
+				p.Add(path.Key("objectType"), "Unknown object type %q.", e.ObjectType)
+				continue
+			}
+			set := 0
+			for _, b := range []bool{e.ID != nil, e.InternalID != nil, e.ExternalID != nil} {
+				if b {
+					set++
+				}
+			}
+			if set != 1 {
+				p.Add(path.Key("idConversion"), "Exactly one of id, internalId and externalId should be provided, got %d.", set)
+				continue
+			}
+			n, err := store.DeleteIDConversion(ctx, tx, actor.Name, e.ObjectType, e.ID, e.InternalID, e.ExternalID)
+			if err != nil {
+				return fmt.Errorf("unset id conversion: %w", err)
+			}
+			if n == 0 {
+				p.Warn(path.Key("idConversion"), "No %s ID conversion matched; nothing to remove.", e.ObjectType)
+			}
+		}
+		warnings = p.Warnings
+		return p.Err()
+	})
+	return warnings, err
+}

@@ -1,0 +1,38 @@
+package secret
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestNewSecretsAreLongRandomAndRedacted(t *testing.T) {
+	t.Parallel()
+	a, b := New("seam_it_"), New("seam_it_")
+	if a == b {
+		t.Fatal("two secrets are equal")
+	}
+	if !strings.HasPrefix(a.Reveal(), "seam_it_") || len(a.Reveal()) != len("seam_it_")+43 {
+		t.Fatalf("secret %q has the wrong shape", a.Reveal())
+	}
+	if s := fmt.Sprint(a); strings.Contains(s, a.Reveal()[8:]) {
+		t.Errorf("fmt prints the secret: %s", s)
+	}
+	var sb strings.Builder
+	slog.New(slog.NewTextHandler(&sb, nil)).Info("x", "token", a)
+	if strings.Contains(sb.String(), a.Reveal()[8:]) {
+		t.Errorf("slog prints the secret: %s", sb.String())
+	}
+}
+
+func TestHashMatchesOnlyTheSameSecret(t *testing.T) {
+	t.Parallel()
+	a := New("")
+	if !Equal(a.Hash(), Hash(a.Reveal())) {
+		t.Error("hash of the same secret differs")
+	}
+	if Equal(a.Hash(), Hash(a.Reveal()+"x")) {
+		t.Error("hash of another secret matches")
+	}
+}

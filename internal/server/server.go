@@ -1,0 +1,115 @@
+// Package server wires Seam's HTTP surfaces into one http.ServeMux with
+// the middleware every request passes (request id, panic recovery, access
+// log, metrics) and runs it with graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"seam/internal/auth"
+	"seam/internal/db"
+	"seam/internal/gql"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	DB      *db.DB
+	Log     *slog.Logger
+	Version string
+	// Limits are the default rate limits of Integration API tokens.
+	Limits auth.Limits
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is Seam's HTTP server.
+type Server struct {
+	cfg     Config
+	handler http.Handler
+}
+
+// New builds the routes.
+func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(reg)
+
+	graph := gql.NewHandler(gql.HandlerConfig{DB: cfg.DB, Log: cfg.Log, Now: cfg.Now, Limits: cfg.Limits, Version: cfg.Version})
+	graph.RequestID = RequestID
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /graphql", graph)
+	mux.Handle("/graphql", graph)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := cfg.DB.Ping(ctx); err != nil {
+			cfg.Log.WarnContext(ctx, "readiness check failed", "err", err, "request_id", RequestID(ctx))
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unavailable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("No route for %s %s. The Integration API is POST /graphql.", r.Method, r.URL.Path))
+	})
+
+	h := withRequestID(withRecover(cfg.Log, withAccessLog(cfg.Log, m.instrument(mux))))
+	return &Server{cfg: cfg, handler: h}
+}
+
+// Handler returns the server's root handler, for httptest.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve serves on ln until ctx is done, then stops accepting requests and
+// waits up to 15 seconds for those in flight.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.cfg.Log.Info("shutting down: finishing requests in flight")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

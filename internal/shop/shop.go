@@ -1,0 +1,232 @@
+// Package shop holds the set-up of selling: stores, markets and their
+// countries, shipping options, and tax groups with their rules.
+package shop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/govalues/decimal"
+
+	"seam/internal/catalog"
+	"seam/internal/db"
+	"seam/internal/idconv"
+	"seam/internal/seam"
+	"seam/internal/store"
+)
+
+// StoreInput creates a store.
+type StoreInput struct {
+	Name       *string
+	Type       *string
+	ExternalID *string
+}
+
+// StoreTypes are the kinds of store.
+var StoreTypes = []string{store.StoreDirectToConsumer, store.StoreWholesale}
+
+func name(p *seam.Problems, path seam.Path, v *string) string {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		p.Add(path, "name must not be empty.")
+		return ""
+	}
+	return strings.TrimSpace(*v)
+}
+
+// CreateStore creates a store.
+func CreateStore(ctx context.Context, d *db.DB, actor seam.Actor, in StoreInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		s := store.Store{Name: name(&p, path.Key("name"), in.Name)}
+		if in.Type == nil || !slices.Contains(StoreTypes, *in.Type) {
+			p.Add(path.Key("type"), "type must be one of %s.", strings.Join(StoreTypes, ", "))
+		} else {
+			s.Type = *in.Type
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertStore(ctx, tx, &s); err != nil {
+			return err
+		}
+		id = s.ID
+		return idconv.Assign(ctx, tx, actor, "Store", s.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return id, seam.Wrap(err, "create store")
+}
+
+// MarketInput creates a market or changes its countries.
+type MarketInput struct {
+	Store           *seam.Ref
+	Name            *string
+	AddCountries    []seam.Ref
+	RemoveCountries []seam.Ref
+	ExternalID      *string
+}
+
+// CreateMarket creates a market of a store.
+func CreateMarket(ctx context.Context, d *db.DB, actor seam.Actor, in MarketInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		m := store.Market{Name: name(&p, path.Key("name"), in.Name)}
+		if in.Store == nil {
+			p.Add(path.Key("store"), "A market needs a store.")
+		} else if sid, err := idconv.Resolve(ctx, tx, actor, "Store", in.Store, path.Key("store")); !p.Merge(err) {
+			if err != nil {
+				return err
+			}
+			m.StoreID = sid
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertMarket(ctx, tx, &m); err != nil {
+			return err
+		}
+		id = m.ID
+		if err := marketCountries(ctx, tx, actor, m.ID, in, path); err != nil {
+			return err
+		}
+		return idconv.Assign(ctx, tx, actor, "Market", m.ID, in.ExternalID, path.Key("externalId"))
+	})
+	return id, seam.Wrap(err, "create market")
+}
+
+// UpdateMarket renames a market or changes its countries.
+func UpdateMarket(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in MarketInput) error {
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		ms, err := store.MarketsByIDs(ctx, tx, []int64{id})
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			return seam.Invalid(seam.P("id"), "Could not find Market with ID %d.", id)
+		}
+		if in.Store != nil {
+			return seam.Invalid(path.Key("store"), "A market cannot move to another store.")
+		}
+		if in.Name != nil {
+			var p seam.Problems
+			n := name(&p, path.Key("name"), in.Name)
+			if err := p.Err(); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE market SET name = $1 WHERE id = $2`, n, id); err != nil {
+				return err
+			}
+		}
+		if err := marketCountries(ctx, tx, actor, id, in, path); err != nil {
+			return err
+		}
+		return idconv.Assign(ctx, tx, actor, "Market", id, in.ExternalID, path.Key("externalId"))
+	})
+	return seam.Wrap(err, fmt.Sprintf("update market %d", id))
+}
+
+func marketCountries(ctx context.Context, tx *db.Tx, actor seam.Actor, marketID int64, in MarketInput, path seam.Path) error {
+	var p seam.Problems
+	for i := range in.AddCountries {
+		cid, err := catalog.ResolveCountry(ctx, tx, actor, &in.AddCountries[i], path.Key("addCountries").Index(i))
+		if p.Merge(err) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := store.AddMarketCountry(ctx, tx, marketID, cid); err != nil {
+			return err
+		}
+	}
+	for i := range in.RemoveCountries {
+		cid, err := catalog.ResolveCountry(ctx, tx, actor, &in.RemoveCountries[i], path.Key("removeCountries").Index(i))
+		if p.Merge(err) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM market_country WHERE market_id = $1 AND country_id = $2`, marketID, cid); err != nil {
+			return err
+		}
+	}
+	return p.Err()
+}
+
+// CreateShippingOption creates a shipping option.
+func CreateShippingOption(ctx context.Context, d *db.DB, actor seam.Actor, n *string, externalID *string) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		var p seam.Problems
+		o := store.ShippingOption{Name: name(&p, seam.P("input", "name"), n)}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertShippingOption(ctx, tx, &o); err != nil {
+			return err
+		}
+		id = o.ID
+		return idconv.Assign(ctx, tx, actor, "ShippingOption", o.ID, externalID, seam.P("input", "externalId"))
+	})
+	return id, seam.Wrap(err, "create shipping option")
+}
+
+// TaxRuleInput is the rate of a tax group in a country or one of its states.
+type TaxRuleInput struct {
+	Country *seam.Ref
+	State   *string
+	// Rate is a percentage, 0–100 ("25", "8.875").
+	Rate string
+}
+
+// CreateTaxGroup creates a tax group with its rules.
+func CreateTaxGroup(ctx context.Context, d *db.DB, actor seam.Actor, n string, rules []TaxRuleInput) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		g := store.TaxGroup{Name: name(&p, path.Key("name"), &n)}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertTaxGroup(ctx, tx, &g); err != nil {
+			return err
+		}
+		id = g.ID
+		for i, r := range rules {
+			rp := path.Key("rules").Index(i)
+			rate, err := decimal.Parse(r.Rate)
+			if err != nil || rate.IsNeg() || rate.Cmp(decimal.Hundred) > 0 {
+				p.Add(rp.Key("rate"), "A tax rate is a percentage from 0 to 100, got %q.", r.Rate)
+				continue
+			}
+			cid, err := catalog.ResolveCountry(ctx, tx, actor, r.Country, rp.Key("country"))
+			if p.Merge(err) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			rule := store.TaxRule{TaxGroupID: g.ID, CountryID: cid, Rate: rate.Trim(0).String()}
+			if r.State != nil {
+				st, err := store.FindState(ctx, tx, cid, *r.State)
+				if errors.Is(err, seam.ErrNotFound) {
+					p.Add(rp.Key("state"), "Country %d has no state %q.", cid, *r.State)
+					continue
+				} else if err != nil {
+					return err
+				}
+				rule.StateID = &st.ID
+			}
+			if err := store.InsertTaxRule(ctx, tx, &rule); err != nil {
+				return err
+			}
+		}
+		return p.Err()
+	})
+	return id, seam.Wrap(err, "create tax group")
+}
