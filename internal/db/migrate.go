@@ -89,7 +89,7 @@ func (d *DB) Migrate(ctx context.Context) ([]MigrationResult, error) {
 	}
 	out := make([]MigrationResult, len(res))
 	for i, r := range res {
-		out[i] = MigrationResult{Version: r.Source.Version, Name: r.Source.Path}
+		out[i] = MigrationResult{Version: r.Source.Version, Name: migrationName(r.Source.Path)}
 	}
 	return out, nil
 }
@@ -114,14 +114,18 @@ func (d *DB) Status(ctx context.Context) ([]MigrationStatus, error) {
 	}
 	out := make([]MigrationStatus, len(st))
 	for i, s := range st {
-		name := s.Source.Path
-		if name == "" {
-			name = "reference data (countries, states)"
-		}
-		out[i] = MigrationStatus{Version: s.Source.Version, Name: name, Applied: s.State == goose.StateApplied}
+		out[i] = MigrationStatus{Version: s.Source.Version, Name: migrationName(s.Source.Path), Applied: s.State == goose.StateApplied}
 		if !s.AppliedAt.IsZero() {
 			out[i].At = sql.NullTime{Time: s.AppliedAt, Valid: true}
 		}
 	}
 	return out, nil
+}
+
+// migrationName names a migration: its file, or what a Go migration does.
+func migrationName(path string) string {
+	if path == "" {
+		return "reference data (countries, states)"
+	}
+	return path
 }

@@ -59,6 +59,19 @@ func SQLite(t testing.TB) *db.DB {
 // SEAM_TEST_POSTGRES is unset, unless SEAM_TEST_REQUIRE_POSTGRES=1.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
+	d, err := db.Open(context.Background(), PostgresURL(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// PostgresURL creates a fresh, migrated PostgreSQL database and returns its
+// URL; the database is dropped when the test ends (after cleanups
+// registered later, such as closing a pool on it). It skips like Postgres.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	admin := os.Getenv("SEAM_TEST_POSTGRES")
 	require := os.Getenv("SEAM_TEST_REQUIRE_POSTGRES") == "1"
 	if admin == "" {
@@ -74,18 +87,12 @@ func Postgres(t testing.TB) *db.DB {
 		}
 		t.Skipf("PostgreSQL unusable, skipping: %v", err)
 	}
-	ctx := context.Background()
-	d, err := db.Open(ctx, withDatabase(admin, name), "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		d.Close()
 		if err := drop(admin, name); err != nil {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return d
+	return withDatabase(admin, name)
 }
 
 var (

@@ -12,7 +12,6 @@ import (
 	"seam/internal/gql/model"
 	"seam/internal/money"
 	"seam/internal/store"
-	"strings"
 )
 
 func (r *bundleResolver) Product(ctx context.Context, obj *store.Bundle) (*store.Product, error) {
@@ -215,34 +214,6 @@ func (r *productResolver) ExternalID(ctx context.Context, obj *store.Product) (*
 	return externalID(ctx, "Product", obj.ID)
 }
 
-func (r *productSizeResolver) Gtin(ctx context.Context, obj *store.ProductSize) (*string, error) {
-	return obj.EAN, nil
-}
-
-func (r *productSizeResolver) Sku(ctx context.Context, obj *store.ProductSize) (*string, error) {
-	l := loads(ctx)
-	v, err := l.variant.Load(ctx, obj.ProductVariantID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := l.product.Load(ctx, v.ProductID)
-	if err != nil {
-		return nil, err
-	}
-	parts := []string{p.ProductNumber}
-	for _, s := range []*string{v.VariantNumber, obj.SizeNumber} {
-		if s != nil {
-			parts = append(parts, *s)
-		}
-	}
-	sku := strings.Join(parts, "")
-	return &sku, nil
-}
-
-func (r *productSizeResolver) Size(ctx context.Context, obj *store.ProductSize) (*store.Size, error) {
-	return one(ctx, loads(ctx).size, obj.SizeID)
-}
-
 func (r *productSizeResolver) ProductVariant(ctx context.Context, obj *store.ProductSize) (*store.Variant, error) {
 	return one(ctx, loads(ctx).variant, obj.ProductVariantID)
 }
@@ -327,11 +298,15 @@ func (r *productVariantResolver) Prices(ctx context.Context, obj *store.Variant,
 			effective[p.PricelistID] = p
 		}
 	}
+	pricelists, err := l.pricelist.LoadAll(ctx, order)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*model.VariantPrice, 0, len(order))
-	for _, id := range order {
+	for i, id := range order {
 		p := effective[id]
 		out = append(out, &model.VariantPrice{
-			PricelistID:            id,
+			Pricelist:              &pricelists[i],
 			Price:                  model.Money{A: money.New(p.Price, p.Currency)},
 			DiscountPrice:          minor(p.Discount, p.Currency),
 			RecommendedRetailPrice: minor(p.RRP, p.Currency),
@@ -459,10 +434,6 @@ func (r *sizeChartResolver) Sizes(ctx context.Context, obj *store.SizeChart) ([]
 	return ptrs(rows), err
 }
 
-func (r *variantPriceResolver) Pricelist(ctx context.Context, obj *model.VariantPrice) (*store.Pricelist, error) {
-	return one(ctx, loads(ctx).pricelist, obj.PricelistID)
-}
-
 func (r *Resolver) Bundle() exec.BundleResolver { return &bundleResolver{r} }
 
 func (r *Resolver) BundleSection() exec.BundleSectionResolver { return &bundleSectionResolver{r} }
@@ -481,8 +452,6 @@ func (r *Resolver) Size() exec.SizeResolver { return &sizeResolver{r} }
 
 func (r *Resolver) SizeChart() exec.SizeChartResolver { return &sizeChartResolver{r} }
 
-func (r *Resolver) VariantPrice() exec.VariantPriceResolver { return &variantPriceResolver{r} }
-
 type (
 	bundleResolver         struct{ *Resolver }
 	bundleSectionResolver  struct{ *Resolver }
@@ -493,30 +462,4 @@ type (
 	productVariantResolver struct{ *Resolver }
 	sizeResolver           struct{ *Resolver }
 	sizeChartResolver      struct{ *Resolver }
-	variantPriceResolver   struct{ *Resolver }
 )
-
-// sumStock adds up the stock of a product size over warehouses.
-func sumStock(productSizeID int64, levels []store.StockLevel) *model.ProductSizeStock {
-	s := &model.ProductSizeStock{ProductSizeID: productSizeID, Warehouses: []model.WarehouseStock{}}
-	for _, l := range levels {
-		s.PhysicalQuantity += l.Physical
-		s.AllocatedQuantity += l.Allocated
-		s.FreeToAllocateQuantity += l.FreeToAllocate()
-		s.Warehouses = append(s.Warehouses, warehouseStock(l))
-	}
-	return s
-}
-
-func warehouseStock(l store.StockLevel) model.WarehouseStock {
-	return model.WarehouseStock{WarehouseID: l.WarehouseID, ProductSizeID: l.ProductSizeID, PhysicalQuantity: l.Physical,
-		AllocatedQuantity: l.Allocated, FreeToAllocateQuantity: l.FreeToAllocate()}
-}
-
-// minor wraps optional minor units as money.
-func minor(v *int64, currency string) *model.Money {
-	if v == nil {
-		return nil
-	}
-	return &model.Money{A: money.New(*v, currency)}
-}

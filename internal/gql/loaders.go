@@ -214,7 +214,9 @@ type notFoundError struct {
 	id  int64
 }
 
-func (e *notFoundError) Error() string { return "Could not find " + e.typ + " with ID " + itoa(e.id) + "." }
+func (e *notFoundError) Error() string {
+	return "Could not find " + e.typ + " with ID " + itoa(e.id) + "."
+}
 func (e *notFoundError) Is(t error) bool { return t == seam.ErrNotFound }
 
 // ptrs turns rows into the pointer slice gqlgen wants.

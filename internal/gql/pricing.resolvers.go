@@ -245,9 +245,7 @@ func (r *Resolver) AlteredPrice() exec.AlteredPriceResolver { return &alteredPri
 
 func (r *Resolver) Price() exec.PriceResolver { return &priceResolver{r} }
 
-func (r *Resolver) PriceAlteration() exec.PriceAlterationResolver {
-	return &priceAlterationResolver{r}
-}
+func (r *Resolver) PriceAlteration() exec.PriceAlterationResolver { return &priceAlterationResolver{r} }
 
 func (r *Resolver) Pricelist() exec.PricelistResolver { return &pricelistResolver{r} }
 
@@ -257,20 +255,3 @@ type (
 	priceAlterationResolver struct{ *Resolver }
 	pricelistResolver       struct{ *Resolver }
 )
-
-// variantOf loads the variant of a price row; 0 is the product's price.
-func variantOf(ctx context.Context, id int64) (*store.Variant, error) {
-	if id == 0 {
-		return nil, nil
-	}
-	return one(ctx, loads(ctx).variant, id)
-}
-
-// values dereferences the input list gqlgen hands over.
-func values[T any](in []*T) []T {
-	out := make([]T, len(in))
-	for i, v := range in {
-		out[i] = *v
-	}
-	return out
-}

@@ -7,14 +7,11 @@ package gql
 
 import (
 	"context"
-	"encoding/base64"
 	"seam/internal/gql/exec"
 	"seam/internal/gql/model"
 	"seam/internal/stock"
 	"seam/internal/store"
 	"slices"
-	"strconv"
-	"strings"
 )
 
 func (r *mutationResolver) CreateWarehouse(ctx context.Context, input stock.WarehouseInput) (*model.WarehouseCreatePayload, error) {
@@ -219,33 +216,3 @@ type (
 	warehouseResolver        struct{ *Resolver }
 	warehouseStockResolver   struct{ *Resolver }
 )
-
-func stockChangeFilter(where *model.StockChangeFilter) store.StockChangeFilter {
-	var f store.StockChangeFilter
-	if where != nil {
-		f.IDs, f.WarehouseIDs = where.ID, where.WarehouseID
-		if where.CreatedAt != nil {
-			f.CreatedFrom, f.CreatedTo = where.CreatedAt.From, where.CreatedAt.To
-		}
-	}
-	return f
-}
-
-// encodeCursor makes the opaque cursor of a row: base64 of "id:<id>".
-func encodeCursor(id int64) string {
-	return base64.StdEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id, 10)))
-}
-
-// cursor decodes an after/before argument.
-func cursor(ctx context.Context, arg string, c *string) (*int64, error) {
-	if c == nil {
-		return nil, nil
-	}
-	raw, err := base64.StdEncoding.DecodeString(*c)
-	rest, ok := strings.CutPrefix(string(raw), "id:")
-	id, perr := strconv.ParseInt(rest, 10, 64)
-	if err != nil || !ok || perr != nil {
-		return nil, inputError(ctx, arg, "%s is not a cursor this connection gave out.", arg)
-	}
-	return &id, nil
-}

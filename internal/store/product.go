@@ -192,6 +192,7 @@ func ListVariants(ctx context.Context, q db.Q, f VariantFilter, sorts []Sort, p 
 }
 
 // ProductSize is a size activated on a variant: the unit stock is kept for.
+// Reads fill in its Size and SKU too.
 type ProductSize struct {
 	ID               int64
 	ProductVariantID int64
@@ -202,15 +203,27 @@ type ProductSize struct {
 	Comment          *string
 	Preorder         bool
 	IsActive         bool
+	// Size is the chart size it activates.
+	Size Size
+	// SKU is the product number, variant number and size number joined.
+	SKU string
 }
 
-const productSizeSelect = `SELECT id, product_variant_id, size_id, ean, upc, size_number, comment, preorder, is_active FROM product_size`
+// GTIN is the product size's trade item number: its EAN.
+func (p ProductSize) GTIN() *string { return p.EAN }
 
-func scanProductSize(s scanner) (ProductSize, error) {
+const productSizeSelect = `SELECT ps.id, ps.product_variant_id, ps.size_id, ps.ean, ps.upc, ps.size_number, ps.comment, ps.preorder, ps.is_active,
+	s.id, s.size_chart_id, s.name, s.position, s.horizontal_label, s.vertical_label, p.product_number, v.variant_number
+	FROM product_size ps JOIN size s ON s.id = ps.size_id JOIN product_variant v ON v.id = ps.product_variant_id JOIN product p ON p.id = v.product_id`
+
+func scanProductSize(sc scanner) (ProductSize, error) {
 	var p ProductSize
-	var ean, upc, number, comment sql.NullString
-	err := s.Scan(&p.ID, &p.ProductVariantID, &p.SizeID, &ean, &upc, &number, &comment, &p.Preorder, &p.IsActive)
+	var ean, upc, number, comment, vertical, variantNumber sql.NullString
+	err := sc.Scan(&p.ID, &p.ProductVariantID, &p.SizeID, &ean, &upc, &number, &comment, &p.Preorder, &p.IsActive,
+		&p.Size.ID, &p.Size.SizeChartID, &p.Size.Name, &p.Size.Position, &p.Size.HorizontalLabel, &vertical, &p.SKU, &variantNumber)
 	p.EAN, p.UPC, p.SizeNumber, p.Comment = nullString(ean), nullString(upc), nullString(number), nullString(comment)
+	p.Size.VerticalLabel = nullString(vertical)
+	p.SKU += variantNumber.String + number.String
 	return p, err
 }
 
@@ -232,26 +245,20 @@ func UpdateProductSize(ctx context.Context, q db.Q, p *ProductSize) error {
 
 // GetProductSize loads one product size.
 func GetProductSize(ctx context.Context, q db.Q, id int64) (ProductSize, error) {
-	return one(ctx, q, scanProductSize, productSizeSelect+` WHERE id = $1`, id)
+	return one(ctx, q, scanProductSize, productSizeSelect+` WHERE ps.id = $1`, id)
 }
 
 // ProductSizesByIDs loads product sizes by id.
 func ProductSizesByIDs(ctx context.Context, q db.Q, ids []int64) ([]ProductSize, error) {
-	return byIDs(ctx, q, scanProductSize, productSizeSelect, "id", ids, "")
+	return byIDs(ctx, q, scanProductSize, productSizeSelect, "ps.id", ids, "")
 }
 
 // ProductSizesByVariantIDs loads the sizes of variants in size-chart order.
 func ProductSizesByVariantIDs(ctx context.Context, q db.Q, variantIDs []int64) ([]ProductSize, error) {
-	if len(variantIDs) == 0 {
-		return nil, nil
-	}
-	marks, args := db.In(1, variantIDs)
-	return all(ctx, q, scanProductSize, `SELECT ps.id, ps.product_variant_id, ps.size_id, ps.ean, ps.upc, ps.size_number, ps.comment, ps.preorder, ps.is_active
-		FROM product_size ps JOIN size s ON s.id = ps.size_id
-		WHERE ps.product_variant_id IN (`+marks+`) ORDER BY ps.product_variant_id, s.position, ps.id`, args...)
+	return byIDs(ctx, q, scanProductSize, productSizeSelect, "ps.product_variant_id", variantIDs, " ORDER BY ps.product_variant_id, s.position, ps.id")
 }
 
 // ProductSizeOf finds the product size of a variant for a size.
 func ProductSizeOf(ctx context.Context, q db.Q, variantID, sizeID int64) (ProductSize, error) {
-	return one(ctx, q, scanProductSize, productSizeSelect+` WHERE product_variant_id = $1 AND size_id = $2`, variantID, sizeID)
+	return one(ctx, q, scanProductSize, productSizeSelect+` WHERE ps.product_variant_id = $1 AND ps.size_id = $2`, variantID, sizeID)
 }

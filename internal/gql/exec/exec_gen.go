@@ -59,7 +59,6 @@ type ResolverRoot interface {
 	StockChange() StockChangeResolver
 	StockChangeLine() StockChangeLineResolver
 	Store() StoreResolver
-	VariantPrice() VariantPriceResolver
 	Warehouse() WarehouseResolver
 	WarehouseStock() WarehouseStockResolver
 }
@@ -418,14 +417,14 @@ type ComplexityRoot struct {
 		Comment        func(childComplexity int) int
 		EAN            func(childComplexity int) int
 		ExternalID     func(childComplexity int) int
-		Gtin           func(childComplexity int) int
+		GTIN           func(childComplexity int) int
 		ID             func(childComplexity int) int
 		IsActive       func(childComplexity int) int
 		Preorder       func(childComplexity int) int
 		ProductVariant func(childComplexity int) int
+		SKU            func(childComplexity int) int
 		Size           func(childComplexity int) int
 		SizeNumber     func(childComplexity int) int
-		Sku            func(childComplexity int) int
 		Stock          func(childComplexity int) int
 		UPC            func(childComplexity int) int
 	}
@@ -795,11 +794,6 @@ type ProductResolver interface {
 	ExternalID(ctx context.Context, obj *store.Product) (*string, error)
 }
 type ProductSizeResolver interface {
-	Gtin(ctx context.Context, obj *store.ProductSize) (*string, error)
-
-	Sku(ctx context.Context, obj *store.ProductSize) (*string, error)
-
-	Size(ctx context.Context, obj *store.ProductSize) (*store.Size, error)
 	ProductVariant(ctx context.Context, obj *store.ProductSize) (*store.Variant, error)
 	Stock(ctx context.Context, obj *store.ProductSize) (*model.ProductSizeStock, error)
 	ExternalID(ctx context.Context, obj *store.ProductSize) (*string, error)
@@ -863,9 +857,6 @@ type StockChangeLineResolver interface {
 }
 type StoreResolver interface {
 	Markets(ctx context.Context, obj *store.Store) ([]*store.Market, error)
-}
-type VariantPriceResolver interface {
-	Pricelist(ctx context.Context, obj *model.VariantPrice) (*store.Pricelist, error)
 }
 type WarehouseResolver interface {
 	BrickAndMortar(ctx context.Context, obj *store.Warehouse) (*model.BrickAndMortar, error)
@@ -2464,11 +2455,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductSize.ExternalID(childComplexity), true
 	case "ProductSize.GTIN":
-		if e.ComplexityRoot.ProductSize.Gtin == nil {
+		if e.ComplexityRoot.ProductSize.GTIN == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ProductSize.Gtin(childComplexity), true
+		return e.ComplexityRoot.ProductSize.GTIN(childComplexity), true
 	case "ProductSize.id":
 		if e.ComplexityRoot.ProductSize.ID == nil {
 			break
@@ -2493,6 +2484,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductSize.ProductVariant(childComplexity), true
+	case "ProductSize.SKU":
+		if e.ComplexityRoot.ProductSize.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductSize.SKU(childComplexity), true
 	case "ProductSize.size":
 		if e.ComplexityRoot.ProductSize.Size == nil {
 			break
@@ -2505,12 +2502,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductSize.SizeNumber(childComplexity), true
-	case "ProductSize.SKU":
-		if e.ComplexityRoot.ProductSize.Sku == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ProductSize.Sku(childComplexity), true
 	case "ProductSize.stock":
 		if e.ComplexityRoot.ProductSize.Stock == nil {
 			break
@@ -16087,7 +16078,7 @@ func (ec *executionContext) _ProductSize_GTIN(ctx context.Context, field graphql
 			return ec.fieldContext_ProductSize_GTIN(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProductSize().Gtin(ctx, obj)
+			return obj.GTIN(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -16098,7 +16089,7 @@ func (ec *executionContext) _ProductSize_GTIN(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ProductSize_GTIN(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProductSize", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ProductSize", field, true, false, "String")
 }
 
 func (ec *executionContext) _ProductSize_UPC(ctx context.Context, field graphql.CollectedField, obj *store.ProductSize) (ret graphql.Marshaler) {
@@ -16133,18 +16124,18 @@ func (ec *executionContext) _ProductSize_SKU(ctx context.Context, field graphql.
 			return ec.fieldContext_ProductSize_SKU(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProductSize().Sku(ctx, obj)
+			return obj.SKU, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductSize_SKU(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProductSize", field, true, true, "String")
+	return graphql.NewScalarFieldContext("ProductSize", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProductSize_sizeNumber(ctx context.Context, field graphql.CollectedField, obj *store.ProductSize) (ret graphql.Marshaler) {
@@ -16248,11 +16239,11 @@ func (ec *executionContext) _ProductSize_size(ctx context.Context, field graphql
 			return ec.fieldContext_ProductSize_size(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProductSize().Size(ctx, obj)
+			return obj.Size, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Size) graphql.Marshaler {
-			return ec.marshalNSize2ᚖseamᚋinternalᚋstoreᚐSize(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Size) graphql.Marshaler {
+			return ec.marshalNSize2seamᚋinternalᚋstoreᚐSize(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16262,8 +16253,8 @@ func (ec *executionContext) fieldContext_ProductSize_size(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "ProductSize",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Size(ctx, field)
 		},
@@ -21022,7 +21013,7 @@ func (ec *executionContext) _VariantPrice_pricelist(ctx context.Context, field g
 			return ec.fieldContext_VariantPrice_pricelist(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.VariantPrice().Pricelist(ctx, obj)
+			return obj.Pricelist, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Pricelist) graphql.Marshaler {
@@ -21036,8 +21027,8 @@ func (ec *executionContext) fieldContext_VariantPrice_pricelist(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "VariantPrice",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Pricelist(ctx, field)
 		},
@@ -31467,22 +31458,20 @@ func (ec *executionContext) _ProductSize(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "GTIN":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProductSize_GTIN(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProductSize_GTIN(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "UPC":
 			out.Values[i] = ec._ProductSize_UPC(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "SKU":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProductSize_SKU(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProductSize_SKU(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "sizeNumber":
 			out.Values[i] = ec._ProductSize_sizeNumber(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -31504,11 +31493,10 @@ func (ec *executionContext) _ProductSize(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "size":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ProductSize_size(ctx, field, obj)
-				})
+			out.Values[i] = ec._ProductSize_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "productVariant":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -32999,30 +32987,29 @@ func (ec *executionContext) _VariantPrice(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VariantPrice")
 		case "pricelist":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._VariantPrice_pricelist(ctx, field, obj)
-				})
+			out.Values[i] = ec._VariantPrice_pricelist(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "price":
 			out.Values[i] = ec._VariantPrice_price(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "discountPrice":
 			out.Values[i] = ec._VariantPrice_discountPrice(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "recommendedRetailPrice":
 			out.Values[i] = ec._VariantPrice_recommendedRetailPrice(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "isIndividual":
 			out.Values[i] = ec._VariantPrice_isIndividual(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35046,6 +35033,10 @@ func (ec *executionContext) marshalNShippingOptionCreatePayload2ᚖseamᚋintern
 		return graphql.Null
 	}
 	return ec._ShippingOptionCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSize2seamᚋinternalᚋstoreᚐSize(ctx context.Context, sel ast.SelectionSet, v store.Size) graphql.Marshaler {
+	return ec._Size(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNSize2ᚕᚖseamᚋinternalᚋstoreᚐSizeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Size) graphql.Marshaler {
@@ -37155,6 +37146,18 @@ func (ec *executionContext) marshalOStoreType2ᚕstringᚄ(ctx context.Context, 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -154,6 +154,13 @@ func Get(v any, path ...any) any {
 			}
 			v = m[k]
 		case int:
+			if ms, ok := v.([]map[string]any); ok {
+				if k >= len(ms) {
+					return nil
+				}
+				v = ms[k]
+				continue
+			}
 			l, ok := v.([]any)
 			if !ok || k >= len(l) {
 				return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"seam/internal/money"
+	"seam/internal/store"
 )
 
 // Money is a MonetaryValue.
@@ -139,7 +140,7 @@ type WarehouseStock struct {
 
 // VariantPrice is a variant's effective price in a pricelist.
 type VariantPrice struct {
-	PricelistID            int64
+	Pricelist              *store.Pricelist
 	Price                  Money
 	DiscountPrice          *Money
 	RecommendedRetailPrice *Money

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"seam/internal/db"
+	"seam/internal/dbtest"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server and read from
+// the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var (
+	tokenRE = regexp.MustCompile(`seam_it_[A-Za-z0-9_-]{43}`)
+	urlRE   = regexp.MustCompile(`"url":"(http://[^"]+)"`)
+)
+
+// startServe runs "seam serve" on a free port until the returned stop is
+// called; it returns the base URL and what serve printed on stdout.
+func startServe(t *testing.T, args ...string) (base string, stdout *syncBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}, args...), stdout, stderr)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := urlRE.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d: %s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if base == "" {
+		cancel()
+		t.Fatalf("serve did not start: %s", stderr.String())
+	}
+	return base, stdout, func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not stop after its context was cancelled")
+			return -1
+		}
+	}
+}
+
+func graphql(t *testing.T, base, token, query string) map[string]any {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, raw)
+	}
+	return out
+}
+
+func TestServePrintsATokenOnceAndLoadsTheDemoOnce(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	base, out, stop := startServe(t, "--data", data)
+	token := tokenRE.FindString(out.String())
+	if token == "" || !strings.Contains(out.String(), base+"/graphql") {
+		t.Fatalf("first start printed no token or URL:\n%s", out.String())
+	}
+	r := graphql(t, base, token, `{ products(limit: 200) { id } stores { name type } pricelists { currency { code } } }`)
+	data1 := r["data"].(map[string]any)
+	if n := len(data1["products"].([]any)); n != 20 {
+		t.Errorf("demo has %d products; want 20", n)
+	}
+	if s := data1["stores"].([]any); len(s) != 1 || s[0].(map[string]any)["name"] != "Retail" || s[0].(map[string]any)["type"] != "DIRECT_TO_CONSUMER" {
+		t.Errorf("stores %v; want one DIRECT_TO_CONSUMER store Retail", s)
+	}
+	if n := len(data1["pricelists"].([]any)); n != 4 {
+		t.Errorf("%d pricelists; want SEK, EUR, USD and JPY", n)
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		resp, err := http.Get(base + path)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited with %d after SIGTERM-like cancel; want 0", code)
+	}
+
+	base, out, stop = startServe(t, "--data", data)
+	if tok := tokenRE.FindString(out.String()); tok != "" {
+		t.Errorf("second start printed a token again:\n%s", out.String())
+	}
+	r = graphql(t, base, token, `{ products(limit: 200) { id } }`)
+	if n := len(r["data"].(map[string]any)["products"].([]any)); n != 20 {
+		t.Errorf("after restart %d products; want the same 20", n)
+	}
+	stop()
+}
+
+func TestServeWithoutDemoStartsEmptyButPrintsAToken(t *testing.T) {
+	t.Parallel()
+	base, out, stop := startServe(t, "--data", t.TempDir(), "--no-demo")
+	defer stop()
+	token := tokenRE.FindString(out.String())
+	if token == "" {
+		t.Fatalf("no token printed:\n%s", out.String())
+	}
+	r := graphql(t, base, token, `{ products { id } }`)
+	if n := len(r["data"].(map[string]any)["products"].([]any)); n != 0 {
+		t.Errorf("%d products without the demo; want 0", n)
+	}
+}
+
+func TestTokenCreatePrintsTheTokenAloneAndStoresItsHash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	data := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"token", "create", "--data", data, "--name", "erp", "--permissions", "Product:read, Product:write", "--expires", "1h"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	token := strings.TrimSpace(stdout.String())
+	if !tokenRE.MatchString(token) || token != tokenRE.FindString(token) || strings.Count(stdout.String(), "\n") != 1 {
+		t.Fatalf("stdout %q; want the token alone on one line", stdout.String())
+	}
+	raw, err := os.ReadFile(filepath.Join(data, "seam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(token)) || bytes.Contains(raw, []byte(token[8:])) {
+		t.Error("the database file holds the token in plain text")
+	}
+	stdout.Reset()
+	if code := run(ctx, []string{"token", "list", "--data", data}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "erp") ||
+		!strings.Contains(stdout.String(), "…"+token[len(token)-4:]) || strings.Contains(stdout.String(), token[8:20]) {
+		t.Errorf("token list (exit %d):\n%s", code, stdout.String())
+	}
+	stdout.Reset()
+	if code := run(ctx, []string{"token", "revoke", "--data", data, "1"}, &stdout, &stderr); code != 0 {
+		t.Errorf("revoke exit %d: %s", code, stderr.String())
+	}
+	if code := run(ctx, []string{"token", "revoke", "--data", data, "1"}, &stdout, &stderr); code != 1 {
+		t.Errorf("revoking twice exited %d; want 1", code)
+	}
+}
+
+func TestCommandsExplainBadUsage(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	tests := []struct {
+		args []string
+		code int
+		say  string
+	}{
+		{[]string{}, 2, "Commands:"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"token", "create", "--data", data, "--name", "x"}, 2, "Give the token permissions"},
+		{[]string{"token", "create", "--data", data, "--name", "x", "--permissions", "Product:eat"}, 2, "unknown permissions Product:eat"},
+		{[]string{"token", "create", "--data", data, "--permissions", "Product:read"}, 2, "needs a name"},
+		{[]string{"token", "create", "--data", data, "--name", "x", "--all", "--store", "99"}, 2, "no store 99"},
+		{[]string{"token", "revoke", "--data", data, "abc"}, 2, "not a token id"},
+		{[]string{"migrate", "--data", data, "sideways"}, 2, "up or status"},
+		{[]string{"serve", "--data", data, "--rate-limits", "lots"}, 2, "centra, high or off"},
+		{[]string{"serve", "--database-url", "mysql://x"}, 1, "postgres://"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tt.args, &stdout, &stderr)
+		if code != tt.code || !strings.Contains(stdout.String()+stderr.String(), tt.say) {
+			t.Errorf("seam %v: exit %d, output %q; want exit %d saying %q", tt.args, code, stdout.String()+stderr.String(), tt.code, tt.say)
+		}
+	}
+	for _, cmd := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"token", "-h"}, {"token", "create", "-h"}, {"token", "list", "-h"}, {"token", "revoke", "-h"}, {"version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), cmd, &stdout, &stderr); code != 0 || stdout.Len()+stderr.Len() == 0 {
+			t.Errorf("seam %v: exit %d, no help", cmd, code)
+		}
+	}
+}
+
+func TestMigrateUpAndStatus(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "--data", data, "up"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "applied 1") {
+		t.Fatalf("migrate up: exit %d, %s %s", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"migrate", "--data", data, "status"}, &stdout, &stderr); code != 0 || strings.Contains(stdout.String(), "pending") || !strings.Contains(stdout.String(), "applied") {
+		t.Fatalf("migrate status: exit %d:\n%s", code, stdout.String())
+	}
+	d, err := db.Open(context.Background(), "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if st, err := d.Status(context.Background()); err != nil || len(st) < 2 {
+		t.Errorf("status %v, %v", st, err)
+	}
+}
+
+func TestServeOnPostgreSQL(t *testing.T) {
+	t.Parallel()
+	url := dbtest.PostgresURL(t)
+	base, out, stop := startServe(t, "--database-url", url)
+	token := tokenRE.FindString(out.String())
+	if token == "" {
+		t.Fatalf("no token printed:\n%s", out.String())
+	}
+	r := graphql(t, base, token, `{ products(limit: 200) { id } }`)
+	if n := len(r["data"].(map[string]any)["products"].([]any)); n != 20 {
+		t.Errorf("demo on PostgreSQL has %d products; want 20", n)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	_, out, stop = startServe(t, "--database-url", url)
+	defer stop()
+	if tokenRE.FindString(out.String()) != "" {
+		t.Error("second start on PostgreSQL printed a token again")
+	}
+}

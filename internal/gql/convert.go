@@ -1,0 +1,85 @@
+package gql
+
+import (
+	"context"
+	"encoding/base64"
+	"seam/internal/gql/model"
+	"seam/internal/money"
+	"seam/internal/store"
+	"strconv"
+	"strings"
+)
+
+// sumStock adds up the stock of a product size over warehouses.
+func sumStock(productSizeID int64, levels []store.StockLevel) *model.ProductSizeStock {
+	s := &model.ProductSizeStock{ProductSizeID: productSizeID, Warehouses: []model.WarehouseStock{}}
+	for _, l := range levels {
+		s.PhysicalQuantity += l.Physical
+		s.AllocatedQuantity += l.Allocated
+		s.FreeToAllocateQuantity += l.FreeToAllocate()
+		s.Warehouses = append(s.Warehouses, warehouseStock(l))
+	}
+	return s
+}
+
+// warehouseStock converts a stock row for the API.
+func warehouseStock(l store.StockLevel) model.WarehouseStock {
+	return model.WarehouseStock{WarehouseID: l.WarehouseID, ProductSizeID: l.ProductSizeID, PhysicalQuantity: l.Physical,
+		AllocatedQuantity: l.Allocated, FreeToAllocateQuantity: l.FreeToAllocate()}
+}
+
+// minor wraps optional minor units as money.
+func minor(v *int64, currency string) *model.Money {
+	if v == nil {
+		return nil
+	}
+	return &model.Money{A: money.New(*v, currency)}
+}
+
+// variantOf loads the variant of a price row; 0 is the product's price.
+func variantOf(ctx context.Context, id int64) (*store.Variant, error) {
+	if id == 0 {
+		return nil, nil
+	}
+	return one(ctx, loads(ctx).variant, id)
+}
+
+// values dereferences the input list gqlgen hands over.
+func values[T any](in []*T) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = *v
+	}
+	return out
+}
+
+// stockChangeFilter converts the stock change filter.
+func stockChangeFilter(where *model.StockChangeFilter) store.StockChangeFilter {
+	var f store.StockChangeFilter
+	if where != nil {
+		f.IDs, f.WarehouseIDs = where.ID, where.WarehouseID
+		if where.CreatedAt != nil {
+			f.CreatedFrom, f.CreatedTo = where.CreatedAt.From, where.CreatedAt.To
+		}
+	}
+	return f
+}
+
+// encodeCursor makes the opaque cursor of a row: base64 of "id:<id>".
+func encodeCursor(id int64) string {
+	return base64.StdEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id, 10)))
+}
+
+// cursor decodes an after/before argument.
+func cursor(ctx context.Context, arg string, c *string) (*int64, error) {
+	if c == nil {
+		return nil, nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(*c)
+	rest, ok := strings.CutPrefix(string(raw), "id:")
+	id, perr := strconv.ParseInt(rest, 10, 64)
+	if err != nil || !ok || perr != nil {
+		return nil, inputError(ctx, arg, "%s is not a cursor this connection gave out.", arg)
+	}
+	return &id, nil
+}
