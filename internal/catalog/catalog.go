@@ -8,6 +8,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"seam/internal/db"
 	"seam/internal/idconv"
@@ -30,8 +31,8 @@ func text(p *seam.Problems, path seam.Path, v *string, field string) string {
 		return ""
 	}
 	s := strings.TrimSpace(*v)
-	if len(s) > MaxText {
-		p.Add(path, "%s is %d characters long; the limit is %d.", field, len(s), MaxText)
+	if n := utf8.RuneCountInString(s); n > MaxText {
+		p.Add(path, "%s is %d characters long; the limit is %d.", field, n, MaxText)
 	}
 	return s
 }
@@ -45,8 +46,8 @@ func optText(p *seam.Problems, path seam.Path, v *string, field string) *string 
 	if s == "" {
 		return nil
 	}
-	if len(s) > MaxText*10 {
-		p.Add(path, "%s is %d characters long; the limit is %d.", field, len(s), MaxText*10)
+	if n := utf8.RuneCountInString(s); n > MaxText*10 {
+		p.Add(path, "%s is %d characters long; the limit is %d.", field, n, MaxText*10)
 	}
 	return &s
 }

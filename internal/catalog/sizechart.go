@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -26,9 +27,12 @@ const DefaultDivider = "x"
 
 // CreateSizeChart creates a size chart and one size per label (or per pair
 // of labels). Each size also gets the external id "<chart name>|<size
-// name>" in the actor's ID conversion, so integrations can name sizes.
-func CreateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, in SizeChartInput) (int64, error) {
+// name>" in the actor's ID conversion, so integrations can name sizes; when
+// such an id named a size of another chart before, it moves to the new one
+// with a warning.
+func CreateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, in SizeChartInput) (int64, []seam.UserError, error) {
 	var id int64
+	var warnings []seam.UserError
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var p seam.Problems
 		path := seam.P("input")
@@ -47,24 +51,46 @@ func CreateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, in SizeCha
 			return err
 		}
 		id = c.ID
-		for i, s := range sizes {
-			s.SizeChartID, s.Position = c.ID, i
-			if err := store.InsertSize(ctx, tx, &s); err != nil {
-				return err
-			}
-			ext := c.Name + "|" + s.Name
-			if err := idconv.Assign(ctx, tx, actor, "Size", s.ID, &ext, path.Key("name")); err != nil {
+		for i := range sizes {
+			sizes[i].SizeChartID, sizes[i].Position = c.ID, i
+			if err := store.InsertSize(ctx, tx, &sizes[i]); err != nil {
 				return err
 			}
 		}
+		var err error
+		if warnings, err = sizeIDs(ctx, tx, actor, c.Name, sizes, path.Key("name")); err != nil {
+			return err
+		}
 		return idconv.Assign(ctx, tx, actor, "SizeChart", c.ID, in.ExternalID, path.Key("externalId"))
 	})
-	return id, seam.Wrap(err, "create size chart")
+	return id, warnings, seam.Wrap(err, "create size chart")
+}
+
+// sizeIDs gives sizes the external ids "<chart name>|<size name>", warning
+// when one of them named a size of another chart until now.
+func sizeIDs(ctx context.Context, tx *db.Tx, actor seam.Actor, chart string, sizes []store.Size, path seam.Path) ([]seam.UserError, error) {
+	var p seam.Problems
+	for _, s := range sizes {
+		ext := chart + "|" + s.Name
+		old, err := store.ExternalToInternal(ctx, tx, actor.Name, "Size", ext)
+		switch {
+		case err == nil && old != s.ID:
+			p.Warn(path, "The external ID %q named size %d of another chart; it now names size %s of this chart.", ext, old, s.Name)
+		case err != nil && !errors.Is(err, seam.ErrNotFound):
+			return nil, err
+		}
+		if err := idconv.Assign(ctx, tx, actor, "Size", s.ID, &ext, path); err != nil {
+			return nil, err
+		}
+	}
+	return p.Warnings, nil
 }
 
 // UpdateSizeChart renames a chart or changes its labels. New labels add
 // sizes; a label whose sizes are activated on a variant cannot be removed.
-func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in SizeChartInput) error {
+// Sizes get (or keep) their "<chart name>|<size name>" external ids.
+func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in SizeChartInput) ([]seam.UserError, error) {
+	var warnings []seam.UserError
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		c, err := store.GetSizeChart(ctx, tx, id)
 		if err != nil {
@@ -100,22 +126,22 @@ func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 			byName[s.Name] = s
 		}
 		keep := map[string]bool{}
-		for i, s := range wanted {
-			keep[s.Name] = true
-			if old, ok := byName[s.Name]; ok {
+		for i := range wanted {
+			keep[wanted[i].Name] = true
+			if old, ok := byName[wanted[i].Name]; ok {
+				wanted[i].ID = old.ID
 				if err := store.UpdateSizePosition(ctx, tx, old.ID, i); err != nil {
 					return err
 				}
 				continue
 			}
-			s.SizeChartID, s.Position = id, i
-			if err := store.InsertSize(ctx, tx, &s); err != nil {
+			wanted[i].SizeChartID, wanted[i].Position = id, i
+			if err := store.InsertSize(ctx, tx, &wanted[i]); err != nil {
 				return err
 			}
-			ext := c.Name + "|" + s.Name
-			if err := idconv.Assign(ctx, tx, actor, "Size", s.ID, &ext, path.Key("name")); err != nil {
-				return err
-			}
+		}
+		if warnings, err = sizeIDs(ctx, tx, actor, c.Name, wanted, path.Key("name")); err != nil {
+			return err
 		}
 		for _, s := range existing {
 			if keep[s.Name] {
@@ -138,7 +164,7 @@ func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 		}
 		return idconv.Assign(ctx, tx, actor, "SizeChart", c.ID, in.ExternalID, path.Key("externalId"))
 	})
-	return seam.Wrap(err, fmt.Sprintf("update size chart %d", id))
+	return warnings, seam.Wrap(err, fmt.Sprintf("update size chart %d", id))
 }
 
 // labels checks a label list: no empty labels, no label twice.
@@ -179,23 +205,26 @@ func divider(p *seam.Problems, path seam.Path, in *string, def string) string {
 }
 
 // sizeNames lists the sizes of a chart: one per horizontal label, or one per
-// horizontal × vertical pair joined by the divider.
+// horizontal × vertical pair joined by the divider. A name that two pairs
+// make is reported at the vertical label of the second pair.
 func sizeNames(p *seam.Problems, path seam.Path, c store.SizeChart) []store.Size {
 	var out []store.Size
-	seen := map[string]bool{}
+	seen := map[string]store.Size{}
 	for _, h := range c.HorizontalLabels {
 		if len(c.VerticalLabels) == 0 {
 			out = append(out, store.Size{Name: h, HorizontalLabel: h})
 			continue
 		}
-		for _, v := range c.VerticalLabels {
+		for j, v := range c.VerticalLabels {
 			v := v
 			name := h + c.DividerSymbol + v
-			if seen[name] {
-				p.Add(path, "Size name %q would appear twice; choose labels or a divider that keep size names unique.", name)
+			if first, dup := seen[name]; dup {
+				p.Add(path.Key("verticalLabels").Index(j), "Size name %q would appear twice: %q + %q + %q and %q + %q + %q; choose labels or a dividerSymbol that keep size names unique.",
+					name, first.HorizontalLabel, c.DividerSymbol, *first.VerticalLabel, h, c.DividerSymbol, v)
 			}
-			seen[name] = true
-			out = append(out, store.Size{Name: name, HorizontalLabel: h, VerticalLabel: &v})
+			s := store.Size{Name: name, HorizontalLabel: h, VerticalLabel: &v}
+			seen[name] = s
+			out = append(out, s)
 		}
 	}
 	return out

@@ -103,8 +103,10 @@ func (l *loader) run() {
 	folder := l.id(catalog.CreateFolder(ctx, d, a, catalog.NamedInput{Name: str("Shop")}))
 	warehouse := l.id(stock.CreateWarehouse(ctx, d, a, stock.WarehouseInput{Name: str("Default warehouse"),
 		WarehouseLocation: &stock.LocationInput{Country: &seam.Ref{Code: str("SE")}}}))
-	oneSize := l.id(catalog.CreateSizeChart(ctx, d, a, catalog.SizeChartInput{Name: str("One Size"), HorizontalLabels: []string{"One Size"}}))
-	apparel := l.id(catalog.CreateSizeChart(ctx, d, a, catalog.SizeChartInput{Name: str("XS-XL"), HorizontalLabels: []string{"XS", "S", "M", "L", "XL"}}))
+	oneSize, _, err := catalog.CreateSizeChart(ctx, d, a, catalog.SizeChartInput{Name: str("One Size"), HorizontalLabels: []string{"One Size"}})
+	l.id(0, err)
+	apparel, _, err := catalog.CreateSizeChart(ctx, d, a, catalog.SizeChartInput{Name: str("XS-XL"), HorizontalLabels: []string{"XS", "S", "M", "L", "XL"}})
+	l.id(0, err)
 	l.id(shop.CreateTaxGroup(ctx, d, a, "Standard", []shop.TaxRuleInput{
 		{Country: &seam.Ref{Code: str("SE")}, Rate: "25"},
 		{Country: &seam.Ref{Code: str("DE")}, Rate: "19"},

@@ -81,7 +81,8 @@ func catalogOf(tb testing.TB, d *db.DB, n int) {
 	}
 	storeID := must(shop.CreateStore(ctx, d, a, shop.StoreInput{Name: str("Retail"), Type: str("DIRECT_TO_CONSUMER")}))
 	brand := must(catalog.CreateBrand(ctx, d, a, catalog.NamedInput{Name: str("Brand")}))
-	chart := must(catalog.CreateSizeChart(ctx, d, a, catalog.SizeChartInput{Name: str("XS-XL"), HorizontalLabels: []string{"XS", "S", "M", "L", "XL"}}))
+	chart, _, err := catalog.CreateSizeChart(ctx, d, a, catalog.SizeChartInput{Name: str("XS-XL"), HorizontalLabels: []string{"XS", "S", "M", "L", "XL"}})
+	must(chart, err)
 	warehouse := must(stock.CreateWarehouse(ctx, d, a, stock.WarehouseInput{Name: str("Main")}))
 	var pricelists []int64
 	for _, cur := range []string{"SEK", "EUR", "USD", "JPY"} {

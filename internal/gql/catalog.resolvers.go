@@ -44,8 +44,8 @@ func (r *folderResolver) Parent(ctx context.Context, obj *store.Folder) (*store.
 }
 
 func (r *mutationResolver) CreateSizeChart(ctx context.Context, input catalog.SizeChartInput) (*model.SizeChartCreatePayload, error) {
-	id, err := catalog.CreateSizeChart(ctx, r.DB, start(ctx), input)
-	out := &model.SizeChartCreatePayload{}
+	id, ws, err := catalog.CreateSizeChart(ctx, r.DB, start(ctx), input)
+	out := &model.SizeChartCreatePayload{UserWarnings: warnings(ws)}
 	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
 		return out, err
 	}
@@ -54,8 +54,8 @@ func (r *mutationResolver) CreateSizeChart(ctx context.Context, input catalog.Si
 }
 
 func (r *mutationResolver) UpdateSizeChart(ctx context.Context, id int64, input catalog.SizeChartInput) (*model.SizeChartUpdatePayload, error) {
-	err := catalog.UpdateSizeChart(ctx, r.DB, start(ctx), id, input)
-	out := &model.SizeChartUpdatePayload{}
+	ws, err := catalog.UpdateSizeChart(ctx, r.DB, start(ctx), id, input)
+	out := &model.SizeChartUpdatePayload{UserWarnings: warnings(ws)}
 	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
 		return out, err
 	}

@@ -152,7 +152,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	params := &graphql.RawParams{Query: in.Query, OperationName: in.OperationName, Variables: in.Variables, Extensions: in.Extensions, Headers: r.Header}
 	op, errs := h.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
-		h.write(w, http.StatusBadRequest, response{Errors: errs, Extensions: ext})
+		h.write(w, http.StatusBadRequest, response{Errors: explain(errs, in.Variables), Extensions: ext})
+		return
+	}
+	if err := checkLists(op); err != nil {
+		h.write(w, http.StatusBadRequest, response{Errors: gqlerror.List{err}, Extensions: ext})
 		return
 	}
 	if op.Operation.Operation == ast.Subscription {
@@ -220,4 +224,110 @@ func (h *Handler) write(w http.ResponseWriter, status int, resp response) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// explain fixes the messages gqlparser gives for a variable of the wrong
+// type ("cannot use value 0 as Int" whatever the value was, "cannot use
+// string as Int" for a number inside an input object) by quoting the value
+// the client sent and naming the variable's field.
+func explain(errs gqlerror.List, vars map[string]any) gqlerror.List {
+	for _, e := range errs {
+		if !strings.HasPrefix(e.Message, "cannot use ") || len(e.Path) < 2 || e.Path[0] != ast.PathName("variable") {
+			continue
+		}
+		var v any = vars
+		name := ""
+		for _, el := range e.Path[1:] {
+			switch k := el.(type) {
+			case ast.PathName:
+				m, _ := v.(map[string]any)
+				v = m[string(k)]
+				name += "." + string(k)
+			case ast.PathIndex:
+				l, _ := v.([]any)
+				if int(k) < len(l) {
+					v = l[k]
+				}
+				name += fmt.Sprintf("[%d]", int(k))
+			}
+		}
+		typ := e.Message[strings.LastIndex(e.Message, " ")+1:]
+		raw, _ := json.Marshal(v)
+		e.Message = fmt.Sprintf("Variable $%s: %s is not a valid %s.", strings.TrimPrefix(name, "."), raw, typ)
+	}
+	return errs
+}
+
+// MaxListItems bounds every list in a request's input, literal or variable,
+// so that no input can exceed what the database binds in one statement.
+const MaxListItems = 10_000
+
+// checkLists refuses a request with an input list longer than MaxListItems.
+func checkLists(op *graphql.OperationContext) *gqlerror.Error {
+	for name, v := range op.Variables {
+		if n := longestList(v); n > MaxListItems {
+			return gqlerror.Errorf("Variable $%s holds a list of %d items; lists may hold at most %d, so send them in several requests.", name, n, MaxListItems)
+		}
+	}
+	var walk func(ast.SelectionSet) *gqlerror.Error
+	walk = func(set ast.SelectionSet) *gqlerror.Error {
+		for _, sel := range set {
+			switch f := sel.(type) {
+			case *ast.Field:
+				for _, a := range f.Arguments {
+					if n := literalList(a.Value); n > MaxListItems {
+						return gqlerror.ErrorLocf(a.Position.Src.Name, a.Position.Line, a.Position.Column,
+							"Argument %s of %s holds a list of %d items; lists may hold at most %d, so send them in several requests.", a.Name, f.Name, n, MaxListItems)
+					}
+				}
+				if err := walk(f.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := walk(f.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if f.Definition != nil {
+					if err := walk(f.Definition.SelectionSet); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return walk(op.Operation.SelectionSet)
+}
+
+// longestList is the length of the longest list in a decoded JSON value.
+func longestList(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case []any:
+		n = len(x)
+		for _, e := range x {
+			n = max(n, longestList(e))
+		}
+	case map[string]any:
+		for _, e := range x {
+			n = max(n, longestList(e))
+		}
+	}
+	return n
+}
+
+// literalList is the length of the longest list literal in a value.
+func literalList(v *ast.Value) int {
+	if v == nil {
+		return 0
+	}
+	n := 0
+	if v.Kind == ast.ListValue {
+		n = len(v.Children)
+	}
+	for _, c := range v.Children {
+		n = max(n, literalList(c.Value))
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package gql_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -64,6 +65,17 @@ func TestSizeChartsGiveEverySizeAnExternalID(t *testing.T) {
 		want := []string{"Jeans|30/32", "Jeans|30/34", "Jeans|32/32", "Jeans|32/34"}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("size external ids (-want +got):\n%s", diff)
+		}
+		// A second chart of the same name takes the ids over, and says so.
+		r = c.MustOK(`mutation { createSizeChart(input: {name: "Jeans", horizontalLabels: ["30"], verticalLabels: ["32"], dividerSymbol: "/"}) {
+			sizeChart { sizes { id } } userErrors { message } userWarnings { message path } } }`, nil)
+		ws := gqltest.Get(r.Data, "createSizeChart", "userWarnings").([]any)
+		if len(ws) != 1 || !strings.Contains(gqltest.Get(ws, 0, "message").(string), `"Jeans|30/32"`) {
+			t.Errorf("warnings %v; want one about Jeans|30/32", ws)
+		}
+		newSize := gqltest.ID(r.Data, "createSizeChart", "sizeChart", "sizes", 0, "id")
+		if got := dbtest.Int(t, d, `SELECT internal_id FROM id_conversion WHERE integration = 'erp' AND external_id = 'Jeans|30/32'`); got != newSize {
+			t.Errorf("Jeans|30/32 names size %d; want the new chart's size %d", got, newSize)
 		}
 	})
 }

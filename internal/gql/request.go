@@ -157,7 +157,10 @@ func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error 
 	}
 	out := graphql.DefaultErrorPresenter(ctx, err)
 	switch {
-	case errors.Is(err, seam.ErrNotFound), errors.Is(err, seam.ErrInvalid), errors.Is(err, seam.ErrConflict), errors.Is(err, seam.ErrForbidden):
+	case errors.Is(err, seam.ErrInvalid):
+		out.Extensions = map[string]any{"category": "validation"}
+		return out
+	case errors.Is(err, seam.ErrNotFound), errors.Is(err, seam.ErrConflict), errors.Is(err, seam.ErrForbidden):
 		return out
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		out.Message = "The request was cancelled or took too long."

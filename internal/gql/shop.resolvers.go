@@ -67,7 +67,7 @@ func (r *mutationResolver) CreateShippingOption(ctx context.Context, input model
 	return out, err
 }
 
-func (r *queryResolver) Stores(ctx context.Context, where *model.StoreFilter, limit *int64, page *int64) ([]*store.Store, error) {
+func (r *queryResolver) Stores(ctx context.Context, where *model.StoreFilter, sort []string, limit *int64, page *int64) ([]*store.Store, error) {
 	p, err := paging(ctx, limit, page)
 	if err != nil {
 		return nil, err
@@ -76,11 +76,11 @@ func (r *queryResolver) Stores(ctx context.Context, where *model.StoreFilter, li
 	if w := where; w != nil {
 		f = store.StoreFilter{IDs: storeScope(ctx, w.ID), Types: w.Type, Name: match(w.Name)}
 	}
-	rows, err := store.ListStores(ctx, r.DB.Read(), f, nil, p)
+	rows, err := store.ListStores(ctx, r.DB.Read(), f, sorts(sort), p)
 	return ptrs(rows), err
 }
 
-func (r *queryResolver) Markets(ctx context.Context, where *model.MarketFilter, limit *int64, page *int64) ([]*store.Market, error) {
+func (r *queryResolver) Markets(ctx context.Context, where *model.MarketFilter, sort []string, limit *int64, page *int64) ([]*store.Market, error) {
 	p, err := paging(ctx, limit, page)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (r *queryResolver) Markets(ctx context.Context, where *model.MarketFilter, 
 	if w := where; w != nil {
 		f = store.MarketFilter{IDs: w.ID, StoreIDs: storeScope(ctx, w.StoreID), Name: match(w.Name)}
 	}
-	rows, err := store.ListMarkets(ctx, r.DB.Read(), f, nil, p)
+	rows, err := store.ListMarkets(ctx, r.DB.Read(), f, sorts(sort), p)
 	return ptrs(rows), err
 }
 

@@ -89,6 +89,10 @@ func TestRequestsThatCannotRunGet400(t *testing.T) {
 			{"missing required argument", `{"query": "{ product { id } }"}`, "id"},
 			{"missing required input field", `{"query": "mutation { createSizeChart(input: {name: \"x\"}) { userErrors { message } } }"}`, "horizontalLabels"},
 			{"variable of the wrong type", `{"query": "query ($n: Int!) { products(limit: $n) { id } }", "variables": {"n": "many"}}`, "n"},
+			{"non-integer variable", `{"query": "query ($n: Int!) { products(limit: $n) { id } }", "variables": {"n": 2.5}}`, "$n: 2.5 is not a valid Int"},
+			{"non-integer in an input variable", `{"query": "mutation ($i: StockChangeInput!) { changeStock(input: $i) { userErrors { message } } }",
+				"variables": {"i": {"description": "x", "productSizes": [{"productSize": {"id": 1}, "deliveredQuantity": 2.5}]}}}`, "$i.productSizes[0].deliveredQuantity: 2.5 is not a valid Int"},
+			{"non-integer literal", `{"query": "{ products(limit: 2.5) { id } }"}`, "Int cannot represent non-integer value: 2.5"},
 			{"unknown operation name", `{"query": "query a { countries { name } }", "operationName": "b"}`, "b"},
 		}
 		for _, tt := range tests {

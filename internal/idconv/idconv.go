@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"seam/internal/db"
 	"seam/internal/seam"
@@ -49,16 +50,18 @@ func TypeNames() []string {
 	return out
 }
 
-// MaxExternalIDLength is the longest external id accepted.
+// MaxExternalIDLength is the longest external id accepted, in characters
+// (not bytes), as the schema documents.
 const MaxExternalIDLength = 255
 
 // CheckExternalID validates an external id.
 func CheckExternalID(path seam.Path, id string) error {
+	n := utf8.RuneCountInString(id)
 	switch {
 	case id == "":
 		return seam.Invalid(path, "externalId must not be empty.")
-	case len(id) > MaxExternalIDLength:
-		return seam.Invalid(path, "externalId is %d characters long; the limit is %d.", len(id), MaxExternalIDLength)
+	case n > MaxExternalIDLength:
+		return seam.Invalid(path, "externalId is %d characters long; the limit is %d.", n, MaxExternalIDLength)
 	}
 	return nil
 }
@@ -143,12 +146,20 @@ type Entry struct {
 }
 
 // Set writes ID conversions for the actor's integration in one transaction;
-// an entry for an object that does not exist is refused.
+// an entry for an object that does not exist is refused, and so is an
+// external id or object given twice, since each entry would replace the
+// one before it.
 func Set(ctx context.Context, d *db.DB, actor seam.Actor, entries []Entry) ([]store.IDConversion, error) {
 	var out []store.IDConversion
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		out = out[:0]
 		var p seam.Problems
+		type key struct{ objectType, externalID string }
+		type object struct {
+			objectType string
+			id         int64
+		}
+		externals, internals := map[key]int{}, map[object]int{}
 		for i, e := range entries {
 			path := seam.P("input").Index(i)
 			table, ok := Types[e.ObjectType]
@@ -160,6 +171,15 @@ func Set(ctx context.Context, d *db.DB, actor seam.Actor, entries []Entry) ([]st
 				p.Merge(err)
 				continue
 			}
+			if j, dup := externals[key{e.ObjectType, e.ExternalID}]; dup {
+				p.Add(path.Key("externalId"), "externalId %q is given for a %s twice (entries %d and %d); an external id maps to one object.", e.ExternalID, e.ObjectType, j, i)
+				continue
+			}
+			if j, dup := internals[object{e.ObjectType, e.InternalID}]; dup {
+				p.Add(path.Key("internalId"), "%s %d is given twice (entries %d and %d); an object has one external id per integration.", e.ObjectType, e.InternalID, j, i)
+				continue
+			}
+			externals[key{e.ObjectType, e.ExternalID}], internals[object{e.ObjectType, e.InternalID}] = i, i
 			found, err := store.Exists(ctx, tx, table, e.InternalID)
 			if err != nil {
 				return err

@@ -2,11 +2,12 @@ package money
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 
 	"github.com/govalues/decimal"
+
+	"seam/internal/seam"
 )
 
 // Number is a decimal number read from a client exactly as written. It
@@ -41,11 +42,13 @@ func (n *Number) UnmarshalGQL(v any) error {
 	case float32:
 		text = strconv.FormatFloat(float64(x), 'f', -1, 32)
 	default:
-		return fmt.Errorf("%T is not a number", v)
+		return seam.Invalid(nil, "%v is not a number.", v)
 	}
+	// The errors are input errors (seam.ErrInvalid), so that the API shows
+	// them rather than hiding them as internal errors.
 	d, err := decimal.Parse(text)
 	if err != nil {
-		return fmt.Errorf("%q is not a number Seam can hold exactly (at most 19 digits): %w", text, err)
+		return seam.Invalid(nil, "%v is not a number Seam can hold exactly (at most 19 digits).", v)
 	}
 	n.D = d
 	return nil

@@ -148,6 +148,20 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 		}
 		return &a.Minor
 	}
+	// fill converts the amounts of a price row; the discount is compared
+	// with the price only when both are valid.
+	fill := func(r *store.Price, price, discount, rrp *money.Input, path seam.Path) {
+		v := conv(price, path.Key("price"))
+		if v != nil {
+			r.Price = *v
+		}
+		r.Discount = conv(discount, path.Key("discountPrice"))
+		r.RRP = conv(rrp, path.Key("recommendedRetailPrice"))
+		if v != nil && r.Discount != nil && *r.Discount >= r.Price {
+			p.Add(path.Key("discountPrice"), "The discount price must be below the price (%s); got %s.",
+				money.New(r.Price, pl.CurrencyCode), money.New(*r.Discount, pl.CurrencyCode))
+		}
+	}
 	type row struct {
 		price    store.Price
 		override bool
@@ -171,12 +185,7 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 		override := pp.OverrideIndividualVariantPrices != nil && *pp.OverrideIndividualVariantPrices
 		if pp.Price != nil {
 			r := store.Price{PricelistID: pl.ID, ProductID: prodID}
-			if v := conv(pp.Price, ppath.Key("price")); v != nil {
-				r.Price = *v
-			}
-			r.Discount = conv(pp.DiscountPrice, ppath.Key("discountPrice"))
-			r.RRP = conv(pp.RecommendedRetailPrice, ppath.Key("recommendedRetailPrice"))
-			checkDiscount(p, ppath, r)
+			fill(&r, pp.Price, pp.DiscountPrice, pp.RecommendedRetailPrice, ppath)
 			rows = append(rows, row{r, override})
 		} else if pp.DiscountPrice != nil || pp.RecommendedRetailPrice != nil {
 			p.Add(ppath.Key("price"), "Give the price along with discountPrice or recommendedRetailPrice.")
@@ -202,12 +211,7 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 				continue
 			}
 			r := store.Price{PricelistID: pl.ID, ProductID: prodID, VariantID: vid}
-			if v := conv(vp.Price, vpath.Key("price")); v != nil {
-				r.Price = *v
-			}
-			r.Discount = conv(vp.DiscountPrice, vpath.Key("discountPrice"))
-			r.RRP = conv(vp.RecommendedRetailPrice, vpath.Key("recommendedRetailPrice"))
-			checkDiscount(p, vpath, r)
+			fill(&r, vp.Price, vp.DiscountPrice, vp.RecommendedRetailPrice, vpath)
 			rows = append(rows, row{r, false})
 		}
 	}
@@ -239,12 +243,6 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 		}
 	}
 	return altID, pl.ID, products, nil
-}
-
-func checkDiscount(p *seam.Problems, path seam.Path, r store.Price) {
-	if r.Discount != nil && *r.Discount >= r.Price {
-		p.Add(path.Key("discountPrice"), "The discount price must be below the price (%d minor units); got %d.", r.Price, *r.Discount)
-	}
 }
 
 // AlterationInput creates or changes a price alteration.

@@ -495,7 +495,7 @@ type ComplexityRoot struct {
 		Displays              func(childComplexity int, where *model.DisplayFilter, sort []string, limit *int64, page *int64) int
 		Folders               func(childComplexity int, where *model.FolderFilter, limit *int64, page *int64) int
 		IDConversions         func(childComplexity int, where *model.IDConversionFilter, limit *int64, page *int64) int
-		Markets               func(childComplexity int, where *model.MarketFilter, limit *int64, page *int64) int
+		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
 		PriceAlterations      func(childComplexity int, where *model.PriceAlterationFilter, limit *int64, page *int64) int
 		Pricelists            func(childComplexity int, where *model.PricelistFilter, sort []string, limit *int64, page *int64) int
 		Product               func(childComplexity int, id int64) int
@@ -506,7 +506,7 @@ type ComplexityRoot struct {
 		SizeCharts            func(childComplexity int, where *model.SizeChartFilter, sort []string, limit *int64, page *int64) int
 		StockChangeConnection func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.StockChangeFilter) int
 		StockChanges          func(childComplexity int, where *model.StockChangeFilter, sort []string, limit *int64, page *int64) int
-		Stores                func(childComplexity int, where *model.StoreFilter, limit *int64, page *int64) int
+		Stores                func(childComplexity int, where *model.StoreFilter, sort []string, limit *int64, page *int64) int
 		Warehouses            func(childComplexity int, where *model.WarehouseFilter, sort []string, limit *int64, page *int64) int
 	}
 
@@ -826,8 +826,8 @@ type QueryResolver interface {
 	Display(ctx context.Context, id int64) (*store.Display, error)
 	Pricelists(ctx context.Context, where *model.PricelistFilter, sort []string, limit *int64, page *int64) ([]*store.Pricelist, error)
 	PriceAlterations(ctx context.Context, where *model.PriceAlterationFilter, limit *int64, page *int64) ([]*store.PriceAlteration, error)
-	Stores(ctx context.Context, where *model.StoreFilter, limit *int64, page *int64) ([]*store.Store, error)
-	Markets(ctx context.Context, where *model.MarketFilter, limit *int64, page *int64) ([]*store.Market, error)
+	Stores(ctx context.Context, where *model.StoreFilter, sort []string, limit *int64, page *int64) ([]*store.Store, error)
+	Markets(ctx context.Context, where *model.MarketFilter, sort []string, limit *int64, page *int64) ([]*store.Market, error)
 	Countries(ctx context.Context, where *model.CountryFilter, sort []string, limit *int64, page *int64) ([]*store.Country, error)
 	ShippingOptions(ctx context.Context, where *model.ShippingOptionFilter, limit *int64, page *int64) ([]*store.ShippingOption, error)
 	Warehouses(ctx context.Context, where *model.WarehouseFilter, sort []string, limit *int64, page *int64) ([]*store.Warehouse, error)
@@ -2847,7 +2847,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Markets(childComplexity, args["where"].(*model.MarketFilter), args["limit"].(*int64), args["page"].(*int64)), true
+		return e.ComplexityRoot.Query.Markets(childComplexity, args["where"].(*model.MarketFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.priceAlterations":
 		if e.ComplexityRoot.Query.PriceAlterations == nil {
 			break
@@ -2963,7 +2963,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Stores(childComplexity, args["where"].(*model.StoreFilter), args["limit"].(*int64), args["page"].(*int64)), true
+		return e.ComplexityRoot.Query.Stores(childComplexity, args["where"].(*model.StoreFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.warehouses":
 		if e.ComplexityRoot.Query.Warehouses == nil {
 			break
@@ -4746,8 +4746,8 @@ type AlteredPricesSetBatchPayload implements Payload {
 }
 `, BuiltIn: false},
 	{Name: "../schema/shop.graphqls", Input: `extend type Query {
-  stores(where: StoreFilter, limit: Int = 20, page: Int = 1): [Store!]! @perm(name: "Store:read")
-  markets(where: MarketFilter, limit: Int = 20, page: Int = 1): [Market!]! @perm(name: "Market:read")
+  stores(where: StoreFilter, sort: [StoreSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Store!]! @perm(name: "Store:read")
+  markets(where: MarketFilter, sort: [MarketSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Market!]! @perm(name: "Market:read")
   countries(where: CountryFilter, sort: [CountrySort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Country!]! @perm(name: "Country:read")
   shippingOptions(where: ShippingOptionFilter, limit: Int = 20, page: Int = 1): [ShippingOption!]! @perm(name: "ShippingOption:read")
 }
@@ -4811,6 +4811,8 @@ input StoreFilter { id: [Int!], type: [StoreType!], name: StringMatch }
 input MarketFilter { id: [Int!], storeId: [Int!], name: StringMatch }
 input CountryFilter { id: [Int!], code: [String!], name: StringMatch }
 input ShippingOptionFilter { id: [Int!] }
+enum StoreSort { id_ASC id_DESC name_ASC name_DESC }
+enum MarketSort { id_ASC id_DESC name_ASC name_DESC }
 enum CountrySort { id_ASC id_DESC name_ASC name_DESC code_ASC code_DESC }
 
 input StoreCreateInput { name: String!, type: StoreType!, externalId: String }
@@ -7233,22 +7235,30 @@ func (ec *executionContext) field_Query_markets_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOMarketSort2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOInt2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "page",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOInt2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["page"] = arg2
+	args["page"] = arg3
 	return args, nil
 }
 
@@ -7573,22 +7583,30 @@ func (ec *executionContext) field_Query_stores_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOStoreSort2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOInt2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["limit"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "page",
 		func(ctx context.Context, v any) (*int64, error) {
 			return ec.unmarshalOInt2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["page"] = arg2
+	args["page"] = arg3
 	return args, nil
 }
 
@@ -18517,7 +18535,7 @@ func (ec *executionContext) _Query_stores(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Stores(ctx, fc.Args["where"].(*model.StoreFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+			return ec.Resolvers.Query().Stores(ctx, fc.Args["where"].(*model.StoreFilter), fc.Args["sort"].([]string), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -18579,7 +18597,7 @@ func (ec *executionContext) _Query_markets(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Markets(ctx, fc.Args["where"].(*model.MarketFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+			return ec.Resolvers.Query().Markets(ctx, fc.Args["where"].(*model.MarketFilter), fc.Args["sort"].([]string), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -34360,6 +34378,20 @@ func (ec *executionContext) unmarshalNMarketInput2seamᚋinternalᚋseamᚐRef(c
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMarketSort2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarketSort2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MarketSort!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNMarketUpdateInput2seamᚋinternalᚋshopᚐMarketInput(ctx context.Context, v any) (shop.MarketInput, error) {
 	res, err := ec.unmarshalInputMarketUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35444,6 +35476,20 @@ func (ec *executionContext) unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNStoreSort2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStoreSort2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StoreSort!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNStoreType2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35477,13 +35523,13 @@ func (ec *executionContext) marshalNStoreType2ᚖstring(ctx context.Context, sel
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := model.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := model.MarshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
@@ -35520,7 +35566,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) unmarshalNString2ᚖstring(ctx context.Context, v any) (*string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := model.UnmarshalString(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -35530,7 +35576,7 @@ func (ec *executionContext) marshalNString2ᚖstring(ctx context.Context, sel as
 		return graphql.Null
 	}
 	_ = sel
-	res := graphql.MarshalString(*v)
+	res := model.MarshalString(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
@@ -36350,6 +36396,42 @@ func (ec *executionContext) unmarshalOMarketInput2ᚕseamᚋinternalᚋseamᚐRe
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOMarketSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMarketSort2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMarketSort2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMarketSort2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -37112,6 +37194,42 @@ func (ec *executionContext) unmarshalOStoreFilter2ᚖseamᚋinternalᚋgqlᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOStoreSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStoreSort2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOStoreSort2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoreSort2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOStoreType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -37149,14 +37267,14 @@ func (ec *executionContext) marshalOStoreType2ᚕstringᚄ(ctx context.Context, 
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := model.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(v)
+	res := model.MarshalString(v)
 	return res
 }
 
@@ -37199,7 +37317,7 @@ func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalString(v)
+	res, err := model.UnmarshalString(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -37209,7 +37327,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := model.MarshalString(*v)
 	return res
 }
 

@@ -4,7 +4,6 @@
 package model
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"seam/internal/money"
+	"seam/internal/seam"
 	"seam/internal/store"
 )
 
@@ -75,7 +75,7 @@ var timeLayouts = []string{
 }
 
 // ParseTime reads the date and time forms the Integration API accepts;
-// forms without an offset are UTC.
+// forms without an offset are UTC. Text it cannot read is seam.ErrInvalid.
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range timeLayouts {
@@ -83,14 +83,14 @@ func ParseTime(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date or time; use 2024-02-01, 2024-02-01T15:04:05+01:00 or 2024-02-01 15:04:05", s)
+	return time.Time{}, seam.Invalid(nil, "%q is not a date or time; use 2024-02-01, 2024-02-01T15:04:05+01:00 or 2024-02-01 15:04:05.", s)
 }
 
 // UnmarshalDateTimeTz reads a DateTimeTz input.
 func UnmarshalDateTimeTz(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("DateTimeTz must be a string, got %T", v)
+		return time.Time{}, seam.Invalid(nil, "A DateTimeTz is a string such as 2024-02-01T15:04:05+01:00, not %T.", v)
 	}
 	return ParseTime(s)
 }
@@ -107,7 +107,7 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("Date must be a string, got %T", v)
+		return time.Time{}, seam.Invalid(nil, "A Date is a string such as 2024-02-01, not %T.", v)
 	}
 	t, err := ParseTime(s)
 	if err != nil {
@@ -145,4 +145,20 @@ type VariantPrice struct {
 	DiscountPrice          *Money
 	RecommendedRetailPrice *Money
 	IsIndividual           bool
+}
+
+// MarshalString writes a String.
+func MarshalString(s string) graphql.Marshaler { return graphql.MarshalString(s) }
+
+// UnmarshalString reads a String input, refusing the NUL character, which
+// PostgreSQL cannot store in text, so that both engines answer alike.
+func UnmarshalString(v any) (string, error) {
+	s, err := graphql.UnmarshalString(v)
+	if err != nil {
+		return s, seam.Invalid(nil, "%v.", err)
+	}
+	if strings.ContainsRune(s, 0) {
+		return "", seam.Invalid(nil, "Text must not contain the NUL character (U+0000).")
+	}
+	return s, nil
 }
