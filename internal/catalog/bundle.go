@@ -66,7 +66,7 @@ func CreateBundle(ctx context.Context, d *db.DB, actor seam.Actor, in BundleInpu
 			for j := range s.ProductVariants {
 				vp := sp.Key("productVariants").Index(j)
 				var vid int64
-				if err := resolveInto(ctx, tx, &p, actor, "ProductVariant", &s.ProductVariants[j], vp, &vid); err != nil {
+				if err := collect(ctx, tx, &p, actor, "ProductVariant", &s.ProductVariants[j], vp, &vid); err != nil {
 					return err
 				}
 				if vid != 0 {

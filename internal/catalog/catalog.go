@@ -64,19 +64,14 @@ func oneOf(p *seam.Problems, path seam.Path, v *string, allowed []string, field 
 	return *v
 }
 
-// resolve resolves an optional reference, recording problems; nil stays nil.
-func resolve(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, typ string, ref *seam.Ref, path seam.Path) (*int64, error) {
-	if ref == nil {
-		return nil, nil
+// collect resolves a required reference into *dst, gathering an unknown or
+// ambiguous one in p (dst then stays as it was).
+func collect(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, typ string, ref *seam.Ref, path seam.Path, dst *int64) error {
+	id, ok, err := idconv.Collect(ctx, q, p, actor, typ, ref, path)
+	if ok {
+		*dst = id
 	}
-	id, err := idconv.Resolve(ctx, q, actor, typ, ref, path)
-	if p.Merge(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &id, nil
+	return err
 }
 
 // notFound turns a store ErrNotFound into a user error on path.

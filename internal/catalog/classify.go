@@ -71,7 +71,7 @@ func CreateFolder(ctx context.Context, d *db.DB, actor seam.Actor, in NamedInput
 		var p seam.Problems
 		f := store.Folder{Name: text(&p, path.Key("name"), in.Name, "name")}
 		var err error
-		if f.ParentID, err = resolve(ctx, tx, &p, actor, "Folder", in.Parent, path.Key("parent")); err != nil {
+		if f.ParentID, err = idconv.Optional(ctx, tx, &p, actor, "Folder", in.Parent, path.Key("parent")); err != nil {
 			return err
 		}
 		if err := p.Err(); err != nil {
@@ -117,11 +117,11 @@ func CreateCategory(ctx context.Context, d *db.DB, actor seam.Actor, in Category
 		}
 		if in.Store == nil {
 			p.Add(path.Key("store"), "A category needs a store.")
-		} else if err := resolveInto(ctx, tx, &p, actor, "Store", in.Store, path.Key("store"), &c.StoreID); err != nil {
+		} else if err := collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store"), &c.StoreID); err != nil {
 			return err
 		}
 		var err error
-		if c.ParentID, err = resolve(ctx, tx, &p, actor, "Category", in.Parent, path.Key("parent")); err != nil {
+		if c.ParentID, err = idconv.Optional(ctx, tx, &p, actor, "Category", in.Parent, path.Key("parent")); err != nil {
 			return err
 		}
 		if err := p.Err(); err != nil {

@@ -62,12 +62,12 @@ func CreateDisplay(ctx context.Context, d *db.DB, actor seam.Actor, in DisplayIn
 		}
 		if in.Store == nil {
 			p.Add(path.Key("store"), "A display needs a store.")
-		} else if err := resolveInto(ctx, tx, &p, actor, "Store", in.Store, path.Key("store"), &disp.StoreID); err != nil {
+		} else if err := collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store"), &disp.StoreID); err != nil {
 			return err
 		}
 		if in.Product == nil {
 			p.Add(path.Key("product"), "A display needs a product.")
-		} else if err := resolveInto(ctx, tx, &p, actor, "Product", in.Product, path.Key("product"), &disp.ProductID); err != nil {
+		} else if err := collect(ctx, tx, &p, actor, "Product", in.Product, path.Key("product"), &disp.ProductID); err != nil {
 			return err
 		}
 		if actor.StoreID != nil && disp.StoreID != 0 && disp.StoreID != *actor.StoreID {
@@ -172,12 +172,12 @@ func displayFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.
 	}
 	var err error
 	if in.CanonicalCategory != nil {
-		if disp.CanonicalCategoryID, err = resolve(ctx, tx, p, actor, "Category", in.CanonicalCategory, path.Key("canonicalCategory")); err != nil {
+		if disp.CanonicalCategoryID, err = idconv.Optional(ctx, tx, p, actor, "Category", in.CanonicalCategory, path.Key("canonicalCategory")); err != nil {
 			return err
 		}
 	}
 	if in.TaxGroup != nil {
-		if disp.TaxGroupID, err = resolve(ctx, tx, p, actor, "TaxGroup", in.TaxGroup, path.Key("taxGroup")); err != nil {
+		if disp.TaxGroupID, err = idconv.Optional(ctx, tx, p, actor, "TaxGroup", in.TaxGroup, path.Key("taxGroup")); err != nil {
 			return err
 		}
 	}
@@ -199,7 +199,7 @@ func displayLinks(ctx context.Context, tx *db.Tx, actor seam.Actor, in DisplayIn
 	for i, v := range in.AddProductVariants {
 		vp := path.Key("addProductVariants").Index(i).Key("productVariant")
 		var vid int64
-		if err := resolveInto(ctx, tx, &p, actor, "ProductVariant", v.ProductVariant, vp, &vid); err != nil {
+		if err := collect(ctx, tx, &p, actor, "ProductVariant", v.ProductVariant, vp, &vid); err != nil {
 			return err
 		}
 		if vid == 0 {
@@ -231,7 +231,7 @@ func displayLinks(ctx context.Context, tx *db.Tx, actor seam.Actor, in DisplayIn
 	} {
 		for i := range l.refs {
 			var oid int64
-			if err := resolveInto(ctx, tx, &p, actor, l.typ, &l.refs[i], path.Key(l.field).Index(i), &oid); err != nil {
+			if err := collect(ctx, tx, &p, actor, l.typ, &l.refs[i], path.Key(l.field).Index(i), &oid); err != nil {
 				return err
 			}
 			if oid == 0 {

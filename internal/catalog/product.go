@@ -73,17 +73,17 @@ func createProduct(ctx context.Context, tx *db.Tx, actor seam.Actor, in ProductI
 func productRefs(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Actor, in ProductInput, path seam.Path, prod *store.Product) error {
 	var err error
 	if in.Brand != nil {
-		if prod.BrandID, err = resolve(ctx, tx, p, actor, "Brand", in.Brand, path.Key("brand")); err != nil {
+		if prod.BrandID, err = idconv.Optional(ctx, tx, p, actor, "Brand", in.Brand, path.Key("brand")); err != nil {
 			return err
 		}
 	}
 	if in.Collection != nil {
-		if prod.CollectionID, err = resolve(ctx, tx, p, actor, "Collection", in.Collection, path.Key("collection")); err != nil {
+		if prod.CollectionID, err = idconv.Optional(ctx, tx, p, actor, "Collection", in.Collection, path.Key("collection")); err != nil {
 			return err
 		}
 	}
 	if in.Folder != nil {
-		if prod.FolderID, err = resolve(ctx, tx, p, actor, "Folder", in.Folder, path.Key("folder")); err != nil {
+		if prod.FolderID, err = idconv.Optional(ctx, tx, p, actor, "Folder", in.Folder, path.Key("folder")); err != nil {
 			return err
 		}
 	}
@@ -159,7 +159,7 @@ func resolveCountry(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Ac
 		}
 		return &c.ID, nil
 	}
-	return resolve(ctx, q, p, actor, "Country", ref, path)
+	return idconv.Optional(ctx, q, p, actor, "Country", ref, path)
 }
 
 // ResolveCountry is resolveCountry for other domain packages: it returns a

@@ -67,7 +67,7 @@ func createVariant(ctx context.Context, tx *db.Tx, actor seam.Actor, in VariantI
 	}
 	if in.Product == nil {
 		p.Add(path.Key("product"), "A variant needs a product.")
-	} else if err := resolveInto(ctx, tx, &p, actor, "Product", in.Product, path.Key("product"), &v.ProductID); err != nil {
+	} else if err := collect(ctx, tx, &p, actor, "Product", in.Product, path.Key("product"), &v.ProductID); err != nil {
 		return 0, err
 	}
 	if err := variantFields(ctx, tx, &p, actor, in, path, &v); err != nil {
@@ -85,18 +85,6 @@ func createVariant(ctx context.Context, tx *db.Tx, actor seam.Actor, in VariantI
 	return v.ID, idconv.Assign(ctx, tx, actor, "ProductVariant", v.ID, in.ExternalID, path.Key("externalId"))
 }
 
-// resolveInto resolves a required reference into *id, collecting problems.
-func resolveInto(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, typ string, ref *seam.Ref, path seam.Path, id *int64) error {
-	got, err := resolve(ctx, q, p, actor, typ, ref, path)
-	if err != nil {
-		return err
-	}
-	if got != nil {
-		*id = *got
-	}
-	return nil
-}
-
 func variantFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Actor, in VariantInput, path seam.Path, v *store.Variant) error {
 	if in.VariantNumber != nil {
 		v.VariantNumber = optText(p, path.Key("variantNumber"), in.VariantNumber, "variantNumber")
@@ -111,7 +99,7 @@ func variantFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.
 		}
 	}
 	if in.SizeChart != nil {
-		chart, err := resolve(ctx, tx, p, actor, "SizeChart", in.SizeChart, path.Key("sizeChart"))
+		chart, err := idconv.Optional(ctx, tx, p, actor, "SizeChart", in.SizeChart, path.Key("sizeChart"))
 		if err != nil {
 			return err
 		}
@@ -191,7 +179,7 @@ func CreateProductSize(ctx context.Context, d *db.DB, actor seam.Actor, in Produ
 		if in.ProductVariant == nil {
 			return seam.Invalid(path.Key("productVariant"), "A product size needs a productVariant.")
 		}
-		if err := resolveInto(ctx, tx, &p, actor, "ProductVariant", in.ProductVariant, path.Key("productVariant"), &variantID); err != nil {
+		if err := collect(ctx, tx, &p, actor, "ProductVariant", in.ProductVariant, path.Key("productVariant"), &variantID); err != nil {
 			return err
 		}
 		if err := p.Err(); err != nil {

@@ -244,3 +244,31 @@ func Remove(ctx context.Context, d *db.DB, actor seam.Actor, entries []Unset) ([
 	})
 	return warnings, err
 }
+
+// Collect resolves ref for an operation that gathers every input problem in
+// p before it gives up: an unknown or ambiguous reference is added to p and
+// reported as not ok; other errors are returned. A nil ref is not ok and
+// adds nothing (the caller decides whether it was required).
+func Collect(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, objectType string, ref *seam.Ref, path seam.Path) (int64, bool, error) {
+	if ref == nil {
+		return 0, false, nil
+	}
+	id, err := Resolve(ctx, q, actor, objectType, ref, path)
+	if p.Merge(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return id, true, nil
+}
+
+// Optional is Collect for an optional reference field: nil when ref is nil
+// or a problem was collected.
+func Optional(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, objectType string, ref *seam.Ref, path seam.Path) (*int64, error) {
+	id, ok, err := Collect(ctx, q, p, actor, objectType, ref, path)
+	if !ok {
+		return nil, err
+	}
+	return &id, nil
+}

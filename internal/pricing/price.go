@@ -103,10 +103,9 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 	if altered {
 		if in.PriceAlteration == nil {
 			p.Add(path.Key("priceAlteration"), "Name the price alteration to set prices in.")
-		} else if id, err := idconv.Resolve(ctx, tx, actor, "PriceAlteration", in.PriceAlteration, path.Key("priceAlteration")); !p.Merge(err) {
-			if err != nil {
-				return nil, 0, nil, err
-			}
+		} else if id, ok, err := idconv.Collect(ctx, tx, p, actor, "PriceAlteration", in.PriceAlteration, path.Key("priceAlteration")); err != nil {
+			return nil, 0, nil, err
+		} else if ok {
 			as, err := store.PriceAlterationsByIDs(ctx, tx, []int64{id})
 			if err != nil {
 				return nil, 0, nil, err
@@ -118,10 +117,8 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 		p.Add(path.Key("pricelist"), "Name the pricelist to set prices in.")
 		return nil, 0, nil, nil
 	}
-	plID, err := idconv.Resolve(ctx, tx, actor, "Pricelist", in.Pricelist, path.Key("pricelist"))
-	if p.Merge(err) {
-		return nil, 0, nil, nil
-	} else if err != nil {
+	plID, ok, err := idconv.Collect(ctx, tx, p, actor, "Pricelist", in.Pricelist, path.Key("pricelist"))
+	if !ok {
 		return nil, 0, nil, err
 	}
 	pl, err := store.GetPricelist(ctx, tx, plID)
@@ -175,11 +172,11 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 			p.Add(ppath.Key("product"), "Name the product.")
 			continue
 		}
-		prodID, err := idconv.Resolve(ctx, tx, actor, "Product", pp.Product, ppath.Key("product"))
-		if p.Merge(err) {
-			continue
-		} else if err != nil {
+		prodID, ok, err := idconv.Collect(ctx, tx, p, actor, "Product", pp.Product, ppath.Key("product"))
+		if err != nil {
 			return nil, 0, nil, err
+		} else if !ok {
+			continue
 		}
 		products = append(products, prodID)
 		override := pp.OverrideIndividualVariantPrices != nil && *pp.OverrideIndividualVariantPrices
@@ -196,11 +193,11 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 				p.Add(vpath, "An individual variant price needs productVariant and price.")
 				continue
 			}
-			vid, err := idconv.Resolve(ctx, tx, actor, "ProductVariant", vp.ProductVariant, vpath.Key("productVariant"))
-			if p.Merge(err) {
-				continue
-			} else if err != nil {
+			vid, ok, err := idconv.Collect(ctx, tx, p, actor, "ProductVariant", vp.ProductVariant, vpath.Key("productVariant"))
+			if err != nil {
 				return nil, 0, nil, err
+			} else if !ok {
+				continue
 			}
 			v, err := store.GetVariant(ctx, tx, vid)
 			if err != nil {
@@ -282,10 +279,9 @@ func CreatePriceAlteration(ctx context.Context, d *db.DB, actor seam.Actor, in A
 		}
 		if in.Store == nil {
 			p.Add(path.Key("store"), "A price alteration needs a store.")
-		} else if sid, err := idconv.Resolve(ctx, tx, actor, "Store", in.Store, path.Key("store")); !p.Merge(err) {
-			if err != nil {
-				return err
-			}
+		} else if sid, ok, err := idconv.Collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store")); err != nil {
+			return err
+		} else if ok {
 			st, err := store.GetStore(ctx, tx, sid)
 			if err != nil {
 				return err

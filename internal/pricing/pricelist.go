@@ -65,10 +65,9 @@ func CreatePricelist(ctx context.Context, d *db.DB, actor seam.Actor, in Priceli
 		}
 		if in.Store == nil {
 			p.Add(path.Key("store"), "A pricelist needs a store.")
-		} else if sid, err := idconv.Resolve(ctx, tx, actor, "Store", in.Store, path.Key("store")); !p.Merge(err) {
-			if err != nil {
-				return err
-			}
+		} else if sid, ok, err := idconv.Collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store")); err != nil {
+			return err
+		} else if ok {
 			pl.StoreID = sid
 		}
 		if err := pricelistFields(ctx, tx, &p, actor, in, path, &pl); err != nil {
@@ -162,13 +161,11 @@ func pricelistFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor sea
 		pl.PricesIncludeTax = *in.PricesIncludeTax
 	}
 	if in.DefaultShippingOption != nil {
-		id, err := idconv.Resolve(ctx, tx, actor, "ShippingOption", in.DefaultShippingOption, path.Key("defaultShippingOption"))
-		if p.Merge(err) {
-			return nil
-		} else if err != nil {
-			return err
+		id, ok, err := idconv.Collect(ctx, tx, p, actor, "ShippingOption", in.DefaultShippingOption, path.Key("defaultShippingOption"))
+		if ok {
+			pl.DefaultShippingOptionID = &id
 		}
-		pl.DefaultShippingOptionID = &id
+		return err
 	}
 	return nil
 }

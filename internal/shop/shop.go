@@ -78,10 +78,9 @@ func CreateMarket(ctx context.Context, d *db.DB, actor seam.Actor, in MarketInpu
 		m := store.Market{Name: name(&p, path.Key("name"), in.Name)}
 		if in.Store == nil {
 			p.Add(path.Key("store"), "A market needs a store.")
-		} else if sid, err := idconv.Resolve(ctx, tx, actor, "Store", in.Store, path.Key("store")); !p.Merge(err) {
-			if err != nil {
-				return err
-			}
+		} else if sid, ok, err := idconv.Collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store")); err != nil {
+			return err
+		} else if ok {
 			m.StoreID = sid
 		}
 		if err := p.Err(); err != nil {

@@ -53,10 +53,10 @@ func Change(ctx context.Context, d *db.DB, actor seam.Actor, in ChangeInput) (in
 		var p seam.Problems
 		c := store.StockChange{Kind: store.StockChangeDelta, Description: description(&p, path, in.Description), CreatedBy: actor.Name, CreatedAt: db.Now()}
 		var err error
-		if c.IntoWarehouseID, err = optWarehouse(ctx, tx, &p, actor, in.IntoWarehouse, path.Key("intoWarehouse")); err != nil {
+		if c.IntoWarehouseID, err = idconv.Optional(ctx, tx, &p, actor, "Warehouse", in.IntoWarehouse, path.Key("intoWarehouse")); err != nil {
 			return err
 		}
-		if c.OutWarehouseID, err = optWarehouse(ctx, tx, &p, actor, in.OutFromWarehouse, path.Key("outFromWarehouse")); err != nil {
+		if c.OutWarehouseID, err = idconv.Optional(ctx, tx, &p, actor, "Warehouse", in.OutFromWarehouse, path.Key("outFromWarehouse")); err != nil {
 			return err
 		}
 		if in.IntoWarehouse == nil && in.OutFromWarehouse == nil {
@@ -164,7 +164,7 @@ func Set(ctx context.Context, d *db.DB, actor seam.Actor, in SetInput) (SetResul
 		if in.Warehouse == nil {
 			p.Add(path.Key("warehouse"), "Give the warehouse whose stock to set.")
 		}
-		wid, err := optWarehouse(ctx, tx, &p, actor, in.Warehouse, path.Key("warehouse"))
+		wid, err := idconv.Optional(ctx, tx, &p, actor, "Warehouse", in.Warehouse, path.Key("warehouse"))
 		if err != nil {
 			return err
 		}
@@ -229,20 +229,6 @@ func description(p *seam.Problems, path seam.Path, d *string) string {
 	return strings.TrimSpace(*d)
 }
 
-func optWarehouse(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Actor, ref *seam.Ref, path seam.Path) (*int64, error) {
-	if ref == nil {
-		return nil, nil
-	}
-	id, err := idconv.Resolve(ctx, tx, actor, "Warehouse", ref, path)
-	if p.Merge(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
 // line is one resolved size of a stock input.
 type line struct {
 	productSizeID int64
@@ -294,11 +280,11 @@ func sizeLines(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 			p.Add(vp.Key("productVariant"), "Give the product variant.")
 			continue
 		}
-		vid, err := idconv.Resolve(ctx, tx, actor, "ProductVariant", vc.ProductVariant, vp.Key("productVariant"))
-		if p.Merge(err) {
-			continue
-		} else if err != nil {
+		vid, ok, err := idconv.Collect(ctx, tx, p, actor, "ProductVariant", vc.ProductVariant, vp.Key("productVariant"))
+		if err != nil {
 			return nil, err
+		} else if !ok {
+			continue
 		}
 		v, err := store.GetVariant(ctx, tx, vid)
 		if err != nil {
@@ -330,11 +316,11 @@ func sizeLines(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 			p.Add(sp.Key("productSize"), "Give the product size.")
 			continue
 		}
-		psid, err := idconv.Resolve(ctx, tx, actor, "ProductSize", sc.ProductSize, sp.Key("productSize"))
-		if p.Merge(err) {
-			continue
-		} else if err != nil {
+		psid, ok, err := idconv.Collect(ctx, tx, p, actor, "ProductSize", sc.ProductSize, sp.Key("productSize"))
+		if err != nil {
 			return nil, err
+		} else if !ok {
+			continue
 		}
 		add(line{productSizeID: psid, quantity: sc.DeliveredQuantity, unitCost: cost(sc.UnitCost, sp.Key("unitCost")), path: sp,
 			label: "product size " + idString(psid)})
