@@ -264,3 +264,29 @@ func TestServeOnPostgreSQL(t *testing.T) {
 		t.Error("second start on PostgreSQL printed a token again")
 	}
 }
+
+// TestFlagsOverrideTheEnvironment cannot run in parallel: it sets
+// environment variables.
+func TestFlagsOverrideTheEnvironment(t *testing.T) {
+	fromEnv, fromFlag := t.TempDir(), t.TempDir()
+	t.Setenv("SEAM_DATA", fromEnv)
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "up"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate with SEAM_DATA: exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(fromEnv, "seam.db")); err != nil {
+		t.Errorf("SEAM_DATA was not used: %v", err)
+	}
+	if code := run(context.Background(), []string{"migrate", "--data", fromFlag, "up"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate with --data: exit %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(fromFlag, "seam.db")); err != nil {
+		t.Errorf("--data did not win over SEAM_DATA: %v", err)
+	}
+	t.Setenv("SEAM_ADDR", "127.0.0.1:1")
+	base, _, stop := startServe(t, "--data", fromFlag)
+	defer stop()
+	if strings.HasSuffix(base, ":1") {
+		t.Errorf("--addr did not win over SEAM_ADDR: %s", base)
+	}
+}

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"time"
 
 	"seam/internal/auth"
 	"seam/internal/db"
 	"seam/internal/demo"
+	"seam/internal/seam"
 	"seam/internal/secret"
 	"seam/internal/server"
 	"seam/internal/store"
@@ -61,41 +64,48 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	tok, err := bootstrap(ctx, d, !*noDemo)
+	tok, err := bootstrap(ctx, d, !*noDemo, log)
+	if tok != "" {
+		printWelcome(stdout, base, tok.Reveal(), !*noDemo && err == nil)
+	}
 	if err != nil {
 		ln.Close()
 		return err
-	}
-	if tok != "" {
-		printWelcome(stdout, base, tok.Reveal(), !*noDemo)
 	}
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "database", d.Where, "engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits})
 	return srv.Serve(ctx, ln)
 }
 
-// bootstrap does the first-start work once per database: the demo shop and
-// a full-permission token. Later starts (and other processes sharing the
-// database) find the setting claimed and do nothing.
-func bootstrap(ctx context.Context, d *db.DB, withDemo bool) (secret.Secret, error) {
+// bootstrap does the first-start work once per database: a full-permission
+// token and the demo shop. Later starts (and other processes sharing the
+// database) find the setting claimed and do nothing. The token is made
+// first, so that it is shown even when loading the demo fails.
+func bootstrap(ctx context.Context, d *db.DB, withDemo bool, log *slog.Logger) (secret.Secret, error) {
 	var first bool
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var err error
 		first, err = store.ClaimSetting(ctx, tx, "bootstrap_started_at", db.Now().Format(time.RFC3339))
 		return err
 	})
-	if err != nil || !first {
+	if err != nil {
 		return "", err
 	}
-	if withDemo {
-		if err := demo.Load(ctx, d); err != nil {
-			return "", fmt.Errorf("%w (the database now holds part of the demo; start again with an empty data directory or database)", err)
+	if !first {
+		if _, err := store.Setting(ctx, d.Read(), "bootstrapped_at"); errors.Is(err, seam.ErrNotFound) {
+			log.Warn("an earlier first start did not finish loading the demo shop; it may be incomplete. Start with an empty data directory or database to load it again.")
 		}
+		return "", nil
 	}
 	limits := auth.HighLimits()
 	sec, _, err := auth.Create(ctx, d, auth.NewToken{Name: "seam-admin", All: true, Limits: &limits})
 	if err != nil {
 		return "", err
+	}
+	if withDemo {
+		if err := demo.Load(ctx, d); err != nil {
+			return sec, fmt.Errorf("%w (the database now holds part of the demo; start again with an empty data directory or database)", err)
+		}
 	}
 	return sec, d.Tx(ctx, func(tx *db.Tx) error {
 		return store.SetSetting(ctx, tx, "bootstrapped_at", db.Now().Format(time.RFC3339))
@@ -103,7 +113,7 @@ func bootstrap(ctx context.Context, d *db.DB, withDemo bool) (secret.Secret, err
 }
 
 func printWelcome(w io.Writer, base, token string, withDemo bool) {
-	shop := "an empty shop (--no-demo)"
+	shop := "an empty shop"
 	if withDemo {
 		shop = `the demo shop "Retail": 20 products, SEK/EUR/USD/JPY pricelists`
 	}

@@ -167,10 +167,10 @@ func retryAfter(ctx context.Context, d *db.DB, tokenID int64, l *LimitedError, c
 		over := used + cost.of(l.Kind)*1000 - l.Quota*1000
 		if over > 0 {
 			// used drains by quota/seconds thousandths per millisecond.
-			wait = time.Duration((over*seconds+l.Quota-1)/l.Quota) * time.Millisecond
+			wait = time.Duration((over*seconds+l.Quota-1)/l.Quota+1) * time.Millisecond
 		}
 	}
-	return max(wait.Round(time.Second), time.Second)
+	return max(wait, time.Second)
 }
 
 func drained(b store.Bucket, quota, nowMS int64) int64 {

@@ -113,12 +113,17 @@ func CreateCategory(ctx context.Context, d *db.DB, actor seam.Actor, in Category
 			c.Status = oneOf(&p, path.Key("status"), in.Status, Statuses, "status")
 		}
 		if in.SortOrder != nil {
+			if *in.SortOrder < -1_000_000_000 || *in.SortOrder > 1_000_000_000 {
+				p.Add(path.Key("sortOrder"), "sortOrder must be between -1000000000 and 1000000000, got %d.", *in.SortOrder)
+			}
 			c.SortOrder = *in.SortOrder
 		}
 		if in.Store == nil {
 			p.Add(path.Key("store"), "A category needs a store.")
 		} else if err := collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store"), &c.StoreID); err != nil {
 			return err
+		} else if c.StoreID != 0 && !actor.MayUseStore(c.StoreID) {
+			p.Merge(actor.StoreError(path.Key("store"), "it", c.StoreID))
 		}
 		var err error
 		if c.ParentID, err = idconv.Optional(ctx, tx, &p, actor, "Category", in.Parent, path.Key("parent")); err != nil {

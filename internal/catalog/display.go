@@ -43,6 +43,9 @@ type DisplayInput struct {
 	ExternalID               *string
 }
 
+// MaxOrderQuantity bounds minimumOrderQuantity and orderQuantityDenominator.
+const MaxOrderQuantity = 1_000_000
+
 // DisplayVariantInput adds a variant to a display.
 type DisplayVariantInput struct {
 	ProductVariant *seam.Ref
@@ -70,8 +73,8 @@ func CreateDisplay(ctx context.Context, d *db.DB, actor seam.Actor, in DisplayIn
 		} else if err := collect(ctx, tx, &p, actor, "Product", in.Product, path.Key("product"), &disp.ProductID); err != nil {
 			return err
 		}
-		if actor.StoreID != nil && disp.StoreID != 0 && disp.StoreID != *actor.StoreID {
-			p.Add(path.Key("store"), "This token may only change store %d.", *actor.StoreID)
+		if disp.StoreID != 0 && !actor.MayUseStore(disp.StoreID) {
+			p.Merge(actor.StoreError(path.Key("store"), "it", disp.StoreID))
 		}
 		if err := p.Err(); err != nil {
 			return err
@@ -97,6 +100,11 @@ func CreateDisplay(ctx context.Context, d *db.DB, actor seam.Actor, in DisplayIn
 // UpdateDisplay changes a display.
 func UpdateDisplay(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in DisplayInput) error {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "display", id); err != nil {
+			return err
+		}
 		disp, err := store.GetDisplay(ctx, tx, id)
 		if err != nil {
 			return notFound(err, seam.P("id"), "Could not find Display with ID %d.", id)
@@ -106,8 +114,8 @@ func UpdateDisplay(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in
 		if in.Store != nil || in.Product != nil {
 			p.Add(path, "A display's store and product cannot change; create another display instead.")
 		}
-		if actor.StoreID != nil && disp.StoreID != *actor.StoreID {
-			p.Add(seam.P("id"), "This token may only change store %d.", *actor.StoreID)
+		if !actor.MayUseStore(disp.StoreID) {
+			p.Merge(actor.StoreError(seam.P("id"), fmt.Sprintf("display %d", disp.ID), disp.StoreID))
 		}
 		if in.Name != nil {
 			disp.Name = text(&p, path.Key("name"), in.Name, "name")
@@ -138,8 +146,8 @@ func displayFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.
 		if v == nil {
 			return nil
 		}
-		if *v < 1 {
-			p.Add(path.Key(field), "%s must be at least 1, got %d.", field, *v)
+		if *v < 1 || *v > MaxOrderQuantity {
+			p.Add(path.Key(field), "%s must be between 1 and %d, got %d.", field, MaxOrderQuantity, *v)
 		}
 		n := int64(*v)
 		return &n
@@ -172,12 +180,17 @@ func displayFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.
 	}
 	var err error
 	if in.CanonicalCategory != nil {
-		if disp.CanonicalCategoryID, err = idconv.Optional(ctx, tx, p, actor, "Category", in.CanonicalCategory, path.Key("canonicalCategory")); err != nil {
+		if disp.CanonicalCategoryID, err = idconv.Clearable(ctx, tx, p, actor, "Category", in.CanonicalCategory, path.Key("canonicalCategory")); err != nil {
 			return err
+		}
+		if disp.CanonicalCategoryID != nil {
+			if err := sameStore(ctx, tx, p, "Category", *disp.CanonicalCategoryID, disp.StoreID, path.Key("canonicalCategory")); err != nil {
+				return err
+			}
 		}
 	}
 	if in.TaxGroup != nil {
-		if disp.TaxGroupID, err = idconv.Optional(ctx, tx, p, actor, "TaxGroup", in.TaxGroup, path.Key("taxGroup")); err != nil {
+		if disp.TaxGroupID, err = idconv.Clearable(ctx, tx, p, actor, "TaxGroup", in.TaxGroup, path.Key("taxGroup")); err != nil {
 			return err
 		}
 	}
@@ -237,6 +250,11 @@ func displayLinks(ctx context.Context, tx *db.Tx, actor seam.Actor, in DisplayIn
 			if oid == 0 {
 				continue
 			}
+			if l.add && l.kind != store.DisplayVariant {
+				if err := sameStore(ctx, tx, &p, l.typ, oid, disp.StoreID, path.Key(l.field).Index(i)); err != nil {
+					return err
+				}
+			}
 			var err error
 			if l.add {
 				err = store.LinkDisplay(ctx, tx, l.kind, disp.ID, oid)
@@ -249,6 +267,32 @@ func displayLinks(ctx context.Context, tx *db.Tx, actor seam.Actor, in DisplayIn
 		}
 	}
 	return p.Err()
+}
+
+// sameStore checks that a market or category belongs to the display's
+// store.
+func sameStore(ctx context.Context, q db.Q, p *seam.Problems, typ string, id, storeID int64, path seam.Path) error {
+	var owner int64
+	switch typ {
+	case "Market":
+		ms, err := store.MarketsByIDs(ctx, q, []int64{id})
+		if err != nil || len(ms) == 0 {
+			return err
+		}
+		owner = ms[0].StoreID
+	case "Category":
+		cs, err := store.CategoriesByIDs(ctx, q, []int64{id})
+		if err != nil || len(cs) == 0 {
+			return err
+		}
+		owner = cs[0].StoreID
+	default:
+		return nil
+	}
+	if owner != storeID {
+		p.Add(path, "%s %d belongs to store %d, not to the display's store %d.", typ, id, owner, storeID)
+	}
+	return nil
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

@@ -73,24 +73,26 @@ func createProduct(ctx context.Context, tx *db.Tx, actor seam.Actor, in ProductI
 func productRefs(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Actor, in ProductInput, path seam.Path, prod *store.Product) error {
 	var err error
 	if in.Brand != nil {
-		if prod.BrandID, err = idconv.Optional(ctx, tx, p, actor, "Brand", in.Brand, path.Key("brand")); err != nil {
+		if prod.BrandID, err = idconv.Clearable(ctx, tx, p, actor, "Brand", in.Brand, path.Key("brand")); err != nil {
 			return err
 		}
 	}
 	if in.Collection != nil {
-		if prod.CollectionID, err = idconv.Optional(ctx, tx, p, actor, "Collection", in.Collection, path.Key("collection")); err != nil {
+		if prod.CollectionID, err = idconv.Clearable(ctx, tx, p, actor, "Collection", in.Collection, path.Key("collection")); err != nil {
 			return err
 		}
 	}
 	if in.Folder != nil {
-		if prod.FolderID, err = idconv.Optional(ctx, tx, p, actor, "Folder", in.Folder, path.Key("folder")); err != nil {
+		if prod.FolderID, err = idconv.Clearable(ctx, tx, p, actor, "Folder", in.Folder, path.Key("folder")); err != nil {
 			return err
 		}
 	}
-	if in.CountryOfOrigin != nil {
-		if prod.CountryOfOriginID, err = resolveCountry(ctx, tx, p, actor, in.CountryOfOrigin, path.Key("countryOfOrigin")); err != nil {
-			return err
+	if in.CountryOfOrigin.IsZero() {
+		if in.CountryOfOrigin != nil {
+			prod.CountryOfOriginID = nil
 		}
+	} else if prod.CountryOfOriginID, err = resolveCountry(ctx, tx, p, actor, in.CountryOfOrigin, path.Key("countryOfOrigin")); err != nil {
+		return err
 	}
 	if in.HarmonizedCommodityCode != nil {
 		prod.HarmonizedCommodityCode = optText(p, path.Key("harmonizedCommodityCode"), in.HarmonizedCommodityCode, "harmonizedCommodityCode")
@@ -108,6 +110,11 @@ func productRefs(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Ac
 // added with CreateProductVariant.
 func UpdateProduct(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in ProductInput) error {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "product", id); err != nil {
+			return err
+		}
 		prod, err := store.GetProduct(ctx, tx, id)
 		if err != nil {
 			return notFound(err, seam.P("id"), "Could not find Product with ID %d.", id)

@@ -79,7 +79,7 @@ func sizeIDs(ctx context.Context, tx *db.Tx, actor seam.Actor, chart string, siz
 		case err != nil && !errors.Is(err, seam.ErrNotFound):
 			return nil, err
 		}
-		if err := idconv.Assign(ctx, tx, actor, "Size", s.ID, &ext, path); err != nil {
+		if err := store.SetIDConversion(ctx, tx, &store.IDConversion{Integration: actor.Name, ObjectType: "Size", ExternalID: ext, InternalID: s.ID}); err != nil {
 			return nil, err
 		}
 	}
@@ -92,6 +92,11 @@ func sizeIDs(ctx context.Context, tx *db.Tx, actor seam.Actor, chart string, siz
 func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in SizeChartInput) ([]seam.UserError, error) {
 	var warnings []seam.UserError
 	err := d.Tx(ctx, func(tx *db.Tx) error {
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "size_chart", id); err != nil {
+			return err
+		}
 		c, err := store.GetSizeChart(ctx, tx, id)
 		if err != nil {
 			return notFound(err, seam.P("id"), "Could not find SizeChart with ID %d.", id)

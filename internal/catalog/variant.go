@@ -136,6 +136,11 @@ func Amount(path seam.Path, in money.Input) (money.Amount, error) { return amoun
 // UpdateProductVariant changes a variant and activates any sizes given.
 func UpdateProductVariant(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in VariantInput) error {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "product_variant", id); err != nil {
+			return err
+		}
 		v, err := store.GetVariant(ctx, tx, id)
 		if err != nil {
 			return notFound(err, seam.P("id"), "Could not find ProductVariant with ID %d.", id)
@@ -202,6 +207,11 @@ func CreateProductSize(ctx context.Context, d *db.DB, actor seam.Actor, in Produ
 // UpdateProductSize changes the data of a product size.
 func UpdateProductSize(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in ProductSizeInput) error {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "product_size", id); err != nil {
+			return err
+		}
 		ps, err := store.GetProductSize(ctx, tx, id)
 		if err != nil {
 			return notFound(err, seam.P("id"), "Could not find ProductSize with ID %d.", id)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -132,18 +133,19 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	return &DB{engine: Postgres, write: p, read: p, Where: redactURL(url)}, nil
 }
 
-// redactURL hides a password in a database URL.
-func redactURL(u string) string {
-	at := strings.LastIndex(u, "@")
-	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return u
+// redactURL hides the password of a database URL, in its user info or in
+// a password parameter.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a database URL that does not parse)"
 	}
-	userinfo := u[scheme+3 : at]
-	if i := strings.Index(userinfo, ":"); i >= 0 {
-		return u[:scheme+3] + userinfo[:i] + ":xxxxx" + u[at:]
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
-	return u
+	return u.Redacted()
 }
 
 // Engine tells which engine the database runs on.
@@ -215,11 +217,15 @@ func (d *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return nil
 }
 
-// retryable reports whether err is a transient conflict worth retrying.
+// retryable reports whether err is a transient conflict worth retrying:
+// serialization failures and deadlocks, a busy SQLite database, and on
+// PostgreSQL a unique violation, which under READ COMMITTED means a
+// concurrent transaction inserted the same key after this one checked
+// for it; the retry sees that row and decides again.
 func retryable(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		return pgErr.Code == "40001" || pgErr.Code == "40P01"
+		return pgErr.Code == "40001" || pgErr.Code == "40P01" || pgErr.Code == "23505"
 	}
 	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {

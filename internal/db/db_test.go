@@ -35,3 +35,33 @@ func TestMigrateCreatesReferenceData(t *testing.T) {
 		t.Errorf("Status = %+v, %v", st, err)
 	}
 }
+
+func TestSQLiteLowerFoldsUnicodeAndCOrdersByBytes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d, err := Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var s string
+	if err := d.Read().QueryRowContext(ctx, `SELECT lower('ÄPFEL Straße')`).Scan(&s); err != nil || s != "äpfel straße" {
+		t.Errorf("lower = %q, %v", s, err)
+	}
+	if err := d.Read().QueryRowContext(ctx, `SELECT x FROM (SELECT 'b' AS x UNION ALL SELECT 'Å' UNION ALL SELECT 'a') ORDER BY x COLLATE "C" DESC LIMIT 1`).Scan(&s); err != nil || s != "Å" {
+		t.Errorf("last by C collation = %q, %v", s, err)
+	}
+}
+
+func TestRedactURLHidesPasswords(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"postgres://seam:s3cret@db/seam":          "postgres://seam:xxxxx@db/seam",
+		"postgres://seam@db/seam?password=s3cret": "postgres://seam@db/seam?password=xxxxx",
+		"postgres://db/seam?sslmode=disable":      "postgres://db/seam?sslmode=disable",
+	} {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package db
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +17,19 @@ func ForUpdate(q Q) string {
 		return " FOR UPDATE"
 	}
 	return ""
+}
+
+// Lock locks a row for the rest of a write transaction on PostgreSQL, so
+// that a read-modify-write of it cannot lose a concurrent update; SQLite's
+// write transaction already excludes other writers. It reports whether the
+// row exists.
+func Lock(ctx context.Context, q Q, table string, id int64) (bool, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, "SELECT id FROM "+table+" WHERE id = $1"+ForUpdate(q), id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // SkipLocked returns " FOR UPDATE SKIP LOCKED" on PostgreSQL, for work queues

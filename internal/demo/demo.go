@@ -176,7 +176,8 @@ func (l *loader) product(i int, p product, ids productIDs, marketIDs []seam.Ref,
 		return
 	}
 	created, err := variantsOf(ctx, d, productID)
-	if l.err = err; err != nil {
+	if err != nil {
+		l.err = err
 		return
 	}
 	var add []catalog.DisplayVariantInput
@@ -195,8 +196,8 @@ func (l *loader) product(i int, p product, ids productIDs, marketIDs []seam.Ref,
 			Product: seam.ByID(productID), Price: &money.Input{Value: money.NumberOf(decimal.MustNew(minor, digits)), CurrencyIsoCode: cur},
 		}}})
 	}
-	_, err = pricing.SetPrices(ctx, d, a, prices, false, true)
-	if l.err = err; err != nil {
+	if _, err := pricing.SetPrices(ctx, d, a, prices, false, true); err != nil {
+		l.err = err
 		return
 	}
 	var levels []stock.VariantLevels

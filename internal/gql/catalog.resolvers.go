@@ -207,7 +207,13 @@ func (r *productResolver) Variants(ctx context.Context, obj *store.Product) ([]*
 
 func (r *productResolver) Displays(ctx context.Context, obj *store.Product) ([]*store.Display, error) {
 	rows, err := loads(ctx).displaysOf.Load(ctx, obj.ID)
-	return ptrs(rows), err
+	out := []*store.Display{}
+	for i := range rows {
+		if inScope(ctx, rows[i].StoreID) {
+			out = append(out, &rows[i])
+		}
+	}
+	return out, err
 }
 
 func (r *productResolver) ExternalID(ctx context.Context, obj *store.Product) (*string, error) {
@@ -304,6 +310,9 @@ func (r *productVariantResolver) Prices(ctx context.Context, obj *store.Variant,
 	}
 	out := make([]*model.VariantPrice, 0, len(order))
 	for i, id := range order {
+		if !inScope(ctx, pricelists[i].StoreID) {
+			continue
+		}
 		p := effective[id]
 		out = append(out, &model.VariantPrice{
 			Pricelist:              &pricelists[i],
@@ -421,7 +430,7 @@ func (r *queryResolver) Categories(ctx context.Context, where *model.CategoryFil
 	if where == nil {
 		where = &model.CategoryFilter{}
 	}
-	rows, err := store.ListCategories(ctx, r.DB.Read(), where.ID, where.StoreID, p)
+	rows, err := store.ListCategories(ctx, r.DB.Read(), where.ID, storeScope(ctx, where.StoreID), p)
 	return ptrs(rows), err
 }
 

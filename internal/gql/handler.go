@@ -169,21 +169,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if op.Operation.Operation == ast.Mutation {
 		mutations = int64(len(graphql.CollectFields(op, op.Operation.SelectionSet, nil)))
 	}
-	if err := auth.Take(ctx, h.db, token, auth.Cost{Requests: 1, Mutations: mutations, Complexity: int64(cost)}, h.now()); err != nil {
-		var limited *auth.LimitedError
-		if !errors.As(err, &limited) {
-			h.log.ErrorContext(ctx, "rate limit", "err", err, "request_id", rq.id)
-			h.fail(w, http.StatusInternalServerError, ext, "Internal error while checking rate limits.")
-			return
-		}
-		if limited.TooBig {
-			h.fail(w, http.StatusBadRequest, ext, "The request is too expensive to ever run: "+limited.Error()+". Ask for fewer rows (limit) or split it.")
-			return
-		}
-		retry := h.now().Add(limited.RetryAfter)
-		w.Header().Set("Retry-After", retry.UTC().Format(http.TimeFormat))
-		ext["retryAfterSeconds"] = int(limited.RetryAfter.Seconds())
-		h.fail(w, http.StatusTooManyRequests, ext, "Rate limit reached: "+limited.Error()+".")
+	// rateLimits alone costs nothing, so that a throttled client can see
+	// when it may go on.
+	if !free(op) && !h.take(ctx, w, token, auth.Cost{Requests: 1, Mutations: mutations, Complexity: int64(cost)}, ext) {
 		return
 	}
 	handler, ctx := h.exec.DispatchOperation(ctx, op)
@@ -192,22 +180,54 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.write(w, http.StatusOK, response{Data: resp.Data, Errors: resp.Errors, Extensions: ext})
 }
 
-// bearer returns the token from Authorization: Bearer or the graphql-access
-// cookie.
+// take charges a request to the token's rate limits, or answers 429 (or
+// 400 for a request no quota can fit) and reports false.
+func (h *Handler) take(ctx context.Context, w http.ResponseWriter, token *auth.Token, cost auth.Cost, ext map[string]any) bool {
+	err := auth.Take(ctx, h.db, token, cost, h.now())
+	if err == nil {
+		return true
+	}
+	var limited *auth.LimitedError
+	switch {
+	case !errors.As(err, &limited):
+		h.log.ErrorContext(ctx, "rate limit", "err", err, "request_id", h.RequestID(ctx))
+		h.fail(w, http.StatusInternalServerError, ext, "Internal error while checking rate limits.")
+	case limited.TooBig:
+		h.fail(w, http.StatusBadRequest, ext, "The request is too expensive to ever run: "+limited.Error()+". Ask for fewer rows (limit) or split it.")
+	default:
+		// An HTTP date has whole seconds: round up so that a retry at the
+		// time given finds room.
+		retry := h.now().Add(limited.RetryAfter).Truncate(time.Second).Add(time.Second)
+		w.Header().Set("Retry-After", retry.UTC().Format(http.TimeFormat))
+		ext["retryAfterSeconds"] = int(limited.RetryAfter.Seconds() + 0.999)
+		h.fail(w, http.StatusTooManyRequests, ext, "Rate limit reached: "+limited.Error()+".")
+	}
+	return false
+}
+
+// bearer returns the token from Authorization: Bearer (the scheme in any
+// case) or else from the graphql-access cookie.
 func bearer(r *http.Request) string {
-	if v := r.Header.Get("Authorization"); v != "" {
-		if t, ok := strings.CutPrefix(v, "Bearer "); ok {
-			return strings.TrimSpace(t)
-		}
-		if t, ok := strings.CutPrefix(v, "bearer "); ok {
-			return strings.TrimSpace(t)
-		}
-		return ""
+	if scheme, t, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(t)
 	}
 	if c, err := r.Cookie("graphql-access"); err == nil {
 		return c.Value
 	}
 	return ""
+}
+
+// free reports whether a query asks only for rateLimits (and __typename).
+func free(op *graphql.OperationContext) bool {
+	if op.Operation.Operation != ast.Query {
+		return false
+	}
+	for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
+		if f.Name != "rateLimits" && f.Name != "__typename" {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handler) fail(w http.ResponseWriter, status int, ext map[string]any, msg string) {
@@ -258,67 +278,62 @@ func explain(errs gqlerror.List, vars map[string]any) gqlerror.List {
 	return errs
 }
 
-// MaxListItems bounds every list in a request's input, literal or variable,
-// so that no input can exceed what the database binds in one statement.
+// MaxListItems bounds the items of all lists in a request's input together,
+// literal or variable, so that no request can exceed what either engine
+// binds in one statement (SQLite 32,766 parameters).
 const MaxListItems = 10_000
 
-// checkLists refuses a request with an input list longer than MaxListItems.
+// checkLists refuses a request whose input lists hold more than
+// MaxListItems items in all.
 func checkLists(op *graphql.OperationContext) *gqlerror.Error {
-	for name, v := range op.Variables {
-		if n := longestList(v); n > MaxListItems {
-			return gqlerror.Errorf("Variable $%s holds a list of %d items; lists may hold at most %d, so send them in several requests.", name, n, MaxListItems)
-		}
+	n := 0
+	for _, v := range op.Variables {
+		n += listItems(v)
 	}
-	var walk func(ast.SelectionSet) *gqlerror.Error
-	walk = func(set ast.SelectionSet) *gqlerror.Error {
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
 		for _, sel := range set {
 			switch f := sel.(type) {
 			case *ast.Field:
 				for _, a := range f.Arguments {
-					if n := literalList(a.Value); n > MaxListItems {
-						return gqlerror.ErrorLocf(a.Position.Src.Name, a.Position.Line, a.Position.Column,
-							"Argument %s of %s holds a list of %d items; lists may hold at most %d, so send them in several requests.", a.Name, f.Name, n, MaxListItems)
-					}
+					n += literalItems(a.Value)
 				}
-				if err := walk(f.SelectionSet); err != nil {
-					return err
-				}
+				walk(f.SelectionSet)
 			case *ast.InlineFragment:
-				if err := walk(f.SelectionSet); err != nil {
-					return err
-				}
+				walk(f.SelectionSet)
 			case *ast.FragmentSpread:
 				if f.Definition != nil {
-					if err := walk(f.Definition.SelectionSet); err != nil {
-						return err
-					}
+					walk(f.Definition.SelectionSet)
 				}
 			}
 		}
-		return nil
 	}
-	return walk(op.Operation.SelectionSet)
+	walk(op.Operation.SelectionSet)
+	if n > MaxListItems {
+		return gqlerror.Errorf("The request's input lists hold %d items in all; at most %d are allowed, so send them in several requests.", n, MaxListItems)
+	}
+	return nil
 }
 
-// longestList is the length of the longest list in a decoded JSON value.
-func longestList(v any) int {
+// listItems counts the items of every list in a decoded JSON value.
+func listItems(v any) int {
 	n := 0
 	switch x := v.(type) {
 	case []any:
 		n = len(x)
 		for _, e := range x {
-			n = max(n, longestList(e))
+			n += listItems(e)
 		}
 	case map[string]any:
 		for _, e := range x {
-			n = max(n, longestList(e))
+			n += listItems(e)
 		}
 	}
 	return n
 }
 
-// literalList is the length of the longest list literal in a value.
-func literalList(v *ast.Value) int {
+// literalItems counts the items of every list literal in a value.
+func literalItems(v *ast.Value) int {
 	if v == nil {
 		return 0
 	}
@@ -327,7 +342,7 @@ func literalList(v *ast.Value) int {
 		n = len(v.Children)
 	}
 	for _, c := range v.Children {
-		n = max(n, literalList(c.Value))
+		n += literalItems(c.Value)
 	}
 	return n
 }

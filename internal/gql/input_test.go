@@ -2,6 +2,7 @@ package gql_test
 
 import (
 	"fmt"
+	"strconv"
 	"net/http"
 	"slices"
 	"strings"
@@ -563,8 +564,20 @@ func TestListArgumentsOutOfRangeAreValidationErrors(t *testing.T) {
 						t.Errorf("error %v has category %v, want validation", e, cat)
 					}
 				}
-				if v := gqltest.Get(r.Data, tc.path[0]); v != nil {
-					t.Errorf("data.%s = %v, want null", tc.path[0], v)
+				// The field is null; its parent, if any, stays.
+				keys := make([]any, len(tc.path))
+				for i, k := range tc.path {
+					if n, err := strconv.Atoi(k); err == nil {
+						keys[i] = n
+					} else {
+						keys[i] = k
+					}
+				}
+				if v := gqltest.Get(r.Data, keys...); v != nil {
+					t.Errorf("data.%v = %v, want null", tc.path, v)
+				}
+				if len(keys) > 1 && gqltest.Get(r.Data, keys[:len(keys)-1]...) == nil {
+					t.Errorf("data.%v is null; only the field with the bad argument should be", tc.path[:len(tc.path)-1])
 				}
 			})
 		}

@@ -195,9 +195,34 @@ func TestStoreRestrictedTokenSeesOnlyItsStore(t *testing.T) {
 				t.Errorf("pricelist %v of store 2 visible", id)
 			}
 		}
-		r = retail.Do(`mutation { createDisplay(input: {store: {id: 2}, product: {id: 1}, name: "x", status: ACTIVE}) { userErrors { message path } } }`, nil)
-		if len(r.UserErrors("createDisplay")) != 1 {
-			t.Errorf("a display in another store was allowed: %s", r.Raw)
+		dbtest.Exec(t, d, `INSERT INTO category (id, store_id, name, uri, status) VALUES (1, 2, 'Wholesale only', 'w', 'ACTIVE')`,
+			`INSERT INTO price (pricelist_id, product_id, product_variant_id, price_minor) VALUES (21, 1, 0, 100), (23, 1, 0, 200)`)
+		r = retail.MustOK(`{ categories { id } productVariants(where: {id: [2]}) { prices { pricelist { id } } } }`, nil)
+		if n := len(r.Data["categories"].([]any)); n != 0 {
+			t.Errorf("%d categories of store 2 visible", n)
+		}
+		if ps := gqltest.Get(r.Data, "productVariants", 0, "prices").([]any); len(ps) != 1 || gqltest.Get(ps, 0, "pricelist", "id") != 23.0 {
+			t.Errorf("variant prices %v; want only pricelist 23 of store 1", ps)
+		}
+		refused := []struct{ mutation, query string }{
+			{"createDisplay", `mutation { createDisplay(input: {store: {id: 2}, product: {id: 1}, name: "x", status: ACTIVE}) { userErrors { message path } } }`},
+			{"setPrices", `mutation { setPrices(input: {pricelist: {id: 21}, productPrices: [{product: {id: 1}, price: {value: 5, currencyIsoCode: "SEK"}}]}) { userErrors { message path } } }`},
+			{"createPricelist", `mutation { createPricelist(input: {name: "x", status: ACTIVE, currencyIsoCode: "SEK", store: {id: 2}}) { userErrors { message path } } }`},
+			{"updatePricelist", `mutation { updatePricelist(id: 21, input: {name: "x"}) { userErrors { message path } } }`},
+			{"createMarket", `mutation { createMarket(input: {store: {id: 2}, name: "x"}) { userErrors { message path } } }`},
+			{"createCategory", `mutation { createCategory(input: {store: {id: 2}, name: "x"}) { userErrors { message path } } }`},
+			{"createStore", `mutation { createStore(input: {name: "x", type: WHOLESALE}) { userErrors { message path } } }`},
+			{"updatePriceAlteration", `mutation { updatePriceAlteration(id: 1, input: {name: "x"}) { userErrors { message path } } }`},
+		}
+		before := dbtest.Snapshot(t, d)
+		for _, tt := range refused {
+			r := retail.Do(tt.query, nil)
+			if ue := r.UserErrors(tt.mutation); len(ue) != 1 || !strings.Contains(ue[0]["message"].(string), "limited to store 1") {
+				t.Errorf("%s in store 2: %s", tt.mutation, r.Raw)
+			}
+		}
+		if diff := cmp.Diff(before, dbtest.Snapshot(t, d)); diff != "" {
+			t.Errorf("refused mutations changed the database:\n%s", diff)
 		}
 	})
 }

@@ -82,11 +82,15 @@ func actor(ctx context.Context) seam.Actor { return requestFrom(ctx).token.Actor
 
 func loads(ctx context.Context) *loaders { return requestFrom(ctx).load() }
 
+// permAliases are permissions that another one also grants: Centra's old
+// name for stock changes (WarehouseDelivery) is granted by StockChange:read.
+var permAliases = map[string]string{"WarehouseDelivery:read": "StockChange:read"}
+
 // permDirective implements @perm: a field whose permission the token lacks
 // resolves to null with an authorization error naming the permission.
 func permDirective(ctx context.Context, _ any, next graphql.Resolver, name string) (any, error) {
 	rq := requestFrom(ctx)
-	if !rq.token.Can(name) {
+	if !rq.token.Can(name) && !rq.token.Can(permAliases[name]) {
 		field := "this field"
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			field = fc.Field.Name

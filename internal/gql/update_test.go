@@ -1,6 +1,7 @@
 package gql_test
 
 import (
+	"net/http"
 	"testing"
 
 	"seam/internal/db"
@@ -69,6 +70,48 @@ func TestUpdateMutationsChangeOnlyWhatTheyName(t *testing.T) {
 		r = c.Do(`mutation { updateProductVariant(id: 2, input: {sizeChart: {id: 3}}) { userErrors { message path } } }`, nil)
 		if ue := r.UserErrors("updateProductVariant"); len(ue) != 1 {
 			t.Errorf("changing a size chart: %s", r.Raw)
+		}
+	})
+}
+
+func TestEmptyReferenceClearsAndUsedExternalIDIsRefused(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		seedFixture(t, d)
+		c := gqltest.New(t, d, "erp")
+		c.MustOK(`mutation { updateProduct(id: 1, input: {brand: {id: 1}, folder: {id: 1}, countryOfOrigin: {code: "SE"}}) { userErrors { message } } }`, nil)
+		r := c.MustOK(`mutation { updateProduct(id: 1, input: {brand: {id: null}, countryOfOrigin: {}}) { product { brand { name } folder { name } countryOfOrigin { code } } userErrors { message } } }`, nil)
+		if p := gqltest.Get(r.Data, "updateProduct", "product"); gqltest.Get(p, "brand") != nil || gqltest.Get(p, "countryOfOrigin") != nil || gqltest.Get(p, "folder", "name") != "Shop" {
+			t.Errorf("{id: null} should clear brand and {} the country, and keep the folder: %v", p)
+		}
+		c.MustOK(`mutation { createBrand(input: {name: "Acme", externalId: "acme"}) { userErrors { message } } }`, nil)
+		r = c.Do(`mutation { createBrand(input: {name: "Acme again", externalId: "acme"}) { brand { id } userErrors { message path } } }`, nil)
+		if ue := r.UserErrors("createBrand"); len(ue) != 1 || gqltest.Get(ue[0], "path", 1) != "externalId" {
+			t.Errorf("a second create with a used externalId: %s", r.Raw)
+		}
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM brand WHERE name LIKE 'Acme%'`); n != 1 {
+			t.Errorf("%d Acme brands; the retried create must not make a second", n)
+		}
+		// Re-assigning the same externalId to the object it names is fine.
+		c.MustOK(`mutation { updateProduct(id: 1, input: {externalId: "p1"}) { userErrors { message } } }`, nil)
+		c.MustOK(`mutation { updateProduct(id: 1, input: {externalId: "p1", name: "Same"}) { userErrors { message } } }`, nil)
+	})
+}
+
+func TestOversizedNumbersAreUserErrorsOnBothEngines(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		seedFixture(t, d)
+		c := gqltest.New(t, d, "erp")
+		for mutation, query := range map[string]string{
+			"createCategory":  `mutation { createCategory(input: {store: {id: 1}, name: "Big", sortOrder: 3000000000}) { userErrors { path } } }`,
+			"createDisplay":   `mutation { createDisplay(input: {store: {id: 1}, product: {id: 1}, name: "Big", status: ACTIVE, minimumOrderQuantity: 3000000000}) { userErrors { path } } }`,
+			"updateWarehouse": `mutation { updateWarehouse(id: 1, input: {threshold: 3000000000}) { userErrors { path } } }`,
+		} {
+			r := c.Do(query, nil)
+			if r.Status != http.StatusOK || len(r.Errors) > 0 || len(r.UserErrors(mutation)) != 1 {
+				t.Errorf("%s with 3000000000: %s", mutation, r.Raw)
+			}
 		}
 	})
 }

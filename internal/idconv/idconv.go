@@ -126,11 +126,27 @@ func ExactlyOne(ref *seam.Ref, path seam.Path) error {
 }
 
 // Assign maps the actor's external id to a newly created or updated object.
+// An external id that already names another existing object of the type is
+// refused, so that a retried create cannot quietly make a second object;
+// setIdConversions moves ids on purpose.
 func Assign(ctx context.Context, q db.Q, actor seam.Actor, objectType string, internalID int64, externalID *string, path seam.Path) error {
 	if externalID == nil {
 		return nil
 	}
 	if err := CheckExternalID(path, *externalID); err != nil {
+		return err
+	}
+	old, err := store.ExternalToInternal(ctx, q, actor.Name, objectType, *externalID)
+	switch {
+	case err == nil && old != internalID:
+		found, err := store.Exists(ctx, q, Types[objectType], old)
+		if err != nil {
+			return err
+		}
+		if found {
+			return seam.Invalid(path, "externalId %q already names %s %d; use another, or move it with setIdConversions.", *externalID, objectType, old)
+		}
+	case err != nil && !errors.Is(err, seam.ErrNotFound):
 		return err
 	}
 	return store.SetIDConversion(ctx, q, &store.IDConversion{
@@ -271,4 +287,13 @@ func Optional(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, o
 		return nil, err
 	}
 	return &id, nil
+}
+
+// Clearable is Optional for a reference that an update may clear: an empty
+// reference ({} or {id: null}) means none.
+func Clearable(ctx context.Context, q db.Q, p *seam.Problems, actor seam.Actor, objectType string, ref *seam.Ref, path seam.Path) (*int64, error) {
+	if ref.IsZero() {
+		return nil, nil
+	}
+	return Optional(ctx, q, p, actor, objectType, ref, path)
 }

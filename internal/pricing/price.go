@@ -125,6 +125,10 @@ func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Acto
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	if !actor.MayUseStore(pl.StoreID) {
+		p.Merge(actor.StoreError(path.Key("pricelist"), fmt.Sprintf("pricelist %d", pl.ID), pl.StoreID))
+		return nil, 0, nil, nil
+	}
 	if alteration != nil && alteration.StoreID != pl.StoreID {
 		p.Add(path.Key("pricelist"), "Pricelist %d belongs to store %d, but price alteration %d is for store %d.", pl.ID, pl.StoreID, alteration.ID, alteration.StoreID)
 	}
@@ -289,6 +293,9 @@ func CreatePriceAlteration(ctx context.Context, d *db.DB, actor seam.Actor, in A
 			if st.Type != store.StoreWholesale {
 				p.Add(path.Key("store"), "Price alterations are for wholesale stores; store %d is %s.", st.ID, st.Type)
 			}
+			if !actor.MayUseStore(sid) {
+				p.Merge(actor.StoreError(path.Key("store"), "it", sid))
+			}
 			a.StoreID = sid
 		}
 		if err := p.Err(); err != nil {
@@ -310,6 +317,11 @@ func CreatePriceAlteration(ctx context.Context, d *db.DB, actor seam.Actor, in A
 func UpdatePriceAlteration(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in AlterationInput) error {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		path := seam.P("input")
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "price_alteration", id); err != nil {
+			return err
+		}
 		as, err := store.PriceAlterationsByIDs(ctx, tx, []int64{id})
 		if err != nil {
 			return err
@@ -319,6 +331,9 @@ func UpdatePriceAlteration(ctx context.Context, d *db.DB, actor seam.Actor, id i
 		}
 		a := as[0]
 		var p seam.Problems
+		if !actor.MayUseStore(a.StoreID) {
+			p.Merge(actor.StoreError(seam.P("id"), fmt.Sprintf("price alteration %d", a.ID), a.StoreID))
+		}
 		if in.Store != nil {
 			p.Add(path.Key("store"), "A price alteration cannot move to another store.")
 		}

@@ -67,6 +67,8 @@ func CreatePricelist(ctx context.Context, d *db.DB, actor seam.Actor, in Priceli
 			p.Add(path.Key("store"), "A pricelist needs a store.")
 		} else if sid, ok, err := idconv.Collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store")); err != nil {
 			return err
+		} else if ok && !actor.MayUseStore(sid) {
+			p.Merge(actor.StoreError(path.Key("store"), "it", sid))
 		} else if ok {
 			pl.StoreID = sid
 		}
@@ -96,6 +98,11 @@ func UpdatePricelist(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		res = PricelistResult{ID: id}
 		path := seam.P("input")
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "pricelist", id); err != nil {
+			return err
+		}
 		pl, err := store.GetPricelist(ctx, tx, id)
 		if errors.Is(err, seam.ErrNotFound) {
 			return seam.Invalid(seam.P("id"), "Could not find Pricelist with ID %d.", id)
@@ -103,6 +110,9 @@ func UpdatePricelist(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 			return err
 		}
 		var p seam.Problems
+		if !actor.MayUseStore(pl.StoreID) {
+			p.Merge(actor.StoreError(seam.P("id"), fmt.Sprintf("pricelist %d", pl.ID), pl.StoreID))
+		}
 		if in.Store != nil {
 			p.Add(path.Key("store"), "A pricelist cannot move to another store.")
 		}
@@ -161,10 +171,8 @@ func pricelistFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor sea
 		pl.PricesIncludeTax = *in.PricesIncludeTax
 	}
 	if in.DefaultShippingOption != nil {
-		id, ok, err := idconv.Collect(ctx, tx, p, actor, "ShippingOption", in.DefaultShippingOption, path.Key("defaultShippingOption"))
-		if ok {
-			pl.DefaultShippingOptionID = &id
-		}
+		var err error
+		pl.DefaultShippingOptionID, err = idconv.Clearable(ctx, tx, p, actor, "ShippingOption", in.DefaultShippingOption, path.Key("defaultShippingOption"))
 		return err
 	}
 	return nil

@@ -136,6 +136,15 @@ type Actor struct {
 	StoreID *int64
 }
 
+// MayUseStore reports whether the actor may see and change what belongs to
+// store id: always, unless the actor is restricted to another store.
+func (a Actor) MayUseStore(id int64) bool { return a.StoreID == nil || *a.StoreID == id }
+
+// StoreError is the input problem of an actor reaching into another store.
+func (a Actor) StoreError(path Path, what string, storeID int64) error {
+	return Invalid(path, "This token is limited to store %d; %s belongs to store %d.", *a.StoreID, what, storeID)
+}
+
 // Ref points at an object by exactly one of its Seam id, the caller's
 // external id, or, where the object type has one, its code or name.
 type Ref struct {

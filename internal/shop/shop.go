@@ -42,6 +42,9 @@ func CreateStore(ctx context.Context, d *db.DB, actor seam.Actor, in StoreInput)
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		path := seam.P("input")
 		var p seam.Problems
+		if actor.StoreID != nil {
+			return seam.Invalid(path, "This token is limited to store %d and cannot create stores.", *actor.StoreID)
+		}
 		s := store.Store{Name: name(&p, path.Key("name"), in.Name)}
 		if in.Type == nil || !slices.Contains(StoreTypes, *in.Type) {
 			p.Add(path.Key("type"), "type must be one of %s.", strings.Join(StoreTypes, ", "))
@@ -80,6 +83,8 @@ func CreateMarket(ctx context.Context, d *db.DB, actor seam.Actor, in MarketInpu
 			p.Add(path.Key("store"), "A market needs a store.")
 		} else if sid, ok, err := idconv.Collect(ctx, tx, &p, actor, "Store", in.Store, path.Key("store")); err != nil {
 			return err
+		} else if ok && !actor.MayUseStore(sid) {
+			p.Merge(actor.StoreError(path.Key("store"), "it", sid))
 		} else if ok {
 			m.StoreID = sid
 		}
@@ -108,6 +113,9 @@ func UpdateMarket(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in 
 		}
 		if len(ms) == 0 {
 			return seam.Invalid(seam.P("id"), "Could not find Market with ID %d.", id)
+		}
+		if !actor.MayUseStore(ms[0].StoreID) {
+			return actor.StoreError(seam.P("id"), fmt.Sprintf("market %d", id), ms[0].StoreID)
 		}
 		if in.Store != nil {
 			return seam.Invalid(path.Key("store"), "A market cannot move to another store.")

@@ -192,15 +192,7 @@ func Set(ctx context.Context, d *db.DB, actor seam.Actor, in SetInput) (SetResul
 		}
 		res.StockChangeID = c.ID
 		for _, l := range lines {
-			target := int64(l.quantity)
-			if qtype == "FREE_TO_ALLOCATE" {
-				cur, err := store.GetStock(ctx, tx, *wid, l.productSizeID)
-				if err != nil {
-					return err
-				}
-				target += cur.Allocated
-			}
-			level, delta, err := store.SetPhysicalStock(ctx, tx, *wid, l.productSizeID, target)
+			level, delta, err := store.SetStockLevel(ctx, tx, *wid, l.productSizeID, int64(l.quantity), qtype == "FREE_TO_ALLOCATE")
 			if err != nil {
 				return err
 			}

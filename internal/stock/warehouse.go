@@ -83,6 +83,11 @@ func CreateWarehouse(ctx context.Context, d *db.DB, actor seam.Actor, in Warehou
 func UpdateWarehouse(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in WarehouseInput) error {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		path := seam.P("input")
+		// Lock the row: the update reads it, changes some fields and writes
+		// them all back.
+		if _, err := db.Lock(ctx, tx, "warehouse", id); err != nil {
+			return err
+		}
 		w, err := store.GetWarehouse(ctx, tx, id)
 		if errors.Is(err, seam.ErrNotFound) {
 			return seam.Invalid(seam.P("id"), "Could not find Warehouse with ID %d.", id)
@@ -136,8 +141,8 @@ func warehouseFields(ctx context.Context, tx *db.Tx, p *seam.Problems, actor sea
 		w.IsConsignation = *in.IsConsignation
 	}
 	if in.Threshold != nil {
-		if *in.Threshold < 0 {
-			p.Add(path.Key("threshold"), "threshold must not be negative, got %d.", *in.Threshold)
+		if *in.Threshold < 0 || *in.Threshold > MaxQuantity {
+			p.Add(path.Key("threshold"), "threshold must be between 0 and %d, got %d.", MaxQuantity, *in.Threshold)
 		}
 		w.Threshold = *in.Threshold
 	}

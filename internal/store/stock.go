@@ -54,21 +54,30 @@ func DecreaseStock(ctx context.Context, q db.Q, warehouseID, productSizeID, n in
 	return rows == 1, err
 }
 
-// SetPhysicalStock sets the physical stock of a size in a warehouse and
-// returns the change from what it was. The old row is locked first on
-// PostgreSQL so that the change recorded is the one made.
-func SetPhysicalStock(ctx context.Context, q db.Q, warehouseID, productSizeID, n int64) (StockLevel, int64, error) {
+// SetStockLevel sets the physical stock of a size in a warehouse to n, or,
+// with free, to n plus what is allocated (so that n is free to allocate),
+// and returns the new level and the change from the old one. The row is
+// created first and locked, so that a concurrent change cannot slip in
+// between the read and the write.
+func SetStockLevel(ctx context.Context, q db.Q, warehouseID, productSizeID, n int64, free bool) (StockLevel, int64, error) {
+	if _, err := q.ExecContext(ctx, `INSERT INTO stock (warehouse_id, product_size_id, physical, allocated) VALUES ($1, $2, 0, 0)
+		ON CONFLICT (warehouse_id, product_size_id) DO NOTHING`, warehouseID, productSizeID); err != nil {
+		return StockLevel{}, 0, err
+	}
 	old, err := one(ctx, q, scanStock, stockSelect+` WHERE warehouse_id = $1 AND product_size_id = $2`+db.ForUpdate(q), warehouseID, productSizeID)
-	if err != nil && !errors.Is(err, seam.ErrNotFound) {
+	if err != nil {
 		return StockLevel{}, 0, err
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO stock (warehouse_id, product_size_id, physical, allocated) VALUES ($1, $2, $3, 0)
-		ON CONFLICT (warehouse_id, product_size_id) DO UPDATE SET physical = excluded.physical`,
-		warehouseID, productSizeID, n); err != nil {
+	now := old
+	now.Physical = n
+	if free {
+		now.Physical += old.Allocated
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE stock SET physical = $3 WHERE warehouse_id = $1 AND product_size_id = $2`,
+		warehouseID, productSizeID, now.Physical); err != nil {
 		return StockLevel{}, 0, err
 	}
-	now := StockLevel{WarehouseID: warehouseID, ProductSizeID: productSizeID, Physical: n, Allocated: old.Allocated}
-	return now, n - old.Physical, nil
+	return now, now.Physical - old.Physical, nil
 }
 
 // GetStock loads the stock of a size in a warehouse; a size never stocked

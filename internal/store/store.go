@@ -37,9 +37,15 @@ type Sort struct {
 	Desc  bool
 }
 
+// textColumns are sorted by bytes (COLLATE "C", which db registers on
+// SQLite) so that both engines order text alike whatever PostgreSQL's
+// locale is.
+var textColumns = map[string]bool{"name": true, "code": true, "uri": true, "product_number": true, "variant_number": true}
+
 // orderBy builds an ORDER BY clause from sorts, mapping field names to
 // columns through cols (unknown fields are skipped) and always ending with
-// id so that pages are stable.
+// id so that pages are stable. NULLs come first ascending and last
+// descending on both engines.
 func orderBy(sorts []Sort, cols map[string]string, idCol string) string {
 	var terms []string
 	hasID := false
@@ -51,9 +57,12 @@ func orderBy(sorts []Sort, cols map[string]string, idCol string) string {
 		if col == idCol {
 			hasID = true
 		}
-		dir := " ASC"
+		if textColumns[col] {
+			col += ` COLLATE "C"`
+		}
+		dir := " ASC NULLS FIRST"
 		if s.Desc {
-			dir = " DESC"
+			dir = " DESC NULLS LAST"
 		}
 		terms = append(terms, col+dir)
 	}
@@ -107,9 +116,13 @@ func marks(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// like appends a case-insensitive substring match.
+// likeEscaper makes a needle's LIKE wildcards literal.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// like appends a case-insensitive substring match; % and _ in the needle
+// match themselves.
 func like(w *where, col, needle string) {
-	w.add("LOWER("+col+") LIKE ?", "%"+strings.ToLower(needle)+"%")
+	w.add("LOWER("+col+`) LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(needle))+"%")
 }
 
 func (w *where) sql() string {

@@ -3773,7 +3773,7 @@ var sources = []*ast.Source{
 # Centra's documentation runs against Seam. Fields marked "Seam addition"
 # are not in Centra's API.
 
-"Required permission. A field whose permission the token lacks resolves to null with an authorization error."
+"Required permission. A field whose permission the token lacks resolves to null with an authorization error; such fields are nullable so that the rest of the answer stays."
 directive @perm(name: String!) on FIELD_DEFINITION
 
 "A calendar date, written and read as YYYY-MM-DD (a date-time is accepted on input; its date is used)."
@@ -3840,13 +3840,13 @@ type Query {
   "The token's rate limits and how much of each is used. Needs no permission."
   rateLimits: [RateLimit!]!
   "ID conversions of this token's integration."
-  idConversions(where: IdConversionFilter, limit: Int = 20, page: Int = 1): [IdConversion!]! @perm(name: "IdConversion:read")
+  idConversions(where: IdConversionFilter, limit: Int = 20, page: Int = 1): [IdConversion!] @perm(name: "IdConversion:read")
 }
 
 type Mutation {
   "Map your own ids to Seam ids, so that inputs can use {externalId}. An entry replaces any earlier one for either id."
-  setIdConversions(input: [IdConversionSetInput!]!): IdConversionsSetPayload! @perm(name: "IdConversion:write")
-  unsetIdConversions(input: [IdConversionUnsetInput!]!): IdConversionsUnsetPayload! @perm(name: "IdConversion:write")
+  setIdConversions(input: [IdConversionSetInput!]!): IdConversionsSetPayload @perm(name: "IdConversion:write")
+  unsetIdConversions(input: [IdConversionUnsetInput!]!): IdConversionsUnsetPayload @perm(name: "IdConversion:write")
 }
 
 enum RateLimitType {
@@ -3940,34 +3940,34 @@ type IdConversionsUnsetPayload implements Payload {
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalog.graphqls", Input: `extend type Query {
-  sizeCharts(where: SizeChartFilter, sort: [SizeChartSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [SizeChart!]! @perm(name: "SizeChart:read")
-  products(where: ProductFilter, sort: [ProductSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Product!]! @perm(name: "Product:read")
+  sizeCharts(where: SizeChartFilter, sort: [SizeChartSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [SizeChart!] @perm(name: "SizeChart:read")
+  products(where: ProductFilter, sort: [ProductSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Product!] @perm(name: "Product:read")
   product(id: Int!): Product @perm(name: "Product:read")
-  productVariants(where: ProductVariantFilter, sort: [ProductVariantSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [ProductVariant!]! @perm(name: "ProductVariant:read")
-  bundles(where: BundleFilter, limit: Int = 20, page: Int = 1): [Bundle!]! @perm(name: "Bundle:read")
-  brands(where: BrandFilter, limit: Int = 20, page: Int = 1): [Brand!]! @perm(name: "Brand:read")
-  collections(where: CollectionFilter, limit: Int = 20, page: Int = 1): [Collection!]! @perm(name: "Collection:read")
-  folders(where: FolderFilter, limit: Int = 20, page: Int = 1): [Folder!]! @perm(name: "Folder:read")
-  categories(where: CategoryFilter, limit: Int = 20, page: Int = 1): [Category!]! @perm(name: "Category:read")
+  productVariants(where: ProductVariantFilter, sort: [ProductVariantSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [ProductVariant!] @perm(name: "ProductVariant:read")
+  bundles(where: BundleFilter, limit: Int = 20, page: Int = 1): [Bundle!] @perm(name: "Bundle:read")
+  brands(where: BrandFilter, limit: Int = 20, page: Int = 1): [Brand!] @perm(name: "Brand:read")
+  collections(where: CollectionFilter, limit: Int = 20, page: Int = 1): [Collection!] @perm(name: "Collection:read")
+  folders(where: FolderFilter, limit: Int = 20, page: Int = 1): [Folder!] @perm(name: "Folder:read")
+  categories(where: CategoryFilter, limit: Int = 20, page: Int = 1): [Category!] @perm(name: "Category:read")
 }
 
 extend type Mutation {
   "Create a size chart. Each size also gets the ID conversion '<chart name>|<size name>' for your integration."
-  createSizeChart(input: SizeChartCreateInput!): SizeChartCreatePayload! @perm(name: "SizeChart:write")
+  createSizeChart(input: SizeChartCreateInput!): SizeChartCreatePayload @perm(name: "SizeChart:write")
   "Rename a chart or change its labels; labels whose sizes are activated on variants cannot be removed."
-  updateSizeChart(id: Int!, input: SizeChartUpdateInput!): SizeChartUpdatePayload! @perm(name: "SizeChart:write")
-  createProduct(input: ProductCreateInput!): ProductCreatePayload! @perm(name: "Product:write")
-  updateProduct(id: Int!, input: ProductUpdateInput!): ProductUpdatePayload! @perm(name: "Product:write")
-  createProductVariant(input: ProductVariantCreateInput!): ProductVariantCreatePayload! @perm(name: "ProductVariant:write")
-  updateProductVariant(id: Int!, input: ProductVariantUpdateInput!): ProductVariantUpdatePayload! @perm(name: "ProductVariant:write")
+  updateSizeChart(id: Int!, input: SizeChartUpdateInput!): SizeChartUpdatePayload @perm(name: "SizeChart:write")
+  createProduct(input: ProductCreateInput!): ProductCreatePayload @perm(name: "Product:write")
+  updateProduct(id: Int!, input: ProductUpdateInput!): ProductUpdatePayload @perm(name: "Product:write")
+  createProductVariant(input: ProductVariantCreateInput!): ProductVariantCreatePayload @perm(name: "ProductVariant:write")
+  updateProductVariant(id: Int!, input: ProductVariantUpdateInput!): ProductVariantUpdatePayload @perm(name: "ProductVariant:write")
   "Activate a size of the variant's size chart on the variant."
-  createProductSize(input: ProductSizeCreateInput!): ProductSizeCreatePayload! @perm(name: "ProductVariant:write")
-  updateProductSize(id: Int!, input: ProductSizeUpdateInput!): ProductSizeUpdatePayload! @perm(name: "ProductVariant:write")
-  createBundle(input: BundleCreateInput!): BundleCreatePayload! @perm(name: "Bundle:write")
-  createBrand(input: BrandCreateInput!): BrandCreatePayload! @perm(name: "Brand:write")
-  createCollection(input: CollectionCreateInput!): CollectionCreatePayload! @perm(name: "Collection:write")
-  createFolder(input: FolderCreateInput!): FolderCreatePayload! @perm(name: "Folder:write")
-  createCategory(input: CategoryCreateInput!): CategoryCreatePayload! @perm(name: "Category:write")
+  createProductSize(input: ProductSizeCreateInput!): ProductSizeCreatePayload @perm(name: "ProductVariant:write")
+  updateProductSize(id: Int!, input: ProductSizeUpdateInput!): ProductSizeUpdatePayload @perm(name: "ProductVariant:write")
+  createBundle(input: BundleCreateInput!): BundleCreatePayload @perm(name: "Bundle:write")
+  createBrand(input: BrandCreateInput!): BrandCreatePayload @perm(name: "Brand:write")
+  createCollection(input: CollectionCreateInput!): CollectionCreatePayload @perm(name: "Collection:write")
+  createFolder(input: FolderCreateInput!): FolderCreatePayload @perm(name: "Folder:write")
+  createCategory(input: CategoryCreateInput!): CategoryCreatePayload @perm(name: "Category:write")
 }
 
 "Reference inputs take exactly one field."
@@ -4058,8 +4058,8 @@ type Product {
   internalComment: String
   isBundle: Boolean!
   bundle: Bundle @perm(name: "Bundle:read")
-  variants: [ProductVariant!]! @perm(name: "ProductVariant:read")
-  displays: [Display!]! @perm(name: "Display:read")
+  variants: [ProductVariant!] @perm(name: "ProductVariant:read")
+  displays: [Display!] @perm(name: "Display:read")
   "Your integration's externalId for this product, if any. Seam addition."
   externalId: String
   createdAt: DateTimeTz!
@@ -4130,12 +4130,12 @@ type ProductVariant {
   internalName: String
   unitCost: MonetaryValue
   sizeChart: SizeChart @perm(name: "SizeChart:read")
-  product: Product! @perm(name: "Product:read")
-  productSizes: [ProductSize!]! @perm(name: "ProductSize:read")
+  product: Product @perm(name: "Product:read")
+  productSizes: [ProductSize!] @perm(name: "ProductSize:read")
   "Stock per activated size, summed over warehouses. Seam addition."
-  stock: [ProductSizeStock!]! @perm(name: "Warehouse.stock:read")
+  stock: [ProductSizeStock!] @perm(name: "Warehouse.stock:read")
   "The variant's price in each pricelist (a variant price, or else the product's). Seam addition."
-  prices(where: VariantPriceFilter): [VariantPrice!]! @perm(name: "Price:read")
+  prices(where: VariantPriceFilter): [VariantPrice!] @perm(name: "Price:read")
   externalId: String
   createdAt: DateTimeTz!
   updatedAt: DateTimeTz!
@@ -4227,9 +4227,9 @@ type ProductSize {
   preorder: Boolean!
   isActive: Boolean!
   size: Size!
-  productVariant: ProductVariant! @perm(name: "ProductVariant:read")
+  productVariant: ProductVariant @perm(name: "ProductVariant:read")
   "Stock of this size summed over warehouses. Seam addition."
-  stock: ProductSizeStock! @perm(name: "Warehouse.stock:read")
+  stock: ProductSizeStock @perm(name: "Warehouse.stock:read")
   externalId: String
 }
 
@@ -4286,16 +4286,16 @@ type Bundle {
   id: Int!
   type: BundleType!
   priceType: BundlePriceType!
-  product: Product! @perm(name: "Product:read")
+  product: Product @perm(name: "Product:read")
   "The bundle's internal variant, which carries its sizes."
-  productVariant: ProductVariant! @perm(name: "ProductVariant:read")
+  productVariant: ProductVariant @perm(name: "ProductVariant:read")
   sections: [BundleSection!]!
 }
 
 type BundleSection {
   id: Int!
   quantity: Int!
-  productVariants: [ProductVariant!]! @perm(name: "ProductVariant:read")
+  productVariants: [ProductVariant!] @perm(name: "ProductVariant:read")
 }
 
 input BundleFilter {
@@ -4364,7 +4364,7 @@ type Category {
   uri: String!
   status: Status!
   sortOrder: Int!
-  store: Store! @perm(name: "Store:read")
+  store: Store @perm(name: "Store:read")
   parent: Category
 }
 
@@ -4403,15 +4403,15 @@ type CategoryCreatePayload implements Payload {
 }
 `, BuiltIn: false},
 	{Name: "../schema/display.graphqls", Input: `extend type Query {
-  displays(where: DisplayFilter, sort: [DisplaySort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Display!]! @perm(name: "Display:read")
+  displays(where: DisplayFilter, sort: [DisplaySort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Display!] @perm(name: "Display:read")
   display(id: Int!): Display @perm(name: "Display:read")
 }
 
 extend type Mutation {
   "Present a product in a store: its variants, markets, categories, URI and texts."
-  createDisplay(input: DisplayCreateInput!): DisplayCreatePayload! @perm(name: "Display:write")
+  createDisplay(input: DisplayCreateInput!): DisplayCreatePayload @perm(name: "Display:write")
   "Change a display; the add*/remove* lists change its links."
-  updateDisplay(id: Int!, input: DisplayUpdateInput!): DisplayUpdatePayload! @perm(name: "Display:write")
+  updateDisplay(id: Int!, input: DisplayUpdateInput!): DisplayUpdatePayload @perm(name: "Display:write")
 }
 
 input DisplayInput { id: Int, externalId: String }
@@ -4423,11 +4423,11 @@ type Display {
   status: Status!
   "Unique in the store; made from the name when not given."
   uri: String!
-  store: Store! @perm(name: "Store:read")
-  product: Product! @perm(name: "Product:read")
-  productVariants: [ProductVariant!]! @perm(name: "ProductVariant:read")
-  markets: [Market!]! @perm(name: "Market:read")
-  categories: [Category!]! @perm(name: "Category:read")
+  store: Store @perm(name: "Store:read")
+  product: Product @perm(name: "Product:read")
+  productVariants: [ProductVariant!] @perm(name: "ProductVariant:read")
+  markets: [Market!] @perm(name: "Market:read")
+  categories: [Category!] @perm(name: "Category:read")
   canonicalCategory: Category @perm(name: "Category:read")
   minimumOrderQuantity: Int
   orderQuantityDenominator: Int
@@ -4521,22 +4521,22 @@ type DisplayUpdatePayload implements Payload {
 }
 `, BuiltIn: false},
 	{Name: "../schema/pricing.graphqls", Input: `extend type Query {
-  pricelists(where: PricelistFilter, sort: [PricelistSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Pricelist!]! @perm(name: "Pricelist:read")
-  priceAlterations(where: PriceAlterationFilter, limit: Int = 20, page: Int = 1): [PriceAlteration!]! @perm(name: "Price:read")
+  pricelists(where: PricelistFilter, sort: [PricelistSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Pricelist!] @perm(name: "Pricelist:read")
+  priceAlterations(where: PriceAlterationFilter, limit: Int = 20, page: Int = 1): [PriceAlteration!] @perm(name: "Price:read")
 }
 
 extend type Mutation {
-  createPricelist(input: PricelistCreateInput!): PricelistCreatePayload! @perm(name: "Pricelist:write")
-  updatePricelist(id: Int!, input: PricelistUpdateInput!): PricelistUpdatePayload! @perm(name: "Pricelist:write")
+  createPricelist(input: PricelistCreateInput!): PricelistCreatePayload @perm(name: "Pricelist:write")
+  updatePricelist(id: Int!, input: PricelistUpdateInput!): PricelistUpdatePayload @perm(name: "Pricelist:write")
   "Set product (and variant) prices in one pricelist."
-  setPrices(input: ProductPricesSetInput!): PricesSetPayload! @perm(name: "Price:write")
+  setPrices(input: ProductPricesSetInput!): PricesSetPayload @perm(name: "Price:write")
   "setPrices for several pricelists at once, all or nothing."
-  setPricesBatch(input: [ProductPricesSetInput!]!): PricesSetBatchPayload! @perm(name: "Price:write")
+  setPricesBatch(input: [ProductPricesSetInput!]!): PricesSetBatchPayload @perm(name: "Price:write")
   "Create a price alteration of a wholesale store (one active per store)."
-  createPriceAlteration(input: PriceAlterationCreateInput!): PriceAlterationCreatePayload! @perm(name: "Price:write")
-  updatePriceAlteration(id: Int!, input: PriceAlterationUpdateInput!): PriceAlterationUpdatePayload! @perm(name: "Price:write")
-  setAlteredPrices(input: ProductAlteredPricesSetInput!): AlteredPricesSetPayload! @perm(name: "Price:write")
-  setAlteredPricesBatch(input: [ProductAlteredPricesSetInput!]!): AlteredPricesSetBatchPayload! @perm(name: "Price:write")
+  createPriceAlteration(input: PriceAlterationCreateInput!): PriceAlterationCreatePayload @perm(name: "Price:write")
+  updatePriceAlteration(id: Int!, input: PriceAlterationUpdateInput!): PriceAlterationUpdatePayload @perm(name: "Price:write")
+  setAlteredPrices(input: ProductAlteredPricesSetInput!): AlteredPricesSetPayload @perm(name: "Price:write")
+  setAlteredPricesBatch(input: [ProductAlteredPricesSetInput!]!): AlteredPricesSetBatchPayload @perm(name: "Price:write")
 }
 
 input PricelistInput { id: Int, externalId: String }
@@ -4547,15 +4547,15 @@ type Pricelist {
   name: String!
   status: Status!
   comment: String
-  store: Store! @perm(name: "Store:read")
+  store: Store @perm(name: "Store:read")
   currency: Currency!
   "Countries whose shoppers get this pricelist (direct-to-consumer stores)."
-  assignedToCountries: [Country!]! @perm(name: "Country:read")
+  assignedToCountries: [Country!] @perm(name: "Country:read")
   defaultShippingOption: ShippingOption @perm(name: "ShippingOption:read")
   "Whether prices include tax (true) or tax is added on top. Seam addition."
   pricesIncludeTax: Boolean!
   "Prices set in this pricelist: product prices (productVariant null) and individual variant prices."
-  prices(where: PriceFilter, limit: Int = 200, page: Int = 1): [Price!]! @perm(name: "Price:read")
+  prices(where: PriceFilter, limit: Int = 200, page: Int = 1): [Price!] @perm(name: "Price:read")
 }
 
 input PricelistFilter {
@@ -4664,8 +4664,8 @@ type PriceAlteration {
   status: Status!
   startDate: Date!
   endDate: Date
-  store: Store! @perm(name: "Store:read")
-  deliveryWindows: [DeliveryWindow!]! @perm(name: "DeliveryWindow:read")
+  store: Store @perm(name: "Store:read")
+  deliveryWindows: [DeliveryWindow!] @perm(name: "DeliveryWindow:read")
   prices(where: AlteredPriceFilter, limit: Int = 200, page: Int = 1): [AlteredPrice!]!
 }
 
@@ -4746,19 +4746,19 @@ type AlteredPricesSetBatchPayload implements Payload {
 }
 `, BuiltIn: false},
 	{Name: "../schema/shop.graphqls", Input: `extend type Query {
-  stores(where: StoreFilter, sort: [StoreSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Store!]! @perm(name: "Store:read")
-  markets(where: MarketFilter, sort: [MarketSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Market!]! @perm(name: "Market:read")
-  countries(where: CountryFilter, sort: [CountrySort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Country!]! @perm(name: "Country:read")
-  shippingOptions(where: ShippingOptionFilter, limit: Int = 20, page: Int = 1): [ShippingOption!]! @perm(name: "ShippingOption:read")
+  stores(where: StoreFilter, sort: [StoreSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Store!] @perm(name: "Store:read")
+  markets(where: MarketFilter, sort: [MarketSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Market!] @perm(name: "Market:read")
+  countries(where: CountryFilter, sort: [CountrySort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Country!] @perm(name: "Country:read")
+  shippingOptions(where: ShippingOptionFilter, limit: Int = 20, page: Int = 1): [ShippingOption!] @perm(name: "ShippingOption:read")
 }
 
 extend type Mutation {
   "Seam addition."
-  createStore(input: StoreCreateInput!): StoreCreatePayload! @perm(name: "Store:write")
-  createMarket(input: MarketCreateInput!): MarketCreatePayload! @perm(name: "Market:write")
-  updateMarket(id: Int!, input: MarketUpdateInput!): MarketUpdatePayload! @perm(name: "Market:write")
+  createStore(input: StoreCreateInput!): StoreCreatePayload @perm(name: "Store:write")
+  createMarket(input: MarketCreateInput!): MarketCreatePayload @perm(name: "Market:write")
+  updateMarket(id: Int!, input: MarketUpdateInput!): MarketUpdatePayload @perm(name: "Market:write")
   "Seam addition."
-  createShippingOption(input: ShippingOptionCreateInput!): ShippingOptionCreatePayload! @perm(name: "ShippingOption:write")
+  createShippingOption(input: ShippingOptionCreateInput!): ShippingOptionCreatePayload @perm(name: "ShippingOption:write")
 }
 
 input StoreInput { id: Int, externalId: String }
@@ -4771,14 +4771,14 @@ type Store {
   id: Int!
   name: String!
   type: StoreType!
-  markets: [Market!]! @perm(name: "Market:read")
+  markets: [Market!] @perm(name: "Market:read")
 }
 
 type Market {
   id: Int!
   name: String!
-  store: Store! @perm(name: "Store:read")
-  countries: [Country!]! @perm(name: "Country:read")
+  store: Store @perm(name: "Store:read")
+  countries: [Country!] @perm(name: "Country:read")
 }
 
 type Country {
@@ -4845,19 +4845,19 @@ type ShippingOptionCreatePayload implements Payload {
 }
 `, BuiltIn: false},
 	{Name: "../schema/stock.graphqls", Input: `extend type Query {
-  warehouses(where: WarehouseFilter, sort: [WarehouseSort!] = [priority_ASC], limit: Int = 20, page: Int = 1): [Warehouse!]! @perm(name: "Warehouse:read")
-  stockChanges(where: StockChangeFilter, sort: [StockChangeSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [StockChange!]! @perm(name: "StockChange:read")
+  warehouses(where: WarehouseFilter, sort: [WarehouseSort!] = [priority_ASC], limit: Int = 20, page: Int = 1): [Warehouse!] @perm(name: "Warehouse:read")
+  stockChanges(where: StockChangeFilter, sort: [StockChangeSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [StockChange!] @perm(name: "StockChange:read")
   "Stock changes as a Relay connection; cursors are opaque."
-  stockChangeConnection(first: Int, after: String, last: Int, before: String, where: StockChangeFilter): StockChangeConnection! @perm(name: "StockChange:read")
+  stockChangeConnection(first: Int, after: String, last: Int, before: String, where: StockChangeFilter): StockChangeConnection @perm(name: "StockChange:read")
 }
 
 extend type Mutation {
-  createWarehouse(input: WarehouseCreateInput!): WarehouseCreatePayload! @perm(name: "Warehouse:write")
-  updateWarehouse(id: Int!, input: WarehouseUpdateInput!): WarehouseUpdatePayload! @perm(name: "Warehouse:write")
+  createWarehouse(input: WarehouseCreateInput!): WarehouseCreatePayload @perm(name: "Warehouse:write")
+  updateWarehouse(id: Int!, input: WarehouseUpdateInput!): WarehouseUpdatePayload @perm(name: "Warehouse:write")
   "Change stock by deltas: intoWarehouse adds, outFromWarehouse removes (never more than is free to allocate), both move stock."
-  changeStock(input: StockChangeInput!): StockChangePayload! @perm(name: "StockChange:write")
+  changeStock(input: StockChangeInput!): StockChangePayload @perm(name: "StockChange:write")
   "Set absolute stock levels in one warehouse; the differences are recorded as a stock change."
-  setStock(input: StockSetInput!): StockSetPayload! @perm(name: "StockChange:write")
+  setStock(input: StockSetInput!): StockSetPayload @perm(name: "StockChange:write")
 }
 
 input WarehouseInput { id: Int, externalId: String }
@@ -4884,7 +4884,7 @@ type Warehouse {
   state: State
   zipCode: String
   "Stock of each product size kept here."
-  stock(where: WarehouseStockFilter, limit: Int = 20, page: Int = 1): [WarehouseStock!]! @perm(name: "Warehouse.stock:read")
+  stock(where: WarehouseStockFilter, limit: Int = 20, page: Int = 1): [WarehouseStock!] @perm(name: "Warehouse.stock:read")
 }
 
 type BrickAndMortar {
@@ -4907,7 +4907,7 @@ input WarehouseStockFilter {
 "Stock of one product size in one warehouse."
 type WarehouseStock {
   warehouse: Warehouse!
-  productSize: ProductSize! @perm(name: "ProductSize:read")
+  productSize: ProductSize @perm(name: "ProductSize:read")
   "On the shelf, allocated units included."
   physicalQuantity: Int!
   "Taken by orders, not yet shipped."
@@ -4918,7 +4918,7 @@ type WarehouseStock {
 
 "Stock of one product size summed over warehouses."
 type ProductSizeStock {
-  productSize: ProductSize! @perm(name: "ProductSize:read")
+  productSize: ProductSize @perm(name: "ProductSize:read")
   physicalQuantity: Int!
   allocatedQuantity: Int!
   freeToAllocateQuantity: Int!
@@ -4990,7 +4990,7 @@ type StockChange {
 type StockChangeLine {
   id: Int!
   warehouse: Warehouse!
-  productSize: ProductSize! @perm(name: "ProductSize:read")
+  productSize: ProductSize @perm(name: "ProductSize:read")
   "Signed change of physical stock."
   quantity: Int!
   unitCost: MonetaryValue
@@ -8701,10 +8701,10 @@ func (ec *executionContext) _Bundle_product(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
-			return ec.marshalNProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+			return ec.marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Bundle_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8751,10 +8751,10 @@ func (ec *executionContext) _Bundle_productVariant(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Variant) graphql.Marshaler {
-			return ec.marshalNProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, selections, v)
+			return ec.marshalOProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Bundle_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8993,10 +8993,10 @@ func (ec *executionContext) _BundleSection_productVariants(ctx context.Context, 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Variant) graphql.Marshaler {
-			return ec.marshalNProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
+			return ec.marshalOProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_BundleSection_productVariants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9158,10 +9158,10 @@ func (ec *executionContext) _Category_store(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
-			return ec.marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Category_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9845,10 +9845,10 @@ func (ec *executionContext) _Display_store(ctx context.Context, field graphql.Co
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
-			return ec.marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Display_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9895,10 +9895,10 @@ func (ec *executionContext) _Display_product(ctx context.Context, field graphql.
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
-			return ec.marshalNProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+			return ec.marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Display_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9945,10 +9945,10 @@ func (ec *executionContext) _Display_productVariants(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Variant) graphql.Marshaler {
-			return ec.marshalNProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
+			return ec.marshalOProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Display_productVariants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9995,10 +9995,10 @@ func (ec *executionContext) _Display_markets(ctx context.Context, field graphql.
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Market) graphql.Marshaler {
-			return ec.marshalNMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx, selections, v)
+			return ec.marshalOMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Display_markets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10045,10 +10045,10 @@ func (ec *executionContext) _Display_categories(ctx context.Context, field graph
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Category) graphql.Marshaler {
-			return ec.marshalNCategory2ᚕᚖseamᚋinternalᚋstoreᚐCategoryᚄ(ctx, selections, v)
+			return ec.marshalOCategory2ᚕᚖseamᚋinternalᚋstoreᚐCategoryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Display_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11212,10 +11212,10 @@ func (ec *executionContext) _Market_store(ctx context.Context, field graphql.Col
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
-			return ec.marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Market_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11262,10 +11262,10 @@ func (ec *executionContext) _Market_countries(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Country) graphql.Marshaler {
-			return ec.marshalNCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx, selections, v)
+			return ec.marshalOCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Market_countries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11642,10 +11642,10 @@ func (ec *executionContext) _Mutation_setIdConversions(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IDConversionsSetPayload) graphql.Marshaler {
-			return ec.marshalNIdConversionsSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsSetPayload(ctx, selections, v)
+			return ec.marshalOIdConversionsSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsSetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setIdConversions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11704,10 +11704,10 @@ func (ec *executionContext) _Mutation_unsetIdConversions(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IDConversionsUnsetPayload) graphql.Marshaler {
-			return ec.marshalNIdConversionsUnsetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsUnsetPayload(ctx, selections, v)
+			return ec.marshalOIdConversionsUnsetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsUnsetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unsetIdConversions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11766,10 +11766,10 @@ func (ec *executionContext) _Mutation_createSizeChart(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SizeChartCreatePayload) graphql.Marshaler {
-			return ec.marshalNSizeChartCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartCreatePayload(ctx, selections, v)
+			return ec.marshalOSizeChartCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createSizeChart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11828,10 +11828,10 @@ func (ec *executionContext) _Mutation_updateSizeChart(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SizeChartUpdatePayload) graphql.Marshaler {
-			return ec.marshalNSizeChartUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartUpdatePayload(ctx, selections, v)
+			return ec.marshalOSizeChartUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateSizeChart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11890,10 +11890,10 @@ func (ec *executionContext) _Mutation_createProduct(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductCreatePayload) graphql.Marshaler {
-			return ec.marshalNProductCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductCreatePayload(ctx, selections, v)
+			return ec.marshalOProductCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11952,10 +11952,10 @@ func (ec *executionContext) _Mutation_updateProduct(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductUpdatePayload) graphql.Marshaler {
-			return ec.marshalNProductUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductUpdatePayload(ctx, selections, v)
+			return ec.marshalOProductUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12014,10 +12014,10 @@ func (ec *executionContext) _Mutation_createProductVariant(ctx context.Context, 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariantCreatePayload) graphql.Marshaler {
-			return ec.marshalNProductVariantCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantCreatePayload(ctx, selections, v)
+			return ec.marshalOProductVariantCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createProductVariant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12076,10 +12076,10 @@ func (ec *executionContext) _Mutation_updateProductVariant(ctx context.Context, 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariantUpdatePayload) graphql.Marshaler {
-			return ec.marshalNProductVariantUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantUpdatePayload(ctx, selections, v)
+			return ec.marshalOProductVariantUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateProductVariant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12138,10 +12138,10 @@ func (ec *executionContext) _Mutation_createProductSize(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductSizeCreatePayload) graphql.Marshaler {
-			return ec.marshalNProductSizeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeCreatePayload(ctx, selections, v)
+			return ec.marshalOProductSizeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createProductSize(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12200,10 +12200,10 @@ func (ec *executionContext) _Mutation_updateProductSize(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductSizeUpdatePayload) graphql.Marshaler {
-			return ec.marshalNProductSizeUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeUpdatePayload(ctx, selections, v)
+			return ec.marshalOProductSizeUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateProductSize(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12262,10 +12262,10 @@ func (ec *executionContext) _Mutation_createBundle(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BundleCreatePayload) graphql.Marshaler {
-			return ec.marshalNBundleCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBundleCreatePayload(ctx, selections, v)
+			return ec.marshalOBundleCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBundleCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createBundle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12324,10 +12324,10 @@ func (ec *executionContext) _Mutation_createBrand(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BrandCreatePayload) graphql.Marshaler {
-			return ec.marshalNBrandCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBrandCreatePayload(ctx, selections, v)
+			return ec.marshalOBrandCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBrandCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createBrand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12386,10 +12386,10 @@ func (ec *executionContext) _Mutation_createCollection(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CollectionCreatePayload) graphql.Marshaler {
-			return ec.marshalNCollectionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCollectionCreatePayload(ctx, selections, v)
+			return ec.marshalOCollectionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCollectionCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createCollection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12448,10 +12448,10 @@ func (ec *executionContext) _Mutation_createFolder(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FolderCreatePayload) graphql.Marshaler {
-			return ec.marshalNFolderCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐFolderCreatePayload(ctx, selections, v)
+			return ec.marshalOFolderCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐFolderCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createFolder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12510,10 +12510,10 @@ func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryCreatePayload) graphql.Marshaler {
-			return ec.marshalNCategoryCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCategoryCreatePayload(ctx, selections, v)
+			return ec.marshalOCategoryCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCategoryCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12572,10 +12572,10 @@ func (ec *executionContext) _Mutation_createDisplay(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DisplayCreatePayload) graphql.Marshaler {
-			return ec.marshalNDisplayCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayCreatePayload(ctx, selections, v)
+			return ec.marshalODisplayCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createDisplay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12634,10 +12634,10 @@ func (ec *executionContext) _Mutation_updateDisplay(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DisplayUpdatePayload) graphql.Marshaler {
-			return ec.marshalNDisplayUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayUpdatePayload(ctx, selections, v)
+			return ec.marshalODisplayUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateDisplay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12696,10 +12696,10 @@ func (ec *executionContext) _Mutation_createPricelist(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PricelistCreatePayload) graphql.Marshaler {
-			return ec.marshalNPricelistCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistCreatePayload(ctx, selections, v)
+			return ec.marshalOPricelistCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPricelist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12758,10 +12758,10 @@ func (ec *executionContext) _Mutation_updatePricelist(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PricelistUpdatePayload) graphql.Marshaler {
-			return ec.marshalNPricelistUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistUpdatePayload(ctx, selections, v)
+			return ec.marshalOPricelistUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePricelist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12820,10 +12820,10 @@ func (ec *executionContext) _Mutation_setPrices(ctx context.Context, field graph
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PricesSetPayload) graphql.Marshaler {
-			return ec.marshalNPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetPayload(ctx, selections, v)
+			return ec.marshalOPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setPrices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12882,10 +12882,10 @@ func (ec *executionContext) _Mutation_setPricesBatch(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PricesSetBatchPayload) graphql.Marshaler {
-			return ec.marshalNPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetBatchPayload(ctx, selections, v)
+			return ec.marshalOPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setPricesBatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12944,10 +12944,10 @@ func (ec *executionContext) _Mutation_createPriceAlteration(ctx context.Context,
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PriceAlterationCreatePayload) graphql.Marshaler {
-			return ec.marshalNPriceAlterationCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationCreatePayload(ctx, selections, v)
+			return ec.marshalOPriceAlterationCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPriceAlteration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13006,10 +13006,10 @@ func (ec *executionContext) _Mutation_updatePriceAlteration(ctx context.Context,
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PriceAlterationUpdatePayload) graphql.Marshaler {
-			return ec.marshalNPriceAlterationUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationUpdatePayload(ctx, selections, v)
+			return ec.marshalOPriceAlterationUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePriceAlteration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13068,10 +13068,10 @@ func (ec *executionContext) _Mutation_setAlteredPrices(ctx context.Context, fiel
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AlteredPricesSetPayload) graphql.Marshaler {
-			return ec.marshalNAlteredPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetPayload(ctx, selections, v)
+			return ec.marshalOAlteredPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setAlteredPrices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13130,10 +13130,10 @@ func (ec *executionContext) _Mutation_setAlteredPricesBatch(ctx context.Context,
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AlteredPricesSetBatchPayload) graphql.Marshaler {
-			return ec.marshalNAlteredPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetBatchPayload(ctx, selections, v)
+			return ec.marshalOAlteredPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetBatchPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setAlteredPricesBatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13192,10 +13192,10 @@ func (ec *executionContext) _Mutation_createStore(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StoreCreatePayload) graphql.Marshaler {
-			return ec.marshalNStoreCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStoreCreatePayload(ctx, selections, v)
+			return ec.marshalOStoreCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStoreCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createStore(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13254,10 +13254,10 @@ func (ec *executionContext) _Mutation_createMarket(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketCreatePayload) graphql.Marshaler {
-			return ec.marshalNMarketCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketCreatePayload(ctx, selections, v)
+			return ec.marshalOMarketCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createMarket(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13316,10 +13316,10 @@ func (ec *executionContext) _Mutation_updateMarket(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketUpdatePayload) graphql.Marshaler {
-			return ec.marshalNMarketUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketUpdatePayload(ctx, selections, v)
+			return ec.marshalOMarketUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateMarket(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13378,10 +13378,10 @@ func (ec *executionContext) _Mutation_createShippingOption(ctx context.Context, 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ShippingOptionCreatePayload) graphql.Marshaler {
-			return ec.marshalNShippingOptionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShippingOptionCreatePayload(ctx, selections, v)
+			return ec.marshalOShippingOptionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShippingOptionCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createShippingOption(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13440,10 +13440,10 @@ func (ec *executionContext) _Mutation_createWarehouse(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WarehouseCreatePayload) graphql.Marshaler {
-			return ec.marshalNWarehouseCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseCreatePayload(ctx, selections, v)
+			return ec.marshalOWarehouseCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseCreatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createWarehouse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13502,10 +13502,10 @@ func (ec *executionContext) _Mutation_updateWarehouse(ctx context.Context, field
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WarehouseUpdatePayload) graphql.Marshaler {
-			return ec.marshalNWarehouseUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseUpdatePayload(ctx, selections, v)
+			return ec.marshalOWarehouseUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseUpdatePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateWarehouse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13564,10 +13564,10 @@ func (ec *executionContext) _Mutation_changeStock(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StockChangePayload) graphql.Marshaler {
-			return ec.marshalNStockChangePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangePayload(ctx, selections, v)
+			return ec.marshalOStockChangePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_changeStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13626,10 +13626,10 @@ func (ec *executionContext) _Mutation_setStock(ctx context.Context, field graphq
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StockSetPayload) graphql.Marshaler {
-			return ec.marshalNStockSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockSetPayload(ctx, selections, v)
+			return ec.marshalOStockSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockSetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14086,10 +14086,10 @@ func (ec *executionContext) _PriceAlteration_store(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
-			return ec.marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PriceAlteration_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14136,10 +14136,10 @@ func (ec *executionContext) _PriceAlteration_deliveryWindows(ctx context.Context
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.DeliveryWindow) graphql.Marshaler {
-			return ec.marshalNDeliveryWindow2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindowᚄ(ctx, selections, v)
+			return ec.marshalODeliveryWindow2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindowᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PriceAlteration_deliveryWindows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14550,10 +14550,10 @@ func (ec *executionContext) _Pricelist_store(ctx context.Context, field graphql.
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
-			return ec.marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Pricelist_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14632,10 +14632,10 @@ func (ec *executionContext) _Pricelist_assignedToCountries(ctx context.Context, 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Country) graphql.Marshaler {
-			return ec.marshalNCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx, selections, v)
+			return ec.marshalOCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Pricelist_assignedToCountries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14756,10 +14756,10 @@ func (ec *executionContext) _Pricelist_prices(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Price) graphql.Marshaler {
-			return ec.marshalNPrice2ᚕᚖseamᚋinternalᚋstoreᚐPriceᚄ(ctx, selections, v)
+			return ec.marshalOPrice2ᚕᚖseamᚋinternalᚋstoreᚐPriceᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Pricelist_prices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -15789,10 +15789,10 @@ func (ec *executionContext) _Product_variants(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Variant) graphql.Marshaler {
-			return ec.marshalNProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
+			return ec.marshalOProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Product_variants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -15839,10 +15839,10 @@ func (ec *executionContext) _Product_displays(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Display) graphql.Marshaler {
-			return ec.marshalNDisplay2ᚕᚖseamᚋinternalᚋstoreᚐDisplayᚄ(ctx, selections, v)
+			return ec.marshalODisplay2ᚕᚖseamᚋinternalᚋstoreᚐDisplayᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Product_displays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -16311,10 +16311,10 @@ func (ec *executionContext) _ProductSize_productVariant(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Variant) graphql.Marshaler {
-			return ec.marshalNProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, selections, v)
+			return ec.marshalOProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductSize_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -16361,10 +16361,10 @@ func (ec *executionContext) _ProductSize_stock(ctx context.Context, field graphq
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductSizeStock) graphql.Marshaler {
-			return ec.marshalNProductSizeStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStock(ctx, selections, v)
+			return ec.marshalOProductSizeStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStock(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductSize_stock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -16548,10 +16548,10 @@ func (ec *executionContext) _ProductSizeStock_productSize(ctx context.Context, f
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ProductSize) graphql.Marshaler {
-			return ec.marshalNProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
+			return ec.marshalOProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductSizeStock_productSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17147,10 +17147,10 @@ func (ec *executionContext) _ProductVariant_product(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
-			return ec.marshalNProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+			return ec.marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductVariant_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17197,10 +17197,10 @@ func (ec *executionContext) _ProductVariant_productSizes(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.ProductSize) graphql.Marshaler {
-			return ec.marshalNProductSize2ᚕᚖseamᚋinternalᚋstoreᚐProductSizeᚄ(ctx, selections, v)
+			return ec.marshalOProductSize2ᚕᚖseamᚋinternalᚋstoreᚐProductSizeᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductVariant_productSizes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17247,10 +17247,10 @@ func (ec *executionContext) _ProductVariant_stock(ctx context.Context, field gra
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProductSizeStock) graphql.Marshaler {
-			return ec.marshalNProductSizeStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStockᚄ(ctx, selections, v)
+			return ec.marshalOProductSizeStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStockᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductVariant_stock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17298,10 +17298,10 @@ func (ec *executionContext) _ProductVariant_prices(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.VariantPrice) graphql.Marshaler {
-			return ec.marshalNVariantPrice2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPriceᚄ(ctx, selections, v)
+			return ec.marshalOVariantPrice2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPriceᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProductVariant_prices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17689,10 +17689,10 @@ func (ec *executionContext) _Query_idConversions(ctx context.Context, field grap
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.IDConversion) graphql.Marshaler {
-			return ec.marshalNIdConversion2ᚕᚖseamᚋinternalᚋstoreᚐIDConversionᚄ(ctx, selections, v)
+			return ec.marshalOIdConversion2ᚕᚖseamᚋinternalᚋstoreᚐIDConversionᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_idConversions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17751,10 +17751,10 @@ func (ec *executionContext) _Query_sizeCharts(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.SizeChart) graphql.Marshaler {
-			return ec.marshalNSizeChart2ᚕᚖseamᚋinternalᚋstoreᚐSizeChartᚄ(ctx, selections, v)
+			return ec.marshalOSizeChart2ᚕᚖseamᚋinternalᚋstoreᚐSizeChartᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_sizeCharts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17813,10 +17813,10 @@ func (ec *executionContext) _Query_products(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Product) graphql.Marshaler {
-			return ec.marshalNProduct2ᚕᚖseamᚋinternalᚋstoreᚐProductᚄ(ctx, selections, v)
+			return ec.marshalOProduct2ᚕᚖseamᚋinternalᚋstoreᚐProductᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_products(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17937,10 +17937,10 @@ func (ec *executionContext) _Query_productVariants(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Variant) graphql.Marshaler {
-			return ec.marshalNProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
+			return ec.marshalOProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_productVariants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17999,10 +17999,10 @@ func (ec *executionContext) _Query_bundles(ctx context.Context, field graphql.Co
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Bundle) graphql.Marshaler {
-			return ec.marshalNBundle2ᚕᚖseamᚋinternalᚋstoreᚐBundleᚄ(ctx, selections, v)
+			return ec.marshalOBundle2ᚕᚖseamᚋinternalᚋstoreᚐBundleᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_bundles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18061,10 +18061,10 @@ func (ec *executionContext) _Query_brands(ctx context.Context, field graphql.Col
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Brand) graphql.Marshaler {
-			return ec.marshalNBrand2ᚕᚖseamᚋinternalᚋstoreᚐBrandᚄ(ctx, selections, v)
+			return ec.marshalOBrand2ᚕᚖseamᚋinternalᚋstoreᚐBrandᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_brands(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18123,10 +18123,10 @@ func (ec *executionContext) _Query_collections(ctx context.Context, field graphq
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Collection) graphql.Marshaler {
-			return ec.marshalNCollection2ᚕᚖseamᚋinternalᚋstoreᚐCollectionᚄ(ctx, selections, v)
+			return ec.marshalOCollection2ᚕᚖseamᚋinternalᚋstoreᚐCollectionᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_collections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18185,10 +18185,10 @@ func (ec *executionContext) _Query_folders(ctx context.Context, field graphql.Co
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Folder) graphql.Marshaler {
-			return ec.marshalNFolder2ᚕᚖseamᚋinternalᚋstoreᚐFolderᚄ(ctx, selections, v)
+			return ec.marshalOFolder2ᚕᚖseamᚋinternalᚋstoreᚐFolderᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_folders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18247,10 +18247,10 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Category) graphql.Marshaler {
-			return ec.marshalNCategory2ᚕᚖseamᚋinternalᚋstoreᚐCategoryᚄ(ctx, selections, v)
+			return ec.marshalOCategory2ᚕᚖseamᚋinternalᚋstoreᚐCategoryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18309,10 +18309,10 @@ func (ec *executionContext) _Query_displays(ctx context.Context, field graphql.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Display) graphql.Marshaler {
-			return ec.marshalNDisplay2ᚕᚖseamᚋinternalᚋstoreᚐDisplayᚄ(ctx, selections, v)
+			return ec.marshalODisplay2ᚕᚖseamᚋinternalᚋstoreᚐDisplayᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_displays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18433,10 +18433,10 @@ func (ec *executionContext) _Query_pricelists(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Pricelist) graphql.Marshaler {
-			return ec.marshalNPricelist2ᚕᚖseamᚋinternalᚋstoreᚐPricelistᚄ(ctx, selections, v)
+			return ec.marshalOPricelist2ᚕᚖseamᚋinternalᚋstoreᚐPricelistᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_pricelists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18495,10 +18495,10 @@ func (ec *executionContext) _Query_priceAlterations(ctx context.Context, field g
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.PriceAlteration) graphql.Marshaler {
-			return ec.marshalNPriceAlteration2ᚕᚖseamᚋinternalᚋstoreᚐPriceAlterationᚄ(ctx, selections, v)
+			return ec.marshalOPriceAlteration2ᚕᚖseamᚋinternalᚋstoreᚐPriceAlterationᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_priceAlterations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18557,10 +18557,10 @@ func (ec *executionContext) _Query_stores(ctx context.Context, field graphql.Col
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Store) graphql.Marshaler {
-			return ec.marshalNStore2ᚕᚖseamᚋinternalᚋstoreᚐStoreᚄ(ctx, selections, v)
+			return ec.marshalOStore2ᚕᚖseamᚋinternalᚋstoreᚐStoreᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_stores(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18619,10 +18619,10 @@ func (ec *executionContext) _Query_markets(ctx context.Context, field graphql.Co
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Market) graphql.Marshaler {
-			return ec.marshalNMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx, selections, v)
+			return ec.marshalOMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_markets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18681,10 +18681,10 @@ func (ec *executionContext) _Query_countries(ctx context.Context, field graphql.
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Country) graphql.Marshaler {
-			return ec.marshalNCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx, selections, v)
+			return ec.marshalOCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_countries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18743,10 +18743,10 @@ func (ec *executionContext) _Query_shippingOptions(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.ShippingOption) graphql.Marshaler {
-			return ec.marshalNShippingOption2ᚕᚖseamᚋinternalᚋstoreᚐShippingOptionᚄ(ctx, selections, v)
+			return ec.marshalOShippingOption2ᚕᚖseamᚋinternalᚋstoreᚐShippingOptionᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_shippingOptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18805,10 +18805,10 @@ func (ec *executionContext) _Query_warehouses(ctx context.Context, field graphql
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Warehouse) graphql.Marshaler {
-			return ec.marshalNWarehouse2ᚕᚖseamᚋinternalᚋstoreᚐWarehouseᚄ(ctx, selections, v)
+			return ec.marshalOWarehouse2ᚕᚖseamᚋinternalᚋstoreᚐWarehouseᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_warehouses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18867,10 +18867,10 @@ func (ec *executionContext) _Query_stockChanges(ctx context.Context, field graph
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.StockChange) graphql.Marshaler {
-			return ec.marshalNStockChange2ᚕᚖseamᚋinternalᚋstoreᚐStockChangeᚄ(ctx, selections, v)
+			return ec.marshalOStockChange2ᚕᚖseamᚋinternalᚋstoreᚐStockChangeᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_stockChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18929,10 +18929,10 @@ func (ec *executionContext) _Query_stockChangeConnection(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StockChangeConnection) graphql.Marshaler {
-			return ec.marshalNStockChangeConnection2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangeConnection(ctx, selections, v)
+			return ec.marshalOStockChangeConnection2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangeConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_stockChangeConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20349,10 +20349,10 @@ func (ec *executionContext) _StockChangeLine_productSize(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ProductSize) graphql.Marshaler {
-			return ec.marshalNProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
+			return ec.marshalOProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_StockChangeLine_productSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20751,10 +20751,10 @@ func (ec *executionContext) _Store_markets(ctx context.Context, field graphql.Co
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.Market) graphql.Marshaler {
-			return ec.marshalNMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx, selections, v)
+			return ec.marshalOMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Store_markets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21549,10 +21549,10 @@ func (ec *executionContext) _Warehouse_stock(ctx context.Context, field graphql.
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.WarehouseStock) graphql.Marshaler {
-			return ec.marshalNWarehouseStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStockᚄ(ctx, selections, v)
+			return ec.marshalOWarehouseStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStockᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Warehouse_stock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21756,10 +21756,10 @@ func (ec *executionContext) _WarehouseStock_productSize(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ProductSize) graphql.Marshaler {
-			return ec.marshalNProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
+			return ec.marshalOProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_WarehouseStock_productSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29398,13 +29398,13 @@ func (ec *executionContext) _Bundle(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "product":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Bundle_product(ctx, field, obj)
 				})
 		case "productVariant":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Bundle_productVariant(ctx, field, obj)
 				})
@@ -29497,7 +29497,7 @@ func (ec *executionContext) _BundleSection(ctx context.Context, sel ast.Selectio
 			}
 		case "productVariants":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BundleSection_productVariants(ctx, field, obj)
 				})
@@ -29556,7 +29556,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "store":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_store(ctx, field, obj)
 				})
@@ -29875,31 +29875,31 @@ func (ec *executionContext) _Display(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "store":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Display_store(ctx, field, obj)
 				})
 		case "product":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Display_product(ctx, field, obj)
 				})
 		case "productVariants":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Display_productVariants(ctx, field, obj)
 				})
 		case "markets":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Display_markets(ctx, field, obj)
 				})
 		case "categories":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Display_categories(ctx, field, obj)
 				})
@@ -30323,13 +30323,13 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "store":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Market_store(ctx, field, obj)
 				})
 		case "countries":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Market_countries(ctx, field, obj)
 				})
@@ -30507,231 +30507,231 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setIdConversions(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unsetIdConversions":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unsetIdConversions(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createSizeChart":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSizeChart(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateSizeChart":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSizeChart(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createProduct":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createProduct(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateProduct":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateProduct(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createProductVariant":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createProductVariant(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateProductVariant":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateProductVariant(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createProductSize":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createProductSize(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateProductSize":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateProductSize(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createBundle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createBundle(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createBrand":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createBrand(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createCollection":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCollection(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createFolder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createFolder(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCategory(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createDisplay":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDisplay(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateDisplay":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateDisplay(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPricelist":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPricelist(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePricelist":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePricelist(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setPrices":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPrices(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setPricesBatch":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPricesBatch(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPriceAlteration":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPriceAlteration(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePriceAlteration":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePriceAlteration(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setAlteredPrices":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setAlteredPrices(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setAlteredPricesBatch":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setAlteredPricesBatch(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createStore":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createStore(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createMarket":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createMarket(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateMarket":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateMarket(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createShippingOption":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createShippingOption(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createWarehouse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWarehouse(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateWarehouse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateWarehouse(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "changeStock":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_changeStock(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setStock":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setStock(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -30901,13 +30901,13 @@ func (ec *executionContext) _PriceAlteration(ctx context.Context, sel ast.Select
 			}
 		case "store":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PriceAlteration_store(ctx, field, obj)
 				})
 		case "deliveryWindows":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PriceAlteration_deliveryWindows(ctx, field, obj)
 				})
@@ -31053,7 +31053,7 @@ func (ec *executionContext) _Pricelist(ctx context.Context, sel ast.SelectionSet
 			}
 		case "store":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pricelist_store(ctx, field, obj)
 				})
@@ -31065,7 +31065,7 @@ func (ec *executionContext) _Pricelist(ctx context.Context, sel ast.SelectionSet
 				})
 		case "assignedToCountries":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pricelist_assignedToCountries(ctx, field, obj)
 				})
@@ -31082,7 +31082,7 @@ func (ec *executionContext) _Pricelist(ctx context.Context, sel ast.SelectionSet
 			}
 		case "prices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pricelist_prices(ctx, field, obj)
 				})
@@ -31368,13 +31368,13 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "variants":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_variants(ctx, field, obj)
 				})
 		case "displays":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_displays(ctx, field, obj)
 				})
@@ -31517,13 +31517,13 @@ func (ec *executionContext) _ProductSize(ctx context.Context, sel ast.SelectionS
 			}
 		case "productVariant":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductSize_productVariant(ctx, field, obj)
 				})
 		case "stock":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductSize_stock(ctx, field, obj)
 				})
@@ -31606,7 +31606,7 @@ func (ec *executionContext) _ProductSizeStock(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("ProductSizeStock")
 		case "productSize":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductSizeStock_productSize(ctx, field, obj)
 				})
@@ -31788,25 +31788,25 @@ func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.Selecti
 				})
 		case "product":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductVariant_product(ctx, field, obj)
 				})
 		case "productSizes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductVariant_productSizes(ctx, field, obj)
 				})
 		case "stock":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductVariant_stock(ctx, field, obj)
 				})
 		case "prices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProductVariant_prices(ctx, field, obj)
 				})
@@ -31956,19 +31956,19 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "idConversions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_idConversions(ctx, field)
 				})
 		case "sizeCharts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_sizeCharts(ctx, field)
 				})
 		case "products":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_products(ctx, field)
 				})
@@ -31980,43 +31980,43 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "productVariants":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_productVariants(ctx, field)
 				})
 		case "bundles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_bundles(ctx, field)
 				})
 		case "brands":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_brands(ctx, field)
 				})
 		case "collections":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_collections(ctx, field)
 				})
 		case "folders":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_folders(ctx, field)
 				})
 		case "categories":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_categories(ctx, field)
 				})
 		case "displays":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_displays(ctx, field)
 				})
@@ -32028,55 +32028,55 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "pricelists":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pricelists(ctx, field)
 				})
 		case "priceAlterations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_priceAlterations(ctx, field)
 				})
 		case "stores":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stores(ctx, field)
 				})
 		case "markets":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_markets(ctx, field)
 				})
 		case "countries":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_countries(ctx, field)
 				})
 		case "shippingOptions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_shippingOptions(ctx, field)
 				})
 		case "warehouses":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_warehouses(ctx, field)
 				})
 		case "stockChanges":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stockChanges(ctx, field)
 				})
 		case "stockChangeConnection":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stockChangeConnection(ctx, field)
 				})
@@ -32669,7 +32669,7 @@ func (ec *executionContext) _StockChangeLine(ctx context.Context, sel ast.Select
 				})
 		case "productSize":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StockChangeLine_productSize(ctx, field, obj)
 				})
@@ -32815,7 +32815,7 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "markets":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Store_markets(ctx, field, obj)
 				})
@@ -33127,7 +33127,7 @@ func (ec *executionContext) _Warehouse(ctx context.Context, sel ast.SelectionSet
 			}
 		case "stock":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Warehouse_stock(ctx, field, obj)
 				})
@@ -33210,7 +33210,7 @@ func (ec *executionContext) _WarehouseStock(ctx context.Context, sel ast.Selecti
 				})
 		case "productSize":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._WarehouseStock_productSize(ctx, field, obj)
 				})
@@ -33689,22 +33689,6 @@ func (ec *executionContext) marshalNAlteredPrice2ᚖseamᚋinternalᚋstoreᚐAl
 	return ec._AlteredPrice(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAlteredPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.AlteredPricesSetBatchPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AlteredPricesSetBatchPayload!")
-		return graphql.Null
-	}
-	return ec._AlteredPricesSetBatchPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNAlteredPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.AlteredPricesSetPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AlteredPricesSetPayload!")
-		return graphql.Null
-	}
-	return ec._AlteredPricesSetPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33717,22 +33701,6 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNBrand2ᚕᚖseamᚋinternalᚋstoreᚐBrandᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Brand) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNBrand2ᚖseamᚋinternalᚋstoreᚐBrand(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNBrand2ᚖseamᚋinternalᚋstoreᚐBrand(ctx context.Context, sel ast.SelectionSet, v *store.Brand) graphql.Marshaler {
@@ -33748,30 +33716,6 @@ func (ec *executionContext) unmarshalNBrandCreateInput2seamᚋinternalᚋcatalog
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNBrandCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBrandCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.BrandCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BrandCreatePayload!")
-		return graphql.Null
-	}
-	return ec._BrandCreatePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBundle2ᚕᚖseamᚋinternalᚋstoreᚐBundleᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Bundle) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNBundle2ᚖseamᚋinternalᚋstoreᚐBundle(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNBundle2ᚖseamᚋinternalᚋstoreᚐBundle(ctx context.Context, sel ast.SelectionSet, v *store.Bundle) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Bundle!")
@@ -33783,14 +33727,6 @@ func (ec *executionContext) marshalNBundle2ᚖseamᚋinternalᚋstoreᚐBundle(c
 func (ec *executionContext) unmarshalNBundleCreateInput2seamᚋinternalᚋcatalogᚐBundleInput(ctx context.Context, v any) (catalog.BundleInput, error) {
 	res, err := ec.unmarshalInputBundleCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNBundleCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBundleCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.BundleCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BundleCreatePayload!")
-		return graphql.Null
-	}
-	return ec._BundleCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBundlePriceType2string(ctx context.Context, v any) (string, error) {
@@ -33905,22 +33841,6 @@ func (ec *executionContext) marshalNBundleType2ᚖstring(ctx context.Context, se
 	return res
 }
 
-func (ec *executionContext) marshalNCategory2ᚕᚖseamᚋinternalᚋstoreᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Category) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCategory2ᚖseamᚋinternalᚋstoreᚐCategory(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNCategory2ᚖseamᚋinternalᚋstoreᚐCategory(ctx context.Context, sel ast.SelectionSet, v *store.Category) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Category!")
@@ -33934,33 +33854,9 @@ func (ec *executionContext) unmarshalNCategoryCreateInput2seamᚋinternalᚋcata
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCategoryCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCategoryCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CategoryCreatePayload!")
-		return graphql.Null
-	}
-	return ec._CategoryCreatePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCategoryInput2seamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (seam.Ref, error) {
 	res, err := ec.unmarshalInputCategoryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCollection2ᚕᚖseamᚋinternalᚋstoreᚐCollectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Collection) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCollection2ᚖseamᚋinternalᚋstoreᚐCollection(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNCollection2ᚖseamᚋinternalᚋstoreᚐCollection(ctx context.Context, sel ast.SelectionSet, v *store.Collection) graphql.Marshaler {
@@ -33974,30 +33870,6 @@ func (ec *executionContext) marshalNCollection2ᚖseamᚋinternalᚋstoreᚐColl
 func (ec *executionContext) unmarshalNCollectionCreateInput2seamᚋinternalᚋcatalogᚐNamedInput(ctx context.Context, v any) (catalog.NamedInput, error) {
 	res, err := ec.unmarshalInputCollectionCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCollectionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCollectionCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CollectionCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CollectionCreatePayload!")
-		return graphql.Null
-	}
-	return ec._CollectionCreatePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Country) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCountry2ᚖseamᚋinternalᚋstoreᚐCountry(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNCountry2ᚖseamᚋinternalᚋstoreᚐCountry(ctx context.Context, sel ast.SelectionSet, v *store.Country) graphql.Marshaler {
@@ -34085,44 +33957,12 @@ func (ec *executionContext) marshalNDateTimeTz2timeᚐTime(ctx context.Context, 
 	return res
 }
 
-func (ec *executionContext) marshalNDeliveryWindow2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeliveryWindow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNDeliveryWindow2ᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindow(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNDeliveryWindow2ᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindow(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryWindow) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DeliveryWindow!")
 		return graphql.Null
 	}
 	return ec._DeliveryWindow(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNDisplay2ᚕᚖseamᚋinternalᚋstoreᚐDisplayᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Display) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNDisplay2ᚖseamᚋinternalᚋstoreᚐDisplay(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNDisplay2ᚖseamᚋinternalᚋstoreᚐDisplay(ctx context.Context, sel ast.SelectionSet, v *store.Display) graphql.Marshaler {
@@ -34136,14 +33976,6 @@ func (ec *executionContext) marshalNDisplay2ᚖseamᚋinternalᚋstoreᚐDisplay
 func (ec *executionContext) unmarshalNDisplayCreateInput2seamᚋinternalᚋcatalogᚐDisplayInput(ctx context.Context, v any) (catalog.DisplayInput, error) {
 	res, err := ec.unmarshalInputDisplayCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDisplayCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.DisplayCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DisplayCreatePayload!")
-		return graphql.Null
-	}
-	return ec._DisplayCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDisplaySort2string(ctx context.Context, v any) (string, error) {
@@ -34165,14 +33997,6 @@ func (ec *executionContext) unmarshalNDisplayUpdateInput2seamᚋinternalᚋcatal
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDisplayUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.DisplayUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DisplayUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._DisplayUpdatePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNFloat2seamᚋinternalᚋmoneyᚐNumber(ctx context.Context, v any) (money.Number, error) {
 	var res money.Number
 	err := res.UnmarshalGQL(v)
@@ -34181,22 +34005,6 @@ func (ec *executionContext) unmarshalNFloat2seamᚋinternalᚋmoneyᚐNumber(ctx
 
 func (ec *executionContext) marshalNFloat2seamᚋinternalᚋmoneyᚐNumber(ctx context.Context, sel ast.SelectionSet, v money.Number) graphql.Marshaler {
 	return v
-}
-
-func (ec *executionContext) marshalNFolder2ᚕᚖseamᚋinternalᚋstoreᚐFolderᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Folder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNFolder2ᚖseamᚋinternalᚋstoreᚐFolder(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNFolder2ᚖseamᚋinternalᚋstoreᚐFolder(ctx context.Context, sel ast.SelectionSet, v *store.Folder) graphql.Marshaler {
@@ -34210,14 +34018,6 @@ func (ec *executionContext) marshalNFolder2ᚖseamᚋinternalᚋstoreᚐFolder(c
 func (ec *executionContext) unmarshalNFolderCreateInput2seamᚋinternalᚋcatalogᚐNamedInput(ctx context.Context, v any) (catalog.NamedInput, error) {
 	res, err := ec.unmarshalInputFolderCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNFolderCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐFolderCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.FolderCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "FolderCreatePayload!")
-		return graphql.Null
-	}
-	return ec._FolderCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNIdConversion2ᚕᚖseamᚋinternalᚋstoreᚐIDConversionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.IDConversion) graphql.Marshaler {
@@ -34287,22 +34087,6 @@ func (ec *executionContext) unmarshalNIdConversionUnsetInput2ᚖseamᚋinternal�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNIdConversionsSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.IDConversionsSetPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "IdConversionsSetPayload!")
-		return graphql.Null
-	}
-	return ec._IdConversionsSetPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNIdConversionsUnsetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsUnsetPayload(ctx context.Context, sel ast.SelectionSet, v *model.IDConversionsUnsetPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "IdConversionsUnsetPayload!")
-		return graphql.Null
-	}
-	return ec._IdConversionsUnsetPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNIndividualVariantPriceInput2seamᚋinternalᚋpricingᚐVariantPriceInput(ctx context.Context, v any) (pricing.VariantPriceInput, error) {
 	res, err := ec.unmarshalInputIndividualVariantPriceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -34336,22 +34120,6 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Market) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx context.Context, sel ast.SelectionSet, v *store.Market) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Market!")
@@ -34363,14 +34131,6 @@ func (ec *executionContext) marshalNMarket2ᚖseamᚋinternalᚋstoreᚐMarket(c
 func (ec *executionContext) unmarshalNMarketCreateInput2seamᚋinternalᚋshopᚐMarketInput(ctx context.Context, v any) (shop.MarketInput, error) {
 	res, err := ec.unmarshalInputMarketCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMarketCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.MarketCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MarketCreatePayload!")
-		return graphql.Null
-	}
-	return ec._MarketCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMarketInput2seamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (seam.Ref, error) {
@@ -34395,14 +34155,6 @@ func (ec *executionContext) marshalNMarketSort2string(ctx context.Context, sel a
 func (ec *executionContext) unmarshalNMarketUpdateInput2seamᚋinternalᚋshopᚐMarketInput(ctx context.Context, v any) (shop.MarketInput, error) {
 	res, err := ec.unmarshalInputMarketUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMarketUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.MarketUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MarketUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._MarketUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMonetaryValue2seamᚋinternalᚋgqlᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v model.Money) graphql.Marshaler {
@@ -34444,44 +34196,12 @@ func (ec *executionContext) marshalNPageInfo2ᚖseamᚋinternalᚋgqlᚋmodelᚐ
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPrice2ᚕᚖseamᚋinternalᚋstoreᚐPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Price) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPrice2ᚖseamᚋinternalᚋstoreᚐPrice(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNPrice2ᚖseamᚋinternalᚋstoreᚐPrice(ctx context.Context, sel ast.SelectionSet, v *store.Price) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Price!")
 		return graphql.Null
 	}
 	return ec._Price(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPriceAlteration2ᚕᚖseamᚋinternalᚋstoreᚐPriceAlterationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PriceAlteration) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPriceAlteration2ᚖseamᚋinternalᚋstoreᚐPriceAlteration(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNPriceAlteration2ᚖseamᚋinternalᚋstoreᚐPriceAlteration(ctx context.Context, sel ast.SelectionSet, v *store.PriceAlteration) graphql.Marshaler {
@@ -34497,14 +34217,6 @@ func (ec *executionContext) unmarshalNPriceAlterationCreateInput2seamᚋinternal
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPriceAlterationCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PriceAlterationCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PriceAlterationCreatePayload!")
-		return graphql.Null
-	}
-	return ec._PriceAlterationCreatePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNPriceAlterationInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
 	res, err := ec.unmarshalInputPriceAlterationInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -34513,30 +34225,6 @@ func (ec *executionContext) unmarshalNPriceAlterationInput2ᚖseamᚋinternalᚋ
 func (ec *executionContext) unmarshalNPriceAlterationUpdateInput2seamᚋinternalᚋpricingᚐAlterationInput(ctx context.Context, v any) (pricing.AlterationInput, error) {
 	res, err := ec.unmarshalInputPriceAlterationUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPriceAlterationUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PriceAlterationUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PriceAlterationUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._PriceAlterationUpdatePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPricelist2ᚕᚖseamᚋinternalᚋstoreᚐPricelistᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Pricelist) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPricelist2ᚖseamᚋinternalᚋstoreᚐPricelist(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNPricelist2ᚖseamᚋinternalᚋstoreᚐPricelist(ctx context.Context, sel ast.SelectionSet, v *store.Pricelist) graphql.Marshaler {
@@ -34550,14 +34238,6 @@ func (ec *executionContext) marshalNPricelist2ᚖseamᚋinternalᚋstoreᚐPrice
 func (ec *executionContext) unmarshalNPricelistCreateInput2seamᚋinternalᚋpricingᚐPricelistInput(ctx context.Context, v any) (pricing.PricelistInput, error) {
 	res, err := ec.unmarshalInputPricelistCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPricelistCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PricelistCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PricelistCreatePayload!")
-		return graphql.Null
-	}
-	return ec._PricelistCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPricelistInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
@@ -34582,46 +34262,6 @@ func (ec *executionContext) marshalNPricelistSort2string(ctx context.Context, se
 func (ec *executionContext) unmarshalNPricelistUpdateInput2seamᚋinternalᚋpricingᚐPricelistInput(ctx context.Context, v any) (pricing.PricelistInput, error) {
 	res, err := ec.unmarshalInputPricelistUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPricelistUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PricelistUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PricelistUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._PricelistUpdatePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.PricesSetBatchPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PricesSetBatchPayload!")
-		return graphql.Null
-	}
-	return ec._PricesSetBatchPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.PricesSetPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PricesSetPayload!")
-		return graphql.Null
-	}
-	return ec._PricesSetPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNProduct2ᚕᚖseamᚋinternalᚋstoreᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Product) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx context.Context, sel ast.SelectionSet, v *store.Product) graphql.Marshaler {
@@ -34659,14 +34299,6 @@ func (ec *executionContext) unmarshalNProductAlteredPricesSetInput2ᚖseamᚋint
 func (ec *executionContext) unmarshalNProductCreateInput2seamᚋinternalᚋcatalogᚐProductInput(ctx context.Context, v any) (catalog.ProductInput, error) {
 	res, err := ec.unmarshalInputProductCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNProductCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProductCreatePayload!")
-		return graphql.Null
-	}
-	return ec._ProductCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProductInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
@@ -34717,22 +34349,6 @@ func (ec *executionContext) unmarshalNProductPricesSetInput2ᚖseamᚋinternal�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProductSize2ᚕᚖseamᚋinternalᚋstoreᚐProductSizeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ProductSize) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx context.Context, sel ast.SelectionSet, v *store.ProductSize) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProductSize!")
@@ -34746,14 +34362,6 @@ func (ec *executionContext) unmarshalNProductSizeCreateInput2seamᚋinternalᚋc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProductSizeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductSizeCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProductSizeCreatePayload!")
-		return graphql.Null
-	}
-	return ec._ProductSizeCreatePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNProductSizeInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
 	res, err := ec.unmarshalInputProductSizeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -34762,22 +34370,6 @@ func (ec *executionContext) unmarshalNProductSizeInput2ᚖseamᚋinternalᚋseam
 func (ec *executionContext) unmarshalNProductSizeNestedCreateInput2seamᚋinternalᚋcatalogᚐProductSizeInput(ctx context.Context, v any) (catalog.ProductSizeInput, error) {
 	res, err := ec.unmarshalInputProductSizeNestedCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNProductSizeStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductSizeStock) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNProductSizeStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStock(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNProductSizeStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStock(ctx context.Context, sel ast.SelectionSet, v *model.ProductSizeStock) graphql.Marshaler {
@@ -34801,14 +34393,6 @@ func (ec *executionContext) unmarshalNProductSizeStockSetInput2seamᚋinternal�
 func (ec *executionContext) unmarshalNProductSizeUpdateInput2seamᚋinternalᚋcatalogᚐProductSizeInput(ctx context.Context, v any) (catalog.ProductSizeInput, error) {
 	res, err := ec.unmarshalInputProductSizeUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNProductSizeUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductSizeUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProductSizeUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._ProductSizeUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProductSort2string(ctx context.Context, v any) (string, error) {
@@ -34862,30 +34446,6 @@ func (ec *executionContext) unmarshalNProductUpdateInput2seamᚋinternalᚋcatal
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProductUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProductUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._ProductUpdatePayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Variant) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx context.Context, sel ast.SelectionSet, v *store.Variant) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProductVariant!")
@@ -34902,14 +34462,6 @@ func (ec *executionContext) unmarshalNProductVariantAddInput2seamᚋinternalᚋc
 func (ec *executionContext) unmarshalNProductVariantCreateInput2seamᚋinternalᚋcatalogᚐVariantInput(ctx context.Context, v any) (catalog.VariantInput, error) {
 	res, err := ec.unmarshalInputProductVariantCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNProductVariantCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductVariantCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProductVariantCreatePayload!")
-		return graphql.Null
-	}
-	return ec._ProductVariantCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProductVariantInput2seamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (seam.Ref, error) {
@@ -34970,14 +34522,6 @@ func (ec *executionContext) unmarshalNProductVariantUpdateInput2seamᚋinternal�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNProductVariantUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductVariantUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ProductVariantUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._ProductVariantUpdatePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNRateLimit2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐRateLimitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RateLimit) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -35030,22 +34574,6 @@ func (ec *executionContext) marshalNRateLimitType2string(ctx context.Context, se
 	return res
 }
 
-func (ec *executionContext) marshalNShippingOption2ᚕᚖseamᚋinternalᚋstoreᚐShippingOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ShippingOption) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNShippingOption2ᚖseamᚋinternalᚋstoreᚐShippingOption(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNShippingOption2ᚖseamᚋinternalᚋstoreᚐShippingOption(ctx context.Context, sel ast.SelectionSet, v *store.ShippingOption) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ShippingOption!")
@@ -35057,14 +34585,6 @@ func (ec *executionContext) marshalNShippingOption2ᚖseamᚋinternalᚋstoreᚐ
 func (ec *executionContext) unmarshalNShippingOptionCreateInput2seamᚋinternalᚋgqlᚋmodelᚐShippingOptionCreateInput(ctx context.Context, v any) (model.ShippingOptionCreateInput, error) {
 	res, err := ec.unmarshalInputShippingOptionCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNShippingOptionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShippingOptionCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ShippingOptionCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ShippingOptionCreatePayload!")
-		return graphql.Null
-	}
-	return ec._ShippingOptionCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSize2seamᚋinternalᚋstoreᚐSize(ctx context.Context, sel ast.SelectionSet, v store.Size) graphql.Marshaler {
@@ -35095,22 +34615,6 @@ func (ec *executionContext) marshalNSize2ᚖseamᚋinternalᚋstoreᚐSize(ctx c
 	return ec._Size(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSizeChart2ᚕᚖseamᚋinternalᚋstoreᚐSizeChartᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.SizeChart) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNSizeChart2ᚖseamᚋinternalᚋstoreᚐSizeChart(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNSizeChart2ᚖseamᚋinternalᚋstoreᚐSizeChart(ctx context.Context, sel ast.SelectionSet, v *store.SizeChart) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SizeChart!")
@@ -35122,14 +34626,6 @@ func (ec *executionContext) marshalNSizeChart2ᚖseamᚋinternalᚋstoreᚐSizeC
 func (ec *executionContext) unmarshalNSizeChartCreateInput2seamᚋinternalᚋcatalogᚐSizeChartInput(ctx context.Context, v any) (catalog.SizeChartInput, error) {
 	res, err := ec.unmarshalInputSizeChartCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNSizeChartCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.SizeChartCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SizeChartCreatePayload!")
-		return graphql.Null
-	}
-	return ec._SizeChartCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSizeChartInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
@@ -35154,14 +34650,6 @@ func (ec *executionContext) marshalNSizeChartSort2string(ctx context.Context, se
 func (ec *executionContext) unmarshalNSizeChartUpdateInput2seamᚋinternalᚋcatalogᚐSizeChartInput(ctx context.Context, v any) (catalog.SizeChartInput, error) {
 	res, err := ec.unmarshalInputSizeChartUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNSizeChartUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.SizeChartUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SizeChartUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._SizeChartUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSizeInput2seamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (seam.Ref, error) {
@@ -35268,36 +34756,12 @@ func (ec *executionContext) marshalNStatus2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalNStockChange2ᚕᚖseamᚋinternalᚋstoreᚐStockChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.StockChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNStockChange2ᚖseamᚋinternalᚋstoreᚐStockChange(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNStockChange2ᚖseamᚋinternalᚋstoreᚐStockChange(ctx context.Context, sel ast.SelectionSet, v *store.StockChange) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "StockChange!")
 		return graphql.Null
 	}
 	return ec._StockChange(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNStockChangeConnection2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.StockChangeConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StockChangeConnection!")
-		return graphql.Null
-	}
-	return ec._StockChangeConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStockChangeEdge2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StockChangeEdge) graphql.Marshaler {
@@ -35351,14 +34815,6 @@ func (ec *executionContext) marshalNStockChangeLine2ᚖseamᚋinternalᚋstore�
 		return graphql.Null
 	}
 	return ec._StockChangeLine(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNStockChangePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.StockChangePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StockChangePayload!")
-		return graphql.Null
-	}
-	return ec._StockChangePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStockChangeSort2string(ctx context.Context, v any) (string, error) {
@@ -35426,30 +34882,6 @@ func (ec *executionContext) unmarshalNStockSetInput2seamᚋinternalᚋstockᚐSe
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStockSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockSetPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StockSetPayload!")
-		return graphql.Null
-	}
-	return ec._StockSetPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNStore2ᚕᚖseamᚋinternalᚋstoreᚐStoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Store) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx context.Context, sel ast.SelectionSet, v *store.Store) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Store!")
@@ -35461,14 +34893,6 @@ func (ec *executionContext) marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx
 func (ec *executionContext) unmarshalNStoreCreateInput2seamᚋinternalᚋshopᚐStoreInput(ctx context.Context, v any) (shop.StoreInput, error) {
 	res, err := ec.unmarshalInputStoreCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNStoreCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStoreCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.StoreCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StoreCreatePayload!")
-		return graphql.Null
-	}
-	return ec._StoreCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
@@ -35631,44 +35055,12 @@ func (ec *executionContext) marshalNUserWarning2ᚖseamᚋinternalᚋgqlᚋmodel
 	return ec._UserWarning(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNVariantPrice2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VariantPrice) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNVariantPrice2ᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPrice(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNVariantPrice2ᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPrice(ctx context.Context, sel ast.SelectionSet, v *model.VariantPrice) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "VariantPrice!")
 		return graphql.Null
 	}
 	return ec._VariantPrice(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNWarehouse2ᚕᚖseamᚋinternalᚋstoreᚐWarehouseᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Warehouse) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx context.Context, sel ast.SelectionSet, v *store.Warehouse) graphql.Marshaler {
@@ -35682,14 +35074,6 @@ func (ec *executionContext) marshalNWarehouse2ᚖseamᚋinternalᚋstoreᚐWareh
 func (ec *executionContext) unmarshalNWarehouseCreateInput2seamᚋinternalᚋstockᚐWarehouseInput(ctx context.Context, v any) (stock.WarehouseInput, error) {
 	res, err := ec.unmarshalInputWarehouseCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNWarehouseCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.WarehouseCreatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "WarehouseCreatePayload!")
-		return graphql.Null
-	}
-	return ec._WarehouseCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWarehouseInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
@@ -35731,22 +35115,6 @@ func (ec *executionContext) marshalNWarehouseStock2ᚕseamᚋinternalᚋgqlᚋmo
 	return ret
 }
 
-func (ec *executionContext) marshalNWarehouseStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarehouseStock) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNWarehouseStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStock(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNWarehouseStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStock(ctx context.Context, sel ast.SelectionSet, v *model.WarehouseStock) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WarehouseStock!")
@@ -35758,14 +35126,6 @@ func (ec *executionContext) marshalNWarehouseStock2ᚖseamᚋinternalᚋgqlᚋmo
 func (ec *executionContext) unmarshalNWarehouseUpdateInput2seamᚋinternalᚋstockᚐWarehouseInput(ctx context.Context, v any) (stock.WarehouseInput, error) {
 	res, err := ec.unmarshalInputWarehouseUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNWarehouseUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.WarehouseUpdatePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "WarehouseUpdatePayload!")
-		return graphql.Null
-	}
-	return ec._WarehouseUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -35936,6 +35296,20 @@ func (ec *executionContext) unmarshalOAlteredPriceFilter2ᚖseamᚋinternalᚋgq
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAlteredPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.AlteredPricesSetBatchPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AlteredPricesSetBatchPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAlteredPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAlteredPricesSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.AlteredPricesSetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AlteredPricesSetPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35966,11 +35340,37 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOBrand2ᚕᚖseamᚋinternalᚋstoreᚐBrandᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Brand) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBrand2ᚖseamᚋinternalᚋstoreᚐBrand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOBrand2ᚖseamᚋinternalᚋstoreᚐBrand(ctx context.Context, sel ast.SelectionSet, v *store.Brand) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Brand(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBrandCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBrandCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.BrandCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BrandCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBrandFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐBrandFilter(ctx context.Context, v any) (*model.BrandFilter, error) {
@@ -35996,11 +35396,37 @@ func (ec *executionContext) marshalOBrickAndMortar2ᚖseamᚋinternalᚋgqlᚋmo
 	return ec._BrickAndMortar(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBundle2ᚕᚖseamᚋinternalᚋstoreᚐBundleᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Bundle) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBundle2ᚖseamᚋinternalᚋstoreᚐBundle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOBundle2ᚖseamᚋinternalᚋstoreᚐBundle(ctx context.Context, sel ast.SelectionSet, v *store.Bundle) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Bundle(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBundleCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐBundleCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.BundleCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BundleCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBundleFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐBundleFilter(ctx context.Context, v any) (*model.BundleFilter, error) {
@@ -36011,11 +35437,37 @@ func (ec *executionContext) unmarshalOBundleFilter2ᚖseamᚋinternalᚋgqlᚋmo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCategory2ᚕᚖseamᚋinternalᚋstoreᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategory2ᚖseamᚋinternalᚋstoreᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCategory2ᚖseamᚋinternalᚋstoreᚐCategory(ctx context.Context, sel ast.SelectionSet, v *store.Category) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Category(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCategoryCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCategoryCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CategoryCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCategoryFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐCategoryFilter(ctx context.Context, v any) (*model.CategoryFilter, error) {
@@ -36051,11 +35503,37 @@ func (ec *executionContext) unmarshalOCategoryInput2ᚖseamᚋinternalᚋseamᚐ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCollection2ᚕᚖseamᚋinternalᚋstoreᚐCollectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Collection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCollection2ᚖseamᚋinternalᚋstoreᚐCollection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCollection2ᚖseamᚋinternalᚋstoreᚐCollection(ctx context.Context, sel ast.SelectionSet, v *store.Collection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Collection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCollectionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCollectionCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CollectionCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CollectionCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCollectionFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐCollectionFilter(ctx context.Context, v any) (*model.CollectionFilter, error) {
@@ -36072,6 +35550,25 @@ func (ec *executionContext) unmarshalOCollectionInput2ᚖseamᚋinternalᚋseam�
 	}
 	res, err := ec.unmarshalInputCollectionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCountry2ᚕᚖseamᚋinternalᚋstoreᚐCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Country) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCountry2ᚖseamᚋinternalᚋstoreᚐCountry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOCountry2ᚖseamᚋinternalᚋstoreᚐCountry(ctx context.Context, sel ast.SelectionSet, v *store.Country) graphql.Marshaler {
@@ -36194,11 +35691,56 @@ func (ec *executionContext) marshalODateTimeTz2ᚖtimeᚐTime(ctx context.Contex
 	return res
 }
 
+func (ec *executionContext) marshalODeliveryWindow2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeliveryWindow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeliveryWindow2ᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalODisplay2ᚕᚖseamᚋinternalᚋstoreᚐDisplayᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Display) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisplay2ᚖseamᚋinternalᚋstoreᚐDisplay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalODisplay2ᚖseamᚋinternalᚋstoreᚐDisplay(ctx context.Context, sel ast.SelectionSet, v *store.Display) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Display(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODisplayCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.DisplayCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DisplayCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODisplayFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayFilter(ctx context.Context, v any) (*model.DisplayFilter, error) {
@@ -36245,11 +35787,44 @@ func (ec *executionContext) marshalODisplaySort2ᚕstringᚄ(ctx context.Context
 	return ret
 }
 
+func (ec *executionContext) marshalODisplayUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDisplayUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.DisplayUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DisplayUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFolder2ᚕᚖseamᚋinternalᚋstoreᚐFolderᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Folder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFolder2ᚖseamᚋinternalᚋstoreᚐFolder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOFolder2ᚖseamᚋinternalᚋstoreᚐFolder(ctx context.Context, sel ast.SelectionSet, v *store.Folder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Folder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFolderCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐFolderCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.FolderCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FolderCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFolderFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐFolderFilter(ctx context.Context, v any) (*model.FolderFilter, error) {
@@ -36268,12 +35843,45 @@ func (ec *executionContext) unmarshalOFolderInput2ᚖseamᚋinternalᚋseamᚐRe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOIdConversion2ᚕᚖseamᚋinternalᚋstoreᚐIDConversionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.IDConversion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdConversion2ᚖseamᚋinternalᚋstoreᚐIDConversion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOIdConversionFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionFilter(ctx context.Context, v any) (*model.IDConversionFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputIdConversionFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIdConversionsSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.IDConversionsSetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IdConversionsSetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOIdConversionsUnsetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐIDConversionsUnsetPayload(ctx context.Context, sel ast.SelectionSet, v *model.IDConversionsUnsetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IdConversionsUnsetPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOIndividualVariantPriceInput2ᚕseamᚋinternalᚋpricingᚐVariantPriceInputᚄ(ctx context.Context, v any) ([]pricing.VariantPriceInput, error) {
@@ -36364,11 +35972,37 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Market) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx context.Context, sel ast.SelectionSet, v *store.Market) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Market(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMarketCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.MarketCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarketCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMarketFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketFilter(ctx context.Context, v any) (*model.MarketFilter, error) {
@@ -36432,6 +36066,13 @@ func (ec *executionContext) marshalOMarketSort2ᚕstringᚄ(ctx context.Context,
 	return ret
 }
 
+func (ec *executionContext) marshalOMarketUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐMarketUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.MarketUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarketUpdatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36483,6 +36124,25 @@ func (ec *executionContext) marshalOObjectType2ᚕstringᚄ(ctx context.Context,
 	return ret
 }
 
+func (ec *executionContext) marshalOPrice2ᚕᚖseamᚋinternalᚋstoreᚐPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Price) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPrice2ᚖseamᚋinternalᚋstoreᚐPrice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPriceAlteration2ᚕᚖseamᚋinternalᚋstoreᚐPriceAlterationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PriceAlteration) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36509,12 +36169,26 @@ func (ec *executionContext) marshalOPriceAlteration2ᚖseamᚋinternalᚋstore�
 	return ec._PriceAlteration(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPriceAlterationCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PriceAlterationCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PriceAlterationCreatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPriceAlterationFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationFilter(ctx context.Context, v any) (*model.PriceAlterationFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPriceAlterationFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPriceAlterationUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceAlterationUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PriceAlterationUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PriceAlterationUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPriceFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPriceFilter(ctx context.Context, v any) (*model.PriceFilter, error) {
@@ -36549,6 +36223,13 @@ func (ec *executionContext) marshalOPricelist2ᚖseamᚋinternalᚋstoreᚐPrice
 		return graphql.Null
 	}
 	return ec._Pricelist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPricelistCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PricelistCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PricelistCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPricelistFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistFilter(ctx context.Context, v any) (*model.PricelistFilter, error) {
@@ -36595,6 +36276,27 @@ func (ec *executionContext) marshalOPricelistSort2ᚕstringᚄ(ctx context.Conte
 	return ret
 }
 
+func (ec *executionContext) marshalOPricelistUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricelistUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PricelistUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PricelistUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPricesSetBatchPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetBatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.PricesSetBatchPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PricesSetBatchPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPricesSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.PricesSetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PricesSetPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProduct2ᚕᚖseamᚋinternalᚋstoreᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Product) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36621,6 +36323,13 @@ func (ec *executionContext) marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct
 	return ec._Product(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOProductCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductCreatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOProductFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductFilter(ctx context.Context, v any) (*model.ProductFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -36629,11 +36338,37 @@ func (ec *executionContext) unmarshalOProductFilter2ᚖseamᚋinternalᚋgqlᚋm
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOProductSize2ᚕᚖseamᚋinternalᚋstoreᚐProductSizeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ProductSize) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx context.Context, sel ast.SelectionSet, v *store.ProductSize) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ProductSize(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProductSizeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductSizeCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductSizeCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProductSizeNestedCreateInput2ᚕseamᚋinternalᚋcatalogᚐProductSizeInputᚄ(ctx context.Context, v any) ([]catalog.ProductSizeInput, error) {
@@ -36651,6 +36386,32 @@ func (ec *executionContext) unmarshalOProductSizeNestedCreateInput2ᚕseamᚋint
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOProductSizeStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductSizeStock) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductSizeStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOProductSizeStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeStock(ctx context.Context, sel ast.SelectionSet, v *model.ProductSizeStock) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductSizeStock(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProductSizeStockChangeInput2ᚕseamᚋinternalᚋstockᚐSizeChangeᚄ(ctx context.Context, v any) ([]stock.SizeChange, error) {
@@ -36685,6 +36446,13 @@ func (ec *executionContext) unmarshalOProductSizeStockSetInput2ᚕseamᚋinterna
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOProductSizeUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductSizeUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductSizeUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductSizeUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProductSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -36777,6 +36545,32 @@ func (ec *executionContext) marshalOProductStatus2ᚖstring(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) marshalOProductUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProductVariant2ᚕᚖseamᚋinternalᚋstoreᚐVariantᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Variant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx context.Context, sel ast.SelectionSet, v *store.Variant) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36799,6 +36593,13 @@ func (ec *executionContext) unmarshalOProductVariantAddInput2ᚕseamᚋinternal�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOProductVariantCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductVariantCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductVariantCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOProductVariantFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantFilter(ctx context.Context, v any) (*model.ProductVariantFilter, error) {
@@ -36913,11 +36714,44 @@ func (ec *executionContext) unmarshalOProductVariantStockSetInput2ᚕseamᚋinte
 	return res, nil
 }
 
+func (ec *executionContext) marshalOProductVariantUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductVariantUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductVariantUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductVariantUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShippingOption2ᚕᚖseamᚋinternalᚋstoreᚐShippingOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ShippingOption) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShippingOption2ᚖseamᚋinternalᚋstoreᚐShippingOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOShippingOption2ᚖseamᚋinternalᚋstoreᚐShippingOption(ctx context.Context, sel ast.SelectionSet, v *store.ShippingOption) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ShippingOption(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShippingOptionCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShippingOptionCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ShippingOptionCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShippingOptionCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOShippingOptionFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐShippingOptionFilter(ctx context.Context, v any) (*model.ShippingOptionFilter, error) {
@@ -36936,11 +36770,37 @@ func (ec *executionContext) unmarshalOShippingOptionInput2ᚖseamᚋinternalᚋs
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOSizeChart2ᚕᚖseamᚋinternalᚋstoreᚐSizeChartᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.SizeChart) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSizeChart2ᚖseamᚋinternalᚋstoreᚐSizeChart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOSizeChart2ᚖseamᚋinternalᚋstoreᚐSizeChart(ctx context.Context, sel ast.SelectionSet, v *store.SizeChart) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._SizeChart(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSizeChartCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.SizeChartCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SizeChartCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSizeChartFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartFilter(ctx context.Context, v any) (*model.SizeChartFilter, error) {
@@ -36993,6 +36853,13 @@ func (ec *executionContext) marshalOSizeChartSort2ᚕstringᚄ(ctx context.Conte
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOSizeChartUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSizeChartUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.SizeChartUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SizeChartUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSizeInput2ᚕseamᚋinternalᚋseamᚐRefᚄ(ctx context.Context, v any) ([]seam.Ref, error) {
@@ -37099,12 +36966,26 @@ func (ec *executionContext) marshalOStockChange2ᚖseamᚋinternalᚋstoreᚐSto
 	return ec._StockChange(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOStockChangeConnection2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.StockChangeConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockChangeConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOStockChangeFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangeFilter(ctx context.Context, v any) (*model.StockChangeFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputStockChangeFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStockChangePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockChangePayload(ctx context.Context, sel ast.SelectionSet, v *model.StockChangePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockChangePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStockChangeSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -37179,11 +37060,44 @@ func (ec *executionContext) marshalOStockOwnershipPolicy2ᚖstring(ctx context.C
 	return res
 }
 
+func (ec *executionContext) marshalOStockSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockSetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StockSetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStore2ᚕᚖseamᚋinternalᚋstoreᚐStoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Store) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx context.Context, sel ast.SelectionSet, v *store.Store) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Store(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStoreCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStoreCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.StoreCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StoreCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStoreFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐStoreFilter(ctx context.Context, v any) (*model.StoreFilter, error) {
@@ -37354,6 +37268,25 @@ func (ec *executionContext) unmarshalOTaxGroupInput2ᚖseamᚋinternalᚋseamᚐ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOVariantPrice2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VariantPrice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVariantPrice2ᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPrice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOVariantPriceFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPriceFilter(ctx context.Context, v any) (*model.VariantPriceFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -37362,11 +37295,37 @@ func (ec *executionContext) unmarshalOVariantPriceFilter2ᚖseamᚋinternalᚋgq
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOWarehouse2ᚕᚖseamᚋinternalᚋstoreᚐWarehouseᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Warehouse) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx context.Context, sel ast.SelectionSet, v *store.Warehouse) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Warehouse(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWarehouseCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.WarehouseCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WarehouseCreatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOWarehouseFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseFilter(ctx context.Context, v any) (*model.WarehouseFilter, error) {
@@ -37429,12 +37388,38 @@ func (ec *executionContext) marshalOWarehouseSort2ᚕstringᚄ(ctx context.Conte
 	return ret
 }
 
+func (ec *executionContext) marshalOWarehouseStock2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStockᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WarehouseStock) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarehouseStock2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStock(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOWarehouseStockFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseStockFilter(ctx context.Context, v any) (*model.WarehouseStockFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputWarehouseStockFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWarehouseUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWarehouseUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.WarehouseUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WarehouseUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

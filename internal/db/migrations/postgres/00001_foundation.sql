@@ -290,6 +290,8 @@ CREATE TABLE price_alteration (
     start_date DATE NOT NULL,
     end_date   DATE
 );
+-- A store has at most one active price alteration.
+CREATE UNIQUE INDEX price_alteration_one_active ON price_alteration (store_id) WHERE status = 'ACTIVE';
 
 CREATE TABLE altered_price (
     price_alteration_id BIGINT NOT NULL REFERENCES price_alteration (id) ON DELETE CASCADE,
