@@ -2,9 +2,9 @@ package gql_test
 
 import (
 	"fmt"
-	"strconv"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
