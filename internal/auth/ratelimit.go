@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -115,62 +116,76 @@ func (e *LimitedError) Error() string {
 }
 
 // Take charges a request's cost to the token's buckets in one transaction:
-// all buckets are charged or none. Buckets live in the database, so every
-// Seam process serving the same database shares them.
+// all buckets are charged or none. Buckets live in the database (its
+// scratch store), so every Seam process serving it shares them.
 func Take(ctx context.Context, d *db.DB, t *Token, cost Cost, now time.Time) error {
-	var limited *LimitedError
+	var charges []store.Charge
+	for _, b := range t.Limits.buckets() {
+		c := cost.of(b.kind)
+		if b.quota == 0 || c == 0 {
+			continue
+		}
+		if c > b.quota {
+			return &LimitedError{Kind: b.kind, Window: b.window, Quota: b.quota, TooBig: true}
+		}
+		charges = append(charges, store.Charge{Kind: b.kind, IntervalS: b.seconds, Quota: b.quota, Cost: c * 1000})
+	}
+	if len(charges) == 0 {
+		return nil
+	}
 	nowMS := now.UnixMilli()
-	err := d.Tx(ctx, func(tx *db.Tx) error {
-		limited = nil
-		for _, b := range t.Limits.buckets() {
-			c := cost.of(b.kind)
-			if b.quota == 0 || c == 0 {
-				continue
-			}
-			if c > b.quota {
-				limited = &LimitedError{Kind: b.kind, Window: b.window, Quota: b.quota, TooBig: true}
-				return limited
-			}
-			ok, err := store.TakeFromBucket(ctx, tx, t.ID, b.kind, b.seconds, b.quota, c*1000, nowMS)
-			if err != nil {
-				return fmt.Errorf("rate limit: %w", err)
-			}
-			if !ok {
-				limited = &LimitedError{Kind: b.kind, Window: b.window, Quota: b.quota}
-				return limited
-			}
+	var full bool
+	err := d.ScratchTx(ctx, func(tx *db.Tx) error {
+		ok, err := store.TakeFromBuckets(ctx, tx, t.ID, charges, nowMS)
+		if err != nil {
+			return fmt.Errorf("rate limit: %w", err)
+		}
+		if full = !ok; full {
+			return errFull
 		}
 		return nil
 	})
-	if limited != nil && !limited.TooBig {
-		limited.RetryAfter = retryAfter(ctx, d, t.ID, limited, cost, nowMS)
+	if full {
+		return refusal(ctx, d, t, cost, nowMS)
 	}
 	return err
 }
 
-// retryAfter estimates when the bucket that refused will have room.
-func retryAfter(ctx context.Context, d *db.DB, tokenID int64, l *LimitedError, cost Cost, nowMS int64) time.Duration {
-	seconds := int64(10)
-	if l.Window == WindowHour {
-		seconds = 3600
-	}
-	wait := time.Duration(seconds) * time.Second
-	bs, err := store.Buckets(ctx, d.Read(), tokenID)
+// errFull rolls back a charge that did not fit.
+var errFull = errors.New("a rate limit bucket is full")
+
+// refusal finds the bucket that had no room and when it will.
+func refusal(ctx context.Context, d *db.DB, t *Token, cost Cost, nowMS int64) error {
+	stored, err := store.Buckets(ctx, d.Scratch(), t.ID)
 	if err != nil {
-		return wait
+		return fmt.Errorf("rate limit: %w", err)
 	}
-	for _, b := range bs {
-		if b.Kind != l.Kind || b.IntervalS != seconds {
+	var worst *LimitedError
+	for _, b := range t.Limits.buckets() {
+		c := cost.of(b.kind) * 1000
+		if b.quota == 0 || c == 0 {
 			continue
 		}
-		used := drained(b, l.Quota, nowMS)
-		over := used + cost.of(l.Kind)*1000 - l.Quota*1000
-		if over > 0 {
+		for _, sb := range stored {
+			if sb.Kind != b.kind || sb.IntervalS != b.seconds {
+				continue
+			}
+			over := drained(sb, b.quota, nowMS) + c - b.quota*1000
+			if over <= 0 {
+				continue
+			}
 			// used drains by quota/seconds thousandths per millisecond.
-			wait = time.Duration((over*seconds+l.Quota-1)/l.Quota+1) * time.Millisecond
+			wait := max(time.Duration((over*b.seconds+b.quota-1)/b.quota+1)*time.Millisecond, time.Second)
+			if worst == nil || wait > worst.RetryAfter {
+				worst = &LimitedError{Kind: b.kind, Window: b.window, Quota: b.quota, RetryAfter: wait}
+			}
 		}
 	}
-	return max(wait, time.Second)
+	if worst == nil {
+		// The bucket drained between the charge and this look: try again at once.
+		worst = &LimitedError{Kind: KindRequests, Window: WindowTen, Quota: t.Limits.Requests10s, RetryAfter: time.Second}
+	}
+	return worst
 }
 
 func drained(b store.Bucket, quota, nowMS int64) int64 {
@@ -193,7 +208,7 @@ func (s Status) Remaining() int64 { return max(0, s.Quota-s.Used) }
 
 // Usage reports every limited bucket of the token as of now.
 func Usage(ctx context.Context, d *db.DB, t *Token, now time.Time) ([]Status, error) {
-	stored, err := store.Buckets(ctx, d.Read(), t.ID)
+	stored, err := store.Buckets(ctx, d.Scratch(), t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("rate limits: %w", err)
 	}

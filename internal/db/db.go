@@ -47,6 +47,11 @@ type DB struct {
 	engine Engine
 	write  *sql.DB
 	read   *sql.DB
+	// scratch holds shared state that needs no durability (rate-limit
+	// buckets): on SQLite a second file written without fsync, so that
+	// counting requests never waits for the disk or for the catalog's
+	// writer; on PostgreSQL the same pool (its table is UNLOGGED).
+	scratch *sql.DB
 	// Where names the database for messages: a file path or a URL without
 	// its password.
 	Where string
@@ -113,7 +118,38 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
 	r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)*2))
-	return &DB{engine: SQLite, write: w, read: r, Where: path}, nil
+	scratch, err := openScratch(ctx, filepath.Join(filepath.Dir(path), "seam-scratch.db"))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{engine: SQLite, write: w, read: r, scratch: scratch, Where: path}, nil
+}
+
+// scratchSchema is the scratch file's whole schema; losing the file loses
+// nothing that matters.
+const scratchSchema = `CREATE TABLE IF NOT EXISTS rate_bucket (
+    token_id   BIGINT NOT NULL,
+    kind       TEXT NOT NULL,
+    interval_s BIGINT NOT NULL,
+    quota      BIGINT NOT NULL,
+    used       BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (token_id, kind, interval_s)
+)`
+
+func openScratch(ctx context.Context, path string) (*sql.DB, error) {
+	s, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s.SetMaxOpenConns(1)
+	if _, err := s.ExecContext(ctx, scratchSchema); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("prepare %s: %w", path, err)
+	}
+	return s, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -130,7 +166,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", redactURL(url), err)
 	}
-	return &DB{engine: Postgres, write: p, read: p, Where: redactURL(url)}, nil
+	return &DB{engine: Postgres, write: p, read: p, scratch: p, Where: redactURL(url)}, nil
 }
 
 // redactURL hides the password of a database URL, in its user info or in
@@ -169,6 +205,9 @@ func (d *DB) Close() error {
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
 	}
+	if d.scratch != d.write {
+		err = errors.Join(err, d.scratch.Close())
+	}
 	return err
 }
 
@@ -176,10 +215,22 @@ func (d *DB) Close() error {
 // engine reports a serialization failure, deadlock or busy database, the
 // whole transaction is retried, so fn must not have effects outside it.
 func (d *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	return d.retry(ctx, d.write, fn)
+}
+
+// ScratchTx is Tx on the scratch store (see DB.scratch).
+func (d *DB) ScratchTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return d.retry(ctx, d.scratch, fn)
+}
+
+// Scratch returns the scratch store for reads.
+func (d *DB) Scratch() Q { return pool{d.scratch, d.engine} }
+
+func (d *DB) retry(ctx context.Context, p *sql.DB, fn func(tx *Tx) error) error {
 	const attempts = 8
 	var err error
 	for attempt := range attempts {
-		err = d.tx(ctx, fn)
+		err = d.tx(ctx, p, fn)
 		if err == nil || !retryable(err) || attempt == attempts-1 {
 			return err
 		}
@@ -193,8 +244,8 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
-func (d *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := d.write.BeginTx(ctx, nil)
+func (d *DB) tx(ctx context.Context, p *sql.DB, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := p.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

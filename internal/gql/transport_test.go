@@ -210,7 +210,7 @@ func TestRateLimitsAreSharedThroughTheDatabase(t *testing.T) {
 			gqltest.Get(q, "quota") != 3.0 || gqltest.Get(q, "usedQuota") != 3.0 || gqltest.Get(q, "remainingQuota") != 0.0 {
 			t.Errorf("first limit %v; want REQUEST_COUNT/TEN_SECONDS quota 3, all 3 used", q)
 		}
-		buckets, err := store.Buckets(context.Background(), d.Read(), tokenID(t, d, "erp"))
+		buckets, err := store.Buckets(context.Background(), d.Scratch(), tokenID(t, d, "erp"))
 		if err != nil || len(buckets) == 0 {
 			t.Errorf("no rate limit rows in the database (%v)", err)
 		}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"seam/internal/db"
 )
@@ -15,35 +17,51 @@ type Bucket struct {
 	UpdatedMS int64
 }
 
-// TakeFromBucket drains the bucket for the time passed since its last use
-// and then adds cost, all in one conditional statement. It reports false
-// and changes nothing when the result would exceed quota. Units are
-// thousandths; quota is in whole units.
-func TakeFromBucket(ctx context.Context, q db.Q, tokenID int64, kind string, intervalS, quota, cost, nowMS int64) (bool, error) {
-	// drained is what remains of used after the time since updated_ms, never
-	// below zero; a bucket untouched for a whole interval is empty. Every
-	// parameter is cast so that PostgreSQL deduces one type for it.
+// Charge is what one request takes from one bucket: Cost thousandths of a
+// unit from a bucket holding Quota units per IntervalS seconds.
+type Charge struct {
+	Kind      string
+	IntervalS int64
+	Quota     int64
+	Cost      int64
+}
+
+// TakeFromBuckets drains each bucket for the time passed since its last use
+// and adds its cost, in one statement for all buckets. It reports false
+// when any bucket would exceed its quota; the caller then rolls back, so
+// that all buckets are charged or none. A cost must fit its quota.
+func TakeFromBuckets(ctx context.Context, q db.Q, tokenID int64, charges []Charge, nowMS int64) (bool, error) {
+	if len(charges) == 0 {
+		return true, nil
+	}
+	// drained is what remains of used after the time since updated_ms,
+	// never below zero; a bucket untouched for a whole interval is empty.
+	// Every value comes from the row being inserted (excluded), so one
+	// statement serves buckets of different quotas.
 	const (
-		interval = "CAST($3 AS BIGINT)"
-		quotaP   = "CAST($4 AS BIGINT)"
-		now      = "CAST($5 AS BIGINT)"
-		costP    = "CAST($6 AS BIGINT)"
-		elapsed  = "(" + now + " - rate_bucket.updated_ms)"
-		drained  = "(CASE WHEN " + elapsed + " >= " + interval + " * 1000 THEN 0" +
-			" WHEN rate_bucket.used - " + elapsed + " * " + quotaP + " / " + interval + " < 0 THEN 0" +
-			" ELSE rate_bucket.used - " + elapsed + " * " + quotaP + " / " + interval + " END)"
+		elapsed = "(excluded.updated_ms - rate_bucket.updated_ms)"
+		drained = "(CASE WHEN " + elapsed + " >= excluded.interval_s * 1000 THEN 0" +
+			" WHEN rate_bucket.used - " + elapsed + " * excluded.quota / excluded.interval_s < 0 THEN 0" +
+			" ELSE rate_bucket.used - " + elapsed + " * excluded.quota / excluded.interval_s END)"
 	)
-	res, err := q.ExecContext(ctx, `INSERT INTO rate_bucket (token_id, kind, interval_s, used, updated_ms)
-		SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), `+interval+`, `+costP+`, `+now+` WHERE `+costP+` <= `+quotaP+` * 1000
+	var rows []string
+	args := []any{tokenID, nowMS}
+	for _, c := range charges {
+		n := len(args)
+		rows = append(rows, "(CAST($1 AS BIGINT), CAST($"+strconv.Itoa(n+1)+" AS TEXT), CAST($"+strconv.Itoa(n+2)+" AS BIGINT), CAST($"+
+			strconv.Itoa(n+3)+" AS BIGINT), CAST($"+strconv.Itoa(n+4)+" AS BIGINT), CAST($2 AS BIGINT))")
+		args = append(args, c.Kind, c.IntervalS, c.Quota, c.Cost)
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO rate_bucket (token_id, kind, interval_s, quota, used, updated_ms) VALUES `+
+		strings.Join(rows, ", ")+`
 		ON CONFLICT (token_id, kind, interval_s) DO UPDATE
-		SET used = `+drained+` + `+costP+`, updated_ms = `+now+`
-		WHERE `+drained+` + `+costP+` <= `+quotaP+` * 1000`,
-		tokenID, kind, intervalS, quota, nowMS, cost)
+		SET used = `+drained+` + excluded.used, quota = excluded.quota, updated_ms = excluded.updated_ms
+		WHERE `+drained+` + excluded.used <= excluded.quota * 1000`, args...)
 	if err != nil {
 		return false, err
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	return n == int64(len(charges)), err
 }
 
 // Buckets returns the stored buckets of a token.

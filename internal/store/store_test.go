@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"seam/internal/db"
@@ -19,9 +20,9 @@ func TestRateBucketRefusesPastQuotaAndDrains(t *testing.T) {
 		}
 		take := func(cost, now int64) bool {
 			var ok bool
-			err := d.Tx(ctx, func(tx *db.Tx) error {
+			err := d.ScratchTx(ctx, func(tx *db.Tx) error {
 				var err error
-				ok, err = store.TakeFromBucket(ctx, tx, tok.ID, "REQUEST_COUNT", 10, 2, cost, now)
+				ok, err = store.TakeFromBuckets(ctx, tx, tok.ID, []store.Charge{{Kind: "REQUEST_COUNT", IntervalS: 10, Quota: 2, Cost: cost}}, now)
 				return err
 			})
 			if err != nil {
@@ -52,3 +53,45 @@ func TestRateBucketRefusesPastQuotaAndDrains(t *testing.T) {
 		}
 	})
 }
+
+func TestRateBucketsAreChargedAllOrNothing(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		tok := store.Token{Name: "t", Hash: "h", Hint: "xxxx", Permissions: "*", CreatedAt: db.Now()}
+		if err := d.Tx(ctx, func(tx *db.Tx) error { return store.InsertToken(ctx, tx, &tok) }); err != nil {
+			t.Fatal(err)
+		}
+		charges := []store.Charge{{Kind: "REQUEST_COUNT", IntervalS: 10, Quota: 5, Cost: 1000}, {Kind: "MUTATION_COUNT", IntervalS: 10, Quota: 1, Cost: 1000}}
+		take := func() bool {
+			var ok bool
+			if err := d.ScratchTx(ctx, func(tx *db.Tx) error {
+				var err error
+				if ok, err = store.TakeFromBuckets(ctx, tx, tok.ID, charges, 1000); err == nil && !ok {
+					return errRollback
+				}
+				return err
+			}); err != nil && err != errRollback {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if !take() {
+			t.Fatal("first charge refused")
+		}
+		if take() {
+			t.Fatal("second charge allowed although the mutation bucket holds 1")
+		}
+		buckets, err := store.Buckets(ctx, d.Scratch(), tok.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range buckets {
+			if b.Used != 1000 {
+				t.Errorf("bucket %s used %d after a refused charge; want 1000 (only the first charge)", b.Kind, b.Used)
+			}
+		}
+	})
+}
+
+var errRollback = errors.New("rollback")

@@ -1,7 +1,8 @@
 -- +goose Up
 -- Seam's foundation: access, ID conversion, reference data, catalog, stock,
 -- prices and displays. The SQLite twin of this file differs only in
--- column types (INTEGER PRIMARY KEY ids, TIMESTAMP).
+-- column types (INTEGER PRIMARY KEY ids, TIMESTAMP) and in keeping rate_bucket
+-- here, as an UNLOGGED table, where SQLite keeps it in a scratch file.
 
 CREATE TABLE setting (
     key   TEXT PRIMARY KEY,
@@ -21,10 +22,12 @@ CREATE TABLE api_token (
     revoked_at  TIMESTAMPTZ
 );
 
-CREATE TABLE rate_bucket (
+-- Rate-limit buckets need no durability: UNLOGGED skips the WAL.
+CREATE UNLOGGED TABLE rate_bucket (
     token_id   BIGINT NOT NULL REFERENCES api_token (id) ON DELETE CASCADE,
     kind       TEXT NOT NULL,
-    interval_s INTEGER NOT NULL,
+    interval_s BIGINT NOT NULL,
+    quota      BIGINT NOT NULL,
     used       BIGINT NOT NULL,
     updated_ms BIGINT NOT NULL,
     PRIMARY KEY (token_id, kind, interval_s)

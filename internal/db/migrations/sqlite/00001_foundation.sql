@@ -1,7 +1,8 @@
 -- +goose Up
 -- Seam's foundation: access, ID conversion, reference data, catalog, stock,
 -- prices and displays. The PostgreSQL twin of this file differs only in
--- column types (identity ids, TIMESTAMPTZ).
+-- column types (identity ids, TIMESTAMPTZ) and in keeping the rate-limit
+-- buckets, which SQLite keeps in a scratch file (db.Open).
 
 CREATE TABLE setting (
     key   TEXT PRIMARY KEY,
@@ -21,14 +22,7 @@ CREATE TABLE api_token (
     revoked_at  TIMESTAMP
 );
 
-CREATE TABLE rate_bucket (
-    token_id   BIGINT NOT NULL REFERENCES api_token (id) ON DELETE CASCADE,
-    kind       TEXT NOT NULL,
-    interval_s INTEGER NOT NULL,
-    used       BIGINT NOT NULL,
-    updated_ms BIGINT NOT NULL,
-    PRIMARY KEY (token_id, kind, interval_s)
-);
+-- Rate-limit buckets live in the scratch file seam-scratch.db (see db.Open).
 
 CREATE TABLE id_conversion (
     id          INTEGER PRIMARY KEY,
