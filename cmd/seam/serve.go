@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"seam/internal/auth"
+	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/demo"
+	"seam/internal/payment"
 	"seam/internal/seam"
 	"seam/internal/secret"
 	"seam/internal/server"
@@ -26,6 +28,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noDemo := fs.Bool("no-demo", env("SEAM_NO_DEMO", "") == "1" || env("SEAM_NO_DEMO", "") == "true", "start empty instead of with the demo shop (SEAM_NO_DEMO=1)")
 	logFormat := fs.String("log-format", env("SEAM_LOG_FORMAT", "auto"), "auto, json or text (SEAM_LOG_FORMAT)")
 	limitsName := fs.String("rate-limits", env("SEAM_RATE_LIMITS", "centra"), "default token rate limits: centra (Centra's defaults), high or off (SEAM_RATE_LIMITS)")
+	publicURL := fs.String("public-url", env("SEAM_PUBLIC_URL", ""), "Seam's public URL when it differs from the Host header, e.g. https://shop.example (SEAM_PUBLIC_URL)")
+	reserve := fs.Duration("reservation-ttl", envDuration("SEAM_RESERVATION_TTL", 15*time.Minute), "how long stock stays reserved for an unfinished payment (SEAM_RESERVATION_TTL)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -72,8 +76,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
-	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "database", d.Where, "engine", string(d.Engine()), "version", appVersion())
-	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits})
+	key, err := checkout.TestKey(ctx, d)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	test := &payment.Test{Key: key}
+	svc := checkout.New(d, map[string]payment.Provider{"test": test})
+	if *reserve <= 0 {
+		ln.Close()
+		return usageErr("--reservation-ttl must be positive, got %s", *reserve)
+	}
+	svc.ReservationTTL = *reserve
+	go svc.Janitor(ctx, 30*time.Second, log)
+	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
+		"engine", string(d.Engine()), "version", appVersion())
+	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL})
 	return srv.Serve(ctx, ln)
 }
 

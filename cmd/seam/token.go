@@ -12,17 +12,21 @@ import (
 	"time"
 
 	"seam/internal/auth"
+	"seam/internal/checkout"
 	"seam/internal/seam"
 )
 
 const tokenUsage = `Usage:
   seam token create --name NAME (--permissions P1,P2… | --all) [--store ID] [--expires 720h]
+  seam token create --checkout-secret --name NAME
   seam token list
   seam token revoke ID
 
 create prints the new token alone on stdout (scripts read it); only its hash
 is stored, so it cannot be shown again. NAME is the integration the token is
-for: tokens with the same name share ID conversions.`
+for: tokens with the same name share ID conversions. With --checkout-secret
+it makes a Checkout API shared secret instead: servers send it as
+Authorization: Bearer to act with server rights.`
 
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -54,8 +58,31 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	storeID := fs.Int64("store", 0, "restrict the token to one store id")
 	expires := fs.Duration("expires", 720*time.Hour, "lifetime; 0 for a token that never expires")
 	high := fs.Bool("high-limits", false, "generous rate limits instead of the server's defaults (for load tests)")
+	checkoutSecret := fs.Bool("checkout-secret", false, "make a Checkout API shared secret instead of an Integration API token")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *checkoutSecret {
+		if *all || *perms != "" || *storeID != 0 || *high {
+			return usageErr("--checkout-secret takes only --name")
+		}
+		d, err := dbf.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		if _, err := d.Migrate(ctx); err != nil {
+			return err
+		}
+		sec, err := checkout.CreateSecret(ctx, d, strings.TrimSpace(*name))
+		if err != nil {
+			if ue, ok := seam.AsUserErrors(err); ok {
+				return usageErr("%s", ue.Error())
+			}
+			return err
+		}
+		fmt.Fprintln(stdout, sec.Reveal())
+		return nil
 	}
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))

@@ -107,7 +107,7 @@ func (l *loader) run() {
 	l.id(0, err)
 	apparel, _, err := catalog.CreateSizeChart(ctx, d, a, catalog.SizeChartInput{Name: str("XS-XL"), HorizontalLabels: []string{"XS", "S", "M", "L", "XL"}})
 	l.id(0, err)
-	l.id(shop.CreateTaxGroup(ctx, d, a, "Standard", []shop.TaxRuleInput{
+	taxGroup := l.id(shop.CreateTaxGroup(ctx, d, a, "Standard", []shop.TaxRuleInput{
 		{Country: &seam.Ref{Code: str("SE")}, Rate: "25"},
 		{Country: &seam.Ref{Code: str("DE")}, Rate: "19"},
 		{Country: &seam.Ref{Code: str("JP")}, Rate: "10"},
@@ -117,6 +117,7 @@ func (l *loader) run() {
 	}))
 	var marketIDs []seam.Ref
 	pricelists := map[string]int64{}
+	var shipping []shop.ShippingPriceInput
 	for _, m := range markets {
 		ship := l.id(shop.CreateShippingOption(ctx, d, a, str(m.currency), nil))
 		mid := l.id(shop.CreateMarket(ctx, d, a, shop.MarketInput{Store: seam.ByID(storeID), Name: str(m.name),
@@ -127,6 +128,18 @@ func (l *loader) run() {
 			CurrencyIsoCode: str(m.currency), Store: seam.ByID(storeID), DefaultShippingOption: seam.ByID(ship),
 			AddCountries: []seam.Ref{{Code: str(m.country)}}, PricesIncludeTax: &taxIncluded})
 		pricelists[m.currency] = l.id(res.ID, err)
+		price, free := shippingIn(m.currency)
+		shipping = append(shipping, shop.ShippingPriceInput{ShippingOption: seam.ByID(ship), Pricelist: seam.ByID(pricelists[m.currency]),
+			Price: &price, FreeAbove: &free})
+	}
+	if l.err == nil {
+		l.err = shop.SetShippingPrices(ctx, d, a, shipping)
+	}
+	l.id(shop.CreatePaymentMethod(ctx, d, a, seam.ByID(storeID), "Card", "test"))
+	se := "SE"
+	l.id(0, shop.UpdateStore(ctx, d, a, storeID, shop.StoreSettings{DefaultCountry: &seam.Ref{Code: &se}, DefaultTaxGroup: seam.ByID(taxGroup)}))
+	for code, name := range map[string]string{"sv": "Svenska", "de": "Deutsch", "ja": "日本語"} {
+		l.id(0, shop.AddLanguage(ctx, d, code, name))
 	}
 	categories := map[string]int64{}
 	for i, c := range []string{"Tops", "Bottoms", "Outerwear", "Accessories"} {
@@ -227,6 +240,24 @@ func priceIn(eur int64, cur string) int64 {
 		return (eur * 160 / 100) * 100 // 35 € → 5600 ¥
 	default:
 		return eur * 100
+	}
+}
+
+// shippingIn is the demo's shipping price in a currency and the order value
+// from which shipping is free.
+func shippingIn(cur string) (price, free money.Input) {
+	in := func(v int64, digits int) money.Input {
+		return money.Input{Value: money.NumberOf(decimal.MustNew(v, digits)), CurrencyIsoCode: cur}
+	}
+	switch cur {
+	case "SEK":
+		return in(4900, 2), in(50000, 2)
+	case "USD":
+		return in(790, 2), in(7500, 2)
+	case "JPY":
+		return in(800, 0), in(10000, 0)
+	default:
+		return in(490, 2), in(5000, 2)
 	}
 }
 

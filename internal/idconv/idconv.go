@@ -37,6 +37,7 @@ var Types = map[string]string{
 	"StockChange":     "stock_change",
 	"Store":           "store",
 	"TaxGroup":        "tax_group",
+	"Voucher":         "voucher",
 	"Warehouse":       "warehouse",
 }
 

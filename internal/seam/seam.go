@@ -36,11 +36,11 @@ type Path []string
 // P builds a Path from its parts.
 func P(parts ...string) Path { return Path(parts) }
 
-// Key returns a copy of p extended with a field name.
-func (p Path) Key(name string) Path {
-	out := make(Path, len(p), len(p)+1)
+// Key returns a copy of p extended with field names.
+func (p Path) Key(names ...string) Path {
+	out := make(Path, len(p), len(p)+len(names))
 	copy(out, p)
-	return append(out, name)
+	return append(out, names...)
 }
 
 // Index returns a copy of p extended with a list index.

@@ -17,8 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"seam/internal/auth"
+	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/gql"
+	"seam/internal/payment"
+	"seam/internal/rest"
 )
 
 // Config is what a Server needs.
@@ -30,6 +33,13 @@ type Config struct {
 	Limits auth.Limits
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Checkout serves the Checkout API; nil leaves it out.
+	Checkout *checkout.Service
+	// TestPayments is the test payment provider whose page is served.
+	TestPayments *payment.Test
+	// BaseURL is Seam's public URL, when it differs from the Host requests
+	// arrive with.
+	BaseURL string
 }
 
 // Server is Seam's HTTP server.
@@ -54,6 +64,11 @@ func New(cfg Config) *Server {
 	graph.RequestID = RequestID
 
 	mux := http.NewServeMux()
+	if cfg.Checkout != nil {
+		api := rest.New(cfg.Checkout, cfg.Log, cfg.TestPayments)
+		api.RequestID, api.BaseURL = RequestID, cfg.BaseURL
+		mux.Handle(rest.Prefix+"/", api)
+	}
 	mux.Handle("POST /graphql", graph)
 	mux.Handle("/graphql", graph)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +89,7 @@ func New(cfg Config) *Server {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("No route for %s %s. The Integration API is POST /graphql.", r.Method, r.URL.Path))
+		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("No route for %s %s. The Integration API is POST /graphql; the Checkout API is under /api/checkout/.", r.Method, r.URL.Path))
 	})
 
 	h := withRequestID(withRecover(cfg.Log, withAccessLog(cfg.Log, m.instrument(mux))))

@@ -14,6 +14,7 @@ import (
 	"seam/internal/catalog"
 	"seam/internal/db"
 	"seam/internal/idconv"
+	"seam/internal/money"
 	"seam/internal/seam"
 	"seam/internal/store"
 )
@@ -236,4 +237,183 @@ func CreateTaxGroup(ctx context.Context, d *db.DB, actor seam.Actor, n string, r
 		return p.Err()
 	})
 	return id, seam.Wrap(err, "create tax group")
+}
+
+// StoreSettings changes a store's name and settings; nil fields stay.
+type StoreSettings struct {
+	Name              *string
+	AutoconfirmOrders *bool
+	DefaultCountry    *seam.Ref
+	DefaultTaxGroup   *seam.Ref
+}
+
+// UpdateStore changes a store's settings.
+func UpdateStore(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in StoreSettings) error {
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		if _, err := db.Lock(ctx, tx, "store", id); err != nil {
+			return err
+		}
+		st, err := store.GetStore(ctx, tx, id)
+		if errors.Is(err, seam.ErrNotFound) {
+			return seam.Invalid(seam.P("id"), "Could not find Store with ID %d.", id)
+		} else if err != nil {
+			return err
+		}
+		var p seam.Problems
+		if !actor.MayUseStore(id) {
+			p.Merge(actor.StoreError(seam.P("id"), "it", id))
+		}
+		if in.Name != nil {
+			st.Name = name(&p, path.Key("name"), in.Name)
+		}
+		if in.AutoconfirmOrders != nil {
+			st.AutoconfirmOrders = *in.AutoconfirmOrders
+		}
+		if in.DefaultCountry != nil {
+			if in.DefaultCountry.IsZero() {
+				st.DefaultCountryID = nil
+			} else if cid, err := catalog.ResolveCountry(ctx, tx, actor, in.DefaultCountry, path.Key("defaultCountry")); !p.Merge(err) {
+				if err != nil {
+					return err
+				}
+				st.DefaultCountryID = &cid
+			}
+		}
+		if in.DefaultTaxGroup != nil {
+			if st.DefaultTaxGroupID, err = idconv.Clearable(ctx, tx, &p, actor, "TaxGroup", in.DefaultTaxGroup, path.Key("defaultTaxGroup")); err != nil {
+				return err
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return store.UpdateStore(ctx, tx, &st)
+	})
+	return seam.Wrap(err, fmt.Sprintf("update store %d", id))
+}
+
+// ShippingPriceInput is the price of a shipping option in a pricelist, for
+// one country or (no country) for all the pricelist's countries, and the
+// order value from which it is free.
+type ShippingPriceInput struct {
+	ShippingOption *seam.Ref
+	Pricelist      *seam.Ref
+	Country        *seam.Ref
+	Price          *money.Input
+	FreeAbove      *money.Input
+}
+
+// SetShippingPrices writes shipping prices, all or nothing.
+func SetShippingPrices(ctx context.Context, d *db.DB, actor seam.Actor, in []ShippingPriceInput) error {
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		var p seam.Problems
+		for i, sp := range in {
+			path := seam.P("input").Index(i)
+			row := store.ShippingPrice{}
+			if sp.ShippingOption == nil || sp.Pricelist == nil || sp.Price == nil {
+				p.Add(path, "A shipping price needs shippingOption, pricelist and price.")
+				continue
+			}
+			opt, ok1, err := idconv.Collect(ctx, tx, &p, actor, "ShippingOption", sp.ShippingOption, path.Key("shippingOption"))
+			if err != nil {
+				return err
+			}
+			plID, ok2, err := idconv.Collect(ctx, tx, &p, actor, "Pricelist", sp.Pricelist, path.Key("pricelist"))
+			if err != nil {
+				return err
+			}
+			if !ok1 || !ok2 {
+				continue
+			}
+			pl, err := store.GetPricelist(ctx, tx, plID)
+			if err != nil {
+				return err
+			}
+			if !actor.MayUseStore(pl.StoreID) {
+				p.Merge(actor.StoreError(path.Key("pricelist"), fmt.Sprintf("pricelist %d", pl.ID), pl.StoreID))
+				continue
+			}
+			row.ShippingOptionID, row.PricelistID = opt, plID
+			if sp.Country != nil {
+				cid, err := catalog.ResolveCountry(ctx, tx, actor, sp.Country, path.Key("country"))
+				if p.Merge(err) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				row.CountryID = &cid
+			}
+			for field, in := range map[string]*money.Input{"price": sp.Price, "freeAbove": sp.FreeAbove} {
+				if in == nil {
+					continue
+				}
+				a, err := catalog.Amount(path.Key(field), *in)
+				if p.Merge(err) {
+					continue
+				}
+				if a.Currency != pl.CurrencyCode {
+					p.Add(path.Key(field, "currencyIsoCode"), "Pricelist %d is in %s; this amount is in %s.", pl.ID, pl.CurrencyCode, a.Currency)
+					continue
+				}
+				if field == "price" {
+					row.PriceMinor = a.Minor
+				} else {
+					row.FreeAboveMinor = &a.Minor
+				}
+			}
+			if len(p.Errors) > 0 {
+				continue
+			}
+			if err := store.SetShippingPrice(ctx, tx, &row); err != nil {
+				return err
+			}
+		}
+		return p.Err()
+	})
+	return seam.Wrap(err, "set shipping prices")
+}
+
+// Providers are the payment providers a payment method may use.
+var Providers = []string{"test", "stripe"}
+
+// CreatePaymentMethod adds a way a store takes payment.
+func CreatePaymentMethod(ctx context.Context, d *db.DB, actor seam.Actor, storeRef *seam.Ref, methodName, provider string) (int64, error) {
+	var id int64
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		path := seam.P("input")
+		var p seam.Problems
+		m := store.PaymentMethod{Name: name(&p, path.Key("name"), &methodName), Provider: provider, Active: true}
+		if !slices.Contains(Providers, provider) {
+			p.Add(path.Key("provider"), "provider must be one of %s, got %q.", strings.Join(Providers, ", "), provider)
+		}
+		if storeRef == nil {
+			p.Add(path.Key("store"), "A payment method needs a store.")
+		} else if sid, ok, err := idconv.Collect(ctx, tx, &p, actor, "Store", storeRef, path.Key("store")); err != nil {
+			return err
+		} else if ok && !actor.MayUseStore(sid) {
+			p.Merge(actor.StoreError(path.Key("store"), "it", sid))
+		} else if ok {
+			m.StoreID = sid
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		if err := store.InsertPaymentMethod(ctx, tx, &m); err != nil {
+			return err
+		}
+		id = m.ID
+		return nil
+	})
+	return id, seam.Wrap(err, "create payment method")
+}
+
+// AddLanguage adds a language texts may come in.
+func AddLanguage(ctx context.Context, d *db.DB, code, languageName string) error {
+	if len(code) < 2 || len(code) > 8 || strings.TrimSpace(languageName) == "" {
+		return seam.Invalid(seam.P("input"), "A language has a code of 2 to 8 letters and a name.")
+	}
+	return d.Tx(ctx, func(tx *db.Tx) error {
+		return store.InsertLanguage(ctx, tx, store.Language{Code: strings.ToLower(code), Name: languageName})
+	})
 }

@@ -257,3 +257,17 @@ func ListAlteredPrices(ctx context.Context, q db.Q, f AlteredPriceFilter, p Page
 		FROM altered_price ap JOIN pricelist pl ON pl.id = ap.pricelist_id`, &w,
 		" ORDER BY ap.price_alteration_id, ap.pricelist_id, ap.product_id, ap.product_variant_id", p)
 }
+
+// PricelistForCountry finds the active pricelist of a store that a country
+// is assigned to.
+func PricelistForCountry(ctx context.Context, q db.Q, storeID, countryID int64) (Pricelist, error) {
+	return one(ctx, q, scanPricelist, pricelistSelect+` WHERE store_id = $1 AND status = 'ACTIVE'
+		AND id IN (SELECT pricelist_id FROM pricelist_country WHERE country_id = $2) ORDER BY id LIMIT 1`, storeID, countryID)
+}
+
+// SellingCountries lists the countries a store sells to (assigned to one
+// of its active pricelists) with their pricelist ids, by country id.
+func SellingCountries(ctx context.Context, q db.Q, storeID int64) ([]IDPair, error) {
+	return all(ctx, q, scanPair, `SELECT pc.country_id, MIN(p.id) FROM pricelist p JOIN pricelist_country pc ON pc.pricelist_id = p.id
+		WHERE p.store_id = $1 AND p.status = 'ACTIVE' GROUP BY pc.country_id ORDER BY pc.country_id`, storeID)
+}

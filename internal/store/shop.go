@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"seam/internal/db"
+	"seam/internal/seam"
 )
 
 // Store is a shop front: direct to consumer or wholesale.
@@ -11,6 +14,12 @@ type Store struct {
 	ID   int64
 	Name string
 	Type string
+	// AutoconfirmOrders makes new orders CONFIRMED instead of PENDING.
+	AutoconfirmOrders bool
+	// DefaultCountryID is where a new checkout session starts.
+	DefaultCountryID *int64
+	// DefaultTaxGroupID taxes displays without a tax group, and shipping.
+	DefaultTaxGroupID *int64
 }
 
 // Store types.
@@ -19,12 +28,21 @@ const (
 	StoreWholesale        = "WHOLESALE"
 )
 
-const storeSelect = `SELECT id, name, type FROM store`
+const storeSelect = `SELECT id, name, type, autoconfirm_orders, default_country_id, default_tax_group_id FROM store`
 
 func scanStore(s scanner) (Store, error) {
 	var st Store
-	err := s.Scan(&st.ID, &st.Name, &st.Type)
+	var country, tax sql.NullInt64
+	err := s.Scan(&st.ID, &st.Name, &st.Type, &st.AutoconfirmOrders, &country, &tax)
+	st.DefaultCountryID, st.DefaultTaxGroupID = nullInt(country), nullInt(tax)
 	return st, err
+}
+
+// UpdateStore writes a store's name and settings.
+func UpdateStore(ctx context.Context, q db.Q, s *Store) error {
+	_, err := q.ExecContext(ctx, `UPDATE store SET name = $1, autoconfirm_orders = $2, default_country_id = $3, default_tax_group_id = $4 WHERE id = $5`,
+		s.Name, s.AutoconfirmOrders, s.DefaultCountryID, s.DefaultTaxGroupID, s.ID)
+	return err
 }
 
 // InsertStore creates a store.
@@ -154,4 +172,15 @@ func ListShippingOptions(ctx context.Context, q db.Q, ids []int64, p Page) ([]Sh
 	var w where
 	in(&w, "id", ids)
 	return list(ctx, q, scanShippingOption, shippingOptionSelect, &w, " ORDER BY id", p)
+}
+
+// MarketForCountry finds the market of a store that a country belongs to;
+// a country in no market of the store gets the store's first market.
+func MarketForCountry(ctx context.Context, q db.Q, storeID, countryID int64) (Market, error) {
+	m, err := one(ctx, q, scanMarket, marketSelect+` WHERE store_id = $1 AND id IN (SELECT market_id FROM market_country WHERE country_id = $2) ORDER BY id LIMIT 1`,
+		storeID, countryID)
+	if err == nil || !errors.Is(err, seam.ErrNotFound) {
+		return m, err
+	}
+	return one(ctx, q, scanMarket, marketSelect+` WHERE store_id = $1 ORDER BY id LIMIT 1`, storeID)
 }

@@ -257,3 +257,7 @@ func nullString(s sql.NullString) *string {
 func list[T any](ctx context.Context, q db.Q, scan func(scanner) (T, error), selectFrom string, w *where, order string, p Page) ([]T, error) {
 	return all(ctx, q, scan, selectFrom+w.sql()+order+p.sqlClause(), w.args...)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func lower(s string) string { return strings.ToLower(s) }

@@ -321,10 +321,13 @@ CREATE TABLE display (
 );
 CREATE INDEX display_product ON display (product_id);
 
+-- A display variant is a display item: what a storefront sells as one
+-- product (its id is the Checkout API's product id).
 CREATE TABLE display_variant (
+    id                 INTEGER PRIMARY KEY,
     display_id         BIGINT NOT NULL REFERENCES display (id) ON DELETE CASCADE,
     product_variant_id BIGINT NOT NULL REFERENCES product_variant (id),
-    PRIMARY KEY (display_id, product_variant_id)
+    UNIQUE (display_id, product_variant_id)
 );
 
 CREATE TABLE display_market (

@@ -1,0 +1,135 @@
+// Package checkout holds the rules of the Checkout API: sessions, a
+// shopper's selection (cart) and what it costs (prices, vouchers, shipping,
+// taxes), the storefront's view of the catalog, and the path from payment
+// to order with stock that can never be oversold.
+package checkout
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"seam/internal/db"
+	"seam/internal/payment"
+	"seam/internal/seam"
+	"seam/internal/store"
+)
+
+// Service runs checkouts.
+type Service struct {
+	DB *db.DB
+	// Payments are the payment providers by name ("test", "stripe").
+	Payments map[string]payment.Provider
+	// Now is the clock.
+	Now func() time.Time
+	// ReservationTTL is how long stock stays reserved for a selection in
+	// payment before the sweeper releases it.
+	ReservationTTL time.Duration
+}
+
+// New returns a Service with defaults.
+func New(d *db.DB, providers map[string]payment.Provider) *Service {
+	return &Service{DB: d, Payments: providers, Now: time.Now, ReservationTTL: 15 * time.Minute}
+}
+
+// Limits of a selection.
+const (
+	// MaxQuantity is the most of one item a line may hold.
+	MaxQuantity = 10_000
+	// MaxLines is the most lines a selection may hold.
+	MaxLines = 500
+)
+
+// newID returns n random bytes as hex: selection ids, line ids, order
+// hashes, payment references.
+func newID(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("checkout: crypto/rand failed: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+// invalid is a problem with one field of a checkout request.
+func invalid(field, format string, args ...any) error {
+	return seam.Invalid(seam.P(field), format, args...)
+}
+
+// notFound says what was not found, as seam.ErrNotFound.
+func notFound(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), seam.ErrNotFound)
+}
+
+// conflict says why the request clashes with the selection's state, as
+// seam.ErrConflict.
+func conflict(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), seam.ErrConflict)
+}
+
+// shopStore is the store the Checkout API sells for: the first direct to
+// consumer store.
+func shopStore(ctx context.Context, q db.Q) (store.Store, error) {
+	stores, err := store.ListStores(ctx, q, store.StoreFilter{Types: []string{store.StoreDirectToConsumer}}, nil, store.Page{Limit: 1})
+	if err != nil {
+		return store.Store{}, err
+	}
+	if len(stores) == 0 {
+		return store.Store{}, conflict("there is no direct-to-consumer store to sell in; create one (createStore) first")
+	}
+	return stores[0], nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, seam.ErrNotFound) }
+
+// Janitor releases the stock of payments not finished in time, and every
+// hour forgets idle sessions (30 days) and idempotency keys (24 hours),
+// until ctx is done.
+func (s *Service) Janitor(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	lastCleanup := time.Time{}
+	for {
+		if n, err := s.SweepReservations(ctx); err != nil {
+			log.Error("release expired reservations", "err", err)
+		} else if n > 0 {
+			log.Info("released stock of unfinished payments", "selections", n)
+		}
+		if time.Since(lastCleanup) > time.Hour {
+			lastCleanup = time.Now()
+			err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+				if _, err := store.DeleteIdleSessions(ctx, tx, s.Now().Add(-30*24*time.Hour)); err != nil {
+					return err
+				}
+				_, err := store.DeleteOldIdempotencyKeys(ctx, tx, s.Now().Add(-24*time.Hour))
+				return err
+			})
+			if err != nil && ctx.Err() == nil {
+				log.Error("clean up sessions and idempotency keys", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// TestKey returns the key that signs the test provider's fields, made once
+// per database so that every process shares it.
+func TestKey(ctx context.Context, d *db.DB) ([]byte, error) {
+	var key string
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		if _, err := store.ClaimSetting(ctx, tx, "payment_test_key", newID(32)); err != nil {
+			return err
+		}
+		var err error
+		key, err = store.Setting(ctx, tx, "payment_test_key")
+		return err
+	})
+	return []byte(key), err
+}

@@ -1,0 +1,473 @@
+package checkout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"seam/internal/db"
+	"seam/internal/money"
+	"seam/internal/payment"
+	"seam/internal/seam"
+	"seam/internal/store"
+)
+
+// PaymentInput is POST /payment.
+type PaymentInput struct {
+	PaymentMethod      *int64
+	ReturnURL          string
+	FailURL            string
+	TermsAndConditions bool
+	Address            *Address
+	ShippingAddress    *Address
+	// Fields are the provider's own fields (paymentMethodSpecificFields).
+	Fields map[string]any
+	// BaseURL is Seam's public URL, for pages it serves itself.
+	BaseURL string
+}
+
+// Unavailable is a line stock could not cover.
+type Unavailable struct {
+	Item             string
+	Line             string
+	Product          string
+	OriginalQuantity int64
+	Unavailable      int64
+	Available        int64
+}
+
+// SoldOutError lists the lines stock could not cover; nothing was taken.
+type SoldOutError struct{ Lines []Unavailable }
+
+func (e *SoldOutError) Error() string {
+	return fmt.Sprintf("%d line(s) are not in stock in the quantity asked for", len(e.Lines))
+}
+
+// Is makes errors.Is(err, seam.ErrSoldOut) true.
+func (e *SoldOutError) Is(t error) bool { return t == seam.ErrSoldOut }
+
+// PaymentFailedError says why a payment was not authorized.
+type PaymentFailedError struct{ Message string }
+
+func (e *PaymentFailedError) Error() string { return e.Message }
+
+// Outcome is what POST /payment and POST /payment-result did.
+type Outcome struct {
+	Action payment.Action
+	// Order is set once the selection is paid.
+	Order *store.Order
+}
+
+// Pay checks the selection can be ordered, reserves its stock (all or
+// nothing, one conditional update per warehouse and size) and starts the
+// payment. Stock that cannot be covered is a *SoldOutError.
+func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome, error) {
+	if in.Address != nil || in.ShippingAddress != nil {
+		if err := s.SetAddress(ctx, id, in.Address, in.ShippingAddress); err != nil && !errors.Is(err, seam.ErrConflict) {
+			return Outcome{}, err
+		}
+	}
+	if in.PaymentMethod != nil {
+		if err := s.SetPaymentMethod(ctx, id, *in.PaymentMethod); err != nil && !errors.Is(err, seam.ErrConflict) {
+			return Outcome{}, err
+		}
+	}
+	if !in.TermsAndConditions {
+		return Outcome{}, invalid("termsAndConditions", "The shopper must accept the terms and conditions (termsAndConditions: true).")
+	}
+	ref := newID(16)
+	var v View
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		sel, err := store.GetSelection(ctx, tx, id, true)
+		if isNotFound(err) {
+			return notFound("no selection %q", id)
+		} else if err != nil {
+			return err
+		}
+		switch sel.Status {
+		case store.SelectionPaid:
+			return conflict("the selection is already paid (order %d)", *sel.OrderID)
+		case store.SelectionPaying:
+			// A new attempt replaces the one in progress.
+			if err := release(ctx, tx, sel.ID); err != nil {
+				return err
+			}
+		}
+		if v, err = s.view(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := orderable(v); err != nil {
+			return err
+		}
+		if err := reserve(ctx, tx, v); err != nil {
+			return err
+		}
+		ok, err := store.StartPayment(ctx, tx, id, ref, v.Totals.ToPay.Minor, db.Time(s.Now().Add(s.ReservationTTL)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflict("the selection changed while payment started; try again")
+		}
+		return nil
+	})
+	if err != nil {
+		return Outcome{}, seam.Wrap(err, "start payment")
+	}
+	provider, ok := s.Payments[v.PaymentMethod.Provider]
+	if !ok {
+		_ = s.Release(ctx, id)
+		return Outcome{}, conflict("payment method %q uses provider %q, which this server does not run", v.PaymentMethod.Name, v.PaymentMethod.Provider)
+	}
+	action, err := provider.Start(ctx, payment.Start{Ref: ref, Amount: v.Totals.ToPay, SelectionID: id, Email: v.Address.Email,
+		ReturnURL: in.ReturnURL, FailURL: in.FailURL, BaseURL: in.BaseURL, Fields: in.Fields})
+	if err != nil {
+		_ = s.Release(ctx, id)
+		return Outcome{}, fmt.Errorf("start payment with %s: %w", v.PaymentMethod.Provider, err)
+	}
+	switch action.Kind {
+	case payment.ActionFailed:
+		if err := s.Release(ctx, id); err != nil {
+			return Outcome{}, err
+		}
+		return Outcome{Action: action}, nil
+	case payment.ActionSuccess:
+		return s.complete(ctx, id, provider, payment.Complete{Ref: ref, External: action.External, Amount: v.Totals.ToPay}, action)
+	}
+	return Outcome{Action: action}, nil
+}
+
+// orderable checks that a priced selection can become an order.
+func orderable(v View) error {
+	var p seam.Problems
+	if len(v.Lines) == 0 {
+		p.Add(seam.P("items"), "The selection is empty.")
+	}
+	if v.Country == nil {
+		p.Add(seam.P("country"), "Choose the country to ship to.")
+	} else if v.Shipping == nil {
+		p.Add(seam.P("shippingMethod"), "Nothing ships to %s from this shop; choose another country.", v.Country.Name)
+	}
+	if v.PaymentMethod == nil {
+		p.Add(seam.P("paymentMethod"), "The shop has no payment method.")
+	}
+	if v.Selection.Address == "" {
+		p.Add(seam.P("address"), "Give the billing address (address) with email, name, street, zip code and city.")
+	} else if err := checkAddress("address", &v.Address, true); err != nil {
+		p.Merge(err)
+	}
+	return p.Err()
+}
+
+// reserve allocates the stock of every line, warehouse by warehouse in
+// priority order, with one conditional update each. A line that cannot be
+// covered makes a *SoldOutError, and the caller's transaction takes back
+// what was taken.
+func reserve(ctx context.Context, tx *db.Tx, v View) error {
+	var short []Unavailable
+	warehouses, err := store.ListWarehouses(ctx, tx, store.WarehouseFilter{}, []store.Sort{{Field: "priority"}}, store.Page{})
+	if err != nil {
+		return err
+	}
+	rank := map[int64]int{}
+	for i, w := range warehouses {
+		rank[w.ID] = i
+	}
+	for _, l := range v.Lines {
+		levels, err := store.StockByProductSizeIDs(ctx, tx, []int64{l.Line.ProductSizeID})
+		if err != nil {
+			return err
+		}
+		sortByRank(levels, rank)
+		need := l.Line.Quantity
+		var free int64
+		for _, lv := range levels {
+			free += max(0, lv.FreeToAllocate())
+			take := min(need, lv.FreeToAllocate())
+			if take <= 0 {
+				continue
+			}
+			ok, err := store.Allocate(ctx, tx, lv.WarehouseID, lv.ProductSizeID, take)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if err := store.InsertReservation(ctx, tx, store.Reservation{SelectionID: v.Selection.ID, WarehouseID: lv.WarehouseID,
+				ProductSizeID: lv.ProductSizeID, Quantity: take}); err != nil {
+				return err
+			}
+			need -= take
+			if need == 0 {
+				break
+			}
+		}
+		if need > 0 {
+			short = append(short, Unavailable{Item: l.Item, Line: l.Line.Line, Product: strconv.FormatInt(l.Product.ID, 10),
+				OriginalQuantity: l.Line.Quantity, Unavailable: need, Available: free})
+		}
+	}
+	if len(short) > 0 {
+		return &SoldOutError{Lines: short}
+	}
+	return nil
+}
+
+func sortByRank(levels []store.StockLevel, rank map[int64]int) {
+	for i := 1; i < len(levels); i++ {
+		for j := i; j > 0 && rank[levels[j].WarehouseID] < rank[levels[j-1].WarehouseID]; j-- {
+			levels[j], levels[j-1] = levels[j-1], levels[j]
+		}
+	}
+}
+
+// Release gives back the stock reserved for a selection in payment and
+// opens it again; a selection not in payment is left alone.
+func (s *Service) Release(ctx context.Context, id string) error {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		sel, err := store.GetSelection(ctx, tx, id, true)
+		if err != nil || sel.Status != store.SelectionPaying {
+			return err
+		}
+		return release(ctx, tx, id)
+	})
+}
+
+func release(ctx context.Context, tx *db.Tx, id string) error {
+	rs, err := store.Reservations(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := store.Release(ctx, tx, r.WarehouseID, r.ProductSizeID, r.Quantity); err != nil {
+			return err
+		}
+	}
+	if err := store.DeleteReservations(ctx, tx, id); err != nil {
+		return err
+	}
+	_, err = store.ReopenSelection(ctx, tx, id)
+	return err
+}
+
+// SweepReservations releases the stock of payments that were not finished
+// in time and reports how many it released.
+func (s *Service) SweepReservations(ctx context.Context) (int, error) {
+	ids, err := store.ExpiredPayments(ctx, s.DB.Read(), s.Now(), 100)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		if err := s.Release(ctx, id); err != nil {
+			return n, fmt.Errorf("release selection %s: %w", id, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// PaymentResult finishes a payment with the fields the shopper came back
+// with and places the order. A selection already paid answers its order
+// again, so calling twice never makes a second order.
+func (s *Service) PaymentResult(ctx context.Context, id string, fields map[string]any) (Outcome, error) {
+	sel, err := store.GetSelection(ctx, s.DB.Read(), id, false)
+	if isNotFound(err) {
+		return Outcome{}, notFound("no selection %q", id)
+	} else if err != nil {
+		return Outcome{}, err
+	}
+	if sel.Status == store.SelectionPaid {
+		o, err := store.GetOrder(ctx, s.DB.Read(), *sel.OrderID)
+		return Outcome{Action: payment.Action{Kind: payment.ActionSuccess}, Order: &o}, err
+	}
+	if sel.Status != store.SelectionPaying || sel.PaymentRef == nil {
+		return Outcome{}, conflict("the selection has no payment in progress; call POST /payment first")
+	}
+	methods, err := store.PaymentMethods(ctx, s.DB.Read(), sel.StoreID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var method *store.PaymentMethod
+	for i := range methods {
+		if (sel.PaymentMethodID == nil && i == 0) || (sel.PaymentMethodID != nil && methods[i].ID == *sel.PaymentMethodID) {
+			method = &methods[i]
+		}
+	}
+	if method == nil {
+		return Outcome{}, conflict("the selection's payment method is gone")
+	}
+	provider, ok := s.Payments[method.Provider]
+	if !ok {
+		return Outcome{}, conflict("payment provider %q is not running", method.Provider)
+	}
+	pv, err := s.view(ctx, s.DB.Read(), id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	cur := pv.Pricelist.CurrencyCode
+	return s.complete(ctx, id, provider, payment.Complete{Ref: *sel.PaymentRef, Amount: money.New(*sel.PaymentAmountMinor, cur), Fields: fields}, payment.Action{})
+}
+
+// complete asks the provider for the outcome and, when authorized, places
+// the order.
+func (s *Service) complete(ctx context.Context, id string, provider payment.Provider, in payment.Complete, action payment.Action) (Outcome, error) {
+	res, err := provider.Complete(ctx, in)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("complete payment: %w", err)
+	}
+	if !res.Authorized {
+		if err := s.Release(ctx, id); err != nil {
+			return Outcome{}, err
+		}
+		return Outcome{}, &PaymentFailedError{Message: res.Message}
+	}
+	o, err := s.placeOrder(ctx, id, in, res)
+	if err != nil {
+		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) {
+			_ = provider.Cancel(ctx, res.External)
+		}
+		return Outcome{}, err
+	}
+	action.Kind = payment.ActionSuccess
+	return Outcome{Action: action, Order: &o}, nil
+}
+
+// placeOrder turns a paid selection into an order in one transaction: the
+// order, its lines, the reserved stock as the lines' allocations, voucher
+// uses and the authorization. Only the call that moves the selection from
+// PAYING to PAID makes the order; any other gets that order.
+func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete, res payment.Result) (store.Order, error) {
+	var o store.Order
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		sel, err := store.GetSelection(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if sel.Status == store.SelectionPaid {
+			o, err = store.GetOrder(ctx, tx, *sel.OrderID)
+			return err
+		}
+		if sel.Status != store.SelectionPaying || sel.PaymentRef == nil || *sel.PaymentRef != in.Ref {
+			return conflict("the payment was replaced or its stock released before it finished; start the payment again")
+		}
+		v, err := s.view(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if v.Totals.ToPay.Minor != *sel.PaymentAmountMinor {
+			return conflict("the selection's total changed during payment")
+		}
+		o, err = s.insertOrder(ctx, tx, v, res)
+		if err != nil {
+			return err
+		}
+		ok, err := store.MarkPaid(ctx, tx, id, o.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflict("the selection changed while the order was placed")
+		}
+		return store.DeleteReservations(ctx, tx, id)
+	})
+	return o, seam.Wrap(err, "place order")
+}
+
+func (s *Service) insertOrder(ctx context.Context, tx *db.Tx, v View, res payment.Result) (store.Order, error) {
+	number, err := store.NextCounter(ctx, tx, "order_number")
+	if err != nil {
+		return store.Order{}, err
+	}
+	now := db.Now()
+	shipAddr := v.ShippingAddress
+	if shipAddr.Address1 == "" {
+		shipAddr = v.Address
+	}
+	addr, _ := json.Marshal(v.Address)
+	ship, _ := json.Marshal(shipAddr)
+	status := store.OrderPending
+	if v.Store.AutoconfirmOrders {
+		status = store.OrderConfirmed
+	}
+	o := store.Order{Hash: newID(16), Number: number, StoreID: v.Store.ID, MarketID: v.Market.ID, PricelistID: v.Pricelist.ID,
+		SelectionID: &v.Selection.ID, Currency: v.Pricelist.CurrencyCode, PricesIncludeTax: v.Pricelist.PricesIncludeTax, VatExempt: v.VatExempt,
+		Status: status, Email: v.Address.Email, Language: v.Selection.Language, CountryID: v.Selection.CountryID, StateID: v.Selection.StateID,
+		Address: string(addr), ShippingAddress: string(ship), ItemsTotal: v.Totals.Items.Minor, Discount: v.Totals.Discount.Minor,
+		Shipping: v.Totals.Shipping.Minor, Tax: v.Totals.Tax.Minor, GrandTotal: v.Totals.GrandTotal.Minor, Comment: v.Selection.Comment,
+		CreatedAt: now, UpdatedAt: now}
+	if v.Shipping != nil {
+		o.ShippingOptionID, o.ShippingName = &v.Shipping.Option.ID, &v.Shipping.Option.Name
+	}
+	if v.PaymentMethod != nil {
+		o.PaymentMethodID, o.PaymentMethodName = &v.PaymentMethod.ID, &v.PaymentMethod.Name
+	}
+	if err := store.InsertOrder(ctx, tx, &o); err != nil {
+		return o, err
+	}
+	reservations, err := store.Reservations(ctx, tx, v.Selection.ID)
+	if err != nil {
+		return o, err
+	}
+	for i, l := range v.Lines {
+		ol := store.OrderLine{OrderID: o.ID, Position: i, DisplayVariantID: &l.Line.DisplayVariantID, ProductID: l.Product.Product.ID,
+			ProductVariantID: l.Product.Variant.ID, ProductSizeID: l.Line.ProductSizeID, ProductName: l.Product.Product.Name,
+			VariantName: l.Product.Variant.Name, SizeName: l.Size.Size.Name, SKU: l.Size.SKU, EAN: l.Size.EAN, Quantity: l.Line.Quantity,
+			UnitPrice: l.Unit.Minor, UnitOriginalPrice: l.UnitBefore.Minor, Discount: l.Discount.Minor, LineValue: l.Net().Minor,
+			TaxPercent: l.TaxRate.Trim(0).String(), Tax: l.Tax.Minor}
+		if err := store.InsertOrderLine(ctx, tx, &ol); err != nil {
+			return o, err
+		}
+		need := l.Line.Quantity
+		for j := range reservations {
+			r := &reservations[j]
+			if r.ProductSizeID != l.Line.ProductSizeID || r.Quantity == 0 || need == 0 {
+				continue
+			}
+			take := min(need, r.Quantity)
+			if err := store.InsertAllocation(ctx, tx, store.Allocation{OrderLineID: ol.ID, WarehouseID: r.WarehouseID, ProductSizeID: r.ProductSizeID, Quantity: take}); err != nil {
+				return o, err
+			}
+			r.Quantity -= take
+			need -= take
+		}
+		if need > 0 {
+			return o, fmt.Errorf("line %s: %d units not reserved", l.Line.Line, need)
+		}
+	}
+	for _, av := range v.Vouchers {
+		ok, err := store.UseVoucher(ctx, tx, av.Voucher.ID)
+		if err != nil {
+			return o, err
+		}
+		if !ok {
+			return o, conflict("voucher …%s was used up while the payment ran", av.CodeHint)
+		}
+		if err := store.InsertOrderVoucher(ctx, tx, o.ID, av.Voucher.ID, av.Discount.Minor); err != nil {
+			return o, err
+		}
+	}
+	method := ""
+	if v.PaymentMethod != nil {
+		method = v.PaymentMethod.Provider
+	}
+	return o, store.InsertPaymentEntry(ctx, tx, &store.PaymentEntry{OrderID: o.ID, EntryType: "AUTHORIZATION", Status: "SUCCESS",
+		Value: v.Totals.ToPay.Minor, Currency: o.Currency, ExternalReference: &res.External, PaymentMethod: &method, CreatedAt: now})
+}
+
+// Receipt returns the order of a paid selection.
+func (s *Service) Receipt(ctx context.Context, id string) (store.Order, error) {
+	sel, err := store.GetSelection(ctx, s.DB.Read(), id, false)
+	if isNotFound(err) {
+		return store.Order{}, notFound("no selection %q", id)
+	} else if err != nil {
+		return store.Order{}, err
+	}
+	if sel.OrderID == nil {
+		return store.Order{}, notFound("the selection has no order yet")
+	}
+	return store.GetOrder(ctx, s.DB.Read(), *sel.OrderID)
+}

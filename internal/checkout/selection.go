@@ -1,0 +1,415 @@
+package checkout
+
+import (
+	"context"
+	"encoding/json"
+	"net/mail"
+	"strings"
+
+	"seam/internal/db"
+	"seam/internal/seam"
+	"seam/internal/store"
+	"seam/internal/voucher"
+)
+
+// edit changes an open selection in one transaction, with its row locked.
+func (s *Service) edit(ctx context.Context, id string, fn func(tx *db.Tx, sel *store.Selection) error) error {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		sel, err := store.GetSelection(ctx, tx, id, true)
+		if isNotFound(err) {
+			return notFound("no selection %q", id)
+		} else if err != nil {
+			return err
+		}
+		switch sel.Status {
+		case store.SelectionPaid:
+			return conflict("the selection is paid (order %d); start a new one", *sel.OrderID)
+		case store.SelectionPaying:
+			return conflict("the selection is being paid for; finish or cancel the payment before changing it")
+		}
+		if err := fn(tx, &sel); err != nil {
+			return err
+		}
+		sel.UpdatedAt = db.Now()
+		return store.UpdateSelection(ctx, tx, &sel)
+	})
+}
+
+func checkQuantity(n int64) error {
+	if n < 1 || n > MaxQuantity {
+		return invalid("quantity", "A quantity is 1 to %d, got %d.", MaxQuantity, n)
+	}
+	return nil
+}
+
+// AddItem puts quantity of an item in the selection: more of an existing
+// line at the regular price, or a new line.
+func (s *Service) AddItem(ctx context.Context, id, item string, quantity int64) error {
+	if err := checkQuantity(quantity); err != nil {
+		return err
+	}
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		di, ps, err := s.sellable(ctx, tx, sel, item)
+		if err != nil {
+			return err
+		}
+		lines, err := store.Lines(ctx, tx, sel.ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			if l.DisplayVariantID == di.ID && l.ProductSizeID == ps.ID && l.UnitPriceMinor == nil {
+				if err := checkQuantity(l.Quantity + quantity); err != nil {
+					return err
+				}
+				return store.SetLineQuantity(ctx, tx, l.ID, l.Quantity+quantity)
+			}
+		}
+		if len(lines) >= MaxLines {
+			return invalid("item", "A selection holds at most %d lines.", MaxLines)
+		}
+		pos := 0
+		if len(lines) > 0 {
+			pos = lines[len(lines)-1].Position + 1
+		}
+		return store.InsertLine(ctx, tx, &store.SelectionLine{Line: newID(16), SelectionID: sel.ID, DisplayVariantID: di.ID,
+			ProductSizeID: ps.ID, Quantity: quantity, Position: pos})
+	})
+}
+
+// sellable checks that an item is sold in the selection's store, market
+// and pricelist.
+func (s *Service) sellable(ctx context.Context, q db.Q, sel *store.Selection, item string) (store.DisplayItem, store.ProductSize, error) {
+	diID, psID, ok := ParseItem(item)
+	if !ok {
+		return store.DisplayItem{}, store.ProductSize{}, notFound("no item %q; items look like 12-345 (product-size)", item)
+	}
+	items, err := store.ShopItems(ctx, q, store.ShopFilter{StoreID: sel.StoreID, MarketID: sel.MarketID, PricelistID: sel.PricelistID, IDs: []int64{diID}}, store.Page{Limit: 1})
+	if err != nil {
+		return store.DisplayItem{}, store.ProductSize{}, err
+	}
+	if len(items) == 0 {
+		return store.DisplayItem{}, store.ProductSize{}, notFound("no item %q for sale in this market", item)
+	}
+	ps, err := store.GetProductSize(ctx, q, psID)
+	if isNotFound(err) || (err == nil && (ps.ProductVariantID != items[0].VariantID || !ps.IsActive)) {
+		return store.DisplayItem{}, store.ProductSize{}, notFound("no item %q for sale in this market", item)
+	}
+	return items[0], ps, err
+}
+
+// line finds a line of the selection by its id.
+func line(ctx context.Context, q db.Q, selectionID, lineID string) (store.SelectionLine, error) {
+	lines, err := store.Lines(ctx, q, selectionID)
+	if err != nil {
+		return store.SelectionLine{}, err
+	}
+	for _, l := range lines {
+		if l.Line == lineID {
+			return l, nil
+		}
+	}
+	return store.SelectionLine{}, notFound("no line %q in this selection", lineID)
+}
+
+// ChangeLine adds delta (which may be negative) to a line's quantity; a
+// line that reaches 0 goes.
+func (s *Service) ChangeLine(ctx context.Context, id, lineID string, delta int64) error {
+	if err := checkQuantity(max(delta, -delta)); err != nil {
+		return err
+	}
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		l, err := line(ctx, tx, sel.ID, lineID)
+		if err != nil {
+			return err
+		}
+		n := l.Quantity + delta
+		if n <= 0 {
+			return store.DeleteLine(ctx, tx, l.ID)
+		}
+		if err := checkQuantity(n); err != nil {
+			return err
+		}
+		return store.SetLineQuantity(ctx, tx, l.ID, n)
+	})
+}
+
+// SetLine sets a line's quantity.
+func (s *Service) SetLine(ctx context.Context, id, lineID string, quantity int64) error {
+	if err := checkQuantity(quantity); err != nil {
+		return err
+	}
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		l, err := line(ctx, tx, sel.ID, lineID)
+		if err != nil {
+			return err
+		}
+		return store.SetLineQuantity(ctx, tx, l.ID, quantity)
+	})
+}
+
+// RemoveLine takes a line out.
+func (s *Service) RemoveLine(ctx context.Context, id, lineID string) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		l, err := line(ctx, tx, sel.ID, lineID)
+		if err != nil {
+			return err
+		}
+		return store.DeleteLine(ctx, tx, l.ID)
+	})
+}
+
+// SetCountry moves the selection to a country (and optionally a state):
+// the market and pricelist follow the country, and a shipping method that
+// does not reach it is forgotten.
+func (s *Service) SetCountry(ctx context.Context, id, code string, state *string) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		loc, err := locate(ctx, tx, sel.StoreID, normCode(code))
+		if err != nil {
+			return err
+		}
+		sel.CountryID, sel.StateID = &loc.Country.ID, nil
+		sel.MarketID, sel.PricelistID = loc.Market.ID, loc.Pricelist.ID
+		sel.ShippingOptionID = nil
+		if state != nil {
+			return setState(ctx, tx, sel, *state)
+		}
+		return nil
+	})
+}
+
+// SetState sets the state of the selection's country.
+func (s *Service) SetState(ctx context.Context, id, state string) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error { return setState(ctx, tx, sel, state) })
+}
+
+func setState(ctx context.Context, q db.Q, sel *store.Selection, code string) error {
+	if sel.CountryID == nil {
+		return invalid("state", "Choose a country before its state.")
+	}
+	st, err := store.FindState(ctx, q, *sel.CountryID, code)
+	if isNotFound(err) {
+		return notFound("the selection's country has no state %q", code)
+	} else if err != nil {
+		return err
+	}
+	sel.StateID = &st.ID
+	return nil
+}
+
+// SetLanguage sets the selection's language.
+func (s *Service) SetLanguage(ctx context.Context, id, code string) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		langs, err := store.Languages(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, l := range langs {
+			if strings.EqualFold(l.Code, code) {
+				sel.Language = l.Code
+				return nil
+			}
+		}
+		return notFound("no language %q", code)
+	})
+}
+
+// Location is what a server may set on a selection: market, pricelist,
+// country and language, each optional.
+type Location struct {
+	Market    *int64
+	Pricelist *int64
+	Country   *string
+	Language  *string
+}
+
+// SetLocation sets a selection's market, pricelist, country and language
+// as a server says, checking that they belong to the selection's store.
+func (s *Service) SetLocation(ctx context.Context, id string, in Location) error {
+	if in.Country != nil {
+		if err := s.SetCountry(ctx, id, *in.Country, nil); err != nil {
+			return err
+		}
+	}
+	if in.Language != nil {
+		if err := s.SetLanguage(ctx, id, *in.Language); err != nil {
+			return err
+		}
+	}
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if in.Market != nil {
+			ms, err := store.MarketsByIDs(ctx, tx, []int64{*in.Market})
+			if err != nil {
+				return err
+			}
+			if len(ms) == 0 || ms[0].StoreID != sel.StoreID {
+				return invalid("market", "Store %d has no market %d.", sel.StoreID, *in.Market)
+			}
+			sel.MarketID = *in.Market
+		}
+		if in.Pricelist != nil {
+			pl, err := store.GetPricelist(ctx, tx, *in.Pricelist)
+			if isNotFound(err) || (err == nil && pl.StoreID != sel.StoreID) {
+				return invalid("pricelist", "Store %d has no pricelist %d.", sel.StoreID, *in.Pricelist)
+			} else if err != nil {
+				return err
+			}
+			sel.PricelistID = pl.ID
+		}
+		return nil
+	})
+}
+
+// SetShippingMethod chooses how the selection ships.
+func (s *Service) SetShippingMethod(ctx context.Context, id string, optionID int64) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if sel.CountryID == nil {
+			return invalid("shippingMethod", "Choose a country first.")
+		}
+		prices, err := store.ShippingPricesFor(ctx, tx, sel.PricelistID, *sel.CountryID)
+		if err != nil {
+			return err
+		}
+		for _, p := range prices {
+			if p.ShippingOptionID == optionID {
+				sel.ShippingOptionID = &optionID
+				return nil
+			}
+		}
+		return notFound("shipping method %d does not ship to the selection's country", optionID)
+	})
+}
+
+// SetPaymentMethod chooses how the selection is paid.
+func (s *Service) SetPaymentMethod(ctx context.Context, id string, methodID int64) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		methods, err := store.PaymentMethods(ctx, tx, sel.StoreID)
+		if err != nil {
+			return err
+		}
+		for _, m := range methods {
+			if m.ID == methodID {
+				sel.PaymentMethodID = &methodID
+				return nil
+			}
+		}
+		return notFound("no payment method %d", methodID)
+	})
+}
+
+// SetAddress stores the billing address and, when given, the shipping
+// address.
+func (s *Service) SetAddress(ctx context.Context, id string, address, shipping *Address) error {
+	for field, a := range map[string]*Address{"address": address, "shippingAddress": shipping} {
+		if a == nil {
+			continue
+		}
+		if err := checkAddress(field, a, false); err != nil {
+			return err
+		}
+	}
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if address != nil {
+			b, _ := json.Marshal(address)
+			sel.Address = string(b)
+		}
+		if shipping != nil {
+			b, _ := json.Marshal(shipping)
+			sel.ShippingAddress = string(b)
+		}
+		return nil
+	})
+}
+
+// checkAddress checks an address's fields; complete asks for everything an
+// order needs.
+func checkAddress(field string, a *Address, complete bool) error {
+	var p seam.Problems
+	for name, v := range map[string]string{"email": a.Email, "firstName": a.FirstName, "lastName": a.LastName, "address1": a.Address1,
+		"address2": a.Address2, "zipCode": a.ZipCode, "city": a.City, "company": a.Company, "phoneNumber": a.PhoneNumber} {
+		if len(v) > 255 {
+			p.Add(seam.P(field, name), "%s is longer than 255 characters.", name)
+		}
+	}
+	if a.Email != "" {
+		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email {
+			p.Add(seam.P(field, "email"), "%q is not an e-mail address.", a.Email)
+		}
+	}
+	if complete {
+		for name, v := range map[string]string{"email": a.Email, "firstName": a.FirstName, "lastName": a.LastName, "address1": a.Address1,
+			"zipCode": a.ZipCode, "city": a.City} {
+			if strings.TrimSpace(v) == "" {
+				p.Add(seam.P(field, name), "%s is required to place an order.", name)
+			}
+		}
+	}
+	return p.Err()
+}
+
+// AddVoucher puts a voucher on the selection by its code.
+func (s *Service) AddVoucher(ctx context.Context, id, code string) error {
+	if strings.TrimSpace(code) == "" {
+		return invalid("voucher", "Give the voucher code.")
+	}
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		v, err := voucher.ByCode(ctx, tx, sel.StoreID, code)
+		if isNotFound(err) {
+			return invalid("voucher", "There is no voucher %q.", code)
+		} else if err != nil {
+			return err
+		}
+		markets, err := store.VoucherMarkets(ctx, tx, []int64{v.ID})
+		if err != nil {
+			return err
+		}
+		if why := voucher.Problem(v, markets, sel.MarketID, s.Now()); why != "" {
+			return invalid("voucher", "%s", why)
+		}
+		return store.AddSelectionVoucher(ctx, tx, sel.ID, store.SelectionVoucher{VoucherID: v.ID, CodeHint: voucher.Hint(code), AddedAt: db.Now()})
+	})
+}
+
+// RemoveVoucher takes a voucher off the selection.
+func (s *Service) RemoveVoucher(ctx context.Context, id, code string) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		v, err := voucher.ByCode(ctx, tx, sel.StoreID, code)
+		if isNotFound(err) {
+			return notFound("no voucher %q on this selection", code)
+		} else if err != nil {
+			return err
+		}
+		removed, err := store.RemoveSelectionVoucher(ctx, tx, sel.ID, v.ID)
+		if err != nil {
+			return err
+		}
+		if !removed {
+			return notFound("no voucher %q on this selection", code)
+		}
+		return nil
+	})
+}
+
+// Subscribe adds an e-mail address to the store's newsletter.
+func (s *Service) Subscribe(ctx context.Context, selectionID, email, country string) error {
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+		return invalid("email", "%q is not an e-mail address.", email)
+	}
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		sel, err := store.GetSelection(ctx, tx, selectionID, false)
+		if err != nil {
+			return err
+		}
+		var cid *int64
+		if country != "" {
+			c, err := store.CountryByCode(ctx, tx, country)
+			if isNotFound(err) {
+				return invalid("country", "No country %q.", country)
+			} else if err != nil {
+				return err
+			}
+			cid = &c.ID
+		}
+		return store.Subscribe(ctx, tx, sel.StoreID, strings.ToLower(email), cid)
+	})
+}

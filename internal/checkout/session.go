@@ -1,0 +1,153 @@
+package checkout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"seam/internal/db"
+	"seam/internal/seam"
+	"seam/internal/secret"
+	"seam/internal/store"
+)
+
+// SessionPrefix starts every session token; SecretPrefix every shared
+// secret.
+const (
+	SessionPrefix = "seam_cs_"
+	SecretPrefix  = "seam_ss_"
+)
+
+// Caller is who calls the Checkout API: a browser with its session token,
+// a server with the shared secret, or a server acting for a shopper's
+// session (both).
+type Caller struct {
+	// Server is set when the request carried a valid shared secret.
+	Server bool
+	// Session is the shopper's session, when the request has one.
+	Session *store.Session
+	// NewToken is set when this request started the session.
+	NewToken secret.Secret
+	// Token is the session token to send back.
+	Token string
+	// Scope names the caller for idempotency keys: its session, or its
+	// shared secret.
+	Scope string
+}
+
+// Authenticate works out the caller from the API-Token header and the
+// bearer secret. An unknown shared secret is seam.ErrUnauthenticated; an
+// unknown session token starts a new session, as a missing one does
+// (unless token is "none", which asks for no session: server calls that
+// name a selection, cache warming).
+func (s *Service) Authenticate(ctx context.Context, token, bearer string, needSession bool) (Caller, error) {
+	var c Caller
+	if bearer != "" {
+		sec, err := store.CheckoutSecretByHash(ctx, s.DB.Read(), secret.Hash(bearer))
+		if errors.Is(err, seam.ErrNotFound) || (err == nil && sec.RevokedAt != nil) {
+			return c, fmt.Errorf("unknown or revoked shared secret: %w", seam.ErrUnauthenticated)
+		}
+		if err != nil {
+			return c, fmt.Errorf("look up shared secret: %w", err)
+		}
+		c.Server, c.Scope = true, "secret:"+strconv.FormatInt(sec.ID, 10)
+	}
+	if token != "" && token != "none" {
+		sess, err := store.SessionByHash(ctx, s.DB.Read(), secret.Hash(token))
+		switch {
+		case err == nil:
+			c.Session, c.Token, c.Scope = &sess, token, "session:"+strconv.FormatInt(sess.ID, 10)
+			return c, nil
+		case !errors.Is(err, seam.ErrNotFound):
+			return c, fmt.Errorf("look up session: %w", err)
+		}
+	}
+	if !needSession || token == "none" {
+		return c, nil
+	}
+	tok := secret.New(SessionPrefix)
+	now := db.Now()
+	sess := store.Session{TokenHash: tok.Hash(), CreatedAt: now, SeenAt: now}
+	if err := s.DB.Tx(ctx, func(tx *db.Tx) error { return store.InsertSession(ctx, tx, &sess) }); err != nil {
+		return c, fmt.Errorf("start session: %w", err)
+	}
+	c.Session, c.NewToken, c.Token, c.Scope = &sess, tok, tok.Reveal(), "session:"+strconv.FormatInt(sess.ID, 10)
+	return c, nil
+}
+
+// CreateSecret makes a shared secret for server-side callers and returns
+// it; only its hash is kept.
+func CreateSecret(ctx context.Context, d *db.DB, name string) (secret.Secret, error) {
+	if name == "" {
+		return "", seam.Invalid(seam.P("name"), "A shared secret needs a name: the server that uses it.")
+	}
+	sec := secret.New(SecretPrefix)
+	row := store.CheckoutSecret{Name: name, SecretHash: sec.Hash(), Hint: sec.Reveal()[len(sec.Reveal())-4:], CreatedAt: db.Now()}
+	if err := d.Tx(ctx, func(tx *db.Tx) error { return store.InsertCheckoutSecret(ctx, tx, &row) }); err != nil {
+		return "", fmt.Errorf("create shared secret: %w", err)
+	}
+	return sec, nil
+}
+
+// SelectionFor returns the id of the selection a request works on: the
+// one a server names, or the caller's session's, made on first use.
+func (s *Service) SelectionFor(ctx context.Context, c Caller, named string) (string, error) {
+	if named != "" {
+		if !c.Server {
+			return "", fmt.Errorf("only a server with the shared secret may name a selection in the path; browsers use their API-Token: %w", seam.ErrForbidden)
+		}
+		if _, err := store.GetSelection(ctx, s.DB.Read(), named, false); err != nil {
+			if isNotFound(err) {
+				return "", notFound("no selection %q", named)
+			}
+			return "", err
+		}
+		return named, nil
+	}
+	if c.Session == nil {
+		return "", fmt.Errorf("this call needs a session: send the API-Token header (or leave it out to start one): %w", seam.ErrForbidden)
+	}
+	if c.Session.SelectionID != nil {
+		return *c.Session.SelectionID, nil
+	}
+	var id string
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		sel, err := s.newSelection(ctx, tx)
+		if err != nil {
+			return err
+		}
+		id = sel.ID
+		return store.SetSessionSelection(ctx, tx, c.Session.ID, id)
+	})
+	if err != nil {
+		return "", seam.Wrap(err, "start selection")
+	}
+	c.Session.SelectionID = &id
+	return id, nil
+}
+
+// Attach makes the session work on an existing selection (PUT
+// /selections/{selection}); selection ids are 128-bit random, so knowing
+// one is the right to it.
+func (s *Service) Attach(ctx context.Context, c Caller, selectionID string) error {
+	if c.Session == nil {
+		return fmt.Errorf("attaching a selection needs a session: %w", seam.ErrForbidden)
+	}
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		sel, err := store.GetSelection(ctx, tx, selectionID, false)
+		if isNotFound(err) {
+			return notFound("no selection %q", selectionID)
+		} else if err != nil {
+			return err
+		}
+		if sel.Status == store.SelectionPaid {
+			return conflict("selection %s is already paid (order %d)", sel.ID, *sel.OrderID)
+		}
+		return store.SetSessionSelection(ctx, tx, c.Session.ID, selectionID)
+	})
+	if err == nil {
+		c.Session.SelectionID = &selectionID
+	}
+	return seam.Wrap(err, "attach selection")
+}

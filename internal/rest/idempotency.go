@@ -1,0 +1,84 @@
+package rest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+
+	"seam/internal/db"
+	"seam/internal/store"
+)
+
+// capture holds an answer before it is sent, so that it can be stored.
+type capture struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *capture) Header() http.Header         { return c.header }
+func (c *capture) Write(b []byte) (int, error) { return c.body.Write(b) }
+func (c *capture) WriteHeader(s int)           { c.status = s }
+
+// idempotent runs a POST/PUT/DELETE with an Idempotency-Key at most once per
+// caller and key (for 24 hours): a repeat gets the first answer again, the
+// same key with another request a 422, a repeat while the first still runs
+// a 409.
+func (h *Handler) idempotent(w http.ResponseWriter, c *call, a action) {
+	key := c.r.Header.Get("Idempotency-Key")
+	if len(key) > 255 {
+		h.writeJSON(w, c.r, http.StatusBadRequest, errorBody(c.token(), "Idempotency-Key", "An Idempotency-Key has at most 255 characters."))
+		return
+	}
+	sum := sha256.Sum256([]byte(c.r.Method + " " + c.r.URL.Path + "\n" + string(c.body)))
+	hash := hex.EncodeToString(sum[:])
+	scope := c.caller.Scope
+	var claimed bool
+	var stored store.IdempotentResponse
+	err := h.db.Tx(c.ctx, func(tx *db.Tx) error {
+		var err error
+		claimed, stored, err = store.ClaimIdempotencyKey(c.ctx, tx, scope, key, hash)
+		return err
+	})
+	if err != nil {
+		h.writeError(w, c, err)
+		return
+	}
+	if !claimed {
+		switch {
+		case stored.RequestHash != hash:
+			h.writeJSON(w, c.r, http.StatusUnprocessableEntity, errorBody(c.token(), "Idempotency-Key", "This Idempotency-Key was used for a different request; use a new key for a new request."))
+		case stored.Status == 0:
+			h.writeJSON(w, c.r, http.StatusConflict, errorBody(c.token(), "Idempotency-Key", "A request with this Idempotency-Key is still running; retry in a moment."))
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(stored.Body)))
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(stored.Status)
+			_, _ = w.Write([]byte(stored.Body))
+		}
+		return
+	}
+	cw := &capture{header: http.Header{}}
+	status, out, err := c.run(a)
+	if err != nil {
+		h.writeError(cw, c, err)
+	} else {
+		h.writeJSON(cw, c.r, status, out)
+	}
+	ctx := c.ctx
+	_ = h.db.Tx(ctx, func(tx *db.Tx) error {
+		if cw.status >= 500 {
+			// A failure of ours may pass; let the client retry with the key.
+			return store.ForgetIdempotencyKey(ctx, tx, scope, key)
+		}
+		return store.FinishIdempotencyKey(ctx, tx, scope, key, cw.status, cw.body.String())
+	})
+	for k, v := range cw.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(cw.status)
+	_, _ = w.Write(cw.body.Bytes())
+}

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"seam/internal/db"
+)
+
+// Selection states.
+const (
+	SelectionOpen   = "OPEN"
+	SelectionPaying = "PAYING"
+	SelectionPaid   = "PAID"
+)
+
+// Selection is a shopper's cart: what is in it, where it ships and how it
+// is paid. Address fields hold JSON.
+type Selection struct {
+	ID                 string
+	StoreID            int64
+	MarketID           int64
+	PricelistID        int64
+	CountryID          *int64
+	StateID            *int64
+	Language           string
+	ShippingOptionID   *int64
+	PaymentMethodID    *int64
+	Address            string
+	ShippingAddress    string
+	Comment            *string
+	Status             string
+	PaymentRef         *string
+	PaymentAmountMinor *int64
+	ReservedUntil      *time.Time
+	OrderID            *int64
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+const selectionSelect = `SELECT id, store_id, market_id, pricelist_id, country_id, state_id, language, shipping_option_id, payment_method_id,
+	COALESCE(address, ''), COALESCE(shipping_address, ''), comment, status, payment_ref, payment_amount_minor, reserved_until, order_id,
+	created_at, updated_at FROM selection`
+
+func scanSelection(s scanner) (Selection, error) {
+	var x Selection
+	var country, state, ship, pay, amount, order sql.NullInt64
+	var comment, ref sql.NullString
+	var reserved sql.NullTime
+	err := s.Scan(&x.ID, &x.StoreID, &x.MarketID, &x.PricelistID, &country, &state, &x.Language, &ship, &pay, &x.Address, &x.ShippingAddress,
+		&comment, &x.Status, &ref, &amount, &reserved, &order, &x.CreatedAt, &x.UpdatedAt)
+	x.CountryID, x.StateID, x.ShippingOptionID, x.PaymentMethodID = nullInt(country), nullInt(state), nullInt(ship), nullInt(pay)
+	x.Comment, x.PaymentRef, x.PaymentAmountMinor, x.OrderID = nullString(comment), nullString(ref), nullInt(amount), nullInt(order)
+	if reserved.Valid {
+		x.ReservedUntil = &reserved.Time
+	}
+	return x, err
+}
+
+// InsertSelection creates a selection.
+func InsertSelection(ctx context.Context, q db.Q, x *Selection) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO selection (id, store_id, market_id, pricelist_id, country_id, state_id, language, shipping_option_id,
+		payment_method_id, address, shipping_address, comment, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		x.ID, x.StoreID, x.MarketID, x.PricelistID, x.CountryID, x.StateID, x.Language, x.ShippingOptionID, x.PaymentMethodID,
+		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.Status, x.CreatedAt, x.UpdatedAt)
+	return err
+}
+
+// UpdateSelection writes the shopper-editable fields of a selection.
+func UpdateSelection(ctx context.Context, q db.Q, x *Selection) error {
+	_, err := q.ExecContext(ctx, `UPDATE selection SET market_id = $1, pricelist_id = $2, country_id = $3, state_id = $4, language = $5,
+		shipping_option_id = $6, payment_method_id = $7, address = $8, shipping_address = $9, comment = $10, updated_at = $11 WHERE id = $12`,
+		x.MarketID, x.PricelistID, x.CountryID, x.StateID, x.Language, x.ShippingOptionID, x.PaymentMethodID,
+		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.UpdatedAt, x.ID)
+	return err
+}
+
+// GetSelection loads one selection; with lock it also locks it for the
+// rest of a PostgreSQL write transaction.
+func GetSelection(ctx context.Context, q db.Q, id string, lock bool) (Selection, error) {
+	suffix := ""
+	if lock {
+		suffix = db.ForUpdate(q)
+	}
+	return one(ctx, q, scanSelection, selectionSelect+` WHERE id = $1`+suffix, id)
+}
+
+// StartPayment moves an open selection to PAYING with its payment reference
+// and amount, in one conditional statement; it reports whether it did.
+func StartPayment(ctx context.Context, q db.Q, id, ref string, amount int64, until time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE selection SET status = 'PAYING', payment_ref = $2, payment_amount_minor = $3, reserved_until = $4, updated_at = $5
+		WHERE id = $1 AND status = 'OPEN'`, id, ref, amount, until, db.Now())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReopenSelection moves a PAYING selection back to OPEN (payment failed,
+// abandoned or expired); it reports whether it did.
+func ReopenSelection(ctx context.Context, q db.Q, id string) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE selection SET status = 'OPEN', payment_ref = NULL, payment_amount_minor = NULL, reserved_until = NULL, updated_at = $2
+		WHERE id = $1 AND status = 'PAYING'`, id, db.Now())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// MarkPaid moves a PAYING selection to PAID with its order, in one
+// conditional statement: only one caller can make the order of a selection.
+func MarkPaid(ctx context.Context, q db.Q, id string, orderID int64) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE selection SET status = 'PAID', order_id = $2, reserved_until = NULL, updated_at = $3
+		WHERE id = $1 AND status = 'PAYING'`, id, orderID, db.Now())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ExpiredPayments lists selections whose stock reservation ran out.
+func ExpiredPayments(ctx context.Context, q db.Q, now time.Time, limit int) ([]string, error) {
+	return all(ctx, q, func(s scanner) (string, error) {
+		var id string
+		return id, s.Scan(&id)
+	}, `SELECT id FROM selection WHERE status = 'PAYING' AND reserved_until < $1 ORDER BY reserved_until LIMIT `+itoa(limit), db.Time(now))
+}
+
+// SelectionLine is one line of a selection: an item (a display item's
+// size) and a quantity, optionally at a special unit price.
+type SelectionLine struct {
+	ID               int64
+	Line             string
+	SelectionID      string
+	DisplayVariantID int64
+	ProductSizeID    int64
+	Quantity         int64
+	UnitPriceMinor   *int64
+	Position         int
+}
+
+const lineSelect = `SELECT id, line, selection_id, display_variant_id, product_size_id, quantity, unit_price_minor, position FROM selection_line`
+
+func scanLine(s scanner) (SelectionLine, error) {
+	var l SelectionLine
+	var price sql.NullInt64
+	err := s.Scan(&l.ID, &l.Line, &l.SelectionID, &l.DisplayVariantID, &l.ProductSizeID, &l.Quantity, &price, &l.Position)
+	l.UnitPriceMinor = nullInt(price)
+	return l, err
+}
+
+// InsertLine adds a line.
+func InsertLine(ctx context.Context, q db.Q, l *SelectionLine) error {
+	id, err := insertID(ctx, q, `INSERT INTO selection_line (line, selection_id, display_variant_id, product_size_id, quantity, unit_price_minor, position)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, l.Line, l.SelectionID, l.DisplayVariantID, l.ProductSizeID, l.Quantity, l.UnitPriceMinor, l.Position)
+	l.ID = id
+	return err
+}
+
+// SetLineQuantity sets a line's quantity.
+func SetLineQuantity(ctx context.Context, q db.Q, id, quantity int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE selection_line SET quantity = $1 WHERE id = $2`, quantity, id)
+	return err
+}
+
+// DeleteLine removes a line.
+func DeleteLine(ctx context.Context, q db.Q, id int64) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM selection_line WHERE id = $1`, id)
+	return err
+}
+
+// DeleteLines empties a selection.
+func DeleteLines(ctx context.Context, q db.Q, selectionID string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM selection_line WHERE selection_id = $1`, selectionID)
+	return err
+}
+
+// Lines lists the lines of a selection in the order they were added.
+func Lines(ctx context.Context, q db.Q, selectionID string) ([]SelectionLine, error) {
+	return all(ctx, q, scanLine, lineSelect+` WHERE selection_id = $1 ORDER BY position, id`, selectionID)
+}
+
+// SelectionVoucher is a voucher added to a selection; only the last
+// characters of the code the shopper typed are kept.
+type SelectionVoucher struct {
+	VoucherID int64
+	CodeHint  string
+	AddedAt   time.Time
+}
+
+// AddSelectionVoucher adds a voucher to a selection (idempotent).
+func AddSelectionVoucher(ctx context.Context, q db.Q, selectionID string, v SelectionVoucher) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO selection_voucher (selection_id, voucher_id, code_hint, added_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (selection_id, voucher_id) DO NOTHING`, selectionID, v.VoucherID, v.CodeHint, v.AddedAt)
+	return err
+}
+
+// RemoveSelectionVoucher removes a voucher; it reports whether it was there.
+func RemoveSelectionVoucher(ctx context.Context, q db.Q, selectionID string, voucherID int64) (bool, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM selection_voucher WHERE selection_id = $1 AND voucher_id = $2`, selectionID, voucherID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SelectionVouchers lists a selection's vouchers in the order added.
+func SelectionVouchers(ctx context.Context, q db.Q, selectionID string) ([]SelectionVoucher, error) {
+	return all(ctx, q, func(s scanner) (SelectionVoucher, error) {
+		var v SelectionVoucher
+		err := s.Scan(&v.VoucherID, &v.CodeHint, &v.AddedAt)
+		return v, err
+	}, `SELECT voucher_id, code_hint, added_at FROM selection_voucher WHERE selection_id = $1 ORDER BY added_at, voucher_id`, selectionID)
+}

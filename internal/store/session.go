@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"seam/internal/db"
+)
+
+// Session is a Checkout API session: the shopper's token (hashed) and the
+// selection it works on.
+type Session struct {
+	ID          int64
+	TokenHash   string
+	SelectionID *string
+	CreatedAt   time.Time
+	SeenAt      time.Time
+}
+
+// InsertSession stores a new session.
+func InsertSession(ctx context.Context, q db.Q, s *Session) error {
+	id, err := insertID(ctx, q, `INSERT INTO checkout_session (token_hash, selection_id, created_at, seen_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		s.TokenHash, s.SelectionID, s.CreatedAt, s.SeenAt)
+	s.ID = id
+	return err
+}
+
+// SessionByHash finds a session by the hash of its token.
+func SessionByHash(ctx context.Context, q db.Q, hash string) (Session, error) {
+	return one(ctx, q, func(sc scanner) (Session, error) {
+		var s Session
+		var sel sql.NullString
+		err := sc.Scan(&s.ID, &s.TokenHash, &sel, &s.CreatedAt, &s.SeenAt)
+		s.SelectionID = nullString(sel)
+		return s, err
+	}, `SELECT id, token_hash, selection_id, created_at, seen_at FROM checkout_session WHERE token_hash = $1`, hash)
+}
+
+// SetSessionSelection points a session at a selection.
+func SetSessionSelection(ctx context.Context, q db.Q, sessionID int64, selectionID string) error {
+	_, err := q.ExecContext(ctx, `UPDATE checkout_session SET selection_id = $1 WHERE id = $2`, selectionID, sessionID)
+	return err
+}
+
+// DeleteIdleSessions removes sessions not seen since before; it returns how
+// many went.
+func DeleteIdleSessions(ctx context.Context, q db.Q, before time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM checkout_session WHERE seen_at < $1`, db.Time(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// CheckoutSecret is a shared secret that lets a server call the Checkout
+// API with server rights.
+type CheckoutSecret struct {
+	ID         int64
+	Name       string
+	SecretHash string
+	Hint       string
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+}
+
+// InsertCheckoutSecret stores a new shared secret.
+func InsertCheckoutSecret(ctx context.Context, q db.Q, s *CheckoutSecret) error {
+	id, err := insertID(ctx, q, `INSERT INTO checkout_secret (name, secret_hash, hint, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		s.Name, s.SecretHash, s.Hint, s.CreatedAt)
+	s.ID = id
+	return err
+}
+
+// CheckoutSecretByHash finds a live shared secret by its hash.
+func CheckoutSecretByHash(ctx context.Context, q db.Q, hash string) (CheckoutSecret, error) {
+	return one(ctx, q, func(sc scanner) (CheckoutSecret, error) {
+		var s CheckoutSecret
+		var rev sql.NullTime
+		err := sc.Scan(&s.ID, &s.Name, &s.SecretHash, &s.Hint, &s.CreatedAt, &rev)
+		if rev.Valid {
+			s.RevokedAt = &rev.Time
+		}
+		return s, err
+	}, `SELECT id, name, secret_hash, hint, created_at, revoked_at FROM checkout_secret WHERE secret_hash = $1`, hash)
+}
+
+// Language is a language a store's texts come in.
+type Language struct {
+	Code      string
+	Name      string
+	IsDefault bool
+}
+
+// InsertLanguage adds a language (idempotent).
+func InsertLanguage(ctx context.Context, q db.Q, l Language) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO language (code, name, is_default) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`, l.Code, l.Name, l.IsDefault)
+	return err
+}
+
+// Languages lists the languages, the default first.
+func Languages(ctx context.Context, q db.Q) ([]Language, error) {
+	return all(ctx, q, func(s scanner) (Language, error) {
+		var l Language
+		err := s.Scan(&l.Code, &l.Name, &l.IsDefault)
+		return l, err
+	}, `SELECT code, name, is_default FROM language ORDER BY is_default DESC, code`)
+}
+
+// NextCounter increments a named counter and returns its new value, in one
+// statement.
+func NextCounter(ctx context.Context, q db.Q, name string) (int64, error) {
+	var v int64
+	err := q.QueryRowContext(ctx, `UPDATE counter SET value = value + 1 WHERE name = $1 RETURNING value`, name).Scan(&v)
+	return v, err
+}
+
+// Subscribe adds an e-mail address to a store's newsletter (idempotent).
+func Subscribe(ctx context.Context, q db.Q, storeID int64, email string, countryID *int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO newsletter_subscription (store_id, email, country_id, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (store_id, email) DO NOTHING`, storeID, email, countryID, db.Now())
+	return err
+}
