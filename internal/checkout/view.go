@@ -116,7 +116,9 @@ type Address struct {
 	NewsletterOptIn bool   `json:"newsletter,omitempty"`
 }
 
-func parseAddress(s string) Address {
+// ParseAddress reads an address stored as JSON; bad JSON gives an empty
+// address.
+func ParseAddress(s string) Address {
 	var a Address
 	if s != "" {
 		_ = json.Unmarshal([]byte(s), &a)
@@ -168,7 +170,7 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 			v.State = &st[0]
 		}
 	}
-	v.Address, v.ShippingAddress = parseAddress(sel.Address), parseAddress(sel.ShippingAddress)
+	v.Address, v.ShippingAddress = ParseAddress(sel.Address), ParseAddress(sel.ShippingAddress)
 	if err := s.priceLines(ctx, q, &v); err != nil {
 		return v, err
 	}

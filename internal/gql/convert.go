@@ -3,8 +3,11 @@ package gql
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"seam/internal/gql/model"
 	"seam/internal/money"
+	"seam/internal/seam"
 	"seam/internal/store"
 	"strconv"
 	"strings"
@@ -82,4 +85,29 @@ func cursor(ctx context.Context, arg string, c *string) (*int64, error) {
 		return nil, inputError(ctx, arg, "%s is not a cursor this connection gave out.", arg)
 	}
 	return &id, nil
+}
+
+// nonEmpty is nil for "", for optional text fields.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// ignoreNotFound turns a missing row into no error.
+func ignoreNotFound(err error) error {
+	if errors.Is(err, seam.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// lineMoney is an amount of an order line, in its order's currency.
+func lineMoney(ctx context.Context, l *store.OrderLine, v int64) (*model.Money, error) {
+	o, err := loads(ctx).order.Load(ctx, l.OrderID)
+	if err != nil {
+		return nil, fmt.Errorf("order of line %d: %w", l.ID, err)
+	}
+	return &model.Money{A: money.New(v, o.Currency)}, nil
 }

@@ -3,6 +3,8 @@ package gql
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -94,6 +96,14 @@ type loaders struct {
 	displaysOf     *dataloadgen.Loader[int64, []store.Display]
 	displayLinks   map[string]*dataloadgen.Loader[int64, []store.IDPair]
 	externalID     *dataloadgen.Loader[extKey, string]
+	voucher        *dataloadgen.Loader[int64, store.Voucher]
+	voucherActs    *dataloadgen.Loader[int64, []store.VoucherAction]
+	voucherMarkets *dataloadgen.Loader[int64, []store.IDPair]
+	payMethodsOf   *dataloadgen.Loader[int64, []store.PaymentMethod]
+	order          *dataloadgen.Loader[int64, store.Order]
+	orderLines     *dataloadgen.Loader[int64, []store.OrderLine]
+	allocations    *dataloadgen.Loader[int64, []store.Allocation]
+	payments       *dataloadgen.Loader[int64, []store.PaymentEntry]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -136,6 +146,14 @@ func newLoaders(q db.Q, integration string) *loaders {
 		display:        byID(q, store.DisplaysByIDs, func(v store.Display) int64 { return v.ID }),
 		displaysOf:     groupBy(q, store.DisplaysByProductIDs, func(v store.Display) int64 { return v.ProductID }),
 		displayLinks:   map[string]*dataloadgen.Loader[int64, []store.IDPair]{},
+		voucher:        byID(q, store.VouchersByIDs, func(v store.Voucher) int64 { return v.ID }),
+		voucherActs:    groupBy(q, store.VoucherActions, func(v store.VoucherAction) int64 { return v.VoucherID }),
+		voucherMarkets: id(store.VoucherMarkets),
+		payMethodsOf:   groupBy(q, store.PaymentMethodsOfStores, func(v store.PaymentMethod) int64 { return v.StoreID }),
+		order:          byID(q, store.OrdersByIDs, func(v store.Order) int64 { return v.ID }),
+		orderLines:     groupBy(q, store.OrderLinesByOrderIDs, func(v store.OrderLine) int64 { return v.OrderID }),
+		allocations:    groupBy(q, store.AllocationsByLineIDs, func(v store.Allocation) int64 { return v.OrderLineID }),
+		payments:       groupBy(q, store.PaymentEntriesByOrderIDs, func(v store.PaymentEntry) int64 { return v.OrderID }),
 	}
 	for _, kind := range []string{store.DisplayVariant, store.DisplayMarket, store.DisplayCategory} {
 		l.displayLinks[kind] = id(func(ctx context.Context, q db.Q, ids []int64) ([]store.IDPair, error) {
@@ -260,4 +278,29 @@ func externalID(ctx context.Context, typ string, id int64) (*string, error) {
 		return nil, err
 	}
 	return &v, nil
+}
+
+// byTextIDs loads rows whose ids are kept as text (in JSON lists); rows
+// deleted since are left out.
+func byTextIDs[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], ids []string) ([]*V, error) {
+	thunks := make([]func() (V, error), len(ids))
+	for i, s := range ids {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("id %q: %w", s, err)
+		}
+		thunks[i] = l.LoadThunk(ctx, id)
+	}
+	out := make([]*V, 0, len(ids))
+	for _, t := range thunks {
+		v, err := t()
+		if errors.Is(err, dataloadgen.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &v)
+	}
+	return out, nil
 }

@@ -28,6 +28,9 @@ type request struct {
 	seen    map[string]bool
 	loaders *loaders
 	db      *db.DB
+	// codes are the plain voucher codes this request's mutations set, by
+	// voucher id: the only time a code is shown.
+	codes map[int64]string
 }
 
 type requestKey struct{}
@@ -76,6 +79,24 @@ func (rq *request) fresh() {
 	rq.mu.Lock()
 	defer rq.mu.Unlock()
 	rq.loaders = nil
+}
+
+// showCode remembers a voucher code set by this request, for its payload.
+func (rq *request) showCode(voucherID int64, code string) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	if rq.codes == nil {
+		rq.codes = map[int64]string{}
+	}
+	rq.codes[voucherID] = code
+}
+
+// shownCode is the code this request set on a voucher, if any.
+func (rq *request) shownCode(voucherID int64) (string, bool) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	c, ok := rq.codes[voucherID]
+	return c, ok
 }
 
 func actor(ctx context.Context) seam.Actor { return requestFrom(ctx).token.Actor() }

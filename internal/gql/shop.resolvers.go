@@ -67,6 +67,36 @@ func (r *mutationResolver) CreateShippingOption(ctx context.Context, input model
 	return out, err
 }
 
+func (r *mutationResolver) UpdateStore(ctx context.Context, id int64, input shop.StoreSettings) (*model.StoreUpdatePayload, error) {
+	err := shop.UpdateStore(ctx, r.DB, start(ctx), id, input)
+	out := &model.StoreUpdatePayload{}
+	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
+		return out, err
+	}
+	out.Store, err = one(ctx, loads(ctx).store, id)
+	return out, err
+}
+
+func (r *mutationResolver) SetShippingPrices(ctx context.Context, input []*shop.ShippingPriceInput) (*model.ShippingPricesSetPayload, error) {
+	err := shop.SetShippingPrices(ctx, r.DB, start(ctx), values(input))
+	out := &model.ShippingPricesSetPayload{}
+	_, err = failed(err, &out.UserErrors, &out.UserWarnings)
+	return out, err
+}
+
+func (r *mutationResolver) CreatePaymentMethod(ctx context.Context, input model.PaymentMethodCreateInput) (*model.PaymentMethodCreatePayload, error) {
+	id, err := shop.CreatePaymentMethod(ctx, r.DB, start(ctx), input.Store, input.Name, input.Provider)
+	out := &model.PaymentMethodCreatePayload{}
+	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
+		return out, err
+	}
+	methods, err := store.PaymentMethodsByIDs(ctx, r.DB.Read(), []int64{id})
+	if len(methods) == 1 {
+		out.PaymentMethod = &methods[0]
+	}
+	return out, err
+}
+
 func (r *queryResolver) Stores(ctx context.Context, where *model.StoreFilter, sort []string, limit *int64, page *int64) ([]*store.Store, error) {
 	p, err := paging(ctx, limit, page)
 	if err != nil {
@@ -125,6 +155,19 @@ func (r *stateResolver) Country(ctx context.Context, obj *store.State) (*store.C
 
 func (r *storeResolver) Markets(ctx context.Context, obj *store.Store) ([]*store.Market, error) {
 	rows, err := loads(ctx).marketsOf.Load(ctx, obj.ID)
+	return ptrs(rows), err
+}
+
+func (r *storeResolver) DefaultCountry(ctx context.Context, obj *store.Store) (*store.Country, error) {
+	return maybe(ctx, loads(ctx).country, obj.DefaultCountryID)
+}
+
+func (r *storeResolver) DefaultTaxGroup(ctx context.Context, obj *store.Store) (*store.TaxGroup, error) {
+	return maybe(ctx, loads(ctx).taxGroup, obj.DefaultTaxGroupID)
+}
+
+func (r *storeResolver) PaymentMethods(ctx context.Context, obj *store.Store) ([]*store.PaymentMethod, error) {
+	rows, err := loads(ctx).payMethodsOf.Load(ctx, obj.ID)
 	return ptrs(rows), err
 }
 

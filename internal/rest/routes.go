@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"seam/internal/checkout"

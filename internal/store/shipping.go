@@ -75,11 +75,25 @@ func InsertPaymentMethod(ctx context.Context, q db.Q, m *PaymentMethod) error {
 	return err
 }
 
+// PaymentMethodsOfStores lists every payment method of stores, active or not.
+func PaymentMethodsOfStores(ctx context.Context, q db.Q, storeIDs []int64) ([]PaymentMethod, error) {
+	return byIDs(ctx, q, scanPaymentMethod, `SELECT id, store_id, name, provider, active, position FROM payment_method`, "store_id", storeIDs,
+		" ORDER BY store_id, position, id")
+}
+
+// PaymentMethodsByIDs loads payment methods by id.
+func PaymentMethodsByIDs(ctx context.Context, q db.Q, ids []int64) ([]PaymentMethod, error) {
+	return byIDs(ctx, q, scanPaymentMethod, `SELECT id, store_id, name, provider, active, position FROM payment_method`, "id", ids, "")
+}
+
+func scanPaymentMethod(s scanner) (PaymentMethod, error) {
+	var m PaymentMethod
+	err := s.Scan(&m.ID, &m.StoreID, &m.Name, &m.Provider, &m.Active, &m.Position)
+	return m, err
+}
+
 // PaymentMethods lists the active payment methods of a store.
 func PaymentMethods(ctx context.Context, q db.Q, storeID int64) ([]PaymentMethod, error) {
-	return all(ctx, q, func(s scanner) (PaymentMethod, error) {
-		var m PaymentMethod
-		err := s.Scan(&m.ID, &m.StoreID, &m.Name, &m.Provider, &m.Active, &m.Position)
-		return m, err
-	}, `SELECT id, store_id, name, provider, active, position FROM payment_method WHERE store_id = $1 AND active ORDER BY position, id`, storeID)
+	return all(ctx, q, scanPaymentMethod, `SELECT id, store_id, name, provider, active, position FROM payment_method WHERE store_id = $1 AND active
+		ORDER BY position, id`, storeID)
 }

@@ -124,7 +124,8 @@ type FreeShippingInput struct {
 	ShippingOptions []seam.Ref
 }
 
-// Created is what Create made: the voucher and, once, its plain code.
+// Created is what Create made: the voucher and, once, its plain code as
+// given (codes match regardless of case).
 type Created struct {
 	ID   int64
 	Code string
@@ -216,7 +217,7 @@ func Create(ctx context.Context, d *db.DB, actor seam.Actor, in Input) (Created,
 		if v.Method == "CODE" {
 			code := ""
 			if in.Code != nil {
-				code = NormalizeCode(*in.Code)
+				code = strings.TrimSpace(*in.Code)
 			}
 			if code == "" {
 				code = NewCode(12)
@@ -304,7 +305,7 @@ func Update(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in Input)
 		if in.Code != nil {
 			if v.Method != "CODE" {
 				p.Add(path.Key("code"), "Only CODE vouchers have a code.")
-			} else if c := NormalizeCode(*in.Code); checkCode(&p, path.Key("code"), c) == nil {
+			} else if c := strings.TrimSpace(*in.Code); checkCode(&p, path.Key("code"), c) == nil {
 				h, hint := HashCode(c), Hint(c)
 				v.CodeHash, v.CodeHint, code = &h, &hint, c
 			}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"seam/internal/catalog"
+	"seam/internal/checkout"
 	"seam/internal/gql/model"
 	"seam/internal/money"
 	"seam/internal/pricing"
@@ -16,6 +17,7 @@ import (
 	"seam/internal/shop"
 	"seam/internal/stock"
 	"seam/internal/store"
+	"seam/internal/voucher"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -36,15 +38,20 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Address() AddressResolver
 	AlteredPrice() AlteredPriceResolver
 	Bundle() BundleResolver
 	BundleSection() BundleSectionResolver
 	Category() CategoryResolver
 	Country() CountryResolver
+	DirectToConsumerOrder() DirectToConsumerOrderResolver
 	Display() DisplayResolver
 	Folder() FolderResolver
 	Market() MarketResolver
 	Mutation() MutationResolver
+	OrderAllocation() OrderAllocationResolver
+	OrderLine() OrderLineResolver
+	PaymentHistoryEntry() PaymentHistoryEntryResolver
 	Price() PriceResolver
 	PriceAlteration() PriceAlterationResolver
 	Pricelist() PricelistResolver
@@ -59,6 +66,8 @@ type ResolverRoot interface {
 	StockChange() StockChangeResolver
 	StockChangeLine() StockChangeLineResolver
 	Store() StoreResolver
+	Voucher() VoucherResolver
+	VoucherAction() VoucherActionResolver
 	Warehouse() WarehouseResolver
 	WarehouseStock() WarehouseStockResolver
 }
@@ -68,6 +77,22 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Address struct {
+		Address1        func(childComplexity int) int
+		Address2        func(childComplexity int) int
+		City            func(childComplexity int) int
+		CompanyName     func(childComplexity int) int
+		Country         func(childComplexity int) int
+		Email           func(childComplexity int) int
+		FirstName       func(childComplexity int) int
+		LastName        func(childComplexity int) int
+		PhoneNumber     func(childComplexity int) int
+		State           func(childComplexity int) int
+		StateOrProvince func(childComplexity int) int
+		VatNumber       func(childComplexity int) int
+		ZipCode         func(childComplexity int) int
+	}
+
 	AlteredPrice struct {
 		Price                  func(childComplexity int) int
 		PriceAlteration        func(childComplexity int) int
@@ -177,6 +202,29 @@ type ComplexityRoot struct {
 		Name func(childComplexity int) int
 	}
 
+	DirectToConsumerOrder struct {
+		BillingAddress     func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		Email              func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		IsLocked           func(childComplexity int) int
+		IsOnHold           func(childComplexity int) int
+		Language           func(childComplexity int) int
+		Lines              func(childComplexity int) int
+		Market             func(childComplexity int) int
+		Number             func(childComplexity int) int
+		OrderDate          func(childComplexity int) int
+		PaymentHistory     func(childComplexity int) int
+		PaymentMethodName  func(childComplexity int) int
+		Pricelist          func(childComplexity int) int
+		PricesIncludeTax   func(childComplexity int) int
+		ShippingAddress    func(childComplexity int) int
+		ShippingMethodName func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Store              func(childComplexity int) int
+		Totals             func(childComplexity int) int
+	}
+
 	Display struct {
 		CanonicalCategory        func(childComplexity int) int
 		Categories               func(childComplexity int) int
@@ -281,6 +329,7 @@ type ComplexityRoot struct {
 		CreateDisplay         func(childComplexity int, input catalog.DisplayInput) int
 		CreateFolder          func(childComplexity int, input catalog.NamedInput) int
 		CreateMarket          func(childComplexity int, input shop.MarketInput) int
+		CreatePaymentMethod   func(childComplexity int, input model.PaymentMethodCreateInput) int
 		CreatePriceAlteration func(childComplexity int, input pricing.AlterationInput) int
 		CreatePricelist       func(childComplexity int, input pricing.PricelistInput) int
 		CreateProduct         func(childComplexity int, input catalog.ProductInput) int
@@ -289,12 +338,14 @@ type ComplexityRoot struct {
 		CreateShippingOption  func(childComplexity int, input model.ShippingOptionCreateInput) int
 		CreateSizeChart       func(childComplexity int, input catalog.SizeChartInput) int
 		CreateStore           func(childComplexity int, input shop.StoreInput) int
+		CreateVoucher         func(childComplexity int, input voucher.Input) int
 		CreateWarehouse       func(childComplexity int, input stock.WarehouseInput) int
 		SetAlteredPrices      func(childComplexity int, input pricing.PricesInput) int
 		SetAlteredPricesBatch func(childComplexity int, input []*pricing.PricesInput) int
 		SetIDConversions      func(childComplexity int, input []*model.IDConversionSetInput) int
 		SetPrices             func(childComplexity int, input pricing.PricesInput) int
 		SetPricesBatch        func(childComplexity int, input []*pricing.PricesInput) int
+		SetShippingPrices     func(childComplexity int, input []*shop.ShippingPriceInput) int
 		SetStock              func(childComplexity int, input stock.SetInput) int
 		UnsetIDConversions    func(childComplexity int, input []*model.IDConversionUnsetInput) int
 		UpdateDisplay         func(childComplexity int, id int64, input catalog.DisplayInput) int
@@ -305,7 +356,43 @@ type ComplexityRoot struct {
 		UpdateProductSize     func(childComplexity int, id int64, input catalog.ProductSizeInput) int
 		UpdateProductVariant  func(childComplexity int, id int64, input catalog.VariantInput) int
 		UpdateSizeChart       func(childComplexity int, id int64, input catalog.SizeChartInput) int
+		UpdateStore           func(childComplexity int, id int64, input shop.StoreSettings) int
+		UpdateVoucher         func(childComplexity int, id int64, input voucher.Input) int
 		UpdateWarehouse       func(childComplexity int, id int64, input stock.WarehouseInput) int
+	}
+
+	OrderAllocation struct {
+		Quantity  func(childComplexity int) int
+		Warehouse func(childComplexity int) int
+	}
+
+	OrderLine struct {
+		Allocations        func(childComplexity int) int
+		Discount           func(childComplexity int) int
+		EAN                func(childComplexity int) int
+		HasAnyDiscount     func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LineValue          func(childComplexity int) int
+		Product            func(childComplexity int) int
+		ProductName        func(childComplexity int) int
+		ProductSize        func(childComplexity int) int
+		ProductVariant     func(childComplexity int) int
+		ProductVariantName func(childComplexity int) int
+		Quantity           func(childComplexity int) int
+		SKU                func(childComplexity int) int
+		Size               func(childComplexity int) int
+		Tax                func(childComplexity int) int
+		TaxPercent         func(childComplexity int) int
+		UnitOriginalPrice  func(childComplexity int) int
+		UnitPrice          func(childComplexity int) int
+	}
+
+	OrderTotals struct {
+		Discount   func(childComplexity int) int
+		GrandTotal func(childComplexity int) int
+		ItemsTotal func(childComplexity int) int
+		Shipping   func(childComplexity int) int
+		Tax        func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -313,6 +400,30 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PaymentHistoryEntry struct {
+		CreatedAt         func(childComplexity int) int
+		EntryType         func(childComplexity int) int
+		ExternalReference func(childComplexity int) int
+		ID                func(childComplexity int) int
+		ParamsJSON        func(childComplexity int) int
+		PaymentMethod     func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Value             func(childComplexity int) int
+	}
+
+	PaymentMethod struct {
+		Active   func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Provider func(childComplexity int) int
+	}
+
+	PaymentMethodCreatePayload struct {
+		PaymentMethod func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+		UserWarnings  func(childComplexity int) int
 	}
 
 	Price struct {
@@ -496,6 +607,8 @@ type ComplexityRoot struct {
 		Folders               func(childComplexity int, where *model.FolderFilter, limit *int64, page *int64) int
 		IDConversions         func(childComplexity int, where *model.IDConversionFilter, limit *int64, page *int64) int
 		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
+		Order                 func(childComplexity int, id string) int
+		Orders                func(childComplexity int, where *model.OrderFilter, sort []string, limit *int64, page *int64) int
 		PriceAlterations      func(childComplexity int, where *model.PriceAlterationFilter, limit *int64, page *int64) int
 		Pricelists            func(childComplexity int, where *model.PricelistFilter, sort []string, limit *int64, page *int64) int
 		Product               func(childComplexity int, id int64) int
@@ -507,6 +620,7 @@ type ComplexityRoot struct {
 		StockChangeConnection func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.StockChangeFilter) int
 		StockChanges          func(childComplexity int, where *model.StockChangeFilter, sort []string, limit *int64, page *int64) int
 		Stores                func(childComplexity int, where *model.StoreFilter, sort []string, limit *int64, page *int64) int
+		Vouchers              func(childComplexity int, where *model.VoucherFilter, sort []string, limit *int64, page *int64) int
 		Warehouses            func(childComplexity int, where *model.WarehouseFilter, sort []string, limit *int64, page *int64) int
 	}
 
@@ -527,6 +641,11 @@ type ComplexityRoot struct {
 		ShippingOption func(childComplexity int) int
 		UserErrors     func(childComplexity int) int
 		UserWarnings   func(childComplexity int) int
+	}
+
+	ShippingPricesSetPayload struct {
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
 	}
 
 	Size struct {
@@ -608,13 +727,23 @@ type ComplexityRoot struct {
 	}
 
 	Store struct {
-		ID      func(childComplexity int) int
-		Markets func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Type    func(childComplexity int) int
+		AutoconfirmOrders func(childComplexity int) int
+		DefaultCountry    func(childComplexity int) int
+		DefaultTaxGroup   func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Markets           func(childComplexity int) int
+		Name              func(childComplexity int) int
+		PaymentMethods    func(childComplexity int) int
+		Type              func(childComplexity int) int
 	}
 
 	StoreCreatePayload struct {
+		Store        func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	StoreUpdatePayload struct {
 		Store        func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
 		UserWarnings func(childComplexity int) int
@@ -641,6 +770,61 @@ type ComplexityRoot struct {
 		Price                  func(childComplexity int) int
 		Pricelist              func(childComplexity int) int
 		RecommendedRetailPrice func(childComplexity int) int
+	}
+
+	Voucher struct {
+		Actions                  func(childComplexity int) int
+		Code                     func(childComplexity int) int
+		CodeHint                 func(childComplexity int) int
+		CombineWithOtherVouchers func(childComplexity int) int
+		ConversionHTML           func(childComplexity int) int
+		EntryPointStrategy       func(childComplexity int) int
+		ID                       func(childComplexity int) int
+		Markets                  func(childComplexity int) int
+		MaxUsages                func(childComplexity int) int
+		Method                   func(childComplexity int) int
+		Name                     func(childComplexity int) int
+		Priority                 func(childComplexity int) int
+		Reuse                    func(childComplexity int) int
+		StartAt                  func(childComplexity int) int
+		Status                   func(childComplexity int) int
+		StopAt                   func(childComplexity int) int
+		Store                    func(childComplexity int) int
+		Type                     func(childComplexity int) int
+		URL                      func(childComplexity int) int
+		Usages                   func(childComplexity int) int
+	}
+
+	VoucherAction struct {
+		ContinueStrategy func(childComplexity int) int
+		Criteria         func(childComplexity int) int
+		IsEntryPoint     func(childComplexity int) int
+		Result           func(childComplexity int) int
+	}
+
+	VoucherCreatePayload struct {
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+		Voucher      func(childComplexity int) int
+	}
+
+	VoucherCriterion struct {
+		Type func(childComplexity int) int
+	}
+
+	VoucherResult struct {
+		AmountOff       func(childComplexity int) int
+		ApplyOn         func(childComplexity int) int
+		PercentOff      func(childComplexity int) int
+		Products        func(childComplexity int) int
+		ShippingOptions func(childComplexity int) int
+		Type            func(childComplexity int) int
+	}
+
+	VoucherUpdatePayload struct {
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+		Voucher      func(childComplexity int) int
 	}
 
 	Warehouse struct {
@@ -685,6 +869,14 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AddressResolver interface {
+	CompanyName(ctx context.Context, obj *checkout.Address) (*string, error)
+
+	StateOrProvince(ctx context.Context, obj *checkout.Address) (*string, error)
+
+	Country(ctx context.Context, obj *checkout.Address) (*store.Country, error)
+	State(ctx context.Context, obj *checkout.Address) (*store.State, error)
+}
 type AlteredPriceResolver interface {
 	PriceAlteration(ctx context.Context, obj *store.AlteredPrice) (*store.PriceAlteration, error)
 	Pricelist(ctx context.Context, obj *store.AlteredPrice) (*store.Pricelist, error)
@@ -707,6 +899,22 @@ type CategoryResolver interface {
 }
 type CountryResolver interface {
 	States(ctx context.Context, obj *store.Country) ([]*store.State, error)
+}
+type DirectToConsumerOrderResolver interface {
+	ID(ctx context.Context, obj *store.Order) (string, error)
+
+	OrderDate(ctx context.Context, obj *store.Order) (*time.Time, error)
+	Store(ctx context.Context, obj *store.Order) (*store.Store, error)
+	Market(ctx context.Context, obj *store.Order) (*store.Market, error)
+	Pricelist(ctx context.Context, obj *store.Order) (*store.Pricelist, error)
+	Currency(ctx context.Context, obj *store.Order) (*model.Currency, error)
+	ShippingAddress(ctx context.Context, obj *store.Order) (*checkout.Address, error)
+	BillingAddress(ctx context.Context, obj *store.Order) (*checkout.Address, error)
+	Lines(ctx context.Context, obj *store.Order) ([]*store.OrderLine, error)
+	Totals(ctx context.Context, obj *store.Order) (*model.OrderTotals, error)
+	PaymentHistory(ctx context.Context, obj *store.Order) ([]*store.PaymentEntry, error)
+
+	ShippingMethodName(ctx context.Context, obj *store.Order) (*string, error)
 }
 type DisplayResolver interface {
 	Store(ctx context.Context, obj *store.Display) (*store.Store, error)
@@ -756,10 +964,39 @@ type MutationResolver interface {
 	CreateMarket(ctx context.Context, input shop.MarketInput) (*model.MarketCreatePayload, error)
 	UpdateMarket(ctx context.Context, id int64, input shop.MarketInput) (*model.MarketUpdatePayload, error)
 	CreateShippingOption(ctx context.Context, input model.ShippingOptionCreateInput) (*model.ShippingOptionCreatePayload, error)
+	UpdateStore(ctx context.Context, id int64, input shop.StoreSettings) (*model.StoreUpdatePayload, error)
+	SetShippingPrices(ctx context.Context, input []*shop.ShippingPriceInput) (*model.ShippingPricesSetPayload, error)
+	CreatePaymentMethod(ctx context.Context, input model.PaymentMethodCreateInput) (*model.PaymentMethodCreatePayload, error)
 	CreateWarehouse(ctx context.Context, input stock.WarehouseInput) (*model.WarehouseCreatePayload, error)
 	UpdateWarehouse(ctx context.Context, id int64, input stock.WarehouseInput) (*model.WarehouseUpdatePayload, error)
 	ChangeStock(ctx context.Context, input stock.ChangeInput) (*model.StockChangePayload, error)
 	SetStock(ctx context.Context, input stock.SetInput) (*model.StockSetPayload, error)
+	CreateVoucher(ctx context.Context, input voucher.Input) (*model.VoucherCreatePayload, error)
+	UpdateVoucher(ctx context.Context, id int64, input voucher.Input) (*model.VoucherUpdatePayload, error)
+}
+type OrderAllocationResolver interface {
+	Warehouse(ctx context.Context, obj *store.Allocation) (*store.Warehouse, error)
+}
+type OrderLineResolver interface {
+	ProductVariantName(ctx context.Context, obj *store.OrderLine) (string, error)
+	Size(ctx context.Context, obj *store.OrderLine) (string, error)
+
+	Product(ctx context.Context, obj *store.OrderLine) (*store.Product, error)
+	ProductVariant(ctx context.Context, obj *store.OrderLine) (*store.Variant, error)
+	ProductSize(ctx context.Context, obj *store.OrderLine) (*store.ProductSize, error)
+	UnitPrice(ctx context.Context, obj *store.OrderLine) (*model.Money, error)
+	UnitOriginalPrice(ctx context.Context, obj *store.OrderLine) (*model.Money, error)
+	HasAnyDiscount(ctx context.Context, obj *store.OrderLine) (bool, error)
+	Discount(ctx context.Context, obj *store.OrderLine) (*model.Money, error)
+	LineValue(ctx context.Context, obj *store.OrderLine) (*model.Money, error)
+	TaxPercent(ctx context.Context, obj *store.OrderLine) (*money.Number, error)
+	Tax(ctx context.Context, obj *store.OrderLine) (*model.Money, error)
+	Allocations(ctx context.Context, obj *store.OrderLine) ([]*store.Allocation, error)
+}
+type PaymentHistoryEntryResolver interface {
+	Value(ctx context.Context, obj *store.PaymentEntry) (*model.Money, error)
+
+	ParamsJSON(ctx context.Context, obj *store.PaymentEntry) (*string, error)
 }
 type PriceResolver interface {
 	Pricelist(ctx context.Context, obj *store.Price) (*store.Pricelist, error)
@@ -824,6 +1061,8 @@ type QueryResolver interface {
 	Categories(ctx context.Context, where *model.CategoryFilter, limit *int64, page *int64) ([]*store.Category, error)
 	Displays(ctx context.Context, where *model.DisplayFilter, sort []string, limit *int64, page *int64) ([]*store.Display, error)
 	Display(ctx context.Context, id int64) (*store.Display, error)
+	Orders(ctx context.Context, where *model.OrderFilter, sort []string, limit *int64, page *int64) ([]model.AnyOrder, error)
+	Order(ctx context.Context, id string) (model.AnyOrder, error)
 	Pricelists(ctx context.Context, where *model.PricelistFilter, sort []string, limit *int64, page *int64) ([]*store.Pricelist, error)
 	PriceAlterations(ctx context.Context, where *model.PriceAlterationFilter, limit *int64, page *int64) ([]*store.PriceAlteration, error)
 	Stores(ctx context.Context, where *model.StoreFilter, sort []string, limit *int64, page *int64) ([]*store.Store, error)
@@ -833,6 +1072,7 @@ type QueryResolver interface {
 	Warehouses(ctx context.Context, where *model.WarehouseFilter, sort []string, limit *int64, page *int64) ([]*store.Warehouse, error)
 	StockChanges(ctx context.Context, where *model.StockChangeFilter, sort []string, limit *int64, page *int64) ([]*store.StockChange, error)
 	StockChangeConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.StockChangeFilter) (*model.StockChangeConnection, error)
+	Vouchers(ctx context.Context, where *model.VoucherFilter, sort []string, limit *int64, page *int64) ([]*store.Voucher, error)
 }
 type SizeResolver interface {
 	SizeChart(ctx context.Context, obj *store.Size) (*store.SizeChart, error)
@@ -857,6 +1097,23 @@ type StockChangeLineResolver interface {
 }
 type StoreResolver interface {
 	Markets(ctx context.Context, obj *store.Store) ([]*store.Market, error)
+
+	DefaultCountry(ctx context.Context, obj *store.Store) (*store.Country, error)
+	DefaultTaxGroup(ctx context.Context, obj *store.Store) (*store.TaxGroup, error)
+	PaymentMethods(ctx context.Context, obj *store.Store) ([]*store.PaymentMethod, error)
+}
+type VoucherResolver interface {
+	Code(ctx context.Context, obj *store.Voucher) (*string, error)
+
+	CombineWithOtherVouchers(ctx context.Context, obj *store.Voucher) (bool, error)
+
+	Store(ctx context.Context, obj *store.Voucher) (*store.Store, error)
+	Markets(ctx context.Context, obj *store.Voucher) ([]*store.Market, error)
+	Actions(ctx context.Context, obj *store.Voucher) ([]*store.VoucherAction, error)
+}
+type VoucherActionResolver interface {
+	Criteria(ctx context.Context, obj *store.VoucherAction) ([]*model.VoucherCriterion, error)
+	Result(ctx context.Context, obj *store.VoucherAction) (*model.VoucherResult, error)
 }
 type WarehouseResolver interface {
 	BrickAndMortar(ctx context.Context, obj *store.Warehouse) (*model.BrickAndMortar, error)
@@ -887,6 +1144,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Address.address1":
+		if e.ComplexityRoot.Address.Address1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Address1(childComplexity), true
+	case "Address.address2":
+		if e.ComplexityRoot.Address.Address2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Address2(childComplexity), true
+	case "Address.city":
+		if e.ComplexityRoot.Address.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.City(childComplexity), true
+	case "Address.companyName":
+		if e.ComplexityRoot.Address.CompanyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.CompanyName(childComplexity), true
+	case "Address.country":
+		if e.ComplexityRoot.Address.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Country(childComplexity), true
+	case "Address.email":
+		if e.ComplexityRoot.Address.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.Email(childComplexity), true
+	case "Address.firstName":
+		if e.ComplexityRoot.Address.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.FirstName(childComplexity), true
+	case "Address.lastName":
+		if e.ComplexityRoot.Address.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.LastName(childComplexity), true
+	case "Address.phoneNumber":
+		if e.ComplexityRoot.Address.PhoneNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.PhoneNumber(childComplexity), true
+	case "Address.state":
+		if e.ComplexityRoot.Address.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.State(childComplexity), true
+	case "Address.stateOrProvince":
+		if e.ComplexityRoot.Address.StateOrProvince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.StateOrProvince(childComplexity), true
+	case "Address.vatNumber":
+		if e.ComplexityRoot.Address.VatNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.VatNumber(childComplexity), true
+	case "Address.zipCode":
+		if e.ComplexityRoot.Address.ZipCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.ZipCode(childComplexity), true
 
 	case "AlteredPrice.price":
 		if e.ComplexityRoot.AlteredPrice.Price == nil {
@@ -1269,6 +1605,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeliveryWindow.Name(childComplexity), true
+
+	case "DirectToConsumerOrder.billingAddress":
+		if e.ComplexityRoot.DirectToConsumerOrder.BillingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.BillingAddress(childComplexity), true
+	case "DirectToConsumerOrder.currency":
+		if e.ComplexityRoot.DirectToConsumerOrder.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Currency(childComplexity), true
+	case "DirectToConsumerOrder.email":
+		if e.ComplexityRoot.DirectToConsumerOrder.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Email(childComplexity), true
+	case "DirectToConsumerOrder.id":
+		if e.ComplexityRoot.DirectToConsumerOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.ID(childComplexity), true
+	case "DirectToConsumerOrder.isLocked":
+		if e.ComplexityRoot.DirectToConsumerOrder.IsLocked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.IsLocked(childComplexity), true
+	case "DirectToConsumerOrder.isOnHold":
+		if e.ComplexityRoot.DirectToConsumerOrder.IsOnHold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.IsOnHold(childComplexity), true
+	case "DirectToConsumerOrder.language":
+		if e.ComplexityRoot.DirectToConsumerOrder.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Language(childComplexity), true
+	case "DirectToConsumerOrder.lines":
+		if e.ComplexityRoot.DirectToConsumerOrder.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Lines(childComplexity), true
+	case "DirectToConsumerOrder.market":
+		if e.ComplexityRoot.DirectToConsumerOrder.Market == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Market(childComplexity), true
+	case "DirectToConsumerOrder.number":
+		if e.ComplexityRoot.DirectToConsumerOrder.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Number(childComplexity), true
+	case "DirectToConsumerOrder.orderDate":
+		if e.ComplexityRoot.DirectToConsumerOrder.OrderDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.OrderDate(childComplexity), true
+	case "DirectToConsumerOrder.paymentHistory":
+		if e.ComplexityRoot.DirectToConsumerOrder.PaymentHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.PaymentHistory(childComplexity), true
+	case "DirectToConsumerOrder.paymentMethodName":
+		if e.ComplexityRoot.DirectToConsumerOrder.PaymentMethodName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.PaymentMethodName(childComplexity), true
+	case "DirectToConsumerOrder.pricelist":
+		if e.ComplexityRoot.DirectToConsumerOrder.Pricelist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Pricelist(childComplexity), true
+	case "DirectToConsumerOrder.pricesIncludeTax":
+		if e.ComplexityRoot.DirectToConsumerOrder.PricesIncludeTax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.PricesIncludeTax(childComplexity), true
+	case "DirectToConsumerOrder.shippingAddress":
+		if e.ComplexityRoot.DirectToConsumerOrder.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.ShippingAddress(childComplexity), true
+	case "DirectToConsumerOrder.shippingMethodName":
+		if e.ComplexityRoot.DirectToConsumerOrder.ShippingMethodName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.ShippingMethodName(childComplexity), true
+	case "DirectToConsumerOrder.status":
+		if e.ComplexityRoot.DirectToConsumerOrder.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Status(childComplexity), true
+	case "DirectToConsumerOrder.store":
+		if e.ComplexityRoot.DirectToConsumerOrder.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Store(childComplexity), true
+	case "DirectToConsumerOrder.totals":
+		if e.ComplexityRoot.DirectToConsumerOrder.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Totals(childComplexity), true
 
 	case "Display.canonicalCategory":
 		if e.ComplexityRoot.Display.CanonicalCategory == nil {
@@ -1724,6 +2181,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateMarket(childComplexity, args["input"].(shop.MarketInput)), true
+	case "Mutation.createPaymentMethod":
+		if e.ComplexityRoot.Mutation.CreatePaymentMethod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPaymentMethod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePaymentMethod(childComplexity, args["input"].(model.PaymentMethodCreateInput)), true
 	case "Mutation.createPriceAlteration":
 		if e.ComplexityRoot.Mutation.CreatePriceAlteration == nil {
 			break
@@ -1812,6 +2280,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStore(childComplexity, args["input"].(shop.StoreInput)), true
+	case "Mutation.createVoucher":
+		if e.ComplexityRoot.Mutation.CreateVoucher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVoucher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVoucher(childComplexity, args["input"].(voucher.Input)), true
 	case "Mutation.createWarehouse":
 		if e.ComplexityRoot.Mutation.CreateWarehouse == nil {
 			break
@@ -1878,6 +2357,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPricesBatch(childComplexity, args["input"].([]*pricing.PricesInput)), true
+	case "Mutation.setShippingPrices":
+		if e.ComplexityRoot.Mutation.SetShippingPrices == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setShippingPrices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetShippingPrices(childComplexity, args["input"].([]*shop.ShippingPriceInput)), true
 	case "Mutation.setStock":
 		if e.ComplexityRoot.Mutation.SetStock == nil {
 			break
@@ -1988,6 +2478,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSizeChart(childComplexity, args["id"].(int64), args["input"].(catalog.SizeChartInput)), true
+	case "Mutation.updateStore":
+		if e.ComplexityRoot.Mutation.UpdateStore == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStore(childComplexity, args["id"].(int64), args["input"].(shop.StoreSettings)), true
+	case "Mutation.updateVoucher":
+		if e.ComplexityRoot.Mutation.UpdateVoucher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateVoucher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateVoucher(childComplexity, args["id"].(int64), args["input"].(voucher.Input)), true
 	case "Mutation.updateWarehouse":
 		if e.ComplexityRoot.Mutation.UpdateWarehouse == nil {
 			break
@@ -1999,6 +2511,159 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWarehouse(childComplexity, args["id"].(int64), args["input"].(stock.WarehouseInput)), true
+
+	case "OrderAllocation.quantity":
+		if e.ComplexityRoot.OrderAllocation.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderAllocation.Quantity(childComplexity), true
+	case "OrderAllocation.warehouse":
+		if e.ComplexityRoot.OrderAllocation.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderAllocation.Warehouse(childComplexity), true
+
+	case "OrderLine.allocations":
+		if e.ComplexityRoot.OrderLine.Allocations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Allocations(childComplexity), true
+	case "OrderLine.discount":
+		if e.ComplexityRoot.OrderLine.Discount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Discount(childComplexity), true
+	case "OrderLine.EAN":
+		if e.ComplexityRoot.OrderLine.EAN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.EAN(childComplexity), true
+	case "OrderLine.hasAnyDiscount":
+		if e.ComplexityRoot.OrderLine.HasAnyDiscount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.HasAnyDiscount(childComplexity), true
+	case "OrderLine.id":
+		if e.ComplexityRoot.OrderLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ID(childComplexity), true
+	case "OrderLine.lineValue":
+		if e.ComplexityRoot.OrderLine.LineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.LineValue(childComplexity), true
+	case "OrderLine.product":
+		if e.ComplexityRoot.OrderLine.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Product(childComplexity), true
+	case "OrderLine.productName":
+		if e.ComplexityRoot.OrderLine.ProductName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ProductName(childComplexity), true
+	case "OrderLine.productSize":
+		if e.ComplexityRoot.OrderLine.ProductSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ProductSize(childComplexity), true
+	case "OrderLine.productVariant":
+		if e.ComplexityRoot.OrderLine.ProductVariant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ProductVariant(childComplexity), true
+	case "OrderLine.productVariantName":
+		if e.ComplexityRoot.OrderLine.ProductVariantName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ProductVariantName(childComplexity), true
+	case "OrderLine.quantity":
+		if e.ComplexityRoot.OrderLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Quantity(childComplexity), true
+	case "OrderLine.sku":
+		if e.ComplexityRoot.OrderLine.SKU == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.SKU(childComplexity), true
+	case "OrderLine.size":
+		if e.ComplexityRoot.OrderLine.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Size(childComplexity), true
+	case "OrderLine.tax":
+		if e.ComplexityRoot.OrderLine.Tax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Tax(childComplexity), true
+	case "OrderLine.taxPercent":
+		if e.ComplexityRoot.OrderLine.TaxPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.TaxPercent(childComplexity), true
+	case "OrderLine.unitOriginalPrice":
+		if e.ComplexityRoot.OrderLine.UnitOriginalPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.UnitOriginalPrice(childComplexity), true
+	case "OrderLine.unitPrice":
+		if e.ComplexityRoot.OrderLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.UnitPrice(childComplexity), true
+
+	case "OrderTotals.discount":
+		if e.ComplexityRoot.OrderTotals.Discount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderTotals.Discount(childComplexity), true
+	case "OrderTotals.grandTotal":
+		if e.ComplexityRoot.OrderTotals.GrandTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderTotals.GrandTotal(childComplexity), true
+	case "OrderTotals.itemsTotal":
+		if e.ComplexityRoot.OrderTotals.ItemsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderTotals.ItemsTotal(childComplexity), true
+	case "OrderTotals.shipping":
+		if e.ComplexityRoot.OrderTotals.Shipping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderTotals.Shipping(childComplexity), true
+	case "OrderTotals.tax":
+		if e.ComplexityRoot.OrderTotals.Tax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderTotals.Tax(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2024,6 +2689,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PaymentHistoryEntry.createdAt":
+		if e.ComplexityRoot.PaymentHistoryEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.CreatedAt(childComplexity), true
+	case "PaymentHistoryEntry.entryType":
+		if e.ComplexityRoot.PaymentHistoryEntry.EntryType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.EntryType(childComplexity), true
+	case "PaymentHistoryEntry.externalReference":
+		if e.ComplexityRoot.PaymentHistoryEntry.ExternalReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.ExternalReference(childComplexity), true
+	case "PaymentHistoryEntry.id":
+		if e.ComplexityRoot.PaymentHistoryEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.ID(childComplexity), true
+	case "PaymentHistoryEntry.paramsJSON":
+		if e.ComplexityRoot.PaymentHistoryEntry.ParamsJSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.ParamsJSON(childComplexity), true
+	case "PaymentHistoryEntry.paymentMethod":
+		if e.ComplexityRoot.PaymentHistoryEntry.PaymentMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.PaymentMethod(childComplexity), true
+	case "PaymentHistoryEntry.status":
+		if e.ComplexityRoot.PaymentHistoryEntry.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.Status(childComplexity), true
+	case "PaymentHistoryEntry.value":
+		if e.ComplexityRoot.PaymentHistoryEntry.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentHistoryEntry.Value(childComplexity), true
+
+	case "PaymentMethod.active":
+		if e.ComplexityRoot.PaymentMethod.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.Active(childComplexity), true
+	case "PaymentMethod.id":
+		if e.ComplexityRoot.PaymentMethod.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.ID(childComplexity), true
+	case "PaymentMethod.name":
+		if e.ComplexityRoot.PaymentMethod.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.Name(childComplexity), true
+	case "PaymentMethod.provider":
+		if e.ComplexityRoot.PaymentMethod.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethod.Provider(childComplexity), true
+
+	case "PaymentMethodCreatePayload.paymentMethod":
+		if e.ComplexityRoot.PaymentMethodCreatePayload.PaymentMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodCreatePayload.PaymentMethod(childComplexity), true
+	case "PaymentMethodCreatePayload.userErrors":
+		if e.ComplexityRoot.PaymentMethodCreatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodCreatePayload.UserErrors(childComplexity), true
+	case "PaymentMethodCreatePayload.userWarnings":
+		if e.ComplexityRoot.PaymentMethodCreatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentMethodCreatePayload.UserWarnings(childComplexity), true
 
 	case "Price.discountPrice":
 		if e.ComplexityRoot.Price.DiscountPrice == nil {
@@ -2848,6 +3606,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Markets(childComplexity, args["where"].(*model.MarketFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.order":
+		if e.ComplexityRoot.Query.Order == nil {
+			break
+		}
+
+		args, err := ec.field_Query_order_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Order(childComplexity, args["id"].(string)), true
+	case "Query.orders":
+		if e.ComplexityRoot.Query.Orders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_orders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Orders(childComplexity, args["where"].(*model.OrderFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.priceAlterations":
 		if e.ComplexityRoot.Query.PriceAlterations == nil {
 			break
@@ -2964,6 +3744,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Stores(childComplexity, args["where"].(*model.StoreFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.vouchers":
+		if e.ComplexityRoot.Query.Vouchers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_vouchers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Vouchers(childComplexity, args["where"].(*model.VoucherFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.warehouses":
 		if e.ComplexityRoot.Query.Warehouses == nil {
 			break
@@ -3038,6 +3829,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ShippingOptionCreatePayload.UserWarnings(childComplexity), true
+
+	case "ShippingPricesSetPayload.userErrors":
+		if e.ComplexityRoot.ShippingPricesSetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPricesSetPayload.UserErrors(childComplexity), true
+	case "ShippingPricesSetPayload.userWarnings":
+		if e.ComplexityRoot.ShippingPricesSetPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShippingPricesSetPayload.UserWarnings(childComplexity), true
 
 	case "Size.horizontalLabel":
 		if e.ComplexityRoot.Size.HorizontalLabel == nil {
@@ -3320,6 +4124,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockSetPayload.UserWarnings(childComplexity), true
 
+	case "Store.autoconfirmOrders":
+		if e.ComplexityRoot.Store.AutoconfirmOrders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.AutoconfirmOrders(childComplexity), true
+	case "Store.defaultCountry":
+		if e.ComplexityRoot.Store.DefaultCountry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.DefaultCountry(childComplexity), true
+	case "Store.defaultTaxGroup":
+		if e.ComplexityRoot.Store.DefaultTaxGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.DefaultTaxGroup(childComplexity), true
 	case "Store.id":
 		if e.ComplexityRoot.Store.ID == nil {
 			break
@@ -3338,6 +4160,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.Name(childComplexity), true
+	case "Store.paymentMethods":
+		if e.ComplexityRoot.Store.PaymentMethods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.PaymentMethods(childComplexity), true
 	case "Store.type":
 		if e.ComplexityRoot.Store.Type == nil {
 			break
@@ -3363,6 +4191,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StoreCreatePayload.UserWarnings(childComplexity), true
+
+	case "StoreUpdatePayload.store":
+		if e.ComplexityRoot.StoreUpdatePayload.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreUpdatePayload.Store(childComplexity), true
+	case "StoreUpdatePayload.userErrors":
+		if e.ComplexityRoot.StoreUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreUpdatePayload.UserErrors(childComplexity), true
+	case "StoreUpdatePayload.userWarnings":
+		if e.ComplexityRoot.StoreUpdatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreUpdatePayload.UserWarnings(childComplexity), true
 
 	case "TaxGroup.id":
 		if e.ComplexityRoot.TaxGroup.ID == nil {
@@ -3433,6 +4280,234 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VariantPrice.RecommendedRetailPrice(childComplexity), true
+
+	case "Voucher.actions":
+		if e.ComplexityRoot.Voucher.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Actions(childComplexity), true
+	case "Voucher.code":
+		if e.ComplexityRoot.Voucher.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Code(childComplexity), true
+	case "Voucher.codeHint":
+		if e.ComplexityRoot.Voucher.CodeHint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.CodeHint(childComplexity), true
+	case "Voucher.combineWithOtherVouchers":
+		if e.ComplexityRoot.Voucher.CombineWithOtherVouchers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.CombineWithOtherVouchers(childComplexity), true
+	case "Voucher.conversionHTML":
+		if e.ComplexityRoot.Voucher.ConversionHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.ConversionHTML(childComplexity), true
+	case "Voucher.entryPointStrategy":
+		if e.ComplexityRoot.Voucher.EntryPointStrategy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.EntryPointStrategy(childComplexity), true
+	case "Voucher.id":
+		if e.ComplexityRoot.Voucher.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.ID(childComplexity), true
+	case "Voucher.markets":
+		if e.ComplexityRoot.Voucher.Markets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Markets(childComplexity), true
+	case "Voucher.maxUsages":
+		if e.ComplexityRoot.Voucher.MaxUsages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.MaxUsages(childComplexity), true
+	case "Voucher.method":
+		if e.ComplexityRoot.Voucher.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Method(childComplexity), true
+	case "Voucher.name":
+		if e.ComplexityRoot.Voucher.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Name(childComplexity), true
+	case "Voucher.priority":
+		if e.ComplexityRoot.Voucher.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Priority(childComplexity), true
+	case "Voucher.reuse":
+		if e.ComplexityRoot.Voucher.Reuse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Reuse(childComplexity), true
+	case "Voucher.startAt":
+		if e.ComplexityRoot.Voucher.StartAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.StartAt(childComplexity), true
+	case "Voucher.status":
+		if e.ComplexityRoot.Voucher.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Status(childComplexity), true
+	case "Voucher.stopAt":
+		if e.ComplexityRoot.Voucher.StopAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.StopAt(childComplexity), true
+	case "Voucher.store":
+		if e.ComplexityRoot.Voucher.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Store(childComplexity), true
+	case "Voucher.type":
+		if e.ComplexityRoot.Voucher.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Type(childComplexity), true
+	case "Voucher.url":
+		if e.ComplexityRoot.Voucher.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.URL(childComplexity), true
+	case "Voucher.usages":
+		if e.ComplexityRoot.Voucher.Usages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Usages(childComplexity), true
+
+	case "VoucherAction.continueStrategy":
+		if e.ComplexityRoot.VoucherAction.ContinueStrategy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherAction.ContinueStrategy(childComplexity), true
+	case "VoucherAction.criteria":
+		if e.ComplexityRoot.VoucherAction.Criteria == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherAction.Criteria(childComplexity), true
+	case "VoucherAction.isEntryPoint":
+		if e.ComplexityRoot.VoucherAction.IsEntryPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherAction.IsEntryPoint(childComplexity), true
+	case "VoucherAction.result":
+		if e.ComplexityRoot.VoucherAction.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherAction.Result(childComplexity), true
+
+	case "VoucherCreatePayload.userErrors":
+		if e.ComplexityRoot.VoucherCreatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherCreatePayload.UserErrors(childComplexity), true
+	case "VoucherCreatePayload.userWarnings":
+		if e.ComplexityRoot.VoucherCreatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherCreatePayload.UserWarnings(childComplexity), true
+	case "VoucherCreatePayload.voucher":
+		if e.ComplexityRoot.VoucherCreatePayload.Voucher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherCreatePayload.Voucher(childComplexity), true
+
+	case "VoucherCriterion.type":
+		if e.ComplexityRoot.VoucherCriterion.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherCriterion.Type(childComplexity), true
+
+	case "VoucherResult.amountOff":
+		if e.ComplexityRoot.VoucherResult.AmountOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherResult.AmountOff(childComplexity), true
+	case "VoucherResult.applyOn":
+		if e.ComplexityRoot.VoucherResult.ApplyOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherResult.ApplyOn(childComplexity), true
+	case "VoucherResult.percentOff":
+		if e.ComplexityRoot.VoucherResult.PercentOff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherResult.PercentOff(childComplexity), true
+	case "VoucherResult.products":
+		if e.ComplexityRoot.VoucherResult.Products == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherResult.Products(childComplexity), true
+	case "VoucherResult.shippingOptions":
+		if e.ComplexityRoot.VoucherResult.ShippingOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherResult.ShippingOptions(childComplexity), true
+	case "VoucherResult.type":
+		if e.ComplexityRoot.VoucherResult.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherResult.Type(childComplexity), true
+
+	case "VoucherUpdatePayload.userErrors":
+		if e.ComplexityRoot.VoucherUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherUpdatePayload.UserErrors(childComplexity), true
+	case "VoucherUpdatePayload.userWarnings":
+		if e.ComplexityRoot.VoucherUpdatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherUpdatePayload.UserWarnings(childComplexity), true
+	case "VoucherUpdatePayload.voucher":
+		if e.ComplexityRoot.VoucherUpdatePayload.Voucher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VoucherUpdatePayload.Voucher(childComplexity), true
 
 	case "Warehouse.allocationPolicy":
 		if e.ComplexityRoot.Warehouse.AllocationPolicy == nil {
@@ -3636,6 +4711,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MarketInput", ec.unmarshalInputMarketInput),
 			graphql.NewInputUnmarshaler("MarketUpdateInput", ec.unmarshalInputMarketUpdateInput),
 			graphql.NewInputUnmarshaler("MonetaryValueInput", ec.unmarshalInputMonetaryValueInput),
+			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
+			graphql.NewInputUnmarshaler("PaymentMethodCreateInput", ec.unmarshalInputPaymentMethodCreateInput),
 			graphql.NewInputUnmarshaler("PriceAlterationCreateInput", ec.unmarshalInputPriceAlterationCreateInput),
 			graphql.NewInputUnmarshaler("PriceAlterationFilter", ec.unmarshalInputPriceAlterationFilter),
 			graphql.NewInputUnmarshaler("PriceAlterationInput", ec.unmarshalInputPriceAlterationInput),
@@ -3669,6 +4746,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ShippingOptionCreateInput", ec.unmarshalInputShippingOptionCreateInput),
 			graphql.NewInputUnmarshaler("ShippingOptionFilter", ec.unmarshalInputShippingOptionFilter),
 			graphql.NewInputUnmarshaler("ShippingOptionInput", ec.unmarshalInputShippingOptionInput),
+			graphql.NewInputUnmarshaler("ShippingPriceSetInput", ec.unmarshalInputShippingPriceSetInput),
 			graphql.NewInputUnmarshaler("SizeChartCreateInput", ec.unmarshalInputSizeChartCreateInput),
 			graphql.NewInputUnmarshaler("SizeChartFilter", ec.unmarshalInputSizeChartFilter),
 			graphql.NewInputUnmarshaler("SizeChartInput", ec.unmarshalInputSizeChartInput),
@@ -3682,9 +4760,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StoreCreateInput", ec.unmarshalInputStoreCreateInput),
 			graphql.NewInputUnmarshaler("StoreFilter", ec.unmarshalInputStoreFilter),
 			graphql.NewInputUnmarshaler("StoreInput", ec.unmarshalInputStoreInput),
+			graphql.NewInputUnmarshaler("StoreUpdateInput", ec.unmarshalInputStoreUpdateInput),
 			graphql.NewInputUnmarshaler("StringMatch", ec.unmarshalInputStringMatch),
 			graphql.NewInputUnmarshaler("TaxGroupInput", ec.unmarshalInputTaxGroupInput),
 			graphql.NewInputUnmarshaler("VariantPriceFilter", ec.unmarshalInputVariantPriceFilter),
+			graphql.NewInputUnmarshaler("VoucherActionInput", ec.unmarshalInputVoucherActionInput),
+			graphql.NewInputUnmarshaler("VoucherActionRefInput", ec.unmarshalInputVoucherActionRefInput),
+			graphql.NewInputUnmarshaler("VoucherCreateInput", ec.unmarshalInputVoucherCreateInput),
+			graphql.NewInputUnmarshaler("VoucherCriterionInput", ec.unmarshalInputVoucherCriterionInput),
+			graphql.NewInputUnmarshaler("VoucherDiscountInput", ec.unmarshalInputVoucherDiscountInput),
+			graphql.NewInputUnmarshaler("VoucherFilter", ec.unmarshalInputVoucherFilter),
+			graphql.NewInputUnmarshaler("VoucherFreeShippingInput", ec.unmarshalInputVoucherFreeShippingInput),
+			graphql.NewInputUnmarshaler("VoucherResultInput", ec.unmarshalInputVoucherResultInput),
+			graphql.NewInputUnmarshaler("VoucherSelectedProductsInput", ec.unmarshalInputVoucherSelectedProductsInput),
+			graphql.NewInputUnmarshaler("VoucherUpdateInput", ec.unmarshalInputVoucherUpdateInput),
 			graphql.NewInputUnmarshaler("WarehouseCreateInput", ec.unmarshalInputWarehouseCreateInput),
 			graphql.NewInputUnmarshaler("WarehouseFilter", ec.unmarshalInputWarehouseFilter),
 			graphql.NewInputUnmarshaler("WarehouseInput", ec.unmarshalInputWarehouseInput),
@@ -4520,6 +5609,132 @@ type DisplayUpdatePayload implements Payload {
   userWarnings: [UserWarning!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/order.graphqls", Input: `extend type Query {
+  "Orders, newest first by default."
+  orders(where: OrderFilter, sort: [OrderSort!] = [id_DESC], limit: Int = 20, page: Int = 1): [Order!] @perm(name: "Order:read")
+  "One order by its id (the 32-hex hash)."
+  order(id: String!): Order @perm(name: "Order:read")
+}
+
+enum OrderStatus { PENDING CONFIRMED PROCESSING SHIPPED ARCHIVED CANCELLED }
+enum OrderSort { id_ASC id_DESC number_ASC number_DESC orderDate_ASC orderDate_DESC }
+
+input OrderFilter {
+  "Order ids (hashes)."
+  id: [String!]
+  number: [Int!]
+  status: [OrderStatus!]
+  storeId: [Int!]
+  orderDate: DateTimeRange
+}
+
+interface Order {
+  "The order's public id: 32 hex digits."
+  id: String!
+  number: Int!
+  status: OrderStatus!
+  isOnHold: Boolean!
+  isLocked: Boolean!
+  orderDate: DateTimeTz!
+  store: Store @perm(name: "Store:read")
+  market: Market @perm(name: "Market:read")
+  pricelist: Pricelist @perm(name: "Pricelist:read")
+  currency: Currency!
+  shippingAddress: Address @perm(name: "Order.shippingAddress:read")
+  billingAddress: Address @perm(name: "Order.billingAddress:read")
+  lines: [OrderLine!]!
+  totals: OrderTotals!
+  paymentHistory: [PaymentHistoryEntry!]!
+}
+
+type DirectToConsumerOrder implements Order {
+  id: String!
+  number: Int!
+  status: OrderStatus!
+  isOnHold: Boolean!
+  isLocked: Boolean!
+  orderDate: DateTimeTz!
+  store: Store @perm(name: "Store:read")
+  market: Market @perm(name: "Market:read")
+  pricelist: Pricelist @perm(name: "Pricelist:read")
+  currency: Currency!
+  shippingAddress: Address @perm(name: "Order.shippingAddress:read")
+  billingAddress: Address @perm(name: "Order.billingAddress:read")
+  lines: [OrderLine!]!
+  totals: OrderTotals!
+  paymentHistory: [PaymentHistoryEntry!]!
+  "The shopper's e-mail address. Seam addition."
+  email: String!
+  shippingMethodName: String
+  paymentMethodName: String
+  "Taxes are included in the prices (true) or added on top."
+  pricesIncludeTax: Boolean!
+  language: String!
+}
+
+type Address {
+  firstName: String
+  lastName: String
+  companyName: String
+  address1: String
+  address2: String
+  city: String
+  zipCode: String
+  stateOrProvince: String
+  phoneNumber: String
+  email: String
+  vatNumber: String
+  country: Country
+  state: State
+}
+
+type OrderLine {
+  id: Int!
+  productName: String!
+  productVariantName: String!
+  size: String!
+  sku: String!
+  EAN: String
+  quantity: Int!
+  product: Product @perm(name: "Product:read")
+  productVariant: ProductVariant @perm(name: "ProductVariant:read")
+  productSize: ProductSize @perm(name: "ProductSize:read")
+  unitPrice: MonetaryValue!
+  unitOriginalPrice: MonetaryValue!
+  hasAnyDiscount: Boolean!
+  discount: MonetaryValue!
+  "unitPrice × quantity − discount."
+  lineValue: MonetaryValue!
+  taxPercent: Float!
+  tax: MonetaryValue!
+  "Stock allocated to the line, per warehouse."
+  allocations: [OrderAllocation!]!
+}
+
+type OrderAllocation {
+  warehouse: Warehouse
+  quantity: Int!
+}
+
+type OrderTotals {
+  itemsTotal: MonetaryValue!
+  discount: MonetaryValue!
+  shipping: MonetaryValue!
+  tax: MonetaryValue!
+  grandTotal: MonetaryValue!
+}
+
+type PaymentHistoryEntry {
+  id: Int!
+  entryType: String!
+  status: String!
+  value: MonetaryValue!
+  externalReference: String
+  paymentMethod: String
+  paramsJSON: String
+  createdAt: DateTimeTz!
+}
+`, BuiltIn: false},
 	{Name: "../schema/pricing.graphqls", Input: `extend type Query {
   pricelists(where: PricelistFilter, sort: [PricelistSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Pricelist!] @perm(name: "Pricelist:read")
   priceAlterations(where: PriceAlterationFilter, limit: Int = 20, page: Int = 1): [PriceAlteration!] @perm(name: "Price:read")
@@ -4759,6 +5974,12 @@ extend type Mutation {
   updateMarket(id: Int!, input: MarketUpdateInput!): MarketUpdatePayload @perm(name: "Market:write")
   "Seam addition."
   createShippingOption(input: ShippingOptionCreateInput!): ShippingOptionCreatePayload @perm(name: "ShippingOption:write")
+  "A store's name and checkout settings. Seam addition."
+  updateStore(id: Int!, input: StoreUpdateInput!): StoreUpdatePayload @perm(name: "Store:write")
+  "What shipping options cost per pricelist (and country), and from which order value they are free. Seam addition."
+  setShippingPrices(input: [ShippingPriceSetInput!]!): ShippingPricesSetPayload @perm(name: "ShippingOption:write")
+  "A way a store takes payment, served by a provider. Seam addition."
+  createPaymentMethod(input: PaymentMethodCreateInput!): PaymentMethodCreatePayload @perm(name: "Store:write")
 }
 
 input StoreInput { id: Int, externalId: String }
@@ -4772,6 +5993,64 @@ type Store {
   name: String!
   type: StoreType!
   markets: [Market!] @perm(name: "Market:read")
+  "New orders start CONFIRMED instead of PENDING. Seam addition."
+  autoconfirmOrders: Boolean!
+  "Where a new checkout session starts. Seam addition."
+  defaultCountry: Country
+  "Taxes displays without a tax group, and shipping. Seam addition."
+  defaultTaxGroup: TaxGroup
+  "Seam addition."
+  paymentMethods: [PaymentMethod!]!
+}
+
+enum PaymentProvider { test stripe }
+
+type PaymentMethod {
+  id: Int!
+  name: String!
+  provider: PaymentProvider!
+  active: Boolean!
+}
+
+input StoreUpdateInput {
+  name: String
+  autoconfirmOrders: Boolean
+  "{} clears it."
+  defaultCountry: CountryInput
+  defaultTaxGroup: TaxGroupInput
+}
+
+type StoreUpdatePayload implements Payload {
+  store: Store @perm(name: "Store:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+input ShippingPriceSetInput {
+  shippingOption: ShippingOptionInput!
+  pricelist: PricelistInput!
+  "Leave out for every country of the pricelist; a country's own price wins."
+  country: CountryInput
+  price: MonetaryValueInput!
+  "Shipping is free when the items, after discounts, cost at least this."
+  freeAbove: MonetaryValueInput
+}
+
+type ShippingPricesSetPayload implements Payload {
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+input PaymentMethodCreateInput {
+  store: StoreInput!
+  name: String!
+  provider: PaymentProvider!
+}
+
+type PaymentMethodCreatePayload implements Payload {
+  paymentMethod: PaymentMethod
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
 }
 
 type Market {
@@ -5093,12 +6372,202 @@ type StockSetPayload implements Payload {
   userWarnings: [UserWarning!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/voucher.graphqls", Input: `extend type Query {
+  vouchers(where: VoucherFilter, sort: [VoucherSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Voucher!] @perm(name: "Voucher:read")
+}
+
+extend type Mutation {
+  "Create a voucher with its actions in one call. A CODE voucher without a code gets a random one. Codes are kept only as hashes: the code is shown in this payload and never again (codeHint shows its last characters)."
+  createVoucher(input: VoucherCreateInput!): VoucherCreatePayload @perm(name: "Voucher:write")
+  "Change a voucher; actions given replace its actions, addMarkets adds markets. A new code is shown in this payload only."
+  updateVoucher(id: Int!, input: VoucherUpdateInput!): VoucherUpdatePayload @perm(name: "Voucher:write")
+}
+
+enum VoucherMethod { CODE URL AUTO }
+enum VoucherType { DISCOUNT CREDIT }
+enum VoucherEntryPointStrategy { APPLY_ALL_IF_ALL_APPLY APPLY_ALL_THAT_APPLY APPLY_FIRST_THAT_APPLIES }
+enum VoucherContinueStrategy { ALL_PRODUCTS SELECTED_PRODUCTS STOP }
+enum VoucherApplyOn { ORDER PRODUCTS }
+enum VoucherCriterionType { ALWAYS }
+enum VoucherResultType { CHANGE_SELECTED_PRODUCTS_PRICE SET_FREE_SHIPPING }
+enum VoucherSort { id_ASC id_DESC name_ASC name_DESC priority_ASC priority_DESC }
+
+type Voucher {
+  id: Int!
+  name: String!
+  status: Status!
+  startAt: DateTimeTz!
+  stopAt: DateTimeTz!
+  method: VoucherMethod!
+  "The code, only in the payload of the mutation that set it; null afterwards."
+  code: String
+  "The code's last four characters. Seam addition."
+  codeHint: String
+  url: String
+  priority: Int!
+  "0 means no limit."
+  maxUsages: Int!
+  "How often the voucher was used in orders. Seam addition."
+  usages: Int!
+  combineWithOtherVouchers: Boolean!
+  reuse: Boolean!
+  type: VoucherType!
+  entryPointStrategy: VoucherEntryPointStrategy!
+  conversionHTML: String
+  store: Store @perm(name: "Store:read")
+  markets: [Market!] @perm(name: "Market:read")
+  actions: [VoucherAction!]!
+}
+
+type VoucherAction {
+  isEntryPoint: Boolean!
+  criteria: [VoucherCriterion!]!
+  result: VoucherResult!
+  continueStrategy: VoucherContinueStrategy!
+}
+
+type VoucherCriterion {
+  type: VoucherCriterionType!
+}
+
+type VoucherResult {
+  type: VoucherResultType!
+  applyOn: VoucherApplyOn
+  "Percent off (12 means 12 %)."
+  percentOff: Float
+  amountOff: MonetaryValue
+  products: [Product!]
+  shippingOptions: [ShippingOption!]
+}
+
+input VoucherFilter {
+  id: [Int!]
+  storeId: [Int!]
+  status: [Status!]
+  name: StringMatch
+}
+
+input VoucherCreateInput {
+  name: String!
+  status: Status!
+  startAt: DateTimeTz!
+  stopAt: DateTimeTz!
+  method: VoucherMethod!
+  code: String
+  url: String
+  priority: Int = 0
+  maxUsages: Int = 0
+  combineWithOtherVouchers: Boolean = true
+  reuse: Boolean = true
+  type: VoucherType!
+  entryPointStrategy: VoucherEntryPointStrategy!
+  conversionHTML: String
+  store: StoreInput!
+  addMarkets: [MarketInput!]
+  actions: [VoucherActionInput!]
+  externalId: String
+}
+
+input VoucherUpdateInput {
+  name: String
+  status: Status
+  startAt: DateTimeTz
+  stopAt: DateTimeTz
+  code: String
+  url: String
+  priority: Int
+  maxUsages: Int
+  combineWithOtherVouchers: Boolean
+  reuse: Boolean
+  entryPointStrategy: VoucherEntryPointStrategy
+  conversionHTML: String
+  addMarkets: [MarketInput!]
+  actions: [VoucherActionInput!]
+  externalId: String
+}
+
+input VoucherActionInput {
+  "{id: null} marks an entry point."
+  entrypointAction: VoucherActionRefInput
+  addCriteria: [VoucherCriterionInput!]
+  result: VoucherResultInput!
+  continueStrategy: VoucherContinueStrategy
+}
+
+input VoucherActionRefInput { id: Int }
+input VoucherCriterionInput { always: Boolean }
+
+input VoucherResultInput {
+  selectedProducts: VoucherSelectedProductsInput
+  freeShipping: VoucherFreeShippingInput
+}
+
+input VoucherSelectedProductsInput {
+  applyOn: VoucherApplyOn
+  products: [ProductInput!]
+  discount: VoucherDiscountInput!
+}
+
+input VoucherDiscountInput {
+  percentOff: Float
+  amountOff: MonetaryValueInput
+}
+
+input VoucherFreeShippingInput {
+  "Empty: every shipping option is free."
+  shippingOptions: [ShippingOptionInput!]
+}
+
+type VoucherCreatePayload implements Payload {
+  voucher: Voucher @perm(name: "Voucher:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type VoucherUpdatePayload implements Payload {
+  voucher: Voucher @perm(name: "Voucher:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Address(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "firstName":
+		return ec.fieldContext_Address_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_Address_lastName(ctx, field)
+	case "companyName":
+		return ec.fieldContext_Address_companyName(ctx, field)
+	case "address1":
+		return ec.fieldContext_Address_address1(ctx, field)
+	case "address2":
+		return ec.fieldContext_Address_address2(ctx, field)
+	case "city":
+		return ec.fieldContext_Address_city(ctx, field)
+	case "zipCode":
+		return ec.fieldContext_Address_zipCode(ctx, field)
+	case "stateOrProvince":
+		return ec.fieldContext_Address_stateOrProvince(ctx, field)
+	case "phoneNumber":
+		return ec.fieldContext_Address_phoneNumber(ctx, field)
+	case "email":
+		return ec.fieldContext_Address_email(ctx, field)
+	case "vatNumber":
+		return ec.fieldContext_Address_vatNumber(ctx, field)
+	case "country":
+		return ec.fieldContext_Address_country(ctx, field)
+	case "state":
+		return ec.fieldContext_Address_state(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
 
 func (ec *executionContext) childFields_AlteredPrice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -5508,6 +6977,74 @@ func (ec *executionContext) childFields_MonetaryValue(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type MonetaryValue", field.Name)
 }
 
+func (ec *executionContext) childFields_OrderAllocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warehouse":
+		return ec.fieldContext_OrderAllocation_warehouse(ctx, field)
+	case "quantity":
+		return ec.fieldContext_OrderAllocation_quantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderAllocation", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OrderLine_id(ctx, field)
+	case "productName":
+		return ec.fieldContext_OrderLine_productName(ctx, field)
+	case "productVariantName":
+		return ec.fieldContext_OrderLine_productVariantName(ctx, field)
+	case "size":
+		return ec.fieldContext_OrderLine_size(ctx, field)
+	case "sku":
+		return ec.fieldContext_OrderLine_sku(ctx, field)
+	case "EAN":
+		return ec.fieldContext_OrderLine_EAN(ctx, field)
+	case "quantity":
+		return ec.fieldContext_OrderLine_quantity(ctx, field)
+	case "product":
+		return ec.fieldContext_OrderLine_product(ctx, field)
+	case "productVariant":
+		return ec.fieldContext_OrderLine_productVariant(ctx, field)
+	case "productSize":
+		return ec.fieldContext_OrderLine_productSize(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_OrderLine_unitPrice(ctx, field)
+	case "unitOriginalPrice":
+		return ec.fieldContext_OrderLine_unitOriginalPrice(ctx, field)
+	case "hasAnyDiscount":
+		return ec.fieldContext_OrderLine_hasAnyDiscount(ctx, field)
+	case "discount":
+		return ec.fieldContext_OrderLine_discount(ctx, field)
+	case "lineValue":
+		return ec.fieldContext_OrderLine_lineValue(ctx, field)
+	case "taxPercent":
+		return ec.fieldContext_OrderLine_taxPercent(ctx, field)
+	case "tax":
+		return ec.fieldContext_OrderLine_tax(ctx, field)
+	case "allocations":
+		return ec.fieldContext_OrderLine_allocations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderLine", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemsTotal":
+		return ec.fieldContext_OrderTotals_itemsTotal(ctx, field)
+	case "discount":
+		return ec.fieldContext_OrderTotals_discount(ctx, field)
+	case "shipping":
+		return ec.fieldContext_OrderTotals_shipping(ctx, field)
+	case "tax":
+		return ec.fieldContext_OrderTotals_tax(ctx, field)
+	case "grandTotal":
+		return ec.fieldContext_OrderTotals_grandTotal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderTotals", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasPreviousPage":
@@ -5520,6 +7057,54 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PaymentHistoryEntry_id(ctx, field)
+	case "entryType":
+		return ec.fieldContext_PaymentHistoryEntry_entryType(ctx, field)
+	case "status":
+		return ec.fieldContext_PaymentHistoryEntry_status(ctx, field)
+	case "value":
+		return ec.fieldContext_PaymentHistoryEntry_value(ctx, field)
+	case "externalReference":
+		return ec.fieldContext_PaymentHistoryEntry_externalReference(ctx, field)
+	case "paymentMethod":
+		return ec.fieldContext_PaymentHistoryEntry_paymentMethod(ctx, field)
+	case "paramsJSON":
+		return ec.fieldContext_PaymentHistoryEntry_paramsJSON(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PaymentHistoryEntry_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentHistoryEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentMethod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PaymentMethod_id(ctx, field)
+	case "name":
+		return ec.fieldContext_PaymentMethod_name(ctx, field)
+	case "provider":
+		return ec.fieldContext_PaymentMethod_provider(ctx, field)
+	case "active":
+		return ec.fieldContext_PaymentMethod_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentMethod", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentMethodCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentMethod":
+		return ec.fieldContext_PaymentMethodCreatePayload_paymentMethod(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PaymentMethodCreatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_PaymentMethodCreatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentMethodCreatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Price(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5900,6 +7485,16 @@ func (ec *executionContext) childFields_ShippingOptionCreatePayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type ShippingOptionCreatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ShippingPricesSetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userErrors":
+		return ec.fieldContext_ShippingPricesSetPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_ShippingPricesSetPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShippingPricesSetPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Size(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6066,6 +7661,14 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_type(ctx, field)
 	case "markets":
 		return ec.fieldContext_Store_markets(ctx, field)
+	case "autoconfirmOrders":
+		return ec.fieldContext_Store_autoconfirmOrders(ctx, field)
+	case "defaultCountry":
+		return ec.fieldContext_Store_defaultCountry(ctx, field)
+	case "defaultTaxGroup":
+		return ec.fieldContext_Store_defaultTaxGroup(ctx, field)
+	case "paymentMethods":
+		return ec.fieldContext_Store_paymentMethods(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
 }
@@ -6080,6 +7683,18 @@ func (ec *executionContext) childFields_StoreCreatePayload(ctx context.Context, 
 		return ec.fieldContext_StoreCreatePayload_userWarnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StoreCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StoreUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "store":
+		return ec.fieldContext_StoreUpdatePayload_store(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_StoreUpdatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_StoreUpdatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TaxGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6126,6 +7741,116 @@ func (ec *executionContext) childFields_VariantPrice(ctx context.Context, field 
 		return ec.fieldContext_VariantPrice_isIndividual(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VariantPrice", field.Name)
+}
+
+func (ec *executionContext) childFields_Voucher(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Voucher_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Voucher_name(ctx, field)
+	case "status":
+		return ec.fieldContext_Voucher_status(ctx, field)
+	case "startAt":
+		return ec.fieldContext_Voucher_startAt(ctx, field)
+	case "stopAt":
+		return ec.fieldContext_Voucher_stopAt(ctx, field)
+	case "method":
+		return ec.fieldContext_Voucher_method(ctx, field)
+	case "code":
+		return ec.fieldContext_Voucher_code(ctx, field)
+	case "codeHint":
+		return ec.fieldContext_Voucher_codeHint(ctx, field)
+	case "url":
+		return ec.fieldContext_Voucher_url(ctx, field)
+	case "priority":
+		return ec.fieldContext_Voucher_priority(ctx, field)
+	case "maxUsages":
+		return ec.fieldContext_Voucher_maxUsages(ctx, field)
+	case "usages":
+		return ec.fieldContext_Voucher_usages(ctx, field)
+	case "combineWithOtherVouchers":
+		return ec.fieldContext_Voucher_combineWithOtherVouchers(ctx, field)
+	case "reuse":
+		return ec.fieldContext_Voucher_reuse(ctx, field)
+	case "type":
+		return ec.fieldContext_Voucher_type(ctx, field)
+	case "entryPointStrategy":
+		return ec.fieldContext_Voucher_entryPointStrategy(ctx, field)
+	case "conversionHTML":
+		return ec.fieldContext_Voucher_conversionHTML(ctx, field)
+	case "store":
+		return ec.fieldContext_Voucher_store(ctx, field)
+	case "markets":
+		return ec.fieldContext_Voucher_markets(ctx, field)
+	case "actions":
+		return ec.fieldContext_Voucher_actions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Voucher", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "isEntryPoint":
+		return ec.fieldContext_VoucherAction_isEntryPoint(ctx, field)
+	case "criteria":
+		return ec.fieldContext_VoucherAction_criteria(ctx, field)
+	case "result":
+		return ec.fieldContext_VoucherAction_result(ctx, field)
+	case "continueStrategy":
+		return ec.fieldContext_VoucherAction_continueStrategy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherAction", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "voucher":
+		return ec.fieldContext_VoucherCreatePayload_voucher(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VoucherCreatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_VoucherCreatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherCriterion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_VoucherCriterion_type(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherCriterion", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_VoucherResult_type(ctx, field)
+	case "applyOn":
+		return ec.fieldContext_VoucherResult_applyOn(ctx, field)
+	case "percentOff":
+		return ec.fieldContext_VoucherResult_percentOff(ctx, field)
+	case "amountOff":
+		return ec.fieldContext_VoucherResult_amountOff(ctx, field)
+	case "products":
+		return ec.fieldContext_VoucherResult_products(ctx, field)
+	case "shippingOptions":
+		return ec.fieldContext_VoucherResult_shippingOptions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherResult", field.Name)
+}
+
+func (ec *executionContext) childFields_VoucherUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "voucher":
+		return ec.fieldContext_VoucherUpdatePayload_voucher(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VoucherUpdatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_VoucherUpdatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VoucherUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Warehouse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6444,6 +8169,20 @@ func (ec *executionContext) field_Mutation_createMarket_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPaymentMethod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PaymentMethodCreateInput, error) {
+			return ec.unmarshalNPaymentMethodCreateInput2seamᚋinternalᚋgqlᚋmodelᚐPaymentMethodCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPriceAlteration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6556,6 +8295,20 @@ func (ec *executionContext) field_Mutation_createStore_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createVoucher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (voucher.Input, error) {
+			return ec.unmarshalNVoucherCreateInput2seamᚋinternalᚋvoucherᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createWarehouse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6632,6 +8385,20 @@ func (ec *executionContext) field_Mutation_setPrices_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (pricing.PricesInput, error) {
 			return ec.unmarshalNProductPricesSetInput2seamᚋinternalᚋpricingᚐPricesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setShippingPrices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*shop.ShippingPriceInput, error) {
+			return ec.unmarshalNShippingPriceSetInput2ᚕᚖseamᚋinternalᚋshopᚐShippingPriceInputᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6836,6 +8603,50 @@ func (ec *executionContext) field_Mutation_updateSizeChart_args(ctx context.Cont
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (catalog.SizeChartInput, error) {
 			return ec.unmarshalNSizeChartUpdateInput2seamᚋinternalᚋcatalogᚐSizeChartInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (shop.StoreSettings, error) {
+			return ec.unmarshalNStoreUpdateInput2seamᚋinternalᚋshopᚐStoreSettings(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateVoucher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (voucher.Input, error) {
+			return ec.unmarshalNVoucherUpdateInput2seamᚋinternalᚋvoucherᚐInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7262,6 +9073,58 @@ func (ec *executionContext) field_Query_markets_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_order_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OrderFilter, error) {
+			return ec.unmarshalOOrderFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOOrderSort2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_priceAlterations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7610,6 +9473,44 @@ func (ec *executionContext) field_Query_stores_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_vouchers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.VoucherFilter, error) {
+			return ec.unmarshalOVoucherFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOVoucherSort2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_warehouses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7751,6 +9652,323 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Address_firstName(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_lastName(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_companyName(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_companyName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Address().CompanyName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_companyName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+}
+
+func (ec *executionContext) _Address_address1(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_address1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_address1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_address2(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_address2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_address2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_zipCode(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_zipCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ZipCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_zipCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_stateOrProvince(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_stateOrProvince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Address().StateOrProvince(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_stateOrProvince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+}
+
+func (ec *executionContext) _Address_phoneNumber(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_phoneNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PhoneNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_email(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_vatNumber(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_vatNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VatNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_vatNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
+func (ec *executionContext) _Address_country(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Address().Country(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Country) graphql.Marshaler {
+			return ec.marshalOCountry2ᚖseamᚋinternalᚋstoreᚐCountry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Address",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Address_state(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Address().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.State) graphql.Marshaler {
+			return ec.marshalOState2ᚖseamᚋinternalᚋstoreᚐState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Address",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_State(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AlteredPrice_priceAlteration(ctx context.Context, field graphql.CollectedField, obj *store.AlteredPrice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -9720,6 +11938,637 @@ func (ec *executionContext) _DeliveryWindow_name(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_DeliveryWindow_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeliveryWindow", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_id(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, true, true, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_number(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_status(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNOrderStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "OrderStatus")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_isOnHold(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_isOnHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsOnHold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_isOnHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_isLocked(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_isLocked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsLocked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_isLocked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_orderDate(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_orderDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().OrderDate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_orderDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, true, true, "DateTimeTz")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_store(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_market(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_market(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Market(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Market:read")
+				if err != nil {
+					var zeroVal *store.Market
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Market
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Market) graphql.Marshaler {
+			return ec.marshalOMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_market(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_pricelist(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_pricelist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Pricelist(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Pricelist:read")
+				if err != nil {
+					var zeroVal *store.Pricelist
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Pricelist
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pricelist) graphql.Marshaler {
+			return ec.marshalOPricelist2ᚖseamᚋinternalᚋstoreᚐPricelist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_pricelist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pricelist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_currency(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Currency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Currency) graphql.Marshaler {
+			return ec.marshalNCurrency2ᚖseamᚋinternalᚋgqlᚋmodelᚐCurrency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Currency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().ShippingAddress(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order.shippingAddress:read")
+				if err != nil {
+					var zeroVal *checkout.Address
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *checkout.Address
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *checkout.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_billingAddress(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_billingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().BillingAddress(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order.billingAddress:read")
+				if err != nil {
+					var zeroVal *checkout.Address
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *checkout.Address
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *checkout.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_billingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_lines(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.OrderLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚕᚖseamᚋinternalᚋstoreᚐOrderLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_totals(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Totals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderTotals) graphql.Marshaler {
+			return ec.marshalNOrderTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_paymentHistory(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_paymentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().PaymentHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PaymentEntry) graphql.Marshaler {
+			return ec.marshalNPaymentHistoryEntry2ᚕᚖseamᚋinternalᚋstoreᚐPaymentEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_paymentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_email(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_shippingMethodName(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_shippingMethodName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().ShippingMethodName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_shippingMethodName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, true, true, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_paymentMethodName(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_paymentMethodName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethodName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_paymentMethodName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_pricesIncludeTax(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_pricesIncludeTax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PricesIncludeTax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_pricesIncludeTax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_language(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
 }
 
 func (ec *executionContext) _Display_id(ctx context.Context, field graphql.CollectedField, obj *store.Display) (ret graphql.Marshaler) {
@@ -13408,6 +16257,192 @@ func (ec *executionContext) fieldContext_Mutation_createShippingOption(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateStore(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStore(ctx, fc.Args["id"].(int64), fc.Args["input"].(shop.StoreSettings))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:write")
+				if err != nil {
+					var zeroVal *model.StoreUpdatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.StoreUpdatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StoreUpdatePayload) graphql.Marshaler {
+			return ec.marshalOStoreUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStoreUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStore(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStore_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setShippingPrices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setShippingPrices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetShippingPrices(ctx, fc.Args["input"].([]*shop.ShippingPriceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "ShippingOption:write")
+				if err != nil {
+					var zeroVal *model.ShippingPricesSetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ShippingPricesSetPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShippingPricesSetPayload) graphql.Marshaler {
+			return ec.marshalOShippingPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShippingPricesSetPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setShippingPrices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingPricesSetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setShippingPrices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPaymentMethod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPaymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePaymentMethod(ctx, fc.Args["input"].(model.PaymentMethodCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:write")
+				if err != nil {
+					var zeroVal *model.PaymentMethodCreatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.PaymentMethodCreatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentMethodCreatePayload) graphql.Marshaler {
+			return ec.marshalOPaymentMethodCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentMethodCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPaymentMethod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethodCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPaymentMethod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createWarehouse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13656,6 +16691,894 @@ func (ec *executionContext) fieldContext_Mutation_setStock(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createVoucher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVoucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVoucher(ctx, fc.Args["input"].(voucher.Input))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Voucher:write")
+				if err != nil {
+					var zeroVal *model.VoucherCreatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.VoucherCreatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherCreatePayload) graphql.Marshaler {
+			return ec.marshalOVoucherCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVoucher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVoucher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVoucher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVoucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVoucher(ctx, fc.Args["id"].(int64), fc.Args["input"].(voucher.Input))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Voucher:write")
+				if err != nil {
+					var zeroVal *model.VoucherUpdatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.VoucherUpdatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherUpdatePayload) graphql.Marshaler {
+			return ec.marshalOVoucherUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVoucher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVoucher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderAllocation_warehouse(ctx context.Context, field graphql.CollectedField, obj *store.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderAllocation_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderAllocation().Warehouse(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Warehouse) graphql.Marshaler {
+			return ec.marshalOWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderAllocation_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderAllocation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderAllocation_quantity(ctx context.Context, field graphql.CollectedField, obj *store.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderAllocation_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderAllocation_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderAllocation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_id(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_productName(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_productName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_productName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderLine_productVariantName(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_productVariantName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().ProductVariantName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_productVariantName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, true, true, "String")
+}
+
+func (ec *executionContext) _OrderLine_size(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, true, true, "String")
+}
+
+func (ec *executionContext) _OrderLine_sku(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_sku(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SKU, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderLine_EAN(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_EAN(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EAN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_EAN(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderLine_quantity(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_product(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().Product(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Product:read")
+				if err != nil {
+					var zeroVal *store.Product
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Product
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_productVariant(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_productVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().ProductVariant(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "ProductVariant:read")
+				if err != nil {
+					var zeroVal *store.Variant
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Variant
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Variant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_productSize(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_productSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().ProductSize(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "ProductSize:read")
+				if err != nil {
+					var zeroVal *store.ProductSize
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.ProductSize
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ProductSize) graphql.Marshaler {
+			return ec.marshalOProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_productSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductSize(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().UnitPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_unitOriginalPrice(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_unitOriginalPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().UnitOriginalPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_unitOriginalPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_hasAnyDiscount(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_hasAnyDiscount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().HasAnyDiscount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_hasAnyDiscount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _OrderLine_discount(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_discount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().Discount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_discount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_lineValue(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_lineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().LineValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_lineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_taxPercent(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_taxPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().TaxPercent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Number) graphql.Marshaler {
+			return ec.marshalNFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_taxPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, true, true, "Float")
+}
+
+func (ec *executionContext) _OrderLine_tax(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_tax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().Tax(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_allocations(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_allocations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().Allocations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Allocation) graphql.Marshaler {
+			return ec.marshalNOrderAllocation2ᚕᚖseamᚋinternalᚋstoreᚐAllocationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_allocations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderAllocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderTotals_itemsTotal(ctx context.Context, field graphql.CollectedField, obj *model.OrderTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderTotals_itemsTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemsTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderTotals_itemsTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderTotals_discount(ctx context.Context, field graphql.CollectedField, obj *model.OrderTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderTotals_discount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderTotals_discount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderTotals_shipping(ctx context.Context, field graphql.CollectedField, obj *model.OrderTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderTotals_shipping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderTotals_shipping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderTotals_tax(ctx context.Context, field graphql.CollectedField, obj *model.OrderTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderTotals_tax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderTotals_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderTotals_grandTotal(ctx context.Context, field graphql.CollectedField, obj *model.OrderTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderTotals_grandTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrandTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderTotals_grandTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13746,6 +17669,387 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_id(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_entryType(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_entryType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_entryType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_status(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_value(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PaymentHistoryEntry().Value(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentHistoryEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_externalReference(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_externalReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_externalReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_paymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_paramsJSON(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_paramsJSON(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PaymentHistoryEntry().ParamsJSON(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_paramsJSON(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _PaymentHistoryEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.PaymentEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentHistoryEntry_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentHistoryEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _PaymentMethod_id(ctx context.Context, field graphql.CollectedField, obj *store.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PaymentMethod_name(ctx context.Context, field graphql.CollectedField, obj *store.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentMethod_provider(ctx context.Context, field graphql.CollectedField, obj *store.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNPaymentProvider2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "PaymentProvider")
+}
+
+func (ec *executionContext) _PaymentMethod_active(ctx context.Context, field graphql.CollectedField, obj *store.PaymentMethod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethod_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethod_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentMethod", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PaymentMethodCreatePayload_paymentMethod(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodCreatePayload_paymentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PaymentMethod) graphql.Marshaler {
+			return ec.marshalOPaymentMethod2ᚖseamᚋinternalᚋstoreᚐPaymentMethod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodCreatePayload_paymentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentMethodCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodCreatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentMethodCreatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.PaymentMethodCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentMethodCreatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentMethodCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentMethodCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Price_pricelist(ctx context.Context, field graphql.CollectedField, obj *store.Price) (ret graphql.Marshaler) {
@@ -18401,6 +22705,130 @@ func (ec *executionContext) fieldContext_Query_display(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_orders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Orders(ctx, fc.Args["where"].(*model.OrderFilter), fc.Args["sort"].([]string), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal []model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2ᚕseamᚋinternalᚋgqlᚋmodelᚐAnyOrderᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_orders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_orders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_order(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Order(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_order(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_order_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_pricelists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18959,6 +23387,68 @@ func (ec *executionContext) fieldContext_Query_stockChangeConnection(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_vouchers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_vouchers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Vouchers(ctx, fc.Args["where"].(*model.VoucherFilter), fc.Args["sort"].([]string), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Voucher:read")
+				if err != nil {
+					var zeroVal []*store.Voucher
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Voucher
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Voucher) graphql.Marshaler {
+			return ec.marshalOVoucher2ᚕᚖseamᚋinternalᚋstoreᚐVoucherᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_vouchers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Voucher(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_vouchers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19300,6 +23790,70 @@ func (ec *executionContext) _ShippingOptionCreatePayload_userWarnings(ctx contex
 func (ec *executionContext) fieldContext_ShippingOptionCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ShippingOptionCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingPricesSetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ShippingPricesSetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPricesSetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPricesSetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingPricesSetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShippingPricesSetPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.ShippingPricesSetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShippingPricesSetPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShippingPricesSetPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShippingPricesSetPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -20770,6 +25324,125 @@ func (ec *executionContext) fieldContext_Store_markets(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Store_autoconfirmOrders(ctx context.Context, field graphql.CollectedField, obj *store.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_autoconfirmOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoconfirmOrders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_autoconfirmOrders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Store", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Store_defaultCountry(ctx context.Context, field graphql.CollectedField, obj *store.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_defaultCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Store().DefaultCountry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Country) graphql.Marshaler {
+			return ec.marshalOCountry2ᚖseamᚋinternalᚋstoreᚐCountry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Store_defaultCountry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_defaultTaxGroup(ctx context.Context, field graphql.CollectedField, obj *store.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_defaultTaxGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Store().DefaultTaxGroup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.TaxGroup) graphql.Marshaler {
+			return ec.marshalOTaxGroup2ᚖseamᚋinternalᚋstoreᚐTaxGroup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Store_defaultTaxGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaxGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Store_paymentMethods(ctx context.Context, field graphql.CollectedField, obj *store.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_paymentMethods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Store().PaymentMethods(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PaymentMethod) graphql.Marshaler {
+			return ec.marshalNPaymentMethod2ᚕᚖseamᚋinternalᚋstoreᚐPaymentMethodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_paymentMethods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Store",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentMethod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StoreCreatePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StoreCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20874,6 +25547,120 @@ func (ec *executionContext) _StoreCreatePayload_userWarnings(ctx context.Context
 func (ec *executionContext) fieldContext_StoreCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "StoreCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreUpdatePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StoreUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreUpdatePayload_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Store, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoreUpdatePayload_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.StoreUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreUpdatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.StoreUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreUpdatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreUpdatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreUpdatePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -21171,6 +25958,1055 @@ func (ec *executionContext) _VariantPrice_isIndividual(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_VariantPrice_isIndividual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VariantPrice", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Voucher_id(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Voucher_name(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
+}
+
+func (ec *executionContext) _Voucher_status(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Status")
+}
+
+func (ec *executionContext) _Voucher_startAt(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_startAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_startAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Voucher_stopAt(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_stopAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StopAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_stopAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Voucher_method(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNVoucherMethod2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "VoucherMethod")
+}
+
+func (ec *executionContext) _Voucher_code(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Code(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, true, true, "String")
+}
+
+func (ec *executionContext) _Voucher_codeHint(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_codeHint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeHint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_codeHint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
+}
+
+func (ec *executionContext) _Voucher_url(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
+}
+
+func (ec *executionContext) _Voucher_priority(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Voucher_maxUsages(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_maxUsages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxUsages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_maxUsages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Voucher_usages(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_usages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Usages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_usages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Voucher_combineWithOtherVouchers(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_combineWithOtherVouchers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().CombineWithOtherVouchers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_combineWithOtherVouchers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Voucher_reuse(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_reuse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reuse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_reuse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Voucher_type(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNVoucherType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "VoucherType")
+}
+
+func (ec *executionContext) _Voucher_entryPointStrategy(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_entryPointStrategy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntryPointStrategy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNVoucherEntryPointStrategy2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_entryPointStrategy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "VoucherEntryPointStrategy")
+}
+
+func (ec *executionContext) _Voucher_conversionHTML(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_conversionHTML(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversionHTML, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_conversionHTML(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
+}
+
+func (ec *executionContext) _Voucher_store(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Voucher_markets(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_markets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Markets(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Market:read")
+				if err != nil {
+					var zeroVal []*store.Market
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Market
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Market) graphql.Marshaler {
+			return ec.marshalOMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_markets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Voucher_actions(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_actions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Actions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.VoucherAction) graphql.Marshaler {
+			return ec.marshalNVoucherAction2ᚕᚖseamᚋinternalᚋstoreᚐVoucherActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherAction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherAction_isEntryPoint(ctx context.Context, field graphql.CollectedField, obj *store.VoucherAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherAction_isEntryPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsEntryPoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherAction_isEntryPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoucherAction", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _VoucherAction_criteria(ctx context.Context, field graphql.CollectedField, obj *store.VoucherAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherAction_criteria(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VoucherAction().Criteria(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VoucherCriterion) graphql.Marshaler {
+			return ec.marshalNVoucherCriterion2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherCriterionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherAction_criteria(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherCriterion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherAction_result(ctx context.Context, field graphql.CollectedField, obj *store.VoucherAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherAction_result(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VoucherAction().Result(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VoucherResult) graphql.Marshaler {
+			return ec.marshalNVoucherResult2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherAction_result(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherAction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VoucherResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherAction_continueStrategy(ctx context.Context, field graphql.CollectedField, obj *store.VoucherAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherAction_continueStrategy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContinueStrategy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNVoucherContinueStrategy2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherAction_continueStrategy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoucherAction", field, false, false, "VoucherContinueStrategy")
+}
+
+func (ec *executionContext) _VoucherCreatePayload_voucher(ctx context.Context, field graphql.CollectedField, obj *model.VoucherCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherCreatePayload_voucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Voucher, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Voucher:read")
+				if err != nil {
+					var zeroVal *store.Voucher
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Voucher
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Voucher) graphql.Marshaler {
+			return ec.marshalOVoucher2ᚖseamᚋinternalᚋstoreᚐVoucher(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherCreatePayload_voucher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Voucher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VoucherCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherCreatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherCreatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.VoucherCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherCreatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherCriterion_type(ctx context.Context, field graphql.CollectedField, obj *model.VoucherCriterion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherCriterion_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNVoucherCriterionType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherCriterion_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoucherCriterion", field, false, false, "VoucherCriterionType")
+}
+
+func (ec *executionContext) _VoucherResult_type(ctx context.Context, field graphql.CollectedField, obj *model.VoucherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherResult_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNVoucherResultType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherResult_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoucherResult", field, false, false, "VoucherResultType")
+}
+
+func (ec *executionContext) _VoucherResult_applyOn(ctx context.Context, field graphql.CollectedField, obj *model.VoucherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherResult_applyOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApplyOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOVoucherApplyOn2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherResult_applyOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoucherResult", field, false, false, "VoucherApplyOn")
+}
+
+func (ec *executionContext) _VoucherResult_percentOff(ctx context.Context, field graphql.CollectedField, obj *model.VoucherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherResult_percentOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentOff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Number) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherResult_percentOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VoucherResult", field, false, false, "Float")
+}
+
+func (ec *executionContext) _VoucherResult_amountOff(ctx context.Context, field graphql.CollectedField, obj *model.VoucherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherResult_amountOff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountOff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherResult_amountOff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherResult_products(ctx context.Context, field graphql.CollectedField, obj *model.VoucherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherResult_products(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Products, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚕᚖseamᚋinternalᚋstoreᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherResult_products(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherResult_shippingOptions(ctx context.Context, field graphql.CollectedField, obj *model.VoucherResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherResult_shippingOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippingOptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ShippingOption) graphql.Marshaler {
+			return ec.marshalOShippingOption2ᚕᚖseamᚋinternalᚋstoreᚐShippingOptionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherResult_shippingOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShippingOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherUpdatePayload_voucher(ctx context.Context, field graphql.CollectedField, obj *model.VoucherUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherUpdatePayload_voucher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Voucher, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Voucher:read")
+				if err != nil {
+					var zeroVal *store.Voucher
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Voucher
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Voucher) graphql.Marshaler {
+			return ec.marshalOVoucher2ᚖseamᚋinternalᚋstoreᚐVoucher(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherUpdatePayload_voucher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Voucher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VoucherUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VoucherUpdatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.VoucherUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VoucherUpdatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VoucherUpdatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VoucherUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Warehouse_id(ctx context.Context, field graphql.CollectedField, obj *store.Warehouse) (ret graphql.Marshaler) {
@@ -25215,6 +31051,132 @@ func UnmarshalMonetaryValueInput(ctx context.Context, raw any) (money.Input, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj any) (model.OrderFilter, error) {
+	var it model.OrderFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "number", "status", "storeId", "orderDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOOrderStatus2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "orderDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDate"))
+			data, err := ec.unmarshalODateTimeRange2ᚖseamᚋinternalᚋgqlᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderFilter unmarshals raw into the OrderFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderFilter(ctx context.Context, raw any) (model.OrderFilter, error) {
+	var out model.OrderFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPaymentMethodCreateInput(ctx context.Context, obj any) (model.PaymentMethodCreateInput, error) {
+	var it model.PaymentMethodCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"store", "name", "provider"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalNPaymentProvider2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPaymentMethodCreateInput unmarshals raw into the PaymentMethodCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPaymentMethodCreateInput(ctx context.Context, raw any) (model.PaymentMethodCreateInput, error) {
+	var out model.PaymentMethodCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PaymentMethodCreateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPriceAlterationCreateInput(ctx context.Context, obj any) (pricing.AlterationInput, error) {
 	var it pricing.AlterationInput
 	if obj == nil {
@@ -27508,6 +33470,76 @@ func UnmarshalShippingOptionInput(ctx context.Context, raw any) (seam.Ref, error
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputShippingPriceSetInput(ctx context.Context, obj any) (shop.ShippingPriceInput, error) {
+	var it shop.ShippingPriceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shippingOption", "pricelist", "country", "price", "freeAbove"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shippingOption":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingOption"))
+			data, err := ec.unmarshalNShippingOptionInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingOption = data
+		case "pricelist":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricelist"))
+			data, err := ec.unmarshalNPricelistInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pricelist = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOCountryInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalNMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "freeAbove":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("freeAbove"))
+			data, err := ec.unmarshalOMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FreeAbove = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShippingPriceSetInput unmarshals raw into the ShippingPriceSetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShippingPriceSetInput(ctx context.Context, raw any) (shop.ShippingPriceInput, error) {
+	var out shop.ShippingPriceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShippingPriceSetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSizeChartCreateInput(ctx context.Context, obj any) (catalog.SizeChartInput, error) {
 	var it catalog.SizeChartInput
 	if obj == nil {
@@ -28271,6 +34303,69 @@ func UnmarshalStoreInput(ctx context.Context, raw any) (seam.Ref, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStoreUpdateInput(ctx context.Context, obj any) (shop.StoreSettings, error) {
+	var it shop.StoreSettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "autoconfirmOrders", "defaultCountry", "defaultTaxGroup"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "autoconfirmOrders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoconfirmOrders"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoconfirmOrders = data
+		case "defaultCountry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultCountry"))
+			data, err := ec.unmarshalOCountryInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultCountry = data
+		case "defaultTaxGroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultTaxGroup"))
+			data, err := ec.unmarshalOTaxGroupInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultTaxGroup = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStoreUpdateInput unmarshals raw into the StoreUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStoreUpdateInput(ctx context.Context, raw any) (shop.StoreSettings, error) {
+	var out shop.StoreSettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StoreUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStringMatch(ctx context.Context, obj any) (model.StringMatch, error) {
 	var it model.StringMatch
 	if obj == nil {
@@ -28408,6 +34503,726 @@ func (ec *executionContext) unmarshalInputVariantPriceFilter(ctx context.Context
 func UnmarshalVariantPriceFilter(ctx context.Context, raw any) (model.VariantPriceFilter, error) {
 	var out model.VariantPriceFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "VariantPriceFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherActionInput(ctx context.Context, obj any) (voucher.ActionInput, error) {
+	var it voucher.ActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entrypointAction", "addCriteria", "result", "continueStrategy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entrypointAction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entrypointAction"))
+			data, err := ec.unmarshalOVoucherActionRefInput2ᚖseamᚋinternalᚋvoucherᚐEntrypointInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntrypointAction = data
+		case "addCriteria":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addCriteria"))
+			data, err := ec.unmarshalOVoucherCriterionInput2ᚕseamᚋinternalᚋvoucherᚐCriterionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddCriteria = data
+		case "result":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("result"))
+			data, err := ec.unmarshalNVoucherResultInput2ᚖseamᚋinternalᚋvoucherᚐResultInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Result = data
+		case "continueStrategy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("continueStrategy"))
+			data, err := ec.unmarshalOVoucherContinueStrategy2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContinueStrategy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherActionInput unmarshals raw into the VoucherActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherActionInput(ctx context.Context, raw any) (voucher.ActionInput, error) {
+	var out voucher.ActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherActionRefInput(ctx context.Context, obj any) (voucher.EntrypointInput, error) {
+	var it voucher.EntrypointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherActionRefInput unmarshals raw into the VoucherActionRefInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherActionRefInput(ctx context.Context, raw any) (voucher.EntrypointInput, error) {
+	var out voucher.EntrypointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherActionRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherCreateInput(ctx context.Context, obj any) (voucher.Input, error) {
+	var it voucher.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["priority"]; !present {
+		asMap["priority"] = 0
+	}
+	if _, present := asMap["maxUsages"]; !present {
+		asMap["maxUsages"] = 0
+	}
+	if _, present := asMap["combineWithOtherVouchers"]; !present {
+		asMap["combineWithOtherVouchers"] = true
+	}
+	if _, present := asMap["reuse"]; !present {
+		asMap["reuse"] = true
+	}
+
+	fieldsInOrder := [...]string{"name", "status", "startAt", "stopAt", "method", "code", "url", "priority", "maxUsages", "combineWithOtherVouchers", "reuse", "type", "entryPointStrategy", "conversionHTML", "store", "addMarkets", "actions", "externalId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNStatus2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "startAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startAt"))
+			data, err := ec.unmarshalNDateTimeTz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartAt = data
+		case "stopAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stopAt"))
+			data, err := ec.unmarshalNDateTimeTz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StopAt = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNVoucherMethod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "maxUsages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxUsages"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxUsages = data
+		case "combineWithOtherVouchers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("combineWithOtherVouchers"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CombineWithOtherVouchers = data
+		case "reuse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reuse"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reuse = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNVoucherType2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "entryPointStrategy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointStrategy"))
+			data, err := ec.unmarshalNVoucherEntryPointStrategy2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointStrategy = data
+		case "conversionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversionHTML"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversionHTML = data
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		case "addMarkets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addMarkets"))
+			data, err := ec.unmarshalOMarketInput2ᚕseamᚋinternalᚋseamᚐRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddMarkets = data
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalOVoucherActionInput2ᚕseamᚋinternalᚋvoucherᚐActionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherCreateInput unmarshals raw into the VoucherCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherCreateInput(ctx context.Context, raw any) (voucher.Input, error) {
+	var out voucher.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherCriterionInput(ctx context.Context, obj any) (voucher.CriterionInput, error) {
+	var it voucher.CriterionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"always"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "always":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("always"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Always = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherCriterionInput unmarshals raw into the VoucherCriterionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherCriterionInput(ctx context.Context, raw any) (voucher.CriterionInput, error) {
+	var out voucher.CriterionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherCriterionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherDiscountInput(ctx context.Context, obj any) (voucher.DiscountInput, error) {
+	var it voucher.DiscountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"percentOff", "amountOff"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "percentOff":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percentOff"))
+			data, err := ec.unmarshalOFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PercentOff = data
+		case "amountOff":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountOff"))
+			data, err := ec.unmarshalOMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountOff = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherDiscountInput unmarshals raw into the VoucherDiscountInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherDiscountInput(ctx context.Context, raw any) (voucher.DiscountInput, error) {
+	var out voucher.DiscountInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherDiscountInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherFilter(ctx context.Context, obj any) (model.VoucherFilter, error) {
+	var it model.VoucherFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "storeId", "status", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringMatch2ᚖseamᚋinternalᚋgqlᚋmodelᚐStringMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherFilter unmarshals raw into the VoucherFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherFilter(ctx context.Context, raw any) (model.VoucherFilter, error) {
+	var out model.VoucherFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherFreeShippingInput(ctx context.Context, obj any) (voucher.FreeShippingInput, error) {
+	var it voucher.FreeShippingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shippingOptions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shippingOptions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingOptions"))
+			data, err := ec.unmarshalOShippingOptionInput2ᚕseamᚋinternalᚋseamᚐRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingOptions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherFreeShippingInput unmarshals raw into the VoucherFreeShippingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherFreeShippingInput(ctx context.Context, raw any) (voucher.FreeShippingInput, error) {
+	var out voucher.FreeShippingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherFreeShippingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherResultInput(ctx context.Context, obj any) (voucher.ResultInput, error) {
+	var it voucher.ResultInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"selectedProducts", "freeShipping"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "selectedProducts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectedProducts"))
+			data, err := ec.unmarshalOVoucherSelectedProductsInput2ᚖseamᚋinternalᚋvoucherᚐSelectedProductsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectedProducts = data
+		case "freeShipping":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("freeShipping"))
+			data, err := ec.unmarshalOVoucherFreeShippingInput2ᚖseamᚋinternalᚋvoucherᚐFreeShippingInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FreeShipping = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherResultInput unmarshals raw into the VoucherResultInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherResultInput(ctx context.Context, raw any) (voucher.ResultInput, error) {
+	var out voucher.ResultInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherResultInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherSelectedProductsInput(ctx context.Context, obj any) (voucher.SelectedProductsInput, error) {
+	var it voucher.SelectedProductsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"applyOn", "products", "discount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "applyOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("applyOn"))
+			data, err := ec.unmarshalOVoucherApplyOn2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApplyOn = data
+		case "products":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("products"))
+			data, err := ec.unmarshalOProductInput2ᚕseamᚋinternalᚋseamᚐRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Products = data
+		case "discount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discount"))
+			data, err := ec.unmarshalNVoucherDiscountInput2ᚖseamᚋinternalᚋvoucherᚐDiscountInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Discount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherSelectedProductsInput unmarshals raw into the VoucherSelectedProductsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherSelectedProductsInput(ctx context.Context, raw any) (voucher.SelectedProductsInput, error) {
+	var out voucher.SelectedProductsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherSelectedProductsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoucherUpdateInput(ctx context.Context, obj any) (voucher.Input, error) {
+	var it voucher.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "status", "startAt", "stopAt", "code", "url", "priority", "maxUsages", "combineWithOtherVouchers", "reuse", "entryPointStrategy", "conversionHTML", "addMarkets", "actions", "externalId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "startAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startAt"))
+			data, err := ec.unmarshalODateTimeTz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartAt = data
+		case "stopAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stopAt"))
+			data, err := ec.unmarshalODateTimeTz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StopAt = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "maxUsages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxUsages"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxUsages = data
+		case "combineWithOtherVouchers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("combineWithOtherVouchers"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CombineWithOtherVouchers = data
+		case "reuse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reuse"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reuse = data
+		case "entryPointStrategy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryPointStrategy"))
+			data, err := ec.unmarshalOVoucherEntryPointStrategy2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryPointStrategy = data
+		case "conversionHTML":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversionHTML"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversionHTML = data
+		case "addMarkets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addMarkets"))
+			data, err := ec.unmarshalOMarketInput2ᚕseamᚋinternalᚋseamᚐRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddMarkets = data
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalOVoucherActionInput2ᚕseamᚋinternalᚋvoucherᚐActionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoucherUpdateInput unmarshals raw into the VoucherUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoucherUpdateInput(ctx context.Context, raw any) (voucher.Input, error) {
+	var out voucher.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoucherUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -28828,6 +35643,26 @@ func UnmarshalWarehouseUpdateInput(ctx context.Context, raw any) (stock.Warehous
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, obj model.AnyOrder) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case store.Order:
+		return ec._DirectToConsumerOrder(ctx, sel, &obj)
+	case *store.Order:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DirectToConsumerOrder(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Order must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, obj model.Payload) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -28846,6 +35681,27 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._WarehouseCreatePayload(ctx, sel, obj)
+	case model.VoucherUpdatePayload:
+		return ec._VoucherUpdatePayload(ctx, sel, &obj)
+	case *model.VoucherUpdatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._VoucherUpdatePayload(ctx, sel, obj)
+	case model.VoucherCreatePayload:
+		return ec._VoucherCreatePayload(ctx, sel, &obj)
+	case *model.VoucherCreatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._VoucherCreatePayload(ctx, sel, obj)
+	case model.StoreUpdatePayload:
+		return ec._StoreUpdatePayload(ctx, sel, &obj)
+	case *model.StoreUpdatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StoreUpdatePayload(ctx, sel, obj)
 	case model.StoreCreatePayload:
 		return ec._StoreCreatePayload(ctx, sel, &obj)
 	case *model.StoreCreatePayload:
@@ -28881,6 +35737,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._SizeChartCreatePayload(ctx, sel, obj)
+	case model.ShippingPricesSetPayload:
+		return ec._ShippingPricesSetPayload(ctx, sel, &obj)
+	case *model.ShippingPricesSetPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ShippingPricesSetPayload(ctx, sel, obj)
 	case model.ShippingOptionCreatePayload:
 		return ec._ShippingOptionCreatePayload(ctx, sel, &obj)
 	case *model.ShippingOptionCreatePayload:
@@ -28972,6 +35835,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._PriceAlterationCreatePayload(ctx, sel, obj)
+	case model.PaymentMethodCreatePayload:
+		return ec._PaymentMethodCreatePayload(ctx, sel, &obj)
+	case *model.PaymentMethodCreatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PaymentMethodCreatePayload(ctx, sel, obj)
 	case model.MarketUpdatePayload:
 		return ec._MarketUpdatePayload(ctx, sel, &obj)
 	case *model.MarketUpdatePayload:
@@ -29075,6 +35945,103 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var addressImplementors = []string{"Address"}
+
+func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, obj *checkout.Address) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Address")
+		case "firstName":
+			out.Values[i] = ec._Address_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastName":
+			out.Values[i] = ec._Address_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "companyName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_companyName(ctx, field, obj)
+				})
+		case "address1":
+			out.Values[i] = ec._Address_address1(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address2":
+			out.Values[i] = ec._Address_address2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "city":
+			out.Values[i] = ec._Address_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "zipCode":
+			out.Values[i] = ec._Address_zipCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stateOrProvince":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_stateOrProvince(ctx, field, obj)
+				})
+		case "phoneNumber":
+			out.Values[i] = ec._Address_phoneNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Address_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vatNumber":
+			out.Values[i] = ec._Address_vatNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "country":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_country(ctx, field, obj)
+				})
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_state(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var alteredPriceImplementors = []string{"AlteredPrice"}
 
@@ -29824,6 +36791,146 @@ func (ec *executionContext) _DeliveryWindow(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._DeliveryWindow_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var directToConsumerOrderImplementors = []string{"DirectToConsumerOrder", "Order"}
+
+func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.SelectionSet, obj *store.Order) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, directToConsumerOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DirectToConsumerOrder")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_id(ctx, field, obj)
+				})
+		case "number":
+			out.Values[i] = ec._DirectToConsumerOrder_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._DirectToConsumerOrder_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isOnHold":
+			out.Values[i] = ec._DirectToConsumerOrder_isOnHold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isLocked":
+			out.Values[i] = ec._DirectToConsumerOrder_isLocked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orderDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_orderDate(ctx, field, obj)
+				})
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_store(ctx, field, obj)
+				})
+		case "market":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_market(ctx, field, obj)
+				})
+		case "pricelist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_pricelist(ctx, field, obj)
+				})
+		case "currency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_currency(ctx, field, obj)
+				})
+		case "shippingAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_shippingAddress(ctx, field, obj)
+				})
+		case "billingAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_billingAddress(ctx, field, obj)
+				})
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_lines(ctx, field, obj)
+				})
+		case "totals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_totals(ctx, field, obj)
+				})
+		case "paymentHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_paymentHistory(ctx, field, obj)
+				})
+		case "email":
+			out.Values[i] = ec._DirectToConsumerOrder_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippingMethodName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_shippingMethodName(ctx, field, obj)
+				})
+		case "paymentMethodName":
+			out.Values[i] = ec._DirectToConsumerOrder_paymentMethodName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pricesIncludeTax":
+			out.Values[i] = ec._DirectToConsumerOrder_pricesIncludeTax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._DirectToConsumerOrder_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30706,6 +37813,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "updateStore":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStore(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setShippingPrices":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setShippingPrices(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createPaymentMethod":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPaymentMethod(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createWarehouse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createWarehouse(ctx, field)
@@ -30732,6 +37860,243 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_setStock(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createVoucher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVoucher(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateVoucher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVoucher(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderAllocationImplementors = []string{"OrderAllocation"}
+
+func (ec *executionContext) _OrderAllocation(ctx context.Context, sel ast.SelectionSet, obj *store.Allocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderAllocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderAllocation")
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderAllocation_warehouse(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._OrderAllocation_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderLineImplementors = []string{"OrderLine"}
+
+func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet, obj *store.OrderLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderLine")
+		case "id":
+			out.Values[i] = ec._OrderLine_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "productName":
+			out.Values[i] = ec._OrderLine_productName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "productVariantName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_productVariantName(ctx, field, obj)
+				})
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_size(ctx, field, obj)
+				})
+		case "sku":
+			out.Values[i] = ec._OrderLine_sku(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "EAN":
+			out.Values[i] = ec._OrderLine_EAN(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._OrderLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_product(ctx, field, obj)
+				})
+		case "productVariant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_productVariant(ctx, field, obj)
+				})
+		case "productSize":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_productSize(ctx, field, obj)
+				})
+		case "unitPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_unitPrice(ctx, field, obj)
+				})
+		case "unitOriginalPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_unitOriginalPrice(ctx, field, obj)
+				})
+		case "hasAnyDiscount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_hasAnyDiscount(ctx, field, obj)
+				})
+		case "discount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_discount(ctx, field, obj)
+				})
+		case "lineValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_lineValue(ctx, field, obj)
+				})
+		case "taxPercent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_taxPercent(ctx, field, obj)
+				})
+		case "tax":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_tax(ctx, field, obj)
+				})
+		case "allocations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_allocations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderTotalsImplementors = []string{"OrderTotals"}
+
+func (ec *executionContext) _OrderTotals(ctx context.Context, sel ast.SelectionSet, obj *model.OrderTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderTotals")
+		case "itemsTotal":
+			out.Values[i] = ec._OrderTotals_itemsTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discount":
+			out.Values[i] = ec._OrderTotals_discount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shipping":
+			out.Values[i] = ec._OrderTotals_shipping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tax":
+			out.Values[i] = ec._OrderTotals_tax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grandTotal":
+			out.Values[i] = ec._OrderTotals_grandTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -30780,6 +38145,167 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentHistoryEntryImplementors = []string{"PaymentHistoryEntry"}
+
+func (ec *executionContext) _PaymentHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *store.PaymentEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentHistoryEntry")
+		case "id":
+			out.Values[i] = ec._PaymentHistoryEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entryType":
+			out.Values[i] = ec._PaymentHistoryEntry_entryType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._PaymentHistoryEntry_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentHistoryEntry_value(ctx, field, obj)
+				})
+		case "externalReference":
+			out.Values[i] = ec._PaymentHistoryEntry_externalReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paymentMethod":
+			out.Values[i] = ec._PaymentHistoryEntry_paymentMethod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paramsJSON":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentHistoryEntry_paramsJSON(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._PaymentHistoryEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentMethodImplementors = []string{"PaymentMethod"}
+
+func (ec *executionContext) _PaymentMethod(ctx context.Context, sel ast.SelectionSet, obj *store.PaymentMethod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentMethod")
+		case "id":
+			out.Values[i] = ec._PaymentMethod_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PaymentMethod_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provider":
+			out.Values[i] = ec._PaymentMethod_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._PaymentMethod_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentMethodCreatePayloadImplementors = []string{"PaymentMethodCreatePayload", "Payload"}
+
+func (ec *executionContext) _PaymentMethodCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentMethodCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentMethodCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentMethodCreatePayload")
+		case "paymentMethod":
+			out.Values[i] = ec._PaymentMethodCreatePayload_paymentMethod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PaymentMethodCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._PaymentMethodCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -32026,6 +39552,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_display(ctx, field)
 				})
+		case "orders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_orders(ctx, field)
+				})
+		case "order":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_order(ctx, field)
+				})
 		case "pricelists":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -32079,6 +39617,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stockChangeConnection(ctx, field)
+				})
+		case "vouchers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_vouchers(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -32225,6 +39769,44 @@ func (ec *executionContext) _ShippingOptionCreatePayload(ctx context.Context, se
 			}
 		case "userWarnings":
 			out.Values[i] = ec._ShippingOptionCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shippingPricesSetPayloadImplementors = []string{"ShippingPricesSetPayload", "Payload"}
+
+func (ec *executionContext) _ShippingPricesSetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ShippingPricesSetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shippingPricesSetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShippingPricesSetPayload")
+		case "userErrors":
+			out.Values[i] = ec._ShippingPricesSetPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._ShippingPricesSetPayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32819,6 +40401,29 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Store_markets(ctx, field, obj)
 				})
+		case "autoconfirmOrders":
+			out.Values[i] = ec._Store_autoconfirmOrders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "defaultCountry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Store_defaultCountry(ctx, field, obj)
+				})
+		case "defaultTaxGroup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Store_defaultTaxGroup(ctx, field, obj)
+				})
+		case "paymentMethods":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Store_paymentMethods(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32859,6 +40464,49 @@ func (ec *executionContext) _StoreCreatePayload(ctx context.Context, sel ast.Sel
 			}
 		case "userWarnings":
 			out.Values[i] = ec._StoreCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storeUpdatePayloadImplementors = []string{"StoreUpdatePayload", "Payload"}
+
+func (ec *executionContext) _StoreUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.StoreUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreUpdatePayload")
+		case "store":
+			out.Values[i] = ec._StoreUpdatePayload_store(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._StoreUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._StoreUpdatePayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33026,6 +40674,366 @@ func (ec *executionContext) _VariantPrice(ctx context.Context, sel ast.Selection
 			}
 		case "isIndividual":
 			out.Values[i] = ec._VariantPrice_isIndividual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var voucherImplementors = []string{"Voucher"}
+
+func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, obj *store.Voucher) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Voucher")
+		case "id":
+			out.Values[i] = ec._Voucher_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Voucher_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Voucher_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startAt":
+			out.Values[i] = ec._Voucher_startAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stopAt":
+			out.Values[i] = ec._Voucher_stopAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._Voucher_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_code(ctx, field, obj)
+				})
+		case "codeHint":
+			out.Values[i] = ec._Voucher_codeHint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Voucher_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "priority":
+			out.Values[i] = ec._Voucher_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxUsages":
+			out.Values[i] = ec._Voucher_maxUsages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usages":
+			out.Values[i] = ec._Voucher_usages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "combineWithOtherVouchers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_combineWithOtherVouchers(ctx, field, obj)
+				})
+		case "reuse":
+			out.Values[i] = ec._Voucher_reuse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._Voucher_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entryPointStrategy":
+			out.Values[i] = ec._Voucher_entryPointStrategy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversionHTML":
+			out.Values[i] = ec._Voucher_conversionHTML(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_store(ctx, field, obj)
+				})
+		case "markets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_markets(ctx, field, obj)
+				})
+		case "actions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_actions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var voucherActionImplementors = []string{"VoucherAction"}
+
+func (ec *executionContext) _VoucherAction(ctx context.Context, sel ast.SelectionSet, obj *store.VoucherAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherAction")
+		case "isEntryPoint":
+			out.Values[i] = ec._VoucherAction_isEntryPoint(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "criteria":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VoucherAction_criteria(ctx, field, obj)
+				})
+		case "result":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VoucherAction_result(ctx, field, obj)
+				})
+		case "continueStrategy":
+			out.Values[i] = ec._VoucherAction_continueStrategy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var voucherCreatePayloadImplementors = []string{"VoucherCreatePayload", "Payload"}
+
+func (ec *executionContext) _VoucherCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VoucherCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherCreatePayload")
+		case "voucher":
+			out.Values[i] = ec._VoucherCreatePayload_voucher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VoucherCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._VoucherCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var voucherCriterionImplementors = []string{"VoucherCriterion"}
+
+func (ec *executionContext) _VoucherCriterion(ctx context.Context, sel ast.SelectionSet, obj *model.VoucherCriterion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherCriterionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherCriterion")
+		case "type":
+			out.Values[i] = ec._VoucherCriterion_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var voucherResultImplementors = []string{"VoucherResult"}
+
+func (ec *executionContext) _VoucherResult(ctx context.Context, sel ast.SelectionSet, obj *model.VoucherResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherResult")
+		case "type":
+			out.Values[i] = ec._VoucherResult_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyOn":
+			out.Values[i] = ec._VoucherResult_applyOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "percentOff":
+			out.Values[i] = ec._VoucherResult_percentOff(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amountOff":
+			out.Values[i] = ec._VoucherResult_amountOff(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "products":
+			out.Values[i] = ec._VoucherResult_products(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shippingOptions":
+			out.Values[i] = ec._VoucherResult_shippingOptions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var voucherUpdatePayloadImplementors = []string{"VoucherUpdatePayload", "Payload"}
+
+func (ec *executionContext) _VoucherUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.VoucherUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, voucherUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VoucherUpdatePayload")
+		case "voucher":
+			out.Values[i] = ec._VoucherUpdatePayload_voucher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VoucherUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._VoucherUpdatePayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33957,6 +41965,24 @@ func (ec *executionContext) marshalNDateTimeTz2timeᚐTime(ctx context.Context, 
 	return res
 }
 
+func (ec *executionContext) unmarshalNDateTimeTz2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := model.UnmarshalDateTimeTz(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTimeTz2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DateTimeTz!")
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalDateTimeTz(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTimeTz!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNDeliveryWindow2ᚖseamᚋinternalᚋgqlᚋmodelᚐDeliveryWindow(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryWindow) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DeliveryWindow!")
@@ -34004,6 +42030,20 @@ func (ec *executionContext) unmarshalNFloat2seamᚋinternalᚋmoneyᚐNumber(ctx
 }
 
 func (ec *executionContext) marshalNFloat2seamᚋinternalᚋmoneyᚐNumber(ctx context.Context, sel ast.SelectionSet, v money.Number) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx context.Context, v any) (*money.Number, error) {
+	var res = new(money.Number)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx context.Context, sel ast.SelectionSet, v *money.Number) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Float!")
+		return graphql.Null
+	}
 	return v
 }
 
@@ -34188,12 +42228,171 @@ func (ec *executionContext) marshalNObjectType2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalNOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx context.Context, sel ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Order!")
+		return graphql.Null
+	}
+	return ec._Order(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderAllocation2ᚕᚖseamᚋinternalᚋstoreᚐAllocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Allocation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderAllocation2ᚖseamᚋinternalᚋstoreᚐAllocation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrderAllocation2ᚖseamᚋinternalᚋstoreᚐAllocation(ctx context.Context, sel ast.SelectionSet, v *store.Allocation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderAllocation!")
+		return graphql.Null
+	}
+	return ec._OrderAllocation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderLine2ᚕᚖseamᚋinternalᚋstoreᚐOrderLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.OrderLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderLine2ᚖseamᚋinternalᚋstoreᚐOrderLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrderLine2ᚖseamᚋinternalᚋstoreᚐOrderLine(ctx context.Context, sel ast.SelectionSet, v *store.OrderLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderLine!")
+		return graphql.Null
+	}
+	return ec._OrderLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrderSort2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderSort2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrderSort!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNOrderStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrderStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNOrderTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderTotals(ctx context.Context, sel ast.SelectionSet, v *model.OrderTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderTotals!")
+		return graphql.Null
+	}
+	return ec._OrderTotals(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖseamᚋinternalᚋgqlᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPaymentHistoryEntry2ᚕᚖseamᚋinternalᚋstoreᚐPaymentEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PaymentEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentHistoryEntry2ᚖseamᚋinternalᚋstoreᚐPaymentEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPaymentHistoryEntry2ᚖseamᚋinternalᚋstoreᚐPaymentEntry(ctx context.Context, sel ast.SelectionSet, v *store.PaymentEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentHistoryEntry!")
+		return graphql.Null
+	}
+	return ec._PaymentHistoryEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPaymentMethod2ᚕᚖseamᚋinternalᚋstoreᚐPaymentMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PaymentMethod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentMethod2ᚖseamᚋinternalᚋstoreᚐPaymentMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPaymentMethod2ᚖseamᚋinternalᚋstoreᚐPaymentMethod(ctx context.Context, sel ast.SelectionSet, v *store.PaymentMethod) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentMethod!")
+		return graphql.Null
+	}
+	return ec._PaymentMethod(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPaymentMethodCreateInput2seamᚋinternalᚋgqlᚋmodelᚐPaymentMethodCreateInput(ctx context.Context, v any) (model.PaymentMethodCreateInput, error) {
+	res, err := ec.unmarshalInputPaymentMethodCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPaymentProvider2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentProvider2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PaymentProvider!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPrice2ᚖseamᚋinternalᚋstoreᚐPrice(ctx context.Context, sel ast.SelectionSet, v *store.Price) graphql.Marshaler {
@@ -34298,6 +42497,11 @@ func (ec *executionContext) unmarshalNProductAlteredPricesSetInput2ᚖseamᚋint
 
 func (ec *executionContext) unmarshalNProductCreateInput2seamᚋinternalᚋcatalogᚐProductInput(ctx context.Context, v any) (catalog.ProductInput, error) {
 	res, err := ec.unmarshalInputProductCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductInput2seamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (seam.Ref, error) {
+	res, err := ec.unmarshalInputProductInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -34585,6 +42789,35 @@ func (ec *executionContext) marshalNShippingOption2ᚖseamᚋinternalᚋstoreᚐ
 func (ec *executionContext) unmarshalNShippingOptionCreateInput2seamᚋinternalᚋgqlᚋmodelᚐShippingOptionCreateInput(ctx context.Context, v any) (model.ShippingOptionCreateInput, error) {
 	res, err := ec.unmarshalInputShippingOptionCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShippingOptionInput2seamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (seam.Ref, error) {
+	res, err := ec.unmarshalInputShippingOptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShippingOptionInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	res, err := ec.unmarshalInputShippingOptionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShippingPriceSetInput2ᚕᚖseamᚋinternalᚋshopᚐShippingPriceInputᚄ(ctx context.Context, v any) ([]*shop.ShippingPriceInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*shop.ShippingPriceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShippingPriceSetInput2ᚖseamᚋinternalᚋshopᚐShippingPriceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNShippingPriceSetInput2ᚖseamᚋinternalᚋshopᚐShippingPriceInput(ctx context.Context, v any) (*shop.ShippingPriceInput, error) {
+	res, err := ec.unmarshalInputShippingPriceSetInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSize2seamᚋinternalᚋstoreᚐSize(ctx context.Context, sel ast.SelectionSet, v store.Size) graphql.Marshaler {
@@ -34946,6 +43179,11 @@ func (ec *executionContext) marshalNStoreType2ᚖstring(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) unmarshalNStoreUpdateInput2seamᚋinternalᚋshopᚐStoreSettings(ctx context.Context, v any) (shop.StoreSettings, error) {
+	res, err := ec.unmarshalInputStoreUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := model.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35061,6 +43299,252 @@ func (ec *executionContext) marshalNVariantPrice2ᚖseamᚋinternalᚋgqlᚋmode
 		return graphql.Null
 	}
 	return ec._VariantPrice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVoucher2ᚖseamᚋinternalᚋstoreᚐVoucher(ctx context.Context, sel ast.SelectionSet, v *store.Voucher) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Voucher!")
+		return graphql.Null
+	}
+	return ec._Voucher(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVoucherAction2ᚕᚖseamᚋinternalᚋstoreᚐVoucherActionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.VoucherAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherAction2ᚖseamᚋinternalᚋstoreᚐVoucherAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVoucherAction2ᚖseamᚋinternalᚋstoreᚐVoucherAction(ctx context.Context, sel ast.SelectionSet, v *store.VoucherAction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherAction!")
+		return graphql.Null
+	}
+	return ec._VoucherAction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVoucherActionInput2seamᚋinternalᚋvoucherᚐActionInput(ctx context.Context, v any) (voucher.ActionInput, error) {
+	res, err := ec.unmarshalInputVoucherActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVoucherContinueStrategy2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherContinueStrategy2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherContinueStrategy!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherCreateInput2seamᚋinternalᚋvoucherᚐInput(ctx context.Context, v any) (voucher.Input, error) {
+	res, err := ec.unmarshalInputVoucherCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherCriterion2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherCriterionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VoucherCriterion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherCriterion2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherCriterion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVoucherCriterion2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherCriterion(ctx context.Context, sel ast.SelectionSet, v *model.VoucherCriterion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherCriterion!")
+		return graphql.Null
+	}
+	return ec._VoucherCriterion(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVoucherCriterionInput2seamᚋinternalᚋvoucherᚐCriterionInput(ctx context.Context, v any) (voucher.CriterionInput, error) {
+	res, err := ec.unmarshalInputVoucherCriterionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVoucherCriterionType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherCriterionType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherCriterionType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherDiscountInput2ᚖseamᚋinternalᚋvoucherᚐDiscountInput(ctx context.Context, v any) (*voucher.DiscountInput, error) {
+	res, err := ec.unmarshalInputVoucherDiscountInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVoucherEntryPointStrategy2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherEntryPointStrategy2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherEntryPointStrategy!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherEntryPointStrategy2ᚖstring(ctx context.Context, v any) (*string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherEntryPointStrategy2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherEntryPointStrategy!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalString(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherEntryPointStrategy!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherMethod2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherMethod2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherMethod!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherMethod2ᚖstring(ctx context.Context, v any) (*string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherMethod2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherMethod!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalString(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherMethod!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNVoucherResult2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherResult(ctx context.Context, sel ast.SelectionSet, v *model.VoucherResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherResult!")
+		return graphql.Null
+	}
+	return ec._VoucherResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVoucherResultInput2ᚖseamᚋinternalᚋvoucherᚐResultInput(ctx context.Context, v any) (*voucher.ResultInput, error) {
+	res, err := ec.unmarshalInputVoucherResultInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVoucherResultType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherResultType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherResultType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherSort2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherSort2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherSort!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherType2ᚖstring(ctx context.Context, v any) (*string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVoucherType2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherType!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalString(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "VoucherType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNVoucherUpdateInput2seamᚋinternalᚋvoucherᚐInput(ctx context.Context, v any) (voucher.Input, error) {
+	res, err := ec.unmarshalInputVoucherUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx context.Context, sel ast.SelectionSet, v *store.Warehouse) graphql.Marshaler {
@@ -35268,6 +43752,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddress(ctx context.Context, sel ast.SelectionSet, v *checkout.Address) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Address(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAllocationPolicy2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -35794,6 +44285,22 @@ func (ec *executionContext) marshalODisplayUpdatePayload2ᚖseamᚋinternalᚋgq
 	return ec._DisplayUpdatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx context.Context, v any) (*money.Number, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(money.Number)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx context.Context, sel ast.SelectionSet, v *money.Number) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOFolder2ᚕᚖseamᚋinternalᚋstoreᚐFolderᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Folder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36124,6 +44631,126 @@ func (ec *executionContext) marshalOObjectType2ᚕstringᚄ(ctx context.Context,
 	return ret
 }
 
+func (ec *executionContext) marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx context.Context, sel ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Order(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrder2ᚕseamᚋinternalᚋgqlᚋmodelᚐAnyOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AnyOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOrderFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderFilter(ctx context.Context, v any) (*model.OrderFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrderFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOrderSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderSort2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOrderSort2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderSort2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOrderStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderStatus2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOrderStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderStatus2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPaymentMethod2ᚖseamᚋinternalᚋstoreᚐPaymentMethod(ctx context.Context, sel ast.SelectionSet, v *store.PaymentMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentMethod(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPaymentMethodCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentMethodCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.PaymentMethodCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentMethodCreatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOPrice2ᚕᚖseamᚋinternalᚋstoreᚐPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Price) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -36336,6 +44963,23 @@ func (ec *executionContext) unmarshalOProductFilter2ᚖseamᚋinternalᚋgqlᚋm
 	}
 	res, err := ec.unmarshalInputProductFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductInput2ᚕseamᚋinternalᚋseamᚐRefᚄ(ctx context.Context, v any) ([]seam.Ref, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]seam.Ref, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductInput2seamᚋinternalᚋseamᚐRef(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOProductSize2ᚕᚖseamᚋinternalᚋstoreᚐProductSizeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ProductSize) graphql.Marshaler {
@@ -36762,12 +45406,36 @@ func (ec *executionContext) unmarshalOShippingOptionFilter2ᚖseamᚋinternalᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOShippingOptionInput2ᚕseamᚋinternalᚋseamᚐRefᚄ(ctx context.Context, v any) ([]seam.Ref, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]seam.Ref, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShippingOptionInput2seamᚋinternalᚋseamᚐRef(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOShippingOptionInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputShippingOptionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOShippingPricesSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShippingPricesSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.ShippingPricesSetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShippingPricesSetPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSizeChart2ᚕᚖseamᚋinternalᚋstoreᚐSizeChartᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.SizeChart) graphql.Marshaler {
@@ -37180,6 +45848,13 @@ func (ec *executionContext) marshalOStoreType2ᚕstringᚄ(ctx context.Context, 
 	return ret
 }
 
+func (ec *executionContext) marshalOStoreUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStoreUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.StoreUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StoreUpdatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := model.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37293,6 +45968,202 @@ func (ec *executionContext) unmarshalOVariantPriceFilter2ᚖseamᚋinternalᚋgq
 	}
 	res, err := ec.unmarshalInputVariantPriceFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVoucher2ᚕᚖseamᚋinternalᚋstoreᚐVoucherᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Voucher) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucher2ᚖseamᚋinternalᚋstoreᚐVoucher(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOVoucher2ᚖseamᚋinternalᚋstoreᚐVoucher(ctx context.Context, sel ast.SelectionSet, v *store.Voucher) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Voucher(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVoucherActionInput2ᚕseamᚋinternalᚋvoucherᚐActionInputᚄ(ctx context.Context, v any) ([]voucher.ActionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]voucher.ActionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVoucherActionInput2seamᚋinternalᚋvoucherᚐActionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOVoucherActionRefInput2ᚖseamᚋinternalᚋvoucherᚐEntrypointInput(ctx context.Context, v any) (*voucher.EntrypointInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVoucherActionRefInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVoucherApplyOn2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVoucherApplyOn2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOVoucherContinueStrategy2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVoucherContinueStrategy2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOVoucherCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.VoucherCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VoucherCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVoucherCriterionInput2ᚕseamᚋinternalᚋvoucherᚐCriterionInputᚄ(ctx context.Context, v any) ([]voucher.CriterionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]voucher.CriterionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVoucherCriterionInput2seamᚋinternalᚋvoucherᚐCriterionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOVoucherEntryPointStrategy2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVoucherEntryPointStrategy2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOVoucherFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherFilter(ctx context.Context, v any) (*model.VoucherFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVoucherFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVoucherFreeShippingInput2ᚖseamᚋinternalᚋvoucherᚐFreeShippingInput(ctx context.Context, v any) (*voucher.FreeShippingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVoucherFreeShippingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVoucherSelectedProductsInput2ᚖseamᚋinternalᚋvoucherᚐSelectedProductsInput(ctx context.Context, v any) (*voucher.SelectedProductsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVoucherSelectedProductsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVoucherSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVoucherSort2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOVoucherSort2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherSort2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOVoucherUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐVoucherUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.VoucherUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VoucherUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWarehouse2ᚕᚖseamᚋinternalᚋstoreᚐWarehouseᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Warehouse) graphql.Marshaler {

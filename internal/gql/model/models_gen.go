@@ -3,6 +3,8 @@
 package model
 
 import (
+	"seam/internal/money"
+	"seam/internal/seam"
 	"seam/internal/store"
 	"time"
 )
@@ -211,12 +213,43 @@ func (MarketUpdatePayload) IsPayload() {}
 type Mutation struct {
 }
 
+type OrderFilter struct {
+	// Order ids (hashes).
+	ID        []string       `json:"id,omitempty"`
+	Number    []int64        `json:"number,omitempty"`
+	Status    []string       `json:"status,omitempty"`
+	StoreID   []int64        `json:"storeId,omitempty"`
+	OrderDate *DateTimeRange `json:"orderDate,omitempty"`
+}
+
+type OrderTotals struct {
+	ItemsTotal *Money `json:"itemsTotal"`
+	Discount   *Money `json:"discount"`
+	Shipping   *Money `json:"shipping"`
+	Tax        *Money `json:"tax"`
+	GrandTotal *Money `json:"grandTotal"`
+}
+
 type PageInfo struct {
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	HasNextPage     bool    `json:"hasNextPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
+
+type PaymentMethodCreateInput struct {
+	Store    *seam.Ref `json:"store"`
+	Name     string    `json:"name"`
+	Provider string    `json:"provider"`
+}
+
+type PaymentMethodCreatePayload struct {
+	PaymentMethod *store.PaymentMethod `json:"paymentMethod,omitempty"`
+	UserErrors    []*UserError         `json:"userErrors"`
+	UserWarnings  []*UserWarning       `json:"userWarnings"`
+}
+
+func (PaymentMethodCreatePayload) IsPayload() {}
 
 type PriceAlterationCreatePayload struct {
 	PriceAlteration *store.PriceAlteration `json:"priceAlteration,omitempty"`
@@ -382,6 +415,13 @@ type ShippingOptionFilter struct {
 	ID []int64 `json:"id,omitempty"`
 }
 
+type ShippingPricesSetPayload struct {
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (ShippingPricesSetPayload) IsPayload() {}
+
 type SizeChartCreatePayload struct {
 	SizeChart    *store.SizeChart `json:"sizeChart,omitempty"`
 	UserErrors   []*UserError     `json:"userErrors"`
@@ -450,6 +490,14 @@ type StoreFilter struct {
 	Name *StringMatch `json:"name,omitempty"`
 }
 
+type StoreUpdatePayload struct {
+	Store        *store.Store   `json:"store,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (StoreUpdatePayload) IsPayload() {}
+
 // Text filter: equals matches exactly, contains matches a case-insensitive substring.
 type StringMatch struct {
 	Equals   *string `json:"equals,omitempty"`
@@ -472,6 +520,43 @@ type UserWarning struct {
 type VariantPriceFilter struct {
 	PricelistID []int64 `json:"pricelistId,omitempty"`
 }
+
+type VoucherCreatePayload struct {
+	Voucher      *store.Voucher `json:"voucher,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (VoucherCreatePayload) IsPayload() {}
+
+type VoucherCriterion struct {
+	Type string `json:"type"`
+}
+
+type VoucherFilter struct {
+	ID      []int64      `json:"id,omitempty"`
+	StoreID []int64      `json:"storeId,omitempty"`
+	Status  []string     `json:"status,omitempty"`
+	Name    *StringMatch `json:"name,omitempty"`
+}
+
+type VoucherResult struct {
+	Type    string  `json:"type"`
+	ApplyOn *string `json:"applyOn,omitempty"`
+	// Percent off (12 means 12 %).
+	PercentOff      *money.Number           `json:"percentOff,omitempty"`
+	AmountOff       *Money                  `json:"amountOff,omitempty"`
+	Products        []*store.Product        `json:"products,omitempty"`
+	ShippingOptions []*store.ShippingOption `json:"shippingOptions,omitempty"`
+}
+
+type VoucherUpdatePayload struct {
+	Voucher      *store.Voucher `json:"voucher,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (VoucherUpdatePayload) IsPayload() {}
 
 type WarehouseCreatePayload struct {
 	Warehouse    *store.Warehouse `json:"warehouse,omitempty"`
