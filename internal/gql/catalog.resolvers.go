@@ -173,6 +173,16 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, input catalog.Cat
 	return out, err
 }
 
+func (r *mutationResolver) UpdateCategory(ctx context.Context, id int64, input catalog.CategoryInput) (*model.CategoryUpdatePayload, error) {
+	err := catalog.UpdateCategory(ctx, r.DB, start(ctx), id, input)
+	out := &model.CategoryUpdatePayload{}
+	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
+		return out, err
+	}
+	out.Category, err = one(ctx, loads(ctx).category, id)
+	return out, err
+}
+
 func (r *productResolver) Brand(ctx context.Context, obj *store.Product) (*store.Brand, error) {
 	return maybe(ctx, loads(ctx).brand, obj.BrandID)
 }

@@ -198,6 +198,13 @@ func InsertCategory(ctx context.Context, q db.Q, c *Category) error {
 	return err
 }
 
+// UpdateCategory writes a category's fields.
+func UpdateCategory(ctx context.Context, q db.Q, c *Category) error {
+	_, err := q.ExecContext(ctx, `UPDATE category SET parent_id = $1, name = $2, uri = $3, status = $4, sort_order = $5 WHERE id = $6`,
+		c.ParentID, c.Name, c.URI, c.Status, c.SortOrder, c.ID)
+	return err
+}
+
 // CategoriesByIDs loads categories by id.
 func CategoriesByIDs(ctx context.Context, q db.Q, ids []int64) ([]Category, error) {
 	return byIDs(ctx, q, scanCategory, categorySelect, "id", ids, "")

@@ -172,6 +172,12 @@ type ComplexityRoot struct {
 		UserWarnings func(childComplexity int) int
 	}
 
+	CategoryUpdatePayload struct {
+		Category     func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
 	Collection struct {
 		ID     func(childComplexity int) int
 		Name   func(childComplexity int) int
@@ -348,6 +354,7 @@ type ComplexityRoot struct {
 		SetShippingPrices     func(childComplexity int, input []*shop.ShippingPriceInput) int
 		SetStock              func(childComplexity int, input stock.SetInput) int
 		UnsetIDConversions    func(childComplexity int, input []*model.IDConversionUnsetInput) int
+		UpdateCategory        func(childComplexity int, id int64, input catalog.CategoryInput) int
 		UpdateDisplay         func(childComplexity int, id int64, input catalog.DisplayInput) int
 		UpdateMarket          func(childComplexity int, id int64, input shop.MarketInput) int
 		UpdatePriceAlteration func(childComplexity int, id int64, input pricing.AlterationInput) int
@@ -950,6 +957,7 @@ type MutationResolver interface {
 	CreateCollection(ctx context.Context, input catalog.NamedInput) (*model.CollectionCreatePayload, error)
 	CreateFolder(ctx context.Context, input catalog.NamedInput) (*model.FolderCreatePayload, error)
 	CreateCategory(ctx context.Context, input catalog.CategoryInput) (*model.CategoryCreatePayload, error)
+	UpdateCategory(ctx context.Context, id int64, input catalog.CategoryInput) (*model.CategoryUpdatePayload, error)
 	CreateDisplay(ctx context.Context, input catalog.DisplayInput) (*model.DisplayCreatePayload, error)
 	UpdateDisplay(ctx context.Context, id int64, input catalog.DisplayInput) (*model.DisplayUpdatePayload, error)
 	CreatePricelist(ctx context.Context, input pricing.PricelistInput) (*model.PricelistCreatePayload, error)
@@ -1510,6 +1518,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryCreatePayload.UserWarnings(childComplexity), true
+
+	case "CategoryUpdatePayload.category":
+		if e.ComplexityRoot.CategoryUpdatePayload.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryUpdatePayload.Category(childComplexity), true
+	case "CategoryUpdatePayload.userErrors":
+		if e.ComplexityRoot.CategoryUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryUpdatePayload.UserErrors(childComplexity), true
+	case "CategoryUpdatePayload.userWarnings":
+		if e.ComplexityRoot.CategoryUpdatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryUpdatePayload.UserWarnings(childComplexity), true
 
 	case "Collection.id":
 		if e.ComplexityRoot.Collection.ID == nil {
@@ -2390,6 +2417,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnsetIDConversions(childComplexity, args["input"].([]*model.IDConversionUnsetInput)), true
+	case "Mutation.updateCategory":
+		if e.ComplexityRoot.Mutation.UpdateCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCategory(childComplexity, args["id"].(int64), args["input"].(catalog.CategoryInput)), true
 	case "Mutation.updateDisplay":
 		if e.ComplexityRoot.Mutation.UpdateDisplay == nil {
 			break
@@ -4688,6 +4726,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CategoryCreateInput", ec.unmarshalInputCategoryCreateInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("CategoryInput", ec.unmarshalInputCategoryInput),
+			graphql.NewInputUnmarshaler("CategoryUpdateInput", ec.unmarshalInputCategoryUpdateInput),
 			graphql.NewInputUnmarshaler("CollectionCreateInput", ec.unmarshalInputCollectionCreateInput),
 			graphql.NewInputUnmarshaler("CollectionFilter", ec.unmarshalInputCollectionFilter),
 			graphql.NewInputUnmarshaler("CollectionInput", ec.unmarshalInputCollectionInput),
@@ -5057,6 +5096,8 @@ extend type Mutation {
   createCollection(input: CollectionCreateInput!): CollectionCreatePayload @perm(name: "Collection:write")
   createFolder(input: FolderCreateInput!): FolderCreatePayload @perm(name: "Folder:write")
   createCategory(input: CategoryCreateInput!): CategoryCreatePayload @perm(name: "Category:write")
+  "Rename, re-URI, re-order or move a category; parent: {} makes it a top category. Seam addition."
+  updateCategory(id: Int!, input: CategoryUpdateInput!): CategoryUpdatePayload @perm(name: "Category:write")
 }
 
 "Reference inputs take exactly one field."
@@ -5466,6 +5507,7 @@ input BrandCreateInput { name: String!, uri: String, externalId: String }
 input CollectionCreateInput { name: String!, status: Status, externalId: String }
 input FolderCreateInput { name: String!, parent: FolderInput, externalId: String }
 input CategoryCreateInput { store: StoreInput!, name: String!, uri: String, parent: CategoryInput, status: Status, sortOrder: Int, externalId: String }
+input CategoryUpdateInput { name: String, uri: String, parent: CategoryInput, status: Status, sortOrder: Int, externalId: String }
 
 type BrandCreatePayload implements Payload {
   brand: Brand @perm(name: "Brand:read")
@@ -5486,6 +5528,12 @@ type FolderCreatePayload implements Payload {
 }
 
 type CategoryCreatePayload implements Payload {
+  category: Category @perm(name: "Category:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type CategoryUpdatePayload implements Payload {
   category: Category @perm(name: "Category:read")
   userErrors: [UserError!]!
   userWarnings: [UserWarning!]!
@@ -6725,6 +6773,18 @@ func (ec *executionContext) childFields_CategoryCreatePayload(ctx context.Contex
 		return ec.fieldContext_CategoryCreatePayload_userWarnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryUpdatePayload_category(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CategoryUpdatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_CategoryUpdatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Collection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8432,6 +8492,28 @@ func (ec *executionContext) field_Mutation_unsetIdConversions_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (catalog.CategoryInput, error) {
+			return ec.unmarshalNCategoryUpdateInput2seamᚋinternalᚋcatalogᚐCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -11531,6 +11613,120 @@ func (ec *executionContext) _CategoryCreatePayload_userWarnings(ctx context.Cont
 func (ec *executionContext) fieldContext_CategoryCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CategoryCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryUpdatePayload_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryUpdatePayload_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Category:read")
+				if err != nil {
+					var zeroVal *store.Category
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Category
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖseamᚋinternalᚋstoreᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryUpdatePayload_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CategoryUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryUpdatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.CategoryUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryUpdatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryUpdatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryUpdatePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -15383,6 +15579,68 @@ func (ec *executionContext) fieldContext_Mutation_createCategory(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCategory(ctx, fc.Args["id"].(int64), fc.Args["input"].(catalog.CategoryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Category:write")
+				if err != nil {
+					var zeroVal *model.CategoryUpdatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.CategoryUpdatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryUpdatePayload) graphql.Marshaler {
+			return ec.marshalOCategoryUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCategoryUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29539,6 +29797,83 @@ func UnmarshalCategoryInput(ctx context.Context, raw any) (seam.Ref, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCategoryUpdateInput(ctx context.Context, obj any) (catalog.CategoryInput, error) {
+	var it catalog.CategoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "uri", "parent", "status", "sortOrder", "externalId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "uri":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uri"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URI = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOCategoryInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "sortOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sortOrder"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SortOrder = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryUpdateInput unmarshals raw into the CategoryUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryUpdateInput(ctx context.Context, raw any) (catalog.CategoryInput, error) {
+	var out catalog.CategoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCollectionCreateInput(ctx context.Context, obj any) (catalog.NamedInput, error) {
 	var it catalog.NamedInput
 	if obj == nil {
@@ -35898,6 +36233,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._CollectionCreatePayload(ctx, sel, obj)
+	case model.CategoryUpdatePayload:
+		return ec._CategoryUpdatePayload(ctx, sel, &obj)
+	case *model.CategoryUpdatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CategoryUpdatePayload(ctx, sel, obj)
 	case model.CategoryCreatePayload:
 		return ec._CategoryCreatePayload(ctx, sel, &obj)
 	case *model.CategoryCreatePayload:
@@ -36573,6 +36915,49 @@ func (ec *executionContext) _CategoryCreatePayload(ctx context.Context, sel ast.
 			}
 		case "userWarnings":
 			out.Values[i] = ec._CategoryCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryUpdatePayloadImplementors = []string{"CategoryUpdatePayload", "Payload"}
+
+func (ec *executionContext) _CategoryUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryUpdatePayload")
+		case "category":
+			out.Values[i] = ec._CategoryUpdatePayload_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CategoryUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._CategoryUpdatePayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37711,6 +38096,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCategory(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -41867,6 +42259,11 @@ func (ec *executionContext) unmarshalNCategoryInput2seamᚋinternalᚋseamᚐRef
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCategoryUpdateInput2seamᚋinternalᚋcatalogᚐCategoryInput(ctx context.Context, v any) (catalog.CategoryInput, error) {
+	res, err := ec.unmarshalInputCategoryUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCollection2ᚖseamᚋinternalᚋstoreᚐCollection(ctx context.Context, sel ast.SelectionSet, v *store.Collection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Collection!")
@@ -43992,6 +44389,13 @@ func (ec *executionContext) unmarshalOCategoryInput2ᚖseamᚋinternalᚋseamᚐ
 	}
 	res, err := ec.unmarshalInputCategoryInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCategoryUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCategoryUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CategoryUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCollection2ᚕᚖseamᚋinternalᚋstoreᚐCollectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Collection) graphql.Marshaler {

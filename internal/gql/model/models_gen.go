@@ -82,6 +82,14 @@ type CategoryFilter struct {
 	StoreID []int64 `json:"storeId,omitempty"`
 }
 
+type CategoryUpdatePayload struct {
+	Category     *store.Category `json:"category,omitempty"`
+	UserErrors   []*UserError    `json:"userErrors"`
+	UserWarnings []*UserWarning  `json:"userWarnings"`
+}
+
+func (CategoryUpdatePayload) IsPayload() {}
+
 type CollectionCreatePayload struct {
 	Collection   *store.Collection `json:"collection,omitempty"`
 	UserErrors   []*UserError      `json:"userErrors"`
