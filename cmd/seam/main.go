@@ -34,6 +34,7 @@ Commands:
   serve     run the HTTP server (migrates; loads the demo shop into an empty database)
   migrate   apply migrations (up) or list them (status)
   token     create, list or revoke Integration API tokens
+  loadtest  drive a running Seam over HTTP: full checkouts, stock races
   version   print the version
 
 Run "seam <command> -h" for the flags of a command. Every flag can also be set
@@ -55,9 +56,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"serve":   serve,
-		"migrate": migrate,
-		"token":   token,
+		"serve":    serve,
+		"migrate":  migrate,
+		"token":    token,
+		"loadtest": loadtestCmd,
 		"version": func(context.Context, []string, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, appVersion())
 			return nil
