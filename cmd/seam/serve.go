@@ -30,6 +30,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	limitsName := fs.String("rate-limits", env("SEAM_RATE_LIMITS", "centra"), "default token rate limits: centra (Centra's defaults), high or off (SEAM_RATE_LIMITS)")
 	publicURL := fs.String("public-url", env("SEAM_PUBLIC_URL", ""), "Seam's public URL when it differs from the Host header, e.g. https://shop.example (SEAM_PUBLIC_URL)")
 	reserve := fs.Duration("reservation-ttl", envDuration("SEAM_RESERVATION_TTL", 15*time.Minute), "how long stock stays reserved for an unfinished payment (SEAM_RESERVATION_TTL)")
+	// The secret key's default is read after parsing, so that -h never prints it.
+	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
+	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
+	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -82,7 +86,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	test := &payment.Test{Key: key}
-	svc := checkout.New(d, map[string]payment.Provider{"test": test})
+	providers := map[string]payment.Provider{"test": test}
+	if *stripeKey == "" {
+		*stripeKey = env("SEAM_STRIPE_SECRET_KEY", "")
+	}
+	if *stripeKey != "" {
+		if *stripePublishable == "" {
+			log.Warn("stripe runs without a publishable key: only payments with stripePaymentMethod work, the payment form does not")
+		}
+		providers["stripe"] = &payment.Stripe{SecretKey: secret.Secret(*stripeKey), PublishableKey: *stripePublishable, APIURL: *stripeURL}
+	}
+	svc := checkout.New(d, providers)
 	if *reserve <= 0 {
 		ln.Close()
 		return usageErr("--reservation-ttl must be positive, got %s", *reserve)
