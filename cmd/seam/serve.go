@@ -156,9 +156,11 @@ Seam is ready with %s.
   Integration API  %s/graphql
   API token        %s
                    (full permissions; shown only now, only its hash is stored)
+  Checkout API     %s/api/checkout/  (contract: %s/api/checkout/openapi.yaml)
 
 Try it:
   %s
+  curl -s -X POST %s/api/checkout/products -d '{"limit": 1}'
 
-`, shop, base, token, curl)
+`, shop, base, token, base, base, curl, base)
 }

@@ -280,8 +280,11 @@ func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQu
 	if pq.Limit <= 0 {
 		pq.Limit = 40
 	}
-	if pq.Limit > 100 || pq.SkipFirst < 0 {
-		return ProductList{}, invalid("limit", "limit must be 1 to 100 and skipFirst 0 or more; got limit %d, skipFirst %d.", pq.Limit, pq.SkipFirst)
+	if pq.Limit > 100 {
+		return ProductList{}, invalid("limit", "limit must be 1 to 100, got %d.", pq.Limit)
+	}
+	if pq.SkipFirst < 0 {
+		return ProductList{}, invalid("skipFirst", "skipFirst must be 0 or more, got %d.", pq.SkipFirst)
 	}
 	f := store.ShopFilter{StoreID: sel.StoreID, MarketID: sel.MarketID, PricelistID: sel.PricelistID, CategoryIDs: pq.Categories,
 		BrandIDs: pq.Brands, Search: pq.Search, OnlyAvailable: pq.OnlyAvailable}

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"seam/internal/db"
 	"seam/internal/money"
@@ -64,13 +67,20 @@ type Outcome struct {
 // nothing, one conditional update per warehouse and size) and starts the
 // payment. Stock that cannot be covered is a *SoldOutError.
 func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome, error) {
+	if in.Address != nil || in.ShippingAddress != nil || in.PaymentMethod != nil {
+		// A new attempt replaces one in progress: give its stock back
+		// first, so that the selection takes the new address and method.
+		if err := s.Release(ctx, id); err != nil && !isNotFound(err) {
+			return Outcome{}, err
+		}
+	}
 	if in.Address != nil || in.ShippingAddress != nil {
-		if err := s.SetAddress(ctx, id, in.Address, in.ShippingAddress); err != nil && !errors.Is(err, seam.ErrConflict) {
+		if err := s.SetAddress(ctx, id, in.Address, in.ShippingAddress); err != nil {
 			return Outcome{}, err
 		}
 	}
 	if in.PaymentMethod != nil {
-		if err := s.SetPaymentMethod(ctx, id, *in.PaymentMethod); err != nil && !errors.Is(err, seam.ErrConflict) {
+		if err := s.SetPaymentMethod(ctx, id, *in.PaymentMethod); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -153,6 +163,9 @@ func orderable(v View) error {
 	if v.PaymentMethod == nil {
 		p.Add(seam.P("paymentMethod"), "The shop has no payment method.")
 	}
+	for _, hint := range slices.Sorted(maps.Keys(v.Unusable)) {
+		p.Add(seam.P("voucher"), "Voucher …%s cannot be used any more: %s Remove it (DELETE /vouchers/{code}) to pay without it.", hint, v.Unusable[hint])
+	}
 	if v.Selection.Address == "" {
 		p.Add(seam.P("address"), "Give the billing address (address) with email, name, street, zip code and city.")
 	} else if err := checkAddress("address", &v.Address, true); err != nil {
@@ -182,38 +195,59 @@ func reserve(ctx context.Context, tx *db.Tx, v View) error {
 		}
 		sortByRank(levels, rank)
 		need := l.Line.Quantity
-		var free int64
 		for _, lv := range levels {
-			free += max(0, lv.FreeToAllocate())
-			take := min(need, lv.FreeToAllocate())
-			if take <= 0 {
-				continue
+			for need > 0 {
+				take := min(need, lv.FreeToAllocate())
+				if take <= 0 {
+					break
+				}
+				ok, err := store.Allocate(ctx, tx, lv.WarehouseID, lv.ProductSizeID, take)
+				if err != nil {
+					return err
+				}
+				if ok {
+					if err := store.InsertReservation(ctx, tx, store.Reservation{SelectionID: v.Selection.ID, WarehouseID: lv.WarehouseID,
+						ProductSizeID: lv.ProductSizeID, Quantity: take}); err != nil {
+						return err
+					}
+					need -= take
+					break
+				}
+				// Another payment took some of it since the read: read the
+				// warehouse again and take what is left.
+				if lv, err = stockIn(ctx, tx, lv.WarehouseID, lv.ProductSizeID); err != nil {
+					return err
+				}
 			}
-			ok, err := store.Allocate(ctx, tx, lv.WarehouseID, lv.ProductSizeID, take)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			if err := store.InsertReservation(ctx, tx, store.Reservation{SelectionID: v.Selection.ID, WarehouseID: lv.WarehouseID,
-				ProductSizeID: lv.ProductSizeID, Quantity: take}); err != nil {
-				return err
-			}
-			need -= take
 			if need == 0 {
 				break
 			}
 		}
 		if need > 0 {
+			// Every warehouse gave all it had free: that is what is
+			// available for the line.
 			short = append(short, Unavailable{Item: l.Item, Line: l.Line.Line, Product: strconv.FormatInt(l.Product.ID, 10),
-				OriginalQuantity: l.Line.Quantity, Unavailable: need, Available: free})
+				OriginalQuantity: l.Line.Quantity, Unavailable: need, Available: l.Line.Quantity - need})
 		}
 	}
 	if len(short) > 0 {
 		return &SoldOutError{Lines: short}
 	}
 	return nil
+}
+
+// stockIn reads the stock of a size in one warehouse as it is now.
+func stockIn(ctx context.Context, tx *db.Tx, warehouseID, productSizeID int64) (store.StockLevel, error) {
+	levels, err := store.StockByProductSizeIDs(ctx, tx, []int64{productSizeID})
+	if err != nil {
+		return store.StockLevel{}, err
+	}
+	for _, lv := range levels {
+		if lv.WarehouseID == warehouseID {
+			return lv, nil
+		}
+	}
+	return store.StockLevel{WarehouseID: warehouseID, ProductSizeID: productSizeID}, nil
 }
 
 func sortByRank(levels []store.StockLevel, rank map[int64]int) {
@@ -287,6 +321,10 @@ func (s *Service) PaymentResult(ctx context.Context, id string, fields map[strin
 	if sel.Status != store.SelectionPaying || sel.PaymentRef == nil {
 		return Outcome{}, conflict("the selection has no payment in progress; call POST /payment first")
 	}
+	if len(fields) == 0 {
+		// A storefront bug, not the shopper's answer: keep the payment.
+		return Outcome{}, invalid("paymentMethodFields", "paymentMethodFields is empty: send the fields the payment provider added to paymentReturnPage (its query string, as an object).")
+	}
 	methods, err := store.PaymentMethods(ctx, s.DB.Read(), sel.StoreID)
 	if err != nil {
 		return Outcome{}, err
@@ -328,7 +366,15 @@ func (s *Service) complete(ctx context.Context, id string, provider payment.Prov
 	o, err := s.placeOrder(ctx, id, in, res)
 	if err != nil {
 		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) {
-			_ = provider.Cancel(ctx, res.External)
+			// The order cannot be made (a voucher was used up meanwhile,
+			// the reservation expired): void the authorization and open
+			// the selection again.
+			if cerr := provider.Cancel(ctx, res.External); cerr != nil {
+				err = fmt.Errorf("%w (and voiding the authorization failed: %v)", err, cerr)
+			}
+			if rerr := s.Release(ctx, id); rerr != nil {
+				err = fmt.Errorf("%w (and releasing the reservation failed: %v)", err, rerr)
+			}
 		}
 		return Outcome{}, err
 	}
@@ -357,6 +403,11 @@ func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete
 		v, err := s.view(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if hints := slices.Sorted(maps.Keys(v.Unusable)); len(hints) > 0 {
+			hint := hints[0]
+			return conflict("voucher …%s stopped applying while the payment ran (%s); the payment was voided, remove the voucher and pay again",
+				hint, strings.TrimSuffix(v.Unusable[hint], "."))
 		}
 		if v.Totals.ToPay.Minor != *sel.PaymentAmountMinor {
 			return conflict("the selection's total changed during payment")

@@ -37,6 +37,10 @@ type View struct {
 	// VatExempt is set when the selection carries no tax.
 	VatExempt bool
 	Totals    Totals
+	// Unusable are the vouchers on the selection that no longer apply
+	// (expired, used up, …): code hint → why. Payment waits until the
+	// shopper removes them, so nobody pays more than they were shown.
+	Unusable map[string]string
 
 	freeShipping []string
 	shippingTax  money.Amount
@@ -289,7 +293,11 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 	cur := v.Pricelist.CurrencyCode
 	exclusive := false
 	for _, vo := range vouchers {
-		if voucher.Problem(vo, markets, v.Selection.MarketID, s.Now()) != "" {
+		if why := voucher.Problem(vo, markets, v.Selection.MarketID, s.Now()); why != "" {
+			if v.Unusable == nil {
+				v.Unusable = map[string]string{}
+			}
+			v.Unusable[hints[vo.ID]] = why
 			continue
 		}
 		if exclusive || (!vo.Combine && len(v.Vouchers) > 0) {

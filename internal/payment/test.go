@@ -77,7 +77,10 @@ func (t Test) Complete(_ context.Context, in Complete) (Result, error) {
 	sig, _ := in.Fields["sig"].(string)
 	if ref == "" && result == "" {
 		// Approved at once (action success): nothing to check.
-		return Result{Authorized: in.External != "", External: in.External}, nil
+		if in.External == "" {
+			return Result{Message: "The payment fields seam_payment, result and sig from the return page are missing."}, nil
+		}
+		return Result{Authorized: true, External: in.External}, nil
 	}
 	if ref != in.Ref || !hmac.Equal([]byte(sig), []byte(t.sign(ref, result, strconv.FormatInt(in.Amount.Minor, 10)))) {
 		return Result{Message: "The payment fields do not belong to this payment (wrong reference, amount or signature)."}, nil

@@ -91,10 +91,7 @@ func categories(c *call) (any, error) {
 	}
 	out := make([]categoryJSON, len(nodes))
 	for i, n := range nodes {
-		out[i] = categoryJSON{Category: id(n.Category.ID), Name: n.Category.Name, URI: n.Path, SortOrder: n.Category.SortOrder}
-		if n.Category.ParentID != nil {
-			out[i].InCategory = ptr(id(*n.Category.ParentID))
-		}
+		out[i] = categoryOf(n)
 	}
 	return map[string]any{"token": c.token(), "categories": out}, nil
 }
@@ -121,11 +118,17 @@ func lookupURI(c *call) (any, error) {
 	for i, p := range found.Products {
 		ps[i] = productOf(p)
 	}
-	cat := categoryJSON{Category: id(found.Category.Category.ID), Name: found.Category.Category.Name, URI: found.Category.Path}
-	if found.Category.Category.ParentID != nil {
-		cat.InCategory = ptr(id(*found.Category.Category.ParentID))
+	return map[string]any{"token": c.token(), "found": "category", "category": categoryOf(found.Category), "products": ps}, nil
+}
+
+// categoryOf is a category as the Checkout API shows it: its uri is the
+// path from the top category.
+func categoryOf(n checkout.CategoryNode) categoryJSON {
+	out := categoryJSON{Category: id(n.Category.ID), Name: n.Category.Name, URI: n.Path, SortOrder: n.Category.SortOrder}
+	if n.Category.ParentID != nil {
+		out.InCategory = ptr(id(*n.Category.ParentID))
 	}
-	return map[string]any{"token": c.token(), "found": "category", "category": cat, "products": ps}, nil
+	return out
 }
 
 type countryJSON struct {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -51,7 +52,20 @@ func New(svc *checkout.Service, log *slog.Logger, test *payment.Test) *Handler {
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			id := h.RequestID(r.Context())
+			h.log.ErrorContext(r.Context(), "checkout handler panicked", "panic", p, "request_id", id, "path", r.URL.Path,
+				"stack", string(debug.Stack()))
+			h.writeJSON(w, r, http.StatusInternalServerError, errorBody(nil, "internal", "Internal error; it was logged with request id "+id+"."))
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
+}
 
 // call is one request as handlers see it.
 type call struct {
@@ -237,7 +251,7 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) {
 	case errors.As(err, &soldOut):
 		env, envErr := c.envelope()
 		if envErr != nil {
-			env = envelope{Token: tok}
+			env = errorBody(tok, "stock", "")
 		}
 		env.Errors = map[string]string{"stock": "Some items are not in stock in the quantity asked for; nothing was reserved."}
 		for _, u := range soldOut.Lines {
@@ -304,7 +318,9 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 		b, err = json.Marshal(v)
 	}
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"token":null,"errors":{"internal":"The answer could not be encoded."}}`)
+		h.log.ErrorContext(r.Context(), "checkout answer could not be encoded", "err", err, "path", r.URL.Path)
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(errorBody(nil, "internal", "The answer could not be encoded; it was logged."))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))

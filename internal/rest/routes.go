@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -168,8 +167,6 @@ func removeVoucher(c *call) (any, error) {
 			return nil, err
 		}
 		code = b.Voucher
-	} else if u, err := url.PathUnescape(code); err == nil {
-		code = u
 	}
 	if strings.TrimSpace(code) == "" {
 		return nil, &badRequest{field: "voucher", msg: "Give the voucher code to remove."}
