@@ -33,6 +33,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The secret key's default is read after parsing, so that -h never prints it.
 	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
 	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
+	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
+		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -85,8 +87,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
-	test := &payment.Test{Key: key}
-	providers := map[string]payment.Provider{"test": test}
+	providers := map[string]payment.Provider{}
+	var test *payment.Test
+	if !*noTest {
+		test = &payment.Test{Key: key}
+		providers["test"] = test
+		if err := warnTestPayments(ctx, d, log); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if *stripeKey == "" {
 		*stripeKey = env("SEAM_STRIPE_SECRET_KEY", "")
 	}
@@ -97,6 +107,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		providers["stripe"] = &payment.Stripe{SecretKey: secret.Secret(*stripeKey), PublishableKey: *stripePublishable, APIURL: *stripeURL}
 	}
 	svc := checkout.New(d, providers)
+	svc.Log = log
 	if *reserve <= 0 {
 		ln.Close()
 		return usageErr("--reservation-ttl must be positive, got %s", *reserve)
@@ -107,6 +118,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL})
 	return srv.Serve(ctx, ln)
+}
+
+// warnTestPayments warns about payment methods that take no money while
+// the test provider runs.
+func warnTestPayments(ctx context.Context, d *db.DB, log *slog.Logger) error {
+	methods, err := store.ActivePaymentMethodsOf(ctx, d.Read(), "test")
+	if err != nil {
+		return fmt.Errorf("list test payment methods: %w", err)
+	}
+	for _, m := range methods {
+		log.Warn("a payment method uses the test provider: its orders are approved without taking money; switch it to stripe, or start with --no-test-payments, before selling",
+			"payment_method", m.ID, "name", m.Name, "store", m.StoreID)
+	}
+	return nil
 }
 
 // bootstrap does the first-start work once per database: a full-permission

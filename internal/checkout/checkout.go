@@ -29,11 +29,14 @@ type Service struct {
 	// ReservationTTL is how long stock stays reserved for a selection in
 	// payment before the sweeper releases it.
 	ReservationTTL time.Duration
+	// Log gets what fails after the answer is decided (voiding a payment
+	// at its provider).
+	Log *slog.Logger
 }
 
 // New returns a Service with defaults.
 func New(d *db.DB, providers map[string]payment.Provider) *Service {
-	return &Service{DB: d, Payments: providers, Now: time.Now, ReservationTTL: 15 * time.Minute}
+	return &Service{DB: d, Payments: providers, Now: time.Now, ReservationTTL: 15 * time.Minute, Log: slog.Default()}
 }
 
 // Limits of a selection.

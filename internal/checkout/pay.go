@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,12 +66,21 @@ type Outcome struct {
 
 // Pay checks the selection can be ordered, reserves its stock (all or
 // nothing, one conditional update per warehouse and size) and starts the
-// payment. Stock that cannot be covered is a *SoldOutError.
+// payment. Stock that cannot be covered is a *SoldOutError. A payment in
+// progress is replaced: its stock released, its provider side voided.
 func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome, error) {
+	if !in.TermsAndConditions {
+		return Outcome{}, invalid("termsAndConditions", "The shopper must accept the terms and conditions (termsAndConditions: true).")
+	}
+	for field, u := range map[string]string{"paymentReturnPage": in.ReturnURL, "paymentFailedPage": in.FailURL} {
+		if err := checkPageURL(field, u); err != nil {
+			return Outcome{}, err
+		}
+	}
 	if in.Address != nil || in.ShippingAddress != nil || in.PaymentMethod != nil {
-		// A new attempt replaces one in progress: give its stock back
-		// first, so that the selection takes the new address and method.
-		if err := s.Release(ctx, id); err != nil && !isNotFound(err) {
+		// Give back a running attempt's stock first, so that the
+		// selection takes the new address and method.
+		if _, err := s.releaseAttempt(ctx, id, ""); err != nil && !isNotFound(err) {
 			return Outcome{}, err
 		}
 	}
@@ -84,11 +94,9 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 			return Outcome{}, err
 		}
 	}
-	if !in.TermsAndConditions {
-		return Outcome{}, invalid("termsAndConditions", "The shopper must accept the terms and conditions (termsAndConditions: true).")
-	}
 	ref := newID(16)
 	var v View
+	var replaced attempt
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		sel, err := store.GetSelection(ctx, tx, id, true)
 		if isNotFound(err) {
@@ -101,7 +109,7 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 			return conflict("the selection is already paid (order %d)", *sel.OrderID)
 		case store.SelectionPaying:
 			// A new attempt replaces the one in progress.
-			if err := release(ctx, tx, sel.ID); err != nil {
+			if replaced, err = releaseTx(ctx, tx, sel.ID, ""); err != nil {
 				return err
 			}
 		}
@@ -126,20 +134,29 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 	if err != nil {
 		return Outcome{}, seam.Wrap(err, "start payment")
 	}
-	provider, ok := s.Payments[v.PaymentMethod.Provider]
+	s.void(ctx, replaced)
+	name := v.PaymentMethod.Provider
+	provider, ok := s.Payments[name]
 	if !ok {
-		_ = s.Release(ctx, id)
-		return Outcome{}, conflict("payment method %q uses provider %q, which this server does not run", v.PaymentMethod.Name, v.PaymentMethod.Provider)
+		_, rerr := s.releaseAttempt(ctx, id, ref)
+		return Outcome{}, errors.Join(conflict("payment method %q uses provider %q, which this server does not run", v.PaymentMethod.Name, name), rerr)
 	}
 	action, err := provider.Start(ctx, payment.Start{Ref: ref, Amount: v.Totals.ToPay, SelectionID: id, Email: v.Address.Email,
 		ReturnURL: in.ReturnURL, FailURL: in.FailURL, BaseURL: in.BaseURL, Fields: in.Fields})
 	if err != nil {
-		_ = s.Release(ctx, id)
-		return Outcome{}, fmt.Errorf("start payment with %s: %w", v.PaymentMethod.Provider, err)
+		_, rerr := s.releaseAttempt(ctx, id, ref)
+		return Outcome{}, errors.Join(fmt.Errorf("start payment with %s: %w", name, err), rerr)
+	}
+	if action.External != "" {
+		if err := s.DB.Tx(ctx, func(tx *db.Tx) error { return store.SetPaymentExternal(ctx, tx, id, ref, name, action.External) }); err != nil {
+			s.void(ctx, attempt{provider: name, external: action.External})
+			_, rerr := s.releaseAttempt(ctx, id, ref)
+			return Outcome{}, errors.Join(fmt.Errorf("record payment attempt: %w", err), rerr)
+		}
 	}
 	switch action.Kind {
 	case payment.ActionFailed:
-		if err := s.Release(ctx, id); err != nil {
+		if _, err := s.releaseAttempt(ctx, id, ref); err != nil {
 			return Outcome{}, err
 		}
 		return Outcome{Action: action}, nil
@@ -147,6 +164,20 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 		return s.complete(ctx, id, provider, payment.Complete{Ref: ref, External: action.External, Amount: v.Totals.ToPay}, action)
 	}
 	return Outcome{Action: action}, nil
+}
+
+// checkPageURL accepts an empty page or an absolute http(s) URL: the
+// shopper is sent there, so anything else (javascript:, relative paths)
+// is refused.
+func checkPageURL(field, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return invalid(field, "%s must be an absolute http or https URL such as https://shop.example/thanks.", field)
+	}
+	return nil
 }
 
 // orderable checks that a priced selection can become an order.
@@ -258,48 +289,118 @@ func sortByRank(levels []store.StockLevel, rank map[int64]int) {
 	}
 }
 
-// Release gives back the stock reserved for a selection in payment and
-// opens it again; a selection not in payment is left alone.
-func (s *Service) Release(ctx context.Context, id string) error {
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
-		sel, err := store.GetSelection(ctx, tx, id, true)
-		if err != nil || sel.Status != store.SelectionPaying {
-			return err
-		}
-		return release(ctx, tx, id)
-	})
-}
+// attempt is the provider's side of a payment attempt, to void once its
+// stock is given back.
+type attempt struct{ provider, external string }
 
-func release(ctx context.Context, tx *db.Tx, id string) error {
-	rs, err := store.Reservations(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	for _, r := range rs {
-		if err := store.Release(ctx, tx, r.WarehouseID, r.ProductSizeID, r.Quantity); err != nil {
-			return err
-		}
-	}
-	if err := store.DeleteReservations(ctx, tx, id); err != nil {
-		return err
-	}
-	_, err = store.ReopenSelection(ctx, tx, id)
+// Release gives back the stock reserved for a selection in payment, opens
+// it again and voids the payment at its provider; a selection not in
+// payment is left alone.
+func (s *Service) Release(ctx context.Context, id string) error {
+	_, err := s.releaseAttempt(ctx, id, "")
 	return err
 }
 
+// releaseAttempt releases payment attempt ref ("" for whichever is in
+// progress) in its own transaction, then voids it at the provider. It
+// returns what it voided.
+func (s *Service) releaseAttempt(ctx context.Context, id, ref string) (attempt, error) {
+	var a attempt
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var err error
+		a, err = releaseTx(ctx, tx, id, ref)
+		return err
+	})
+	if err != nil {
+		return attempt{}, err
+	}
+	s.void(ctx, a)
+	return a, nil
+}
+
+// releaseTx gives back the stock of payment attempt ref ("" for whichever
+// is in progress) and opens the selection again, only while that attempt is
+// the selection's: a late answer about an older attempt cannot undo a newer
+// one. It returns the attempt for the caller to void after commit.
+func releaseTx(ctx context.Context, tx *db.Tx, id, ref string) (attempt, error) {
+	sel, err := store.GetSelection(ctx, tx, id, true)
+	if err != nil {
+		return attempt{}, err
+	}
+	if sel.Status != store.SelectionPaying || (ref != "" && (sel.PaymentRef == nil || *sel.PaymentRef != ref)) {
+		return attempt{}, nil
+	}
+	var a attempt
+	if sel.PaymentProvider != nil && sel.PaymentExternal != nil {
+		a = attempt{provider: *sel.PaymentProvider, external: *sel.PaymentExternal}
+	}
+	rs, err := store.Reservations(ctx, tx, id)
+	if err != nil {
+		return attempt{}, err
+	}
+	for _, r := range rs {
+		if err := store.Release(ctx, tx, r.WarehouseID, r.ProductSizeID, r.Quantity); err != nil {
+			return attempt{}, err
+		}
+	}
+	if err := store.DeleteReservations(ctx, tx, id); err != nil {
+		return attempt{}, err
+	}
+	_, err = store.ReopenSelection(ctx, tx, id)
+	return a, err
+}
+
+// void cancels an attempt at its provider. It runs after the answer is
+// decided, so a failure is logged, not returned: an authorization that is
+// never captured lapses at the provider.
+func (s *Service) void(ctx context.Context, a attempt) {
+	if a.external == "" {
+		return
+	}
+	p, ok := s.Payments[a.provider]
+	if !ok {
+		s.Log.WarnContext(ctx, "cannot void a payment: its provider is not running", "provider", a.provider, "external", a.external)
+		return
+	}
+	if err := p.Cancel(context.WithoutCancel(ctx), a.external); err != nil {
+		s.Log.WarnContext(ctx, "voiding a payment failed", "provider", a.provider, "external", a.external, "err", err)
+	}
+}
+
 // SweepReservations releases the stock of payments that were not finished
-// in time and reports how many it released.
+// in time, voids them at their provider, and reports how many it released.
 func (s *Service) SweepReservations(ctx context.Context) (int, error) {
-	ids, err := store.ExpiredPayments(ctx, s.DB.Read(), s.Now(), 100)
+	now := s.Now()
+	ids, err := store.ExpiredPayments(ctx, s.DB.Read(), now, 100)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, id := range ids {
-		if err := s.Release(ctx, id); err != nil {
+		var a attempt
+		released := false
+		err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+			sel, err := store.GetSelection(ctx, tx, id, true)
+			if err != nil {
+				return err
+			}
+			// Checked again under the lock: the shopper may have started
+			// a new attempt since the list was read.
+			if sel.Status != store.SelectionPaying || sel.ReservedUntil == nil || !sel.ReservedUntil.Before(now) || sel.PaymentRef == nil {
+				released = false
+				return nil
+			}
+			a, err = releaseTx(ctx, tx, id, *sel.PaymentRef)
+			released = err == nil
+			return err
+		})
+		if err != nil {
 			return n, fmt.Errorf("release selection %s: %w", id, err)
 		}
-		n++
+		s.void(ctx, a)
+		if released {
+			n++
+		}
 	}
 	return n, nil
 }
@@ -351,30 +452,38 @@ func (s *Service) PaymentResult(ctx context.Context, id string, fields map[strin
 }
 
 // complete asks the provider for the outcome and, when authorized, places
-// the order.
+// the order. Fields that belong to another attempt leave this one running.
 func (s *Service) complete(ctx context.Context, id string, provider payment.Provider, in payment.Complete, action payment.Action) (Outcome, error) {
 	res, err := provider.Complete(ctx, in)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("complete payment: %w", err)
 	}
+	if res.Foreign {
+		return Outcome{}, invalid("paymentMethodFields", "%s The payment in progress goes on.", res.Message)
+	}
 	if !res.Authorized {
-		if err := s.Release(ctx, id); err != nil {
+		if _, err := s.releaseAttempt(ctx, id, in.Ref); err != nil {
 			return Outcome{}, err
 		}
-		return Outcome{}, &PaymentFailedError{Message: res.Message}
+		msg := res.Message
+		if msg == "" {
+			msg = "The payment was not authorized."
+		}
+		return Outcome{}, &PaymentFailedError{Message: msg}
 	}
 	o, err := s.placeOrder(ctx, id, in, res)
 	if err != nil {
 		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) {
 			// The order cannot be made (a voucher was used up meanwhile,
-			// the reservation expired): void the authorization and open
-			// the selection again.
-			if cerr := provider.Cancel(ctx, res.External); cerr != nil {
-				err = fmt.Errorf("%w (and voiding the authorization failed: %v)", err, cerr)
+			// the attempt was replaced or expired): give the stock back
+			// and void the authorization.
+			voided, rerr := s.releaseAttempt(ctx, id, in.Ref)
+			if res.External != "" && res.External != voided.external {
+				if cerr := provider.Cancel(context.WithoutCancel(ctx), res.External); cerr != nil {
+					s.Log.WarnContext(ctx, "voiding a payment failed", "external", res.External, "err", cerr)
+				}
 			}
-			if rerr := s.Release(ctx, id); rerr != nil {
-				err = fmt.Errorf("%w (and releasing the reservation failed: %v)", err, rerr)
-			}
+			err = errors.Join(err, rerr)
 		}
 		return Outcome{}, err
 	}

@@ -366,6 +366,17 @@ func (s *Service) AddVoucher(ctx context.Context, id, code string) error {
 		if why := voucher.Problem(v, markets, sel.MarketID, s.Now()); why != "" {
 			return invalid("voucher", "%s", why)
 		}
+		actions, err := store.VoucherActions(ctx, tx, []int64{v.ID})
+		if err != nil {
+			return err
+		}
+		pl, err := store.GetPricelist(ctx, tx, sel.PricelistID)
+		if err != nil {
+			return err
+		}
+		if !voucher.WorksIn(actions, v.ID, pl.CurrencyCode) {
+			return invalid("voucher", "The voucher gives no discount in %s.", pl.CurrencyCode)
+		}
 		return store.AddSelectionVoucher(ctx, tx, sel.ID, store.SelectionVoucher{VoucherID: v.ID, CodeHint: voucher.Hint(code), AddedAt: db.Now()})
 	})
 }

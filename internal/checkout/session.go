@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"seam/internal/db"
 	"seam/internal/seam"
@@ -58,6 +59,13 @@ func (s *Service) Authenticate(ctx context.Context, token, bearer string, needSe
 		switch {
 		case err == nil:
 			c.Session, c.Token, c.Scope = &sess, token, "session:"+strconv.FormatInt(sess.ID, 10)
+			// Idle sessions are deleted after 30 days; note use at most
+			// hourly, to keep reads from writing.
+			if now := db.Now(); now.Sub(sess.SeenAt) > time.Hour {
+				if err := s.DB.Tx(ctx, func(tx *db.Tx) error { return store.TouchSession(ctx, tx, sess.ID, now) }); err != nil {
+					return c, fmt.Errorf("note session use: %w", err)
+				}
+			}
 			return c, nil
 		case !errors.Is(err, seam.ErrNotFound):
 			return c, fmt.Errorf("look up session: %w", err)
@@ -141,8 +149,12 @@ func (s *Service) Attach(ctx context.Context, c Caller, selectionID string) erro
 		} else if err != nil {
 			return err
 		}
-		if sel.Status == store.SelectionPaid {
+		switch sel.Status {
+		case store.SelectionPaid:
 			return conflict("selection %s is already paid (order %d)", sel.ID, *sel.OrderID)
+		case store.SelectionPaying:
+			// Its shopper is paying: nobody else takes it over now.
+			return conflict("selection %s is being paid for", sel.ID)
 		}
 		return store.SetSessionSelection(ctx, tx, c.Session.ID, selectionID)
 	})

@@ -293,7 +293,11 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 	cur := v.Pricelist.CurrencyCode
 	exclusive := false
 	for _, vo := range vouchers {
-		if why := voucher.Problem(vo, markets, v.Selection.MarketID, s.Now()); why != "" {
+		why := voucher.Problem(vo, markets, v.Selection.MarketID, s.Now())
+		if why == "" && !voucher.WorksIn(actions, vo.ID, cur) {
+			why = fmt.Sprintf("The voucher gives no discount in %s.", cur)
+		}
+		if why != "" {
 			if v.Unusable == nil {
 				v.Unusable = map[string]string{}
 			}

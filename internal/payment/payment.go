@@ -74,4 +74,8 @@ type Result struct {
 	External   string
 	// Message says why a payment was not authorized.
 	Message string
+	// Foreign is set when the fields do not belong to this payment (an
+	// earlier attempt's, forged, unknown to the provider): they say nothing
+	// about it, so it stays in progress.
+	Foreign bool
 }

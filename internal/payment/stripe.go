@@ -170,7 +170,7 @@ func (s *Stripe) Complete(ctx context.Context, in Complete) (Result, error) {
 	if err != nil {
 		var se *stripe.Error
 		if errors.As(err, &se) && se.Code == stripe.ErrorCodeResourceMissing {
-			return Result{Message: fmt.Sprintf("Stripe knows no payment intent %q.", id)}, nil
+			return Result{Foreign: true, Message: fmt.Sprintf("Stripe knows no payment intent %q.", id)}, nil
 		}
 		return Result{}, apiError("retrieve payment intent", err)
 	}
@@ -183,9 +183,9 @@ func (s *Stripe) Complete(ctx context.Context, in Complete) (Result, error) {
 func completeOutcome(pi *stripe.PaymentIntent, ref string, amount money.Amount, clientSecret string) Result {
 	switch {
 	case clientSecret != "" && clientSecret != pi.ClientSecret:
-		return Result{Message: fmt.Sprintf("The client secret does not belong to Stripe payment intent %s.", pi.ID)}
+		return Result{Foreign: true, Message: fmt.Sprintf("The client secret does not belong to Stripe payment intent %s.", pi.ID)}
 	case pi.Metadata["seam_ref"] != ref:
-		return Result{Message: fmt.Sprintf("Stripe payment intent %s was not started for this payment.", pi.ID)}
+		return Result{Foreign: true, Message: fmt.Sprintf("Stripe payment intent %s was not started for this payment.", pi.ID)}
 	case pi.Amount != amount.Minor || !strings.EqualFold(string(pi.Currency), amount.Currency):
 		got := money.New(pi.Amount, strings.ToUpper(string(pi.Currency)))
 		return Result{Message: fmt.Sprintf("Stripe payment intent %s is for %s, but this payment is for %s.", pi.ID, got, amount)}

@@ -340,9 +340,9 @@ func TestStripeCompleteAuthorizesOnlyThisPaymentsAmount(t *testing.T) {
 	}{
 		{"authorized", mine(stripe.PaymentIntentStatusRequiresCapture), "pi_1_secret_a", Result{Authorized: true, External: "pi_1"}},
 		{"captured", mine(stripe.PaymentIntentStatusSucceeded), "", Result{Authorized: true, External: "pi_1"}},
-		{"another payment's", other, "", Result{Message: "Stripe payment intent pi_1 was not started for this payment."}},
+		{"another payment's", other, "", Result{Foreign: true, Message: "Stripe payment intent pi_1 was not started for this payment."}},
 		{"wrong client secret", mine(stripe.PaymentIntentStatusRequiresCapture), "pi_2_secret_b",
-			Result{Message: "The client secret does not belong to Stripe payment intent pi_1."}},
+			Result{Foreign: true, Message: "The client secret does not belong to Stripe payment intent pi_1."}},
 		{"other amount", cheaper, "", Result{Message: "Stripe payment intent pi_1 is for 1.00 SEK, but this payment is for 290.00 SEK."}},
 		{"other currency", euro, "", Result{Message: "Stripe payment intent pi_1 is for 290.00 EUR, but this payment is for 290.00 SEK."}},
 		{"declined", declined, "", Result{External: "pi_1", Message: "Stripe did not authorize the payment: Your card has insufficient funds."}},

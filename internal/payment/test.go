@@ -39,6 +39,8 @@ func (t Test) Start(_ context.Context, in Start) (Action, error) {
 	switch {
 	case card == CardDecline || (card == "" && cents == 66):
 		return Action{Kind: ActionFailed, Message: "The test card was declined."}, nil
+	case (card == CardRedirect || (card == "" && cents == 22)) && in.ReturnURL == "":
+		return Action{Kind: ActionFailed, Message: "This test card asks for a 3-D Secure step, which needs paymentReturnPage to send the shopper back to."}, nil
 	case card == CardRedirect || (card == "" && cents == 22):
 		page := in.BaseURL + "/api/checkout/test-payment/" + url.PathEscape(in.Ref) + "?" + url.Values{
 			"amount": {strconv.FormatInt(in.Amount.Minor, 10)}, "return": {in.ReturnURL}, "fail": {in.FailURL},
@@ -83,7 +85,7 @@ func (t Test) Complete(_ context.Context, in Complete) (Result, error) {
 		return Result{Authorized: true, External: in.External}, nil
 	}
 	if ref != in.Ref || !hmac.Equal([]byte(sig), []byte(t.sign(ref, result, strconv.FormatInt(in.Amount.Minor, 10)))) {
-		return Result{Message: "The payment fields do not belong to this payment (wrong reference, amount or signature)."}, nil
+		return Result{Foreign: true, Message: "The payment fields do not belong to this payment (wrong reference, amount or signature)."}, nil
 	}
 	if result != "approved" {
 		return Result{Message: "The shopper declined the test payment."}, nil

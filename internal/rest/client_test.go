@@ -157,6 +157,17 @@ func header(k, v string) option {
 // to encode.
 func (c *client) do(method, path string, body any, opts ...option) answer {
 	c.t.Helper()
+	a, err := c.try(method, path, body, opts...)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return a
+}
+
+// try is do that returns the transport's error (a timeout) instead of
+// stopping the test.
+func (c *client) try(method, path string, body any, opts ...option) (answer, error) {
+	c.t.Helper()
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -190,12 +201,12 @@ func (c *client) do(method, path string, body any, opts ...option) answer {
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		return answer{}, err
 	}
 	defer resp.Body.Close()
 	a := answer{status: resp.StatusCode, header: resp.Header}
 	if a.raw, err = io.ReadAll(resp.Body); err != nil {
-		c.t.Fatal(err)
+		return answer{}, err
 	}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(a.raw, &a.body); err != nil {
@@ -205,7 +216,7 @@ func (c *client) do(method, path string, body any, opts ...option) answer {
 	if tok := a.str("token"); c.browser && tok != "" {
 		c.token = tok
 	}
-	return a
+	return a, nil
 }
 
 // must sends a call and stops the test unless it answers status.

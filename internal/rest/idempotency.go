@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"seam/internal/db"
 	"seam/internal/store"
@@ -64,11 +65,12 @@ func (h *Handler) idempotent(w http.ResponseWriter, c *call, a action) {
 		case stored.Status == 0:
 			h.writeJSON(w, c.r, http.StatusConflict, errorBody(c.token(), "Idempotency-Key", "A request with this Idempotency-Key is still running; retry in a moment."))
 		default:
+			body := withToken(stored.Body, c.token())
 			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Length", strconv.Itoa(len(stored.Body)))
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			w.Header().Set("Idempotent-Replayed", "true")
 			w.WriteHeader(stored.Status)
-			_, _ = w.Write([]byte(stored.Body))
+			_, _ = w.Write([]byte(body))
 		}
 		return
 	}
@@ -85,11 +87,31 @@ func (h *Handler) idempotent(w http.ResponseWriter, c *call, a action) {
 			// A failure of ours may pass; let the client retry with the key.
 			return store.ForgetIdempotencyKey(ctx, tx, scope, key)
 		}
-		return store.FinishIdempotencyKey(ctx, tx, scope, key, cw.status, cw.body.String())
+		return store.FinishIdempotencyKey(ctx, tx, scope, key, cw.status, withoutToken(cw.body.String(), c.token()))
 	})
 	for k, v := range cw.header {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(cw.status)
 	_, _ = w.Write(cw.body.Bytes())
+}
+
+// tokenMark stands for the caller's session token in a kept answer, so
+// that the token itself is never stored.
+const tokenMark = `"seam_cs_[kept without the token]"`
+
+// withoutToken replaces the session token in an answer by tokenMark.
+func withoutToken(body string, token *string) string {
+	if token == nil || *token == "" {
+		return body
+	}
+	return strings.ReplaceAll(body, strconv.Quote(*token), tokenMark)
+}
+
+// withToken puts the caller's token back into a kept answer.
+func withToken(body string, token *string) string {
+	if token == nil {
+		return strings.ReplaceAll(body, tokenMark, "null")
+	}
+	return strings.ReplaceAll(body, tokenMark, strconv.Quote(*token))
 }

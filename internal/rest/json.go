@@ -208,7 +208,9 @@ func selectionOf(v checkout.View) (*selectionJSON, *locationJSON, []paymentJSON,
 		Discounts: discountsJSON{Vouchers: []voucherJSON{}}, VatExempt: v.VatExempt, Address: v.Address, ShippingAddress: v.ShippingAddress}
 	for _, l := range v.Lines {
 		before, _ := l.UnitBefore.Mul(l.Line.Quantity)
-		total := l.Net()
+		// priceEach × quantity; voucher discounts show in discounts and
+		// totals, so items add up to itemsTotalPrice.
+		total := l.Total
 		sel.Items = append(sel.Items, itemJSON{Item: l.Item, Line: l.Line.Line, Quantity: l.Line.Quantity, Size: l.Size.Size.Name, SKU: l.Size.SKU,
 			EAN: l.Size.EAN, PriceEach: money.Format(l.Unit), PriceEachAsNumber: num(l.Unit), PriceEachBeforeDiscount: money.Format(l.UnitBefore),
 			PriceEachBeforeDiscountAsNumber: num(l.UnitBefore), TotalPrice: money.Format(total), TotalPriceAsNumber: num(total),
@@ -312,7 +314,7 @@ func orderOf(o store.Order, lines []store.OrderLine) orderJSON {
 		}
 		out.Items = append(out.Items, orderItemJSON{Item: item, Product: id(l.ProductID), Name: l.ProductName, VariantName: l.VariantName,
 			Size: l.SizeName, SKU: l.SKU, EAN: l.EAN, Quantity: l.Quantity, PriceEach: money.Format(m(l.UnitPrice)),
-			PriceEachAsNumber: num(m(l.UnitPrice)), TotalPrice: money.Format(m(l.LineValue)), TotalPriceAsNumber: num(m(l.LineValue)),
+			PriceEachAsNumber: num(m(l.UnitPrice)), TotalPrice: money.Format(m(l.UnitPrice*l.Quantity)), TotalPriceAsNumber: num(m(l.UnitPrice*l.Quantity)),
 			TaxPercent: json.Number(l.TaxPercent)})
 	}
 	out.Totals = orderTotalsJSON{ItemsTotalPrice: money.Format(m(o.ItemsTotal)), ItemsTotalPriceAsNumber: num(m(o.ItemsTotal)),

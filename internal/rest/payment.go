@@ -140,8 +140,8 @@ func (h *Handler) testPaymentPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := testPage.Execute(w, map[string]any{"Amount": amount,
-		"Approve": template.URL(h.Test.ReturnURL(q.Get("return"), ref, "approved", amount)),
-		"Decline": template.URL(h.Test.ReturnURL(fail, ref, "declined", amount))}); err != nil && !errors.Is(err, http.ErrHandlerTimeout) {
+		"Approve": h.Test.ReturnURL(q.Get("return"), ref, "approved", amount),
+		"Decline": h.Test.ReturnURL(fail, ref, "declined", amount)}); err != nil && !errors.Is(err, http.ErrHandlerTimeout) {
 		h.log.Error("render test payment page", "err", err)
 	}
 }

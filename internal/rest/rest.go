@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"seam/internal/checkout"
 	"seam/internal/db"
@@ -59,7 +60,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(p)
 			}
 			id := h.RequestID(r.Context())
-			h.log.ErrorContext(r.Context(), "checkout handler panicked", "panic", p, "request_id", id, "path", r.URL.Path,
+			h.log.ErrorContext(r.Context(), "checkout handler panicked", "panic", p, "request_id", id, "path", LogPath(r.URL.Path),
 				"stack", string(debug.Stack()))
 			h.writeJSON(w, r, http.StatusInternalServerError, errorBody(nil, "internal", "Internal error; it was logged with request id "+id+"."))
 		}
@@ -90,9 +91,19 @@ func (h *Handler) route(method, path string, both bool, needsSelection bool, a a
 	}
 }
 
+// writeTimeout bounds a call that changes something. Such a call runs to
+// its end even when the client goes away, so that a payment, a reservation
+// and an Idempotency-Key never stay half done.
+const writeTimeout = time.Minute
+
 func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if r.Method != http.MethodGet {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+			defer cancel()
+		}
 		c := &call{ctx: ctx, r: r, h: h}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		if err != nil {
@@ -291,7 +302,7 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) {
 		status, field, msg = 499, "request", "The request was cancelled."
 	default:
 		id := h.RequestID(c.ctx)
-		h.log.ErrorContext(c.ctx, "checkout request failed", "err", err, "request_id", id, "path", c.r.URL.Path)
+		h.log.ErrorContext(c.ctx, "checkout request failed", "err", err, "request_id", id, "path", LogPath(c.r.URL.Path))
 		msg = "Internal error; it was logged with request id " + id + "."
 	}
 	h.writeJSON(w, c.r, status, errorBody(tok, field, upperFirst(msg)))
@@ -318,7 +329,7 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 		b, err = json.Marshal(v)
 	}
 	if err != nil {
-		h.log.ErrorContext(r.Context(), "checkout answer could not be encoded", "err", err, "path", r.URL.Path)
+		h.log.ErrorContext(r.Context(), "checkout answer could not be encoded", "err", err, "path", LogPath(r.URL.Path))
 		status = http.StatusInternalServerError
 		b, _ = json.Marshal(errorBody(nil, "internal", "The answer could not be encoded; it was logged."))
 	}
@@ -326,4 +337,27 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// LogPath is a request path as logs may show it: selection ids (which act
+// as the right to a selection) are cut to their first characters and
+// voucher codes hidden.
+func LogPath(p string) string {
+	if !strings.HasPrefix(p, Prefix+"/") {
+		return p
+	}
+	parts := strings.Split(p, "/")
+	for i := 1; i < len(parts); i++ {
+		switch parts[i-1] {
+		case "selections":
+			if len(parts[i]) > 6 {
+				parts[i] = parts[i][:6] + "…"
+			}
+		case "vouchers":
+			if parts[i] != "" {
+				parts[i] = "…"
+			}
+		}
+	}
+	return strings.Join(parts, "/")
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"seam/internal/rest"
 	"strconv"
 	"time"
 
@@ -103,7 +104,7 @@ func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
 			rec.status = http.StatusOK
 		}
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.String("method", r.Method), slog.String("path", rest.LogPath(r.URL.Path)), slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes), slog.Duration("duration", time.Since(start)),
 			slog.String("remote", r.RemoteAddr), slog.String("request_id", RequestID(r.Context())))
 	})

@@ -33,6 +33,10 @@ type Selection struct {
 	Status             string
 	PaymentRef         *string
 	PaymentAmountMinor *int64
+	// PaymentProvider and PaymentExternal name the provider's side of the
+	// attempt in progress (a Stripe PaymentIntent), once it started.
+	PaymentProvider *string
+	PaymentExternal *string
 	ReservedUntil      *time.Time
 	OrderID            *int64
 	CreatedAt          time.Time
@@ -41,15 +45,16 @@ type Selection struct {
 
 const selectionSelect = `SELECT id, store_id, market_id, pricelist_id, country_id, state_id, language, shipping_option_id, payment_method_id,
 	COALESCE(address, ''), COALESCE(shipping_address, ''), comment, status, payment_ref, payment_amount_minor, reserved_until, order_id,
-	created_at, updated_at FROM selection`
+	created_at, updated_at, payment_provider, payment_external FROM selection`
 
 func scanSelection(s scanner) (Selection, error) {
 	var x Selection
 	var country, state, ship, pay, amount, order sql.NullInt64
-	var comment, ref sql.NullString
+	var comment, ref, provider, external sql.NullString
 	var reserved sql.NullTime
 	err := s.Scan(&x.ID, &x.StoreID, &x.MarketID, &x.PricelistID, &country, &state, &x.Language, &ship, &pay, &x.Address, &x.ShippingAddress,
-		&comment, &x.Status, &ref, &amount, &reserved, &order, &x.CreatedAt, &x.UpdatedAt)
+		&comment, &x.Status, &ref, &amount, &reserved, &order, &x.CreatedAt, &x.UpdatedAt, &provider, &external)
+	x.PaymentProvider, x.PaymentExternal = nullString(provider), nullString(external)
 	x.CountryID, x.StateID, x.ShippingOptionID, x.PaymentMethodID = nullInt(country), nullInt(state), nullInt(ship), nullInt(pay)
 	x.Comment, x.PaymentRef, x.PaymentAmountMinor, x.OrderID = nullString(comment), nullString(ref), nullInt(amount), nullInt(order)
 	if reserved.Valid {
@@ -99,11 +104,19 @@ func StartPayment(ctx context.Context, q db.Q, id, ref string, amount int64, unt
 	return n == 1, err
 }
 
+// SetPaymentExternal records the provider's reference of a payment
+// attempt, only while that attempt (ref) is the selection's.
+func SetPaymentExternal(ctx context.Context, q db.Q, id, ref, provider, external string) error {
+	_, err := q.ExecContext(ctx, `UPDATE selection SET payment_provider = $3, payment_external = $4 WHERE id = $1 AND payment_ref = $2`,
+		id, ref, provider, external)
+	return err
+}
+
 // ReopenSelection moves a PAYING selection back to OPEN (payment failed,
 // abandoned or expired); it reports whether it did.
 func ReopenSelection(ctx context.Context, q db.Q, id string) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE selection SET status = 'OPEN', payment_ref = NULL, payment_amount_minor = NULL, reserved_until = NULL, updated_at = $2
-		WHERE id = $1 AND status = 'PAYING'`, id, db.Now())
+	res, err := q.ExecContext(ctx, `UPDATE selection SET status = 'OPEN', payment_ref = NULL, payment_amount_minor = NULL, reserved_until = NULL,
+		payment_provider = NULL, payment_external = NULL, updated_at = $2 WHERE id = $1 AND status = 'PAYING'`, id, db.Now())
 	if err != nil {
 		return false, err
 	}

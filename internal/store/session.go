@@ -121,3 +121,9 @@ func Subscribe(ctx context.Context, q db.Q, storeID int64, email string, country
 		ON CONFLICT (store_id, email) DO NOTHING`, storeID, email, countryID, db.Now())
 	return err
 }
+
+// TouchSession records that a session was used at now.
+func TouchSession(ctx context.Context, q db.Q, id int64, now time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE checkout_session SET seen_at = $2 WHERE id = $1`, id, db.Time(now))
+	return err
+}

@@ -86,6 +86,13 @@ func PaymentMethodsByIDs(ctx context.Context, q db.Q, ids []int64) ([]PaymentMet
 	return byIDs(ctx, q, scanPaymentMethod, `SELECT id, store_id, name, provider, active, position FROM payment_method`, "id", ids, "")
 }
 
+// ActivePaymentMethodsOf lists the active payment methods of every store
+// that use a provider.
+func ActivePaymentMethodsOf(ctx context.Context, q db.Q, provider string) ([]PaymentMethod, error) {
+	return all(ctx, q, scanPaymentMethod, `SELECT id, store_id, name, provider, active, position FROM payment_method
+		WHERE provider = $1 AND active ORDER BY store_id, position, id`, provider)
+}
+
 func scanPaymentMethod(s scanner) (PaymentMethod, error) {
 	var m PaymentMethod
 	err := s.Scan(&m.ID, &m.StoreID, &m.Name, &m.Provider, &m.Active, &m.Position)

@@ -522,6 +522,21 @@ func Problem(v store.Voucher, markets []store.IDPair, marketID int64, now time.T
 	return ""
 }
 
+// WorksIn reports whether any of a voucher's actions (of any vouchers;
+// only voucherID's count) gives something in a currency: a percentage,
+// free shipping, or an amount in that currency.
+func WorksIn(actions []store.VoucherAction, voucherID int64, currency string) bool {
+	for _, a := range actions {
+		if a.VoucherID != voucherID {
+			continue
+		}
+		if a.ResultType == ResultFreeShipping || a.PercentOff != nil || (a.AmountOffCurrency != nil && *a.AmountOffCurrency == currency) {
+			return true
+		}
+	}
+	return false
+}
+
 // ByCode finds a store's voucher by the code a shopper typed.
 func ByCode(ctx context.Context, q db.Q, storeID int64, code string) (store.Voucher, error) {
 	v, err := store.VoucherByCode(ctx, q, storeID, HashCode(code))
