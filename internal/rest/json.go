@@ -314,7 +314,7 @@ func orderOf(o store.Order, lines []store.OrderLine) orderJSON {
 		}
 		out.Items = append(out.Items, orderItemJSON{Item: item, Product: id(l.ProductID), Name: l.ProductName, VariantName: l.VariantName,
 			Size: l.SizeName, SKU: l.SKU, EAN: l.EAN, Quantity: l.Quantity, PriceEach: money.Format(m(l.UnitPrice)),
-			PriceEachAsNumber: num(m(l.UnitPrice)), TotalPrice: money.Format(m(l.UnitPrice*l.Quantity)), TotalPriceAsNumber: num(m(l.UnitPrice*l.Quantity)),
+			PriceEachAsNumber: num(m(l.UnitPrice)), TotalPrice: money.Format(m(l.UnitPrice * l.Quantity)), TotalPriceAsNumber: num(m(l.UnitPrice * l.Quantity)),
 			TaxPercent: json.Number(l.TaxPercent)})
 	}
 	out.Totals = orderTotalsJSON{ItemsTotalPrice: money.Format(m(o.ItemsTotal)), ItemsTotalPriceAsNumber: num(m(o.ItemsTotal)),

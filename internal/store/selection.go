@@ -37,10 +37,10 @@ type Selection struct {
 	// attempt in progress (a Stripe PaymentIntent), once it started.
 	PaymentProvider *string
 	PaymentExternal *string
-	ReservedUntil      *time.Time
-	OrderID            *int64
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	ReservedUntil   *time.Time
+	OrderID         *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 const selectionSelect = `SELECT id, store_id, market_id, pricelist_id, country_id, state_id, language, shipping_option_id, payment_method_id,
