@@ -35,6 +35,7 @@ var Permissions = []string{
 	"Product.Brand:read", "Product.Collection:read", "Product.Folder:read",
 	"ProductSize:read",
 	"ProductVariant:read", "ProductVariant:write",
+	"Purchaser:read",
 	"ShippingOption:read", "ShippingOption:write",
 	"SizeChart:read", "SizeChart:write",
 	"StockChange:read", "StockChange:write",

@@ -565,6 +565,12 @@ func (s *Service) insertOrder(ctx context.Context, tx *db.Tx, v View, res paymen
 	if v.PaymentMethod != nil {
 		o.PaymentMethodID, o.PaymentMethodName = &v.PaymentMethod.ID, &v.PaymentMethod.Name
 	}
+	cid, err := store.UpsertCustomer(ctx, tx, store.Customer{StoreID: v.Store.ID, Email: v.Address.Email, FirstName: v.Address.FirstName,
+		LastName: v.Address.LastName, UpdatedAt: now})
+	if err != nil {
+		return o, fmt.Errorf("customer: %w", err)
+	}
+	o.CustomerID = &cid
 	if err := store.InsertOrder(ctx, tx, &o); err != nil {
 		return o, err
 	}

@@ -104,6 +104,7 @@ type loaders struct {
 	orderLines     *dataloadgen.Loader[int64, []store.OrderLine]
 	allocations    *dataloadgen.Loader[int64, []store.Allocation]
 	payments       *dataloadgen.Loader[int64, []store.PaymentEntry]
+	customer       *dataloadgen.Loader[int64, store.Customer]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -154,6 +155,7 @@ func newLoaders(q db.Q, integration string) *loaders {
 		orderLines:     groupBy(q, store.OrderLinesByOrderIDs, func(v store.OrderLine) int64 { return v.OrderID }),
 		allocations:    groupBy(q, store.AllocationsByLineIDs, func(v store.Allocation) int64 { return v.OrderLineID }),
 		payments:       groupBy(q, store.PaymentEntriesByOrderIDs, func(v store.PaymentEntry) int64 { return v.OrderID }),
+		customer:       byID(q, store.CustomersByIDs, func(v store.Customer) int64 { return v.ID }),
 	}
 	for _, kind := range []string{store.DisplayVariant, store.DisplayMarket, store.DisplayCategory} {
 		l.displayLinks[kind] = id(func(ctx context.Context, q db.Q, ids []int64) ([]store.IDPair, error) {

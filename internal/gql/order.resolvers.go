@@ -104,6 +104,10 @@ func (r *directToConsumerOrderResolver) PaymentHistory(ctx context.Context, obj 
 	return ptrs(rows), err
 }
 
+func (r *directToConsumerOrderResolver) Customer(ctx context.Context, obj *store.Order) (*store.Customer, error) {
+	return maybe(ctx, loads(ctx).customer, obj.CustomerID)
+}
+
 func (r *directToConsumerOrderResolver) ShippingMethodName(ctx context.Context, obj *store.Order) (*string, error) {
 	return obj.ShippingName, nil
 }

@@ -2,6 +2,8 @@ package gql_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 
 	"seam/internal/auth"
@@ -18,10 +20,18 @@ import (
 // checkout service and returns the order.
 func placeDemoOrder(t *testing.T, d *db.DB) store.Order {
 	t.Helper()
-	ctx := context.Background()
-	if err := demo.Load(ctx, d); err != nil {
+	if err := demo.Load(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
+	return placeDemoOrderFor(t, d, &checkout.Address{Email: "anna@example.com", FirstName: "Anna", LastName: "Svensson", Address1: "Storgatan 1",
+		ZipCode: "11122", City: "Stockholm", Country: "SE"})
+}
+
+// placeDemoOrderFor is placeDemoOrder for a shopper at an address, in a
+// database with the demo shop.
+func placeDemoOrderFor(t *testing.T, d *db.DB, addr *checkout.Address) store.Order {
+	t.Helper()
+	ctx := context.Background()
 	svc := checkout.New(d, map[string]payment.Provider{"test": payment.Test{Key: []byte("test key")}})
 	caller, err := svc.Authenticate(ctx, "", "", true)
 	if err != nil {
@@ -46,8 +56,6 @@ func placeDemoOrder(t *testing.T, d *db.DB) store.Order {
 	if err := svc.AddItem(ctx, sel, item, 2); err != nil {
 		t.Fatal(err)
 	}
-	addr := &checkout.Address{Email: "anna@example.com", FirstName: "Anna", LastName: "Svensson", Address1: "Storgatan 1",
-		ZipCode: "11122", City: "Stockholm", Country: "SE"}
 	out, err := svc.Pay(ctx, sel, checkout.PaymentInput{TermsAndConditions: true, Address: addr})
 	if err != nil || out.Order == nil {
 		t.Fatalf("pay: %+v, %v", out, err)
@@ -117,6 +125,40 @@ func TestOrdersQuery(t *testing.T) {
 		r = other.Do(`{ orders { id } }`, nil)
 		if list, _ := gqltest.Get(r.Data, "orders").([]any); len(list) != 0 {
 			t.Errorf("a token of store 999 lists %v", list)
+		}
+	})
+}
+
+// TestSeedFetchingOrdersRunsAsWritten runs seed 003's "Fetching orders"
+// query against an order of Jon Snow's numbered 14, and compares the
+// answer with the seed's.
+func TestSeedFetchingOrdersRunsAsWritten(t *testing.T) {
+	t.Parallel()
+	query, err := os.ReadFile("testdata/seed-orders/get_orders.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/seed-orders/get_orders.response.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The document spreads a fragment it never defines; the answer shows
+	// what it holds.
+	q := string(query) + "fragment customerId on Order { customer { id email } }\n"
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		jon := &checkout.Address{Email: "Jon.Snow@example.com", FirstName: "Jon", LastName: "Snow", Address1: "The Wall 1", ZipCode: "11122",
+			City: "Winterfell", Country: "SE"}
+		if err := demo.Load(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		placeDemoOrderFor(t, d, jon)
+		o := placeDemoOrderFor(t, d, jon)
+		dbtest.Exec(t, d, `UPDATE orders SET number = 14 WHERE id = `+strconv.FormatInt(o.ID, 10))
+		r := gqltest.New(t, d, "erp").MustOK(q, nil)
+		compareWithSeed(t, "get_orders", want, r)
+		// Both orders of the address are the same customer.
+		if n := dbtest.Int(t, d, `SELECT COUNT(DISTINCT customer_id) FROM orders`); n != 1 {
+			t.Errorf("two orders of jon.snow@example.com have %d customers, want 1", n)
 		}
 	})
 }

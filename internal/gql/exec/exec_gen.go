@@ -203,6 +203,13 @@ type ComplexityRoot struct {
 		DecimalDigits func(childComplexity int) int
 	}
 
+	Customer struct {
+		Email     func(childComplexity int) int
+		FirstName func(childComplexity int) int
+		ID        func(childComplexity int) int
+		LastName  func(childComplexity int) int
+	}
+
 	DeliveryWindow struct {
 		ID   func(childComplexity int) int
 		Name func(childComplexity int) int
@@ -211,6 +218,7 @@ type ComplexityRoot struct {
 	DirectToConsumerOrder struct {
 		BillingAddress     func(childComplexity int) int
 		Currency           func(childComplexity int) int
+		Customer           func(childComplexity int) int
 		Email              func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		IsLocked           func(childComplexity int) int
@@ -920,6 +928,7 @@ type DirectToConsumerOrderResolver interface {
 	Lines(ctx context.Context, obj *store.Order) ([]*store.OrderLine, error)
 	Totals(ctx context.Context, obj *store.Order) (*model.OrderTotals, error)
 	PaymentHistory(ctx context.Context, obj *store.Order) ([]*store.PaymentEntry, error)
+	Customer(ctx context.Context, obj *store.Order) (*store.Customer, error)
 
 	ShippingMethodName(ctx context.Context, obj *store.Order) (*string, error)
 }
@@ -1620,6 +1629,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Currency.DecimalDigits(childComplexity), true
 
+	case "Customer.email":
+		if e.ComplexityRoot.Customer.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Email(childComplexity), true
+	case "Customer.firstName":
+		if e.ComplexityRoot.Customer.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.FirstName(childComplexity), true
+	case "Customer.id":
+		if e.ComplexityRoot.Customer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.ID(childComplexity), true
+	case "Customer.lastName":
+		if e.ComplexityRoot.Customer.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.LastName(childComplexity), true
+
 	case "DeliveryWindow.id":
 		if e.ComplexityRoot.DeliveryWindow.ID == nil {
 			break
@@ -1645,6 +1679,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectToConsumerOrder.Currency(childComplexity), true
+	case "DirectToConsumerOrder.customer":
+		if e.ComplexityRoot.DirectToConsumerOrder.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Customer(childComplexity), true
 	case "DirectToConsumerOrder.email":
 		if e.ComplexityRoot.DirectToConsumerOrder.Email == nil {
 			break
@@ -5693,6 +5733,8 @@ interface Order {
   lines: [OrderLine!]!
   totals: OrderTotals!
   paymentHistory: [PaymentHistoryEntry!]!
+  "The shopper, by the order's e-mail address."
+  customer: Customer @perm(name: "Purchaser:read")
 }
 
 type DirectToConsumerOrder implements Order {
@@ -5711,6 +5753,8 @@ type DirectToConsumerOrder implements Order {
   lines: [OrderLine!]!
   totals: OrderTotals!
   paymentHistory: [PaymentHistoryEntry!]!
+  "The shopper, by the order's e-mail address."
+  customer: Customer @perm(name: "Purchaser:read")
   "The shopper's e-mail address. Seam addition."
   email: String!
   shippingMethodName: String
@@ -5781,6 +5825,14 @@ type PaymentHistoryEntry {
   paymentMethod: String
   paramsJSON: String
   createdAt: DateTimeTz!
+}
+
+"A shopper of a store, one per e-mail address; made by the first order."
+type Customer {
+  id: Int!
+  email: String!
+  firstName: String
+  lastName: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/pricing.graphqls", Input: `extend type Query {
@@ -6835,6 +6887,20 @@ func (ec *executionContext) childFields_Currency(ctx context.Context, field grap
 		return ec.fieldContext_Currency_decimalDigits(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Currency", field.Name)
+}
+
+func (ec *executionContext) childFields_Customer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Customer_id(ctx, field)
+	case "email":
+		return ec.fieldContext_Customer_email(ctx, field)
+	case "firstName":
+		return ec.fieldContext_Customer_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_Customer_lastName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
 
 func (ec *executionContext) childFields_DeliveryWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12090,6 +12156,98 @@ func (ec *executionContext) fieldContext_Currency_decimalDigits(_ context.Contex
 	return graphql.NewScalarFieldContext("Currency", field, true, false, "Int")
 }
 
+func (ec *executionContext) _Customer_id(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Customer_email(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Customer_firstName(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Customer_lastName(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+}
+
 func (ec *executionContext) _DeliveryWindow_id(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryWindow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12647,6 +12805,56 @@ func (ec *executionContext) fieldContext_DirectToConsumerOrder_paymentHistory(_ 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PaymentHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_customer(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Customer(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Purchaser:read")
+				if err != nil {
+					var zeroVal *store.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Customer
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -37156,6 +37364,54 @@ func (ec *executionContext) _Currency(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var customerImplementors = []string{"Customer"}
+
+func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet, obj *store.Customer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Customer")
+		case "id":
+			out.Values[i] = ec._Customer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._Customer_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._Customer_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._Customer_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deliveryWindowImplementors = []string{"DeliveryWindow"}
 
 func (ec *executionContext) _DeliveryWindow(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryWindow) graphql.Marshaler {
@@ -37290,6 +37546,12 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DirectToConsumerOrder_paymentHistory(ctx, field, obj)
+				})
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_customer(ctx, field, obj)
 				})
 		case "email":
 			out.Values[i] = ec._DirectToConsumerOrder_email(ctx, field, obj)
@@ -44540,6 +44802,13 @@ func (ec *executionContext) marshalOCountrySort2ᚕstringᚄ(ctx context.Context
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *store.Customer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Customer(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
