@@ -32,6 +32,13 @@ type Service struct {
 	// Log gets what fails after the answer is decided (voiding a payment
 	// at its provider).
 	Log *slog.Logger
+	// ProductLinkUsable refuses to pay for a product payment link that
+	// cannot sell any more; ProductLinkSold records its sale in the
+	// order's transaction (a use-once claim, the after-sale webhook). Both
+	// are set by the productlink package's wiring; nil means no product
+	// links.
+	ProductLinkUsable func(ctx context.Context, q db.Q, linkID int64) error
+	ProductLinkSold   func(ctx context.Context, tx *db.Tx, sel store.Selection, o store.Order) error
 }
 
 // New returns a Service with defaults.
@@ -84,6 +91,10 @@ func shopStore(ctx context.Context, q db.Q) (store.Store, error) {
 		return store.Store{}, conflict("there is no direct-to-consumer store to sell in; create one (createStore) first")
 	}
 	return stores[0], nil
+}
+
+func gone(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), seam.ErrGone)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, seam.ErrNotFound) }

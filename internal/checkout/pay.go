@@ -116,6 +116,9 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 		if v, err = s.view(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.linkUsable(ctx, tx, sel); err != nil {
+			return err
+		}
 		if err := orderable(v); err != nil {
 			return err
 		}
@@ -473,10 +476,11 @@ func (s *Service) complete(ctx context.Context, id string, provider payment.Prov
 	}
 	o, err := s.placeOrder(ctx, id, in, res)
 	if err != nil {
-		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) {
+		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) || errors.Is(err, seam.ErrGone) {
 			// The order cannot be made (a voucher was used up meanwhile,
-			// the attempt was replaced or expired): give the stock back
-			// and void the authorization.
+			// the payment link sold to someone else, the attempt was
+			// replaced or expired): give the stock back and void the
+			// authorization.
 			voided, rerr := s.releaseAttempt(ctx, id, in.Ref)
 			if res.External != "" && res.External != voided.external {
 				if cerr := provider.Cancel(context.WithoutCancel(ctx), res.External); cerr != nil {
@@ -523,6 +527,9 @@ func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete
 		}
 		o, err = s.insertOrder(ctx, tx, v, res)
 		if err != nil {
+			return err
+		}
+		if err := s.useLinks(ctx, tx, sel, o); err != nil {
 			return err
 		}
 		ok, err := store.MarkPaid(ctx, tx, id, o.ID)

@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/mail"
 	"strings"
 
@@ -21,6 +22,9 @@ func (s *Service) edit(ctx context.Context, id string, fn func(tx *db.Tx, sel *s
 		} else if err != nil {
 			return err
 		}
+		if err := shopperMay(sel); err != nil {
+			return err
+		}
 		switch sel.Status {
 		case store.SelectionPaid:
 			return conflict("the selection is paid (order %d); start a new one", *sel.OrderID)
@@ -32,6 +36,31 @@ func (s *Service) edit(ctx context.Context, id string, fn func(tx *db.Tx, sel *s
 		}
 		sel.UpdatedAt = db.Now()
 		return store.UpdateSelection(ctx, tx, &sel)
+	})
+}
+
+// shopperMay refuses shoppers a selection that is not theirs to change:
+// one removed after its payment link sold, or an operator's original,
+// which sells only through copies claimed from its links.
+func shopperMay(sel store.Selection) error {
+	switch {
+	case sel.DeletedAt != nil:
+		return gone("the selection was removed: its payment link sold it")
+	case sel.Origin == store.OriginOperator:
+		return fmt.Errorf("selection %s is sold through its payment link; claim a copy with POST /payment-links/{selection}/{hash}: %w",
+			sel.ID, seam.ErrForbidden)
+	}
+	return nil
+}
+
+// editItems is edit for changes of the items, which a payment link with
+// locked quantities forbids.
+func (s *Service) editItems(ctx context.Context, id string, fn func(tx *db.Tx, sel *store.Selection) error) error {
+	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if sel.LockQuantities {
+			return conflict("the items of this selection are fixed by its payment link: they cannot be added, changed or removed")
+		}
+		return fn(tx, sel)
 	})
 }
 
@@ -48,33 +77,40 @@ func (s *Service) AddItem(ctx context.Context, id, item string, quantity int64) 
 	if err := checkQuantity(quantity); err != nil {
 		return err
 	}
-	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+	return s.editItems(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
 		di, ps, err := s.sellable(ctx, tx, sel, item)
 		if err != nil {
 			return err
 		}
-		lines, err := store.Lines(ctx, tx, sel.ID)
-		if err != nil {
-			return err
-		}
-		for _, l := range lines {
-			if l.DisplayVariantID == di.ID && l.ProductSizeID == ps.ID && l.UnitPriceMinor == nil {
-				if err := checkQuantity(l.Quantity + quantity); err != nil {
-					return err
-				}
-				return store.SetLineQuantity(ctx, tx, l.ID, l.Quantity+quantity)
-			}
-		}
-		if len(lines) >= MaxLines {
-			return invalid("item", "A selection holds at most %d lines.", MaxLines)
-		}
-		pos := 0
-		if len(lines) > 0 {
-			pos = lines[len(lines)-1].Position + 1
-		}
-		return store.InsertLine(ctx, tx, &store.SelectionLine{Line: newID(16), SelectionID: sel.ID, DisplayVariantID: di.ID,
-			ProductSizeID: ps.ID, Quantity: quantity, Position: pos})
+		return addRegular(ctx, tx, sel.ID, di.ID, ps.ID, quantity)
 	})
+}
+
+// addRegular adds quantity of an item at the pricelist's price: to the
+// item's line without a special price, or as a new line. Lines at a
+// special price (from payment links) never grow.
+func addRegular(ctx context.Context, tx *db.Tx, selectionID string, displayVariantID, productSizeID, quantity int64) error {
+	lines, err := store.Lines(ctx, tx, selectionID)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		if l.DisplayVariantID == displayVariantID && l.ProductSizeID == productSizeID && l.UnitPriceMinor == nil {
+			if err := checkQuantity(l.Quantity + quantity); err != nil {
+				return err
+			}
+			return store.SetLineQuantity(ctx, tx, l.ID, l.Quantity+quantity)
+		}
+	}
+	if len(lines) >= MaxLines {
+		return invalid("item", "A selection holds at most %d lines.", MaxLines)
+	}
+	pos := 0
+	if len(lines) > 0 {
+		pos = lines[len(lines)-1].Position + 1
+	}
+	return store.InsertLine(ctx, tx, &store.SelectionLine{Line: newID(16), SelectionID: selectionID, DisplayVariantID: displayVariantID,
+		ProductSizeID: productSizeID, Quantity: quantity, Position: pos})
 }
 
 // sellable checks that an item is sold in the selection's store, market
@@ -113,15 +149,19 @@ func line(ctx context.Context, q db.Q, selectionID, lineID string) (store.Select
 }
 
 // ChangeLine adds delta (which may be negative) to a line's quantity; a
-// line that reaches 0 goes.
+// line that reaches 0 goes. More of a line at a special price goes to the
+// item's line at the pricelist's price.
 func (s *Service) ChangeLine(ctx context.Context, id, lineID string, delta int64) error {
 	if err := checkQuantity(max(delta, -delta)); err != nil {
 		return err
 	}
-	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+	return s.editItems(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
 		l, err := line(ctx, tx, sel.ID, lineID)
 		if err != nil {
 			return err
+		}
+		if l.UnitPriceMinor != nil && delta > 0 {
+			return addRegular(ctx, tx, sel.ID, l.DisplayVariantID, l.ProductSizeID, delta)
 		}
 		n := l.Quantity + delta
 		if n <= 0 {
@@ -139,10 +179,13 @@ func (s *Service) SetLine(ctx context.Context, id, lineID string, quantity int64
 	if err := checkQuantity(quantity); err != nil {
 		return err
 	}
-	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+	return s.editItems(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
 		l, err := line(ctx, tx, sel.ID, lineID)
 		if err != nil {
 			return err
+		}
+		if l.UnitPriceMinor != nil && quantity > l.Quantity {
+			return addRegular(ctx, tx, sel.ID, l.DisplayVariantID, l.ProductSizeID, quantity-l.Quantity)
 		}
 		return store.SetLineQuantity(ctx, tx, l.ID, quantity)
 	})
@@ -150,7 +193,7 @@ func (s *Service) SetLine(ctx context.Context, id, lineID string, quantity int64
 
 // RemoveLine takes a line out.
 func (s *Service) RemoveLine(ctx context.Context, id, lineID string) error {
-	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+	return s.editItems(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
 		l, err := line(ctx, tx, sel.ID, lineID)
 		if err != nil {
 			return err
@@ -164,6 +207,9 @@ func (s *Service) RemoveLine(ctx context.Context, id, lineID string) error {
 // does not reach it is forgotten.
 func (s *Service) SetCountry(ctx context.Context, id, code string, state *string) error {
 	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if sel.Locked {
+			return shipTo(ctx, tx, sel, normCode(code), state)
+		}
 		loc, err := locate(ctx, tx, sel.StoreID, normCode(code))
 		if err != nil {
 			return err
@@ -176,6 +222,30 @@ func (s *Service) SetCountry(ctx context.Context, id, code string, state *string
 		}
 		return nil
 	})
+}
+
+// shipTo changes only the country a locked selection (from a payment link)
+// ships to: its market and pricelist stay, and the pricelist must ship
+// there.
+func shipTo(ctx context.Context, tx *db.Tx, sel *store.Selection, code string, state *string) error {
+	c, err := store.CountryByCode(ctx, tx, code)
+	if isNotFound(err) {
+		return invalid("country", "There is no country %q.", code)
+	} else if err != nil {
+		return err
+	}
+	prices, err := store.ShippingPricesFor(ctx, tx, sel.PricelistID, c.ID)
+	if err != nil {
+		return err
+	}
+	if len(prices) == 0 {
+		return invalid("country", "This selection's prices are fixed by its payment link, and nothing ships to %s at them; choose another country.", c.Name)
+	}
+	sel.CountryID, sel.StateID, sel.ShippingOptionID = &c.ID, nil, nil
+	if state != nil {
+		return setState(ctx, tx, sel, *state)
+	}
+	return nil
 }
 
 // SetState sets the state of the selection's country.

@@ -105,13 +105,14 @@ func (s *Service) SelectionFor(ctx context.Context, c Caller, named string) (str
 		if !c.Server {
 			return "", fmt.Errorf("only a server with the shared secret may name a selection in the path; browsers use their API-Token: %w", seam.ErrForbidden)
 		}
-		if _, err := store.GetSelection(ctx, s.DB.Read(), named, false); err != nil {
+		sel, err := store.GetSelection(ctx, s.DB.Read(), named, false)
+		if err != nil {
 			if isNotFound(err) {
 				return "", notFound("no selection %q", named)
 			}
 			return "", err
 		}
-		return named, nil
+		return named, shopperMay(sel)
 	}
 	if c.Session == nil {
 		return "", fmt.Errorf("this call needs a session: send the API-Token header (or leave it out to start one): %w", seam.ErrForbidden)
@@ -147,6 +148,9 @@ func (s *Service) Attach(ctx context.Context, c Caller, selectionID string) erro
 		if isNotFound(err) {
 			return notFound("no selection %q", selectionID)
 		} else if err != nil {
+			return err
+		}
+		if err := shopperMay(sel); err != nil {
 			return err
 		}
 		switch sel.Status {

@@ -184,6 +184,13 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 	if err := s.chooseShipping(ctx, q, &v); err != nil {
 		return v, err
 	}
+	if sel.IgnoreShipping {
+		// The payment link ships for free.
+		for i := range v.ShippingMethods {
+			v.ShippingMethods[i].Price.Minor = 0
+		}
+	}
+	v.VatExempt = sel.IgnoreTax
 	if err := s.tax(ctx, q, &v); err != nil {
 		return v, err
 	}

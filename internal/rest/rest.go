@@ -290,6 +290,8 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) {
 		}
 		h.writeJSON(w, c.r, http.StatusBadRequest, envelope{Token: tok, Errors: errs, PaymentMethods: []paymentJSON{}, ShippingMethods: []shippingJSON{}})
 		return
+	case errors.Is(err, seam.ErrGone):
+		status, field, msg = http.StatusGone, "paymentLink", trimKind(err, seam.ErrGone)
 	case errors.Is(err, seam.ErrNotFound):
 		status, field, msg = http.StatusNotFound, "notFound", trimKind(err, seam.ErrNotFound)
 	case errors.Is(err, seam.ErrConflict):

@@ -27,6 +27,9 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrSoldOut means stock could not cover the request.
 	ErrSoldOut = errors.New("sold out")
+	// ErrGone means a one-time thing was used, revoked or expired: a
+	// payment link, a gift certificate.
+	ErrGone = errors.New("gone")
 )
 
 // Path names the input field an error or warning is about, from the

@@ -8,6 +8,19 @@ import (
 	"seam/internal/db"
 )
 
+// Selection origins.
+const (
+	// OriginSession is a shopper's own selection.
+	OriginSession = "SESSION"
+	// OriginOperator is built through the Integration API and sold only
+	// through payment links.
+	OriginOperator = "OPERATOR"
+	// OriginLink is a copy claimed from a payment link.
+	OriginLink = "LINK"
+	// OriginProductLink is bought on a product payment link's page.
+	OriginProductLink = "PRODUCT_LINK"
+)
+
 // Selection states.
 const (
 	SelectionOpen   = "OPEN"
@@ -41,20 +54,41 @@ type Selection struct {
 	OrderID         *int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Origin says who made the selection (OriginSession, …).
+	Origin string
+	// Locked keeps market and pricelist: PUT /countries changes only the
+	// country shipped to.
+	Locked bool
+	// LockQuantities refuses every change of the items.
+	LockQuantities bool
+	IgnoreShipping bool
+	IgnoreTax      bool
+	PaymentLinkID  *int64
+	ProductLinkID  *int64
+	CustomerID     *int64
+	CreatedBy      *string
+	DeletedAt      *time.Time
 }
 
 const selectionSelect = `SELECT id, store_id, market_id, pricelist_id, country_id, state_id, language, shipping_option_id, payment_method_id,
 	COALESCE(address, ''), COALESCE(shipping_address, ''), comment, status, payment_ref, payment_amount_minor, reserved_until, order_id,
-	created_at, updated_at, payment_provider, payment_external FROM selection`
+	created_at, updated_at, payment_provider, payment_external, origin, locked, lock_quantities, ignore_shipping, ignore_tax, payment_link_id,
+	product_link_id, customer_id, created_by, deleted_at FROM selection`
 
 func scanSelection(s scanner) (Selection, error) {
 	var x Selection
 	var country, state, ship, pay, amount, order sql.NullInt64
-	var comment, ref, provider, external sql.NullString
-	var reserved sql.NullTime
+	var comment, ref, provider, external, createdBy sql.NullString
+	var reserved, deleted sql.NullTime
+	var link, productLink, customer sql.NullInt64
 	err := s.Scan(&x.ID, &x.StoreID, &x.MarketID, &x.PricelistID, &country, &state, &x.Language, &ship, &pay, &x.Address, &x.ShippingAddress,
-		&comment, &x.Status, &ref, &amount, &reserved, &order, &x.CreatedAt, &x.UpdatedAt, &provider, &external)
-	x.PaymentProvider, x.PaymentExternal = nullString(provider), nullString(external)
+		&comment, &x.Status, &ref, &amount, &reserved, &order, &x.CreatedAt, &x.UpdatedAt, &provider, &external, &x.Origin, &x.Locked,
+		&x.LockQuantities, &x.IgnoreShipping, &x.IgnoreTax, &link, &productLink, &customer, &createdBy, &deleted)
+	x.PaymentProvider, x.PaymentExternal, x.CreatedBy = nullString(provider), nullString(external), nullString(createdBy)
+	x.PaymentLinkID, x.ProductLinkID, x.CustomerID = nullInt(link), nullInt(productLink), nullInt(customer)
+	if deleted.Valid {
+		x.DeletedAt = &deleted.Time
+	}
 	x.CountryID, x.StateID, x.ShippingOptionID, x.PaymentMethodID = nullInt(country), nullInt(state), nullInt(ship), nullInt(pay)
 	x.Comment, x.PaymentRef, x.PaymentAmountMinor, x.OrderID = nullString(comment), nullString(ref), nullInt(amount), nullInt(order)
 	if reserved.Valid {
@@ -65,11 +99,16 @@ func scanSelection(s scanner) (Selection, error) {
 
 // InsertSelection creates a selection.
 func InsertSelection(ctx context.Context, q db.Q, x *Selection) error {
+	if x.Origin == "" {
+		x.Origin = OriginSession
+	}
 	_, err := q.ExecContext(ctx, `INSERT INTO selection (id, store_id, market_id, pricelist_id, country_id, state_id, language, shipping_option_id,
-		payment_method_id, address, shipping_address, comment, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		payment_method_id, address, shipping_address, comment, status, created_at, updated_at, origin, locked, lock_quantities, ignore_shipping,
+		ignore_tax, payment_link_id, product_link_id, customer_id, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 		x.ID, x.StoreID, x.MarketID, x.PricelistID, x.CountryID, x.StateID, x.Language, x.ShippingOptionID, x.PaymentMethodID,
-		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.Status, x.CreatedAt, x.UpdatedAt)
+		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.Status, x.CreatedAt, x.UpdatedAt, x.Origin, x.Locked, x.LockQuantities,
+		x.IgnoreShipping, x.IgnoreTax, x.PaymentLinkID, x.ProductLinkID, x.CustomerID, x.CreatedBy)
 	return err
 }
 

@@ -20,6 +20,9 @@ type Store struct {
 	DefaultCountryID *int64
 	// DefaultTaxGroupID taxes displays without a tax group, and shipping.
 	DefaultTaxGroupID *int64
+	// PaymentLinkTemplate is the storefront URL of a selection payment
+	// link, with %basket% (the selection) and %hash% (the secret).
+	PaymentLinkTemplate *string
 }
 
 // Store types.
@@ -28,20 +31,21 @@ const (
 	StoreWholesale        = "WHOLESALE"
 )
 
-const storeSelect = `SELECT id, name, type, autoconfirm_orders, default_country_id, default_tax_group_id FROM store`
+const storeSelect = `SELECT id, name, type, autoconfirm_orders, default_country_id, default_tax_group_id, payment_link_template FROM store`
 
 func scanStore(s scanner) (Store, error) {
 	var st Store
 	var country, tax sql.NullInt64
-	err := s.Scan(&st.ID, &st.Name, &st.Type, &st.AutoconfirmOrders, &country, &tax)
-	st.DefaultCountryID, st.DefaultTaxGroupID = nullInt(country), nullInt(tax)
+	var template sql.NullString
+	err := s.Scan(&st.ID, &st.Name, &st.Type, &st.AutoconfirmOrders, &country, &tax, &template)
+	st.DefaultCountryID, st.DefaultTaxGroupID, st.PaymentLinkTemplate = nullInt(country), nullInt(tax), nullString(template)
 	return st, err
 }
 
 // UpdateStore writes a store's name and settings.
 func UpdateStore(ctx context.Context, q db.Q, s *Store) error {
-	_, err := q.ExecContext(ctx, `UPDATE store SET name = $1, autoconfirm_orders = $2, default_country_id = $3, default_tax_group_id = $4 WHERE id = $5`,
-		s.Name, s.AutoconfirmOrders, s.DefaultCountryID, s.DefaultTaxGroupID, s.ID)
+	_, err := q.ExecContext(ctx, `UPDATE store SET name = $1, autoconfirm_orders = $2, default_country_id = $3, default_tax_group_id = $4,
+		payment_link_template = $5 WHERE id = $6`, s.Name, s.AutoconfirmOrders, s.DefaultCountryID, s.DefaultTaxGroupID, s.PaymentLinkTemplate, s.ID)
 	return err
 }
 
