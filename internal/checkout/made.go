@@ -66,13 +66,25 @@ func CreateSelection(ctx context.Context, tx *db.Tx, spec Spec) (store.Selection
 	if err := store.InsertSelection(ctx, tx, &sel); err != nil {
 		return sel, fmt.Errorf("insert selection: %w", err)
 	}
-	for i, l := range spec.Lines {
-		if err := store.InsertLine(ctx, tx, &store.SelectionLine{Line: newID(16), SelectionID: sel.ID, DisplayVariantID: l.DisplayVariantID,
+	return sel, insertLines(ctx, tx, sel.ID, spec.Lines)
+}
+
+// ReplaceLines sets all the lines of a selection made for a shopper.
+func ReplaceLines(ctx context.Context, tx *db.Tx, selectionID string, lines []LineSpec) error {
+	if err := store.DeleteLines(ctx, tx, selectionID); err != nil {
+		return err
+	}
+	return insertLines(ctx, tx, selectionID, lines)
+}
+
+func insertLines(ctx context.Context, tx *db.Tx, selectionID string, lines []LineSpec) error {
+	for i, l := range lines {
+		if err := store.InsertLine(ctx, tx, &store.SelectionLine{Line: newID(16), SelectionID: selectionID, DisplayVariantID: l.DisplayVariantID,
 			ProductSizeID: l.ProductSizeID, Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor, Position: i}); err != nil {
-			return sel, fmt.Errorf("insert line: %w", err)
+			return fmt.Errorf("insert line: %w", err)
 		}
 	}
-	return sel, nil
+	return nil
 }
 
 // LinkProblem says why a payment link can no longer sell, or "".

@@ -116,11 +116,17 @@ func addRegular(ctx context.Context, tx *db.Tx, selectionID string, displayVaria
 // sellable checks that an item is sold in the selection's store, market
 // and pricelist.
 func (s *Service) sellable(ctx context.Context, q db.Q, sel *store.Selection, item string) (store.DisplayItem, store.ProductSize, error) {
+	return Sellable(ctx, q, sel.StoreID, sel.MarketID, sel.PricelistID, item)
+}
+
+// Sellable checks that an item ("<display item>-<product size>") is sold
+// in a store, market and pricelist; one that is not is seam.ErrNotFound.
+func Sellable(ctx context.Context, q db.Q, storeID, marketID, pricelistID int64, item string) (store.DisplayItem, store.ProductSize, error) {
 	diID, psID, ok := ParseItem(item)
 	if !ok {
 		return store.DisplayItem{}, store.ProductSize{}, notFound("no item %q; items look like 12-345 (product-size)", item)
 	}
-	items, err := store.ShopItems(ctx, q, store.ShopFilter{StoreID: sel.StoreID, MarketID: sel.MarketID, PricelistID: sel.PricelistID, IDs: []int64{diID}}, store.Page{Limit: 1})
+	items, err := store.ShopItems(ctx, q, store.ShopFilter{StoreID: storeID, MarketID: marketID, PricelistID: pricelistID, IDs: []int64{diID}}, store.Page{Limit: 1})
 	if err != nil {
 		return store.DisplayItem{}, store.ProductSize{}, err
 	}
@@ -132,6 +138,27 @@ func (s *Service) sellable(ctx context.Context, q db.Q, sel *store.Selection, it
 		return store.DisplayItem{}, store.ProductSize{}, notFound("no item %q for sale in this market", item)
 	}
 	return items[0], ps, err
+}
+
+// ItemOf finds the item that sells a product size in a store, market and
+// pricelist (the first active display that shows its variant); none is
+// seam.ErrNotFound.
+func ItemOf(ctx context.Context, q db.Q, storeID, marketID, pricelistID, productSizeID int64) (store.DisplayItem, store.ProductSize, error) {
+	ps, err := store.GetProductSize(ctx, q, productSizeID)
+	if isNotFound(err) || (err == nil && !ps.IsActive) {
+		return store.DisplayItem{}, store.ProductSize{}, notFound("no active product size %d", productSizeID)
+	} else if err != nil {
+		return store.DisplayItem{}, store.ProductSize{}, err
+	}
+	items, err := store.ShopItems(ctx, q, store.ShopFilter{StoreID: storeID, MarketID: marketID, PricelistID: pricelistID,
+		VariantIDs: []int64{ps.ProductVariantID}}, store.Page{Limit: 1})
+	if err != nil {
+		return store.DisplayItem{}, store.ProductSize{}, err
+	}
+	if len(items) == 0 {
+		return store.DisplayItem{}, store.ProductSize{}, notFound("no active display of store %d sells product size %d in this market and pricelist", storeID, productSizeID)
+	}
+	return items[0], ps, nil
 }
 
 // line finds a line of the selection by its id.
@@ -391,6 +418,13 @@ func (s *Service) SetAddress(ctx context.Context, id string, address, shipping *
 	})
 }
 
+// ValidEmail reports whether s is a bare e-mail address (no name, no
+// angle brackets).
+func ValidEmail(s string) bool {
+	addr, err := mail.ParseAddress(s)
+	return err == nil && addr.Address == s
+}
+
 // checkAddress checks an address's fields; complete asks for everything an
 // order needs.
 func checkAddress(field string, a *Address, complete bool) error {
@@ -401,10 +435,8 @@ func checkAddress(field string, a *Address, complete bool) error {
 			p.Add(seam.P(field, name), "%s is longer than 255 characters.", name)
 		}
 	}
-	if a.Email != "" {
-		if addr, err := mail.ParseAddress(a.Email); err != nil || addr.Address != a.Email {
-			p.Add(seam.P(field, "email"), "%q is not an e-mail address.", a.Email)
-		}
+	if a.Email != "" && !ValidEmail(a.Email) {
+		p.Add(seam.P(field, "email"), "%q is not an e-mail address.", a.Email)
 	}
 	if complete {
 		for name, v := range map[string]string{"email": a.Email, "firstName": a.FirstName, "lastName": a.LastName, "address1": a.Address1,
@@ -473,7 +505,7 @@ func (s *Service) RemoveVoucher(ctx context.Context, id, code string) error {
 
 // Subscribe adds an e-mail address to the store's newsletter.
 func (s *Service) Subscribe(ctx context.Context, selectionID, email, country string) error {
-	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+	if !ValidEmail(email) {
 		return invalid("email", "%q is not an e-mail address.", email)
 	}
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {

@@ -135,6 +135,11 @@ func (s *Service) View(ctx context.Context, selectionID string) (View, error) {
 	return s.view(ctx, s.DB.Read(), selectionID)
 }
 
+// ViewIn prices a selection reading through q.
+func (s *Service) ViewIn(ctx context.Context, q db.Q, selectionID string) (View, error) {
+	return s.view(ctx, q, selectionID)
+}
+
 func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, error) {
 	var v View
 	sel, err := store.GetSelection(ctx, q, selectionID, false)

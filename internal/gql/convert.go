@@ -5,12 +5,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"seam/internal/checkout"
 	"seam/internal/gql/model"
 	"seam/internal/money"
 	"seam/internal/seam"
 	"seam/internal/store"
 	"strconv"
 	"strings"
+
+	"github.com/vikstrous/dataloadgen"
 )
 
 // sumStock adds up the stock of a product size over warehouses.
@@ -111,3 +114,42 @@ func lineMoney(ctx context.Context, l *store.OrderLine, v int64) (*model.Money, 
 	}
 	return &model.Money{A: money.New(v, o.Currency)}, nil
 }
+
+// foundSelection loads a selection the caller named or just made.
+func foundSelection(ctx context.Context, id string) (*store.Selection, error) {
+	sel, err := loads(ctx).selection.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sel, nil
+}
+
+// lineVariant is the variant a selection line sells.
+func lineVariant(ctx context.Context, l *store.SelectionLine) (*store.Variant, error) {
+	ps, err := maybe(ctx, loads(ctx).productSize, &l.ProductSizeID)
+	if ps == nil || err != nil {
+		return nil, err
+	}
+	return maybe(ctx, loads(ctx).variant, &ps.ProductVariantID)
+}
+
+// viewLine is a selection line as the selection's buyer would be charged.
+func viewLine(ctx context.Context, l *store.SelectionLine) (checkout.Line, error) {
+	v, err := loads(ctx).selView.Load(ctx, l.SelectionID)
+	if err != nil {
+		return checkout.Line{}, err
+	}
+	for _, x := range v.Lines {
+		if x.Line.Line == l.Line {
+			return x, nil
+		}
+	}
+	return checkout.Line{}, fmt.Errorf("line %s of selection %s is not priced", l.Line, l.SelectionID)
+}
+
+// checkoutPrefix is where the Checkout API lives (rest.Prefix), for the
+// payment link QR code URLs handed out here.
+const checkoutPrefix = "/api/checkout"

@@ -43,8 +43,21 @@ type Handler struct {
 	version string
 	schema  graphql.ExecutableSchema
 	exec    *executor.Executor
+	baseURL string
 	// RequestID returns the request id the server's middleware assigned.
 	RequestID func(context.Context) string
+}
+
+// base is Seam's public URL: configured, or the request's own.
+func (h *Handler) base(r *http.Request) string {
+	if h.baseURL != "" {
+		return strings.TrimRight(h.baseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // HandlerConfig configures a Handler.
@@ -54,6 +67,9 @@ type HandlerConfig struct {
 	Now     func() time.Time
 	Limits  auth.Limits
 	Version string
+	// BaseURL is Seam's public URL, for links it hands out; empty means
+	// the request's own.
+	BaseURL string
 }
 
 // NewHandler builds the Integration API handler.
@@ -71,7 +87,7 @@ func NewHandler(c HandlerConfig) *Handler {
 	e.SetErrorPresenter(r.presentError)
 	e.SetRecoverFunc(r.recoverPanic)
 	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	return &Handler{db: c.DB, log: c.Log, now: c.Now, limits: c.Limits, version: c.Version, schema: schema, exec: e,
+	return &Handler{db: c.DB, log: c.Log, now: c.Now, limits: c.Limits, version: c.Version, schema: schema, exec: e, baseURL: c.BaseURL,
 		RequestID: func(context.Context) string { return "" }}
 }
 
@@ -147,7 +163,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rq := &request{token: token, id: h.RequestID(ctx), seen: map[string]bool{}, db: h.db}
+	rq := &request{token: token, id: h.RequestID(ctx), seen: map[string]bool{}, db: h.db, base: h.base(r)}
 	ctx = withRequest(graphql.StartOperationTrace(ctx), rq)
 	params := &graphql.RawParams{Query: in.Query, OperationName: in.OperationName, Variables: in.Variables, Extensions: in.Extensions, Headers: r.Header}
 	op, errs := h.exec.CreateOperationContext(ctx, params)

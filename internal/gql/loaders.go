@@ -9,6 +9,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/seam"
 	"seam/internal/store"
@@ -42,6 +43,39 @@ func groupBy[V any](q db.Q, fetch func(context.Context, db.Q, []int64) ([]V, err
 			return nil, err
 		}
 		out := make(map[int64][]V, len(ids))
+		for _, id := range ids {
+			out[id] = []V{}
+		}
+		for _, r := range rows {
+			out[key(r)] = append(out[key(r)], r)
+		}
+		return out, nil
+	}, dataloadgen.WithWait(wait))
+}
+
+// byKey is byID for rows with text ids.
+func byKey[V any](q db.Q, fetch func(context.Context, db.Q, []string) ([]V, error), key func(V) string) *dataloadgen.Loader[string, V] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]V, error) {
+		rows, err := fetch(ctx, q, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]V, len(rows))
+		for _, r := range rows {
+			out[key(r)] = r
+		}
+		return out, nil
+	}, dataloadgen.WithWait(wait))
+}
+
+// groupByKey is groupBy for parents with text ids.
+func groupByKey[V any](q db.Q, fetch func(context.Context, db.Q, []string) ([]V, error), key func(V) string) *dataloadgen.Loader[string, []V] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]V, error) {
+		rows, err := fetch(ctx, q, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string][]V, len(ids))
 		for _, id := range ids {
 			out[id] = []V{}
 		}
@@ -105,6 +139,10 @@ type loaders struct {
 	allocations    *dataloadgen.Loader[int64, []store.Allocation]
 	payments       *dataloadgen.Loader[int64, []store.PaymentEntry]
 	customer       *dataloadgen.Loader[int64, store.Customer]
+	selection      *dataloadgen.Loader[string, store.Selection]
+	selLines       *dataloadgen.Loader[string, []store.SelectionLine]
+	selLinks       *dataloadgen.Loader[string, []store.PaymentLink]
+	selView        *dataloadgen.Loader[string, checkout.View]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -156,7 +194,22 @@ func newLoaders(q db.Q, integration string) *loaders {
 		allocations:    groupBy(q, store.AllocationsByLineIDs, func(v store.Allocation) int64 { return v.OrderLineID }),
 		payments:       groupBy(q, store.PaymentEntriesByOrderIDs, func(v store.PaymentEntry) int64 { return v.OrderID }),
 		customer:       byID(q, store.CustomersByIDs, func(v store.Customer) int64 { return v.ID }),
+		selection:      byKey(q, store.SelectionsByIDs, func(v store.Selection) string { return v.ID }),
+		selLines:       groupByKey(q, store.LinesOfSelections, func(v store.SelectionLine) string { return v.SelectionID }),
+		selLinks:       groupByKey(q, store.PaymentLinksOfSelections, func(v store.PaymentLink) string { return v.SelectionID }),
 	}
+	views := checkout.New(nil, nil)
+	l.selView = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]checkout.View, error) {
+		out := make(map[string]checkout.View, len(ids))
+		for _, id := range ids {
+			v, err := views.ViewIn(ctx, q, id)
+			if err != nil {
+				return nil, err
+			}
+			out[id] = v
+		}
+		return out, nil
+	}, dataloadgen.WithWait(wait))
 	for _, kind := range []string{store.DisplayVariant, store.DisplayMarket, store.DisplayCategory} {
 		l.displayLinks[kind] = id(func(ctx context.Context, q db.Q, ids []int64) ([]store.IDPair, error) {
 			return store.DisplayLinks(ctx, q, kind, ids)

@@ -31,6 +31,11 @@ type request struct {
 	// codes are the plain voucher codes this request's mutations set, by
 	// voucher id: the only time a code is shown.
 	codes map[int64]string
+	// links are the URLs (with their secrets) of the payment links this
+	// request made, by link id: the only time they are shown.
+	links map[int64][2]string
+	// base is Seam's public URL.
+	base string
 }
 
 type requestKey struct{}
@@ -89,6 +94,25 @@ func (rq *request) showCode(voucherID int64, code string) {
 		rq.codes = map[int64]string{}
 	}
 	rq.codes[voucherID] = code
+}
+
+// showLink remembers the URL and QR code URL of a payment link made by
+// this request, for its payload.
+func (rq *request) showLink(id int64, url, qr string) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	if rq.links == nil {
+		rq.links = map[int64][2]string{}
+	}
+	rq.links[id] = [2]string{url, qr}
+}
+
+// shownLink is what showLink kept for a link.
+func (rq *request) shownLink(id int64) ([2]string, bool) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	l, ok := rq.links[id]
+	return l, ok
 }
 
 // shownCode is the code this request set on a voucher, if any.

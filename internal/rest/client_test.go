@@ -102,6 +102,13 @@ func (a *api) client(t *testing.T) *client {
 	return &client{t: t, url: a.url, hc: &http.Client{Transport: tr}}
 }
 
+// quickBrowser is a browser whose traffic is not checked against
+// openapi.yaml, for race tests with thousands of calls, whose shapes other
+// tests check.
+func (a *api) quickBrowser(t *testing.T) *client {
+	return &client{t: t, url: a.url, hc: &http.Client{Transport: a.base}, browser: true}
+}
+
 // browser is a shopper without a session yet.
 func (a *api) browser(t *testing.T) *client {
 	c := a.client(t)

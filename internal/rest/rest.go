@@ -342,8 +342,8 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // LogPath is a request path as logs may show it: selection ids (which act
-// as the right to a selection) are cut to their first characters and
-// voucher codes hidden.
+// as the right to a selection) are cut to their first characters, voucher
+// codes and payment link secrets hidden.
 func LogPath(p string) string {
 	if !strings.HasPrefix(p, Prefix+"/") {
 		return p
@@ -354,6 +354,15 @@ func LogPath(p string) string {
 		case "selections":
 			if len(parts[i]) > 6 {
 				parts[i] = parts[i][:6] + "…"
+			}
+		case "payment-links":
+			// /payment-links/{selection}/{hash}: the hash is the secret.
+			if len(parts[i]) > 6 {
+				parts[i] = parts[i][:6] + "…"
+			}
+			if i+1 < len(parts) && parts[i+1] != "" {
+				parts[i+1] = "…"
+				i++
 			}
 		case "vouchers":
 			if parts[i] != "" {

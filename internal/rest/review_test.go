@@ -260,6 +260,7 @@ func TestLogPathHidesSecrets(t *testing.T) {
 		{"/api/checkout/selections/0123456789abcdef0123456789abcdef/vouchers/CODE", "/api/checkout/selections/012345…/vouchers/…"},
 		{"/api/checkout/selections/0123456789abcdef0123456789abcdef", "/api/checkout/selections/012345…"},
 		{"/api/checkout/items/1-3", "/api/checkout/items/1-3"},
+		{"/api/checkout/payment-links/0123456789abcdef/SECRETSECRET/qr.png", "/api/checkout/payment-links/012345…/…/qr.png"},
 		{"/graphql", "/graphql"},
 	}
 	for _, tc := range tests {

@@ -50,6 +50,9 @@ func (h *Handler) routes() {
 	h.route("GET", "/pricelists", session, noSel, pricelists)
 	h.route("GET", "/languages", session, noSel, languages)
 	h.route("POST", "/newsletter-subscription", session, sel, subscribe)
+	h.route("POST", "/payment-links/{selection}/{hash}", session, noSel, claimLink)
+	h.mux.HandleFunc("GET "+Prefix+"/payment-links/{selection}/{hash}/qr.png", h.linkQR("png"))
+	h.mux.HandleFunc("GET "+Prefix+"/payment-links/{selection}/{hash}/qr.svg", h.linkQR("svg"))
 	h.mux.HandleFunc("GET "+Prefix+"/test-payment/{ref}", h.testPaymentPage)
 	h.mux.HandleFunc("GET "+Prefix+"/openapi.yaml", serveOpenAPI)
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -245,6 +246,8 @@ type StoreSettings struct {
 	AutoconfirmOrders *bool
 	DefaultCountry    *seam.Ref
 	DefaultTaxGroup   *seam.Ref
+	// PaymentLinkTemplate: "" clears it.
+	PaymentLinkTemplate *string
 }
 
 // UpdateStore changes a store's settings.
@@ -278,6 +281,15 @@ func UpdateStore(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in S
 					return err
 				}
 				st.DefaultCountryID = &cid
+			}
+		}
+		if t := in.PaymentLinkTemplate; t != nil {
+			if *t == "" {
+				st.PaymentLinkTemplate = nil
+			} else if err := CheckTemplate(*t); err != nil {
+				p.Add(path.Key("paymentLinkTemplate"), "%s.", upperFirst(err.Error()))
+			} else {
+				st.PaymentLinkTemplate = t
 			}
 		}
 		if in.DefaultTaxGroup != nil {
@@ -416,4 +428,24 @@ func AddLanguage(ctx context.Context, d *db.DB, code, languageName string) error
 	return d.Tx(ctx, func(tx *db.Tx) error {
 		return store.InsertLanguage(ctx, tx, store.Language{Code: strings.ToLower(code), Name: languageName})
 	})
+}
+
+// CheckTemplate checks a store's paymentLinkTemplate: an absolute http(s)
+// URL holding %basket% and %hash%.
+func CheckTemplate(t string) error {
+	u, err := url.Parse(strings.NewReplacer("%basket%", "b", "%hash%", "h").Replace(t))
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fmt.Errorf("paymentLinkTemplate must be an absolute http or https URL such as https://your.store/selection/%%basket%%/%%hash%%, got %q", t)
+	case !strings.Contains(t, "%basket%") || !strings.Contains(t, "%hash%"):
+		return fmt.Errorf("paymentLinkTemplate must hold %%basket%% (the selection) and %%hash%% (the link's secret), got %q", t)
+	}
+	return nil
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -39,6 +39,7 @@ type ShopFilter struct {
 	MarketID      int64
 	PricelistID   int64
 	IDs           []int64
+	VariantIDs    []int64
 	CategoryIDs   []int64
 	BrandIDs      []int64
 	Search        string
@@ -52,6 +53,7 @@ func (f ShopFilter) where() *where {
 	w.add("(NOT EXISTS (SELECT 1 FROM display_market dm WHERE dm.display_id = d.id) OR EXISTS (SELECT 1 FROM display_market dm WHERE dm.display_id = d.id AND dm.market_id = ?))", f.MarketID)
 	w.add("EXISTS (SELECT 1 FROM price pr WHERE pr.pricelist_id = ? AND pr.product_id = p.id AND pr.product_variant_id IN (0, v.id))", f.PricelistID)
 	in(&w, "dv.id", f.IDs)
+	in(&w, "v.id", f.VariantIDs)
 	if f.CategoryIDs != nil {
 		if len(f.CategoryIDs) == 0 {
 			w.conds = append(w.conds, "1 = 0")

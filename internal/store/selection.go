@@ -112,12 +112,13 @@ func InsertSelection(ctx context.Context, q db.Q, x *Selection) error {
 	return err
 }
 
-// UpdateSelection writes the shopper-editable fields of a selection.
+// UpdateSelection writes the editable fields of a selection.
 func UpdateSelection(ctx context.Context, q db.Q, x *Selection) error {
 	_, err := q.ExecContext(ctx, `UPDATE selection SET market_id = $1, pricelist_id = $2, country_id = $3, state_id = $4, language = $5,
-		shipping_option_id = $6, payment_method_id = $7, address = $8, shipping_address = $9, comment = $10, updated_at = $11 WHERE id = $12`,
+		shipping_option_id = $6, payment_method_id = $7, address = $8, shipping_address = $9, comment = $10, updated_at = $11, customer_id = $13
+		WHERE id = $12`,
 		x.MarketID, x.PricelistID, x.CountryID, x.StateID, x.Language, x.ShippingOptionID, x.PaymentMethodID,
-		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.UpdatedAt, x.ID)
+		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.UpdatedAt, x.ID, x.CustomerID)
 	return err
 }
 
@@ -269,4 +270,38 @@ func SelectionVouchers(ctx context.Context, q db.Q, selectionID string) ([]Selec
 		err := s.Scan(&v.VoucherID, &v.CodeHint, &v.AddedAt)
 		return v, err
 	}, `SELECT voucher_id, code_hint, added_at FROM selection_voucher WHERE selection_id = $1 ORDER BY added_at, voucher_id`, selectionID)
+}
+
+// LinesOfSelections loads the lines of selections in order.
+func LinesOfSelections(ctx context.Context, q db.Q, ids []string) ([]SelectionLine, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	marks, args := db.In(1, ids)
+	return all(ctx, q, scanLine, lineSelect+` WHERE selection_id IN (`+marks+`) ORDER BY selection_id, position, id`, args...)
+}
+
+// SelectionsByIDs loads selections by id.
+func SelectionsByIDs(ctx context.Context, q db.Q, ids []string) ([]Selection, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	marks, args := db.In(1, ids)
+	return all(ctx, q, scanSelection, selectionSelect+` WHERE id IN (`+marks+`)`, args...)
+}
+
+// SelectionFilter narrows a list of selections.
+type SelectionFilter struct {
+	IDs      []string
+	StoreIDs []int64
+	Origins  []string
+}
+
+// ListSelections lists selections, newest first.
+func ListSelections(ctx context.Context, q db.Q, f SelectionFilter, p Page) ([]Selection, error) {
+	var w where
+	in(&w, "id", f.IDs)
+	in(&w, "store_id", f.StoreIDs)
+	in(&w, "origin", f.Origins)
+	return list(ctx, q, scanSelection, selectionSelect, &w, " ORDER BY created_at DESC, id", p)
 }

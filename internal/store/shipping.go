@@ -33,7 +33,8 @@ func SetShippingPrice(ctx context.Context, q db.Q, p *ShippingPrice) error {
 }
 
 // ShippingPricesFor lists the shipping prices of a pricelist that apply to
-// a country: a country's own price wins over the all-countries one.
+// a country: a country's own price wins over the pricelist's price for
+// all its countries, which does not reach countries outside the pricelist.
 func ShippingPricesFor(ctx context.Context, q db.Q, pricelistID, countryID int64) ([]ShippingPrice, error) {
 	rows, err := all(ctx, q, func(s scanner) (ShippingPrice, error) {
 		var p ShippingPrice
@@ -42,7 +43,9 @@ func ShippingPricesFor(ctx context.Context, q db.Q, pricelistID, countryID int64
 		p.CountryID, p.FreeAboveMinor = nullInt(country), nullInt(free)
 		return p, err
 	}, `SELECT id, shipping_option_id, pricelist_id, country_id, price_minor, free_above_minor FROM shipping_price
-		WHERE pricelist_id = $1 AND (country_id = $2 OR country_id IS NULL) ORDER BY shipping_option_id, country_id NULLS LAST`, pricelistID, countryID)
+		WHERE pricelist_id = $1 AND (country_id = $2 OR (country_id IS NULL AND EXISTS (SELECT 1 FROM pricelist_country pc
+			WHERE pc.pricelist_id = $1 AND pc.country_id = $2)))
+		ORDER BY shipping_option_id, country_id NULLS LAST`, pricelistID, countryID)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/gql/model"
 	"seam/internal/money"
+	"seam/internal/paylink"
 	"seam/internal/pricing"
 	"seam/internal/seam"
 	"seam/internal/shop"
@@ -52,6 +53,7 @@ type ResolverRoot interface {
 	OrderAllocation() OrderAllocationResolver
 	OrderLine() OrderLineResolver
 	PaymentHistoryEntry() PaymentHistoryEntryResolver
+	PaymentLink() PaymentLinkResolver
 	Price() PriceResolver
 	PriceAlteration() PriceAlterationResolver
 	Pricelist() PricelistResolver
@@ -60,6 +62,8 @@ type ResolverRoot interface {
 	ProductSizeStock() ProductSizeStockResolver
 	ProductVariant() ProductVariantResolver
 	Query() QueryResolver
+	Selection() SelectionResolver
+	SelectionLine() SelectionLineResolver
 	Size() SizeResolver
 	SizeChart() SizeChartResolver
 	State() StateResolver
@@ -343,17 +347,20 @@ type ComplexityRoot struct {
 		CreateDisplay         func(childComplexity int, input catalog.DisplayInput) int
 		CreateFolder          func(childComplexity int, input catalog.NamedInput) int
 		CreateMarket          func(childComplexity int, input shop.MarketInput) int
+		CreatePaymentLink     func(childComplexity int, input paylink.LinkInput) int
 		CreatePaymentMethod   func(childComplexity int, input model.PaymentMethodCreateInput) int
 		CreatePriceAlteration func(childComplexity int, input pricing.AlterationInput) int
 		CreatePricelist       func(childComplexity int, input pricing.PricelistInput) int
 		CreateProduct         func(childComplexity int, input catalog.ProductInput) int
 		CreateProductSize     func(childComplexity int, input catalog.ProductSizeInput) int
 		CreateProductVariant  func(childComplexity int, input catalog.VariantInput) int
+		CreateSelection       func(childComplexity int, input paylink.SelectionInput) int
 		CreateShippingOption  func(childComplexity int, input model.ShippingOptionCreateInput) int
 		CreateSizeChart       func(childComplexity int, input catalog.SizeChartInput) int
 		CreateStore           func(childComplexity int, input shop.StoreInput) int
 		CreateVoucher         func(childComplexity int, input voucher.Input) int
 		CreateWarehouse       func(childComplexity int, input stock.WarehouseInput) int
+		RevokePaymentLink     func(childComplexity int, id int64) int
 		SetAlteredPrices      func(childComplexity int, input pricing.PricesInput) int
 		SetAlteredPricesBatch func(childComplexity int, input []*pricing.PricesInput) int
 		SetIDConversions      func(childComplexity int, input []*model.IDConversionSetInput) int
@@ -370,6 +377,7 @@ type ComplexityRoot struct {
 		UpdateProduct         func(childComplexity int, id int64, input catalog.ProductInput) int
 		UpdateProductSize     func(childComplexity int, id int64, input catalog.ProductSizeInput) int
 		UpdateProductVariant  func(childComplexity int, id int64, input catalog.VariantInput) int
+		UpdateSelection       func(childComplexity int, id string, input paylink.SelectionInput) int
 		UpdateSizeChart       func(childComplexity int, id int64, input catalog.SizeChartInput) int
 		UpdateStore           func(childComplexity int, id int64, input shop.StoreSettings) int
 		UpdateVoucher         func(childComplexity int, id int64, input voucher.Input) int
@@ -426,6 +434,30 @@ type ComplexityRoot struct {
 		PaymentMethod     func(childComplexity int) int
 		Status            func(childComplexity int) int
 		Value             func(childComplexity int) int
+	}
+
+	PaymentLink struct {
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IgnoreShipping func(childComplexity int) int
+		IgnoreTax      func(childComplexity int) int
+		LockQuantities func(childComplexity int) int
+		Order          func(childComplexity int) int
+		QRCodeURL      func(childComplexity int) int
+		RevokedAt      func(childComplexity int) int
+		RevokedBy      func(childComplexity int) int
+		Selection      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		URL            func(childComplexity int) int
+		UsedAt         func(childComplexity int) int
+	}
+
+	PaymentLinkPayload struct {
+		PaymentLink  func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
 	}
 
 	PaymentMethod struct {
@@ -624,12 +656,14 @@ type ComplexityRoot struct {
 		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
 		Order                 func(childComplexity int, id string) int
 		Orders                func(childComplexity int, where *model.OrderFilter, sort []string, limit *int64, page *int64) int
+		PaymentLinks          func(childComplexity int, where *model.PaymentLinkFilter, sort []string, limit *int64, page *int64) int
 		PriceAlterations      func(childComplexity int, where *model.PriceAlterationFilter, limit *int64, page *int64) int
 		Pricelists            func(childComplexity int, where *model.PricelistFilter, sort []string, limit *int64, page *int64) int
 		Product               func(childComplexity int, id int64) int
 		ProductVariants       func(childComplexity int, where *model.ProductVariantFilter, sort []string, limit *int64, page *int64) int
 		Products              func(childComplexity int, where *model.ProductFilter, sort []string, limit *int64, page *int64) int
 		RateLimits            func(childComplexity int) int
+		Selections            func(childComplexity int, where *model.SelectionFilter, limit *int64, page *int64) int
 		ShippingOptions       func(childComplexity int, where *model.ShippingOptionFilter, limit *int64, page *int64) int
 		SizeCharts            func(childComplexity int, where *model.SizeChartFilter, sort []string, limit *int64, page *int64) int
 		StockChangeConnection func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.StockChangeFilter) int
@@ -645,6 +679,48 @@ type ComplexityRoot struct {
 		RemainingQuota  func(childComplexity int) int
 		Type            func(childComplexity int) int
 		UsedQuota       func(childComplexity int) int
+	}
+
+	Selection struct {
+		Comment      func(childComplexity int) int
+		Country      func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
+		Customer     func(childComplexity int) int
+		DeletedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Lines        func(childComplexity int) int
+		Market       func(childComplexity int) int
+		PaymentLinks func(childComplexity int) int
+		Pricelist    func(childComplexity int) int
+		Store        func(childComplexity int) int
+		Totals       func(childComplexity int) int
+	}
+
+	SelectionLine struct {
+		Item           func(childComplexity int) int
+		Line           func(childComplexity int) int
+		LineValue      func(childComplexity int) int
+		PriceEach      func(childComplexity int) int
+		Product        func(childComplexity int) int
+		ProductSize    func(childComplexity int) int
+		ProductVariant func(childComplexity int) int
+		Quantity       func(childComplexity int) int
+		UnitPrice      func(childComplexity int) int
+	}
+
+	SelectionPayload struct {
+		Selection    func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	SelectionTotals struct {
+		Discount   func(childComplexity int) int
+		GrandTotal func(childComplexity int) int
+		ItemsTotal func(childComplexity int) int
+		Shipping   func(childComplexity int) int
+		Tax        func(childComplexity int) int
 	}
 
 	ShippingOption struct {
@@ -742,14 +818,15 @@ type ComplexityRoot struct {
 	}
 
 	Store struct {
-		AutoconfirmOrders func(childComplexity int) int
-		DefaultCountry    func(childComplexity int) int
-		DefaultTaxGroup   func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Markets           func(childComplexity int) int
-		Name              func(childComplexity int) int
-		PaymentMethods    func(childComplexity int) int
-		Type              func(childComplexity int) int
+		AutoconfirmOrders   func(childComplexity int) int
+		DefaultCountry      func(childComplexity int) int
+		DefaultTaxGroup     func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Markets             func(childComplexity int) int
+		Name                func(childComplexity int) int
+		PaymentLinkTemplate func(childComplexity int) int
+		PaymentMethods      func(childComplexity int) int
+		Type                func(childComplexity int) int
 	}
 
 	StoreCreatePayload struct {
@@ -969,6 +1046,10 @@ type MutationResolver interface {
 	UpdateCategory(ctx context.Context, id int64, input catalog.CategoryInput) (*model.CategoryUpdatePayload, error)
 	CreateDisplay(ctx context.Context, input catalog.DisplayInput) (*model.DisplayCreatePayload, error)
 	UpdateDisplay(ctx context.Context, id int64, input catalog.DisplayInput) (*model.DisplayUpdatePayload, error)
+	CreateSelection(ctx context.Context, input paylink.SelectionInput) (*model.SelectionPayload, error)
+	UpdateSelection(ctx context.Context, id string, input paylink.SelectionInput) (*model.SelectionPayload, error)
+	CreatePaymentLink(ctx context.Context, input paylink.LinkInput) (*model.PaymentLinkPayload, error)
+	RevokePaymentLink(ctx context.Context, id int64) (*model.PaymentLinkPayload, error)
 	CreatePricelist(ctx context.Context, input pricing.PricelistInput) (*model.PricelistCreatePayload, error)
 	UpdatePricelist(ctx context.Context, id int64, input pricing.PricelistInput) (*model.PricelistUpdatePayload, error)
 	SetPrices(ctx context.Context, input pricing.PricesInput) (*model.PricesSetPayload, error)
@@ -1014,6 +1095,15 @@ type PaymentHistoryEntryResolver interface {
 	Value(ctx context.Context, obj *store.PaymentEntry) (*model.Money, error)
 
 	ParamsJSON(ctx context.Context, obj *store.PaymentEntry) (*string, error)
+}
+type PaymentLinkResolver interface {
+	URL(ctx context.Context, obj *store.PaymentLink) (*string, error)
+	QRCodeURL(ctx context.Context, obj *store.PaymentLink) (*string, error)
+
+	Status(ctx context.Context, obj *store.PaymentLink) (string, error)
+	Selection(ctx context.Context, obj *store.PaymentLink) (*store.Selection, error)
+
+	Order(ctx context.Context, obj *store.PaymentLink) (model.AnyOrder, error)
 }
 type PriceResolver interface {
 	Pricelist(ctx context.Context, obj *store.Price) (*store.Pricelist, error)
@@ -1080,6 +1170,8 @@ type QueryResolver interface {
 	Display(ctx context.Context, id int64) (*store.Display, error)
 	Orders(ctx context.Context, where *model.OrderFilter, sort []string, limit *int64, page *int64) ([]model.AnyOrder, error)
 	Order(ctx context.Context, id string) (model.AnyOrder, error)
+	Selections(ctx context.Context, where *model.SelectionFilter, limit *int64, page *int64) ([]*store.Selection, error)
+	PaymentLinks(ctx context.Context, where *model.PaymentLinkFilter, sort []string, limit *int64, page *int64) ([]*store.PaymentLink, error)
 	Pricelists(ctx context.Context, where *model.PricelistFilter, sort []string, limit *int64, page *int64) ([]*store.Pricelist, error)
 	PriceAlterations(ctx context.Context, where *model.PriceAlterationFilter, limit *int64, page *int64) ([]*store.PriceAlteration, error)
 	Stores(ctx context.Context, where *model.StoreFilter, sort []string, limit *int64, page *int64) ([]*store.Store, error)
@@ -1090,6 +1182,27 @@ type QueryResolver interface {
 	StockChanges(ctx context.Context, where *model.StockChangeFilter, sort []string, limit *int64, page *int64) ([]*store.StockChange, error)
 	StockChangeConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.StockChangeFilter) (*model.StockChangeConnection, error)
 	Vouchers(ctx context.Context, where *model.VoucherFilter, sort []string, limit *int64, page *int64) ([]*store.Voucher, error)
+}
+type SelectionResolver interface {
+	Store(ctx context.Context, obj *store.Selection) (*store.Store, error)
+	Market(ctx context.Context, obj *store.Selection) (*store.Market, error)
+	Pricelist(ctx context.Context, obj *store.Selection) (*store.Pricelist, error)
+	Country(ctx context.Context, obj *store.Selection) (*store.Country, error)
+	Customer(ctx context.Context, obj *store.Selection) (*store.Customer, error)
+
+	Lines(ctx context.Context, obj *store.Selection) ([]*store.SelectionLine, error)
+	Totals(ctx context.Context, obj *store.Selection) (*model.SelectionTotals, error)
+	PaymentLinks(ctx context.Context, obj *store.Selection) ([]*store.PaymentLink, error)
+}
+type SelectionLineResolver interface {
+	Item(ctx context.Context, obj *store.SelectionLine) (string, error)
+	Product(ctx context.Context, obj *store.SelectionLine) (*store.Product, error)
+	ProductVariant(ctx context.Context, obj *store.SelectionLine) (*store.Variant, error)
+	ProductSize(ctx context.Context, obj *store.SelectionLine) (*store.ProductSize, error)
+
+	UnitPrice(ctx context.Context, obj *store.SelectionLine) (*model.Money, error)
+	PriceEach(ctx context.Context, obj *store.SelectionLine) (*model.Money, error)
+	LineValue(ctx context.Context, obj *store.SelectionLine) (*model.Money, error)
 }
 type SizeResolver interface {
 	SizeChart(ctx context.Context, obj *store.Size) (*store.SizeChart, error)
@@ -2248,6 +2361,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateMarket(childComplexity, args["input"].(shop.MarketInput)), true
+	case "Mutation.createPaymentLink":
+		if e.ComplexityRoot.Mutation.CreatePaymentLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPaymentLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePaymentLink(childComplexity, args["input"].(paylink.LinkInput)), true
 	case "Mutation.createPaymentMethod":
 		if e.ComplexityRoot.Mutation.CreatePaymentMethod == nil {
 			break
@@ -2314,6 +2438,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProductVariant(childComplexity, args["input"].(catalog.VariantInput)), true
+	case "Mutation.createSelection":
+		if e.ComplexityRoot.Mutation.CreateSelection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSelection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSelection(childComplexity, args["input"].(paylink.SelectionInput)), true
 	case "Mutation.createShippingOption":
 		if e.ComplexityRoot.Mutation.CreateShippingOption == nil {
 			break
@@ -2369,6 +2504,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWarehouse(childComplexity, args["input"].(stock.WarehouseInput)), true
+	case "Mutation.revokePaymentLink":
+		if e.ComplexityRoot.Mutation.RevokePaymentLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePaymentLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePaymentLink(childComplexity, args["id"].(int64)), true
 	case "Mutation.setAlteredPrices":
 		if e.ComplexityRoot.Mutation.SetAlteredPrices == nil {
 			break
@@ -2545,6 +2691,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProductVariant(childComplexity, args["id"].(int64), args["input"].(catalog.VariantInput)), true
+	case "Mutation.updateSelection":
+		if e.ComplexityRoot.Mutation.UpdateSelection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSelection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSelection(childComplexity, args["id"].(string), args["input"].(paylink.SelectionInput)), true
 	case "Mutation.updateSizeChart":
 		if e.ComplexityRoot.Mutation.UpdateSizeChart == nil {
 			break
@@ -2816,6 +2973,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentHistoryEntry.Value(childComplexity), true
+
+	case "PaymentLink.createdAt":
+		if e.ComplexityRoot.PaymentLink.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.CreatedAt(childComplexity), true
+	case "PaymentLink.createdBy":
+		if e.ComplexityRoot.PaymentLink.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.CreatedBy(childComplexity), true
+	case "PaymentLink.expiresAt":
+		if e.ComplexityRoot.PaymentLink.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.ExpiresAt(childComplexity), true
+	case "PaymentLink.id":
+		if e.ComplexityRoot.PaymentLink.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.ID(childComplexity), true
+	case "PaymentLink.ignoreShipping":
+		if e.ComplexityRoot.PaymentLink.IgnoreShipping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.IgnoreShipping(childComplexity), true
+	case "PaymentLink.ignoreTax":
+		if e.ComplexityRoot.PaymentLink.IgnoreTax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.IgnoreTax(childComplexity), true
+	case "PaymentLink.lockQuantities":
+		if e.ComplexityRoot.PaymentLink.LockQuantities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.LockQuantities(childComplexity), true
+	case "PaymentLink.order":
+		if e.ComplexityRoot.PaymentLink.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.Order(childComplexity), true
+	case "PaymentLink.qrCodeUrl":
+		if e.ComplexityRoot.PaymentLink.QRCodeURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.QRCodeURL(childComplexity), true
+	case "PaymentLink.revokedAt":
+		if e.ComplexityRoot.PaymentLink.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.RevokedAt(childComplexity), true
+	case "PaymentLink.revokedBy":
+		if e.ComplexityRoot.PaymentLink.RevokedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.RevokedBy(childComplexity), true
+	case "PaymentLink.selection":
+		if e.ComplexityRoot.PaymentLink.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.Selection(childComplexity), true
+	case "PaymentLink.status":
+		if e.ComplexityRoot.PaymentLink.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.Status(childComplexity), true
+	case "PaymentLink.url":
+		if e.ComplexityRoot.PaymentLink.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.URL(childComplexity), true
+	case "PaymentLink.usedAt":
+		if e.ComplexityRoot.PaymentLink.UsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLink.UsedAt(childComplexity), true
+
+	case "PaymentLinkPayload.paymentLink":
+		if e.ComplexityRoot.PaymentLinkPayload.PaymentLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLinkPayload.PaymentLink(childComplexity), true
+	case "PaymentLinkPayload.userErrors":
+		if e.ComplexityRoot.PaymentLinkPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLinkPayload.UserErrors(childComplexity), true
+	case "PaymentLinkPayload.userWarnings":
+		if e.ComplexityRoot.PaymentLinkPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentLinkPayload.UserWarnings(childComplexity), true
 
 	case "PaymentMethod.active":
 		if e.ComplexityRoot.PaymentMethod.Active == nil {
@@ -3706,6 +3973,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["where"].(*model.OrderFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.paymentLinks":
+		if e.ComplexityRoot.Query.PaymentLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_paymentLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PaymentLinks(childComplexity, args["where"].(*model.PaymentLinkFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.priceAlterations":
 		if e.ComplexityRoot.Query.PriceAlterations == nil {
 			break
@@ -3767,6 +4045,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RateLimits(childComplexity), true
+	case "Query.selections":
+		if e.ComplexityRoot.Query.Selections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_selections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Selections(childComplexity, args["where"].(*model.SelectionFilter), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.shippingOptions":
 		if e.ComplexityRoot.Query.ShippingOptions == nil {
 			break
@@ -3875,6 +4164,190 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RateLimit.UsedQuota(childComplexity), true
+
+	case "Selection.comment":
+		if e.ComplexityRoot.Selection.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Comment(childComplexity), true
+	case "Selection.country":
+		if e.ComplexityRoot.Selection.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Country(childComplexity), true
+	case "Selection.createdAt":
+		if e.ComplexityRoot.Selection.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.CreatedAt(childComplexity), true
+	case "Selection.createdBy":
+		if e.ComplexityRoot.Selection.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.CreatedBy(childComplexity), true
+	case "Selection.customer":
+		if e.ComplexityRoot.Selection.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Customer(childComplexity), true
+	case "Selection.deletedAt":
+		if e.ComplexityRoot.Selection.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.DeletedAt(childComplexity), true
+	case "Selection.id":
+		if e.ComplexityRoot.Selection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.ID(childComplexity), true
+	case "Selection.lines":
+		if e.ComplexityRoot.Selection.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Lines(childComplexity), true
+	case "Selection.market":
+		if e.ComplexityRoot.Selection.Market == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Market(childComplexity), true
+	case "Selection.paymentLinks":
+		if e.ComplexityRoot.Selection.PaymentLinks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.PaymentLinks(childComplexity), true
+	case "Selection.pricelist":
+		if e.ComplexityRoot.Selection.Pricelist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Pricelist(childComplexity), true
+	case "Selection.store":
+		if e.ComplexityRoot.Selection.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Store(childComplexity), true
+	case "Selection.totals":
+		if e.ComplexityRoot.Selection.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Selection.Totals(childComplexity), true
+
+	case "SelectionLine.item":
+		if e.ComplexityRoot.SelectionLine.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.Item(childComplexity), true
+	case "SelectionLine.line":
+		if e.ComplexityRoot.SelectionLine.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.Line(childComplexity), true
+	case "SelectionLine.lineValue":
+		if e.ComplexityRoot.SelectionLine.LineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.LineValue(childComplexity), true
+	case "SelectionLine.priceEach":
+		if e.ComplexityRoot.SelectionLine.PriceEach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.PriceEach(childComplexity), true
+	case "SelectionLine.product":
+		if e.ComplexityRoot.SelectionLine.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.Product(childComplexity), true
+	case "SelectionLine.productSize":
+		if e.ComplexityRoot.SelectionLine.ProductSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.ProductSize(childComplexity), true
+	case "SelectionLine.productVariant":
+		if e.ComplexityRoot.SelectionLine.ProductVariant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.ProductVariant(childComplexity), true
+	case "SelectionLine.quantity":
+		if e.ComplexityRoot.SelectionLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.Quantity(childComplexity), true
+	case "SelectionLine.unitPrice":
+		if e.ComplexityRoot.SelectionLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionLine.UnitPrice(childComplexity), true
+
+	case "SelectionPayload.selection":
+		if e.ComplexityRoot.SelectionPayload.Selection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionPayload.Selection(childComplexity), true
+	case "SelectionPayload.userErrors":
+		if e.ComplexityRoot.SelectionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionPayload.UserErrors(childComplexity), true
+	case "SelectionPayload.userWarnings":
+		if e.ComplexityRoot.SelectionPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionPayload.UserWarnings(childComplexity), true
+
+	case "SelectionTotals.discount":
+		if e.ComplexityRoot.SelectionTotals.Discount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionTotals.Discount(childComplexity), true
+	case "SelectionTotals.grandTotal":
+		if e.ComplexityRoot.SelectionTotals.GrandTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionTotals.GrandTotal(childComplexity), true
+	case "SelectionTotals.itemsTotal":
+		if e.ComplexityRoot.SelectionTotals.ItemsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionTotals.ItemsTotal(childComplexity), true
+	case "SelectionTotals.shipping":
+		if e.ComplexityRoot.SelectionTotals.Shipping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionTotals.Shipping(childComplexity), true
+	case "SelectionTotals.tax":
+		if e.ComplexityRoot.SelectionTotals.Tax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionTotals.Tax(childComplexity), true
 
 	case "ShippingOption.id":
 		if e.ComplexityRoot.ShippingOption.ID == nil {
@@ -4238,6 +4711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.Name(childComplexity), true
+	case "Store.paymentLinkTemplate":
+		if e.ComplexityRoot.Store.PaymentLinkTemplate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.PaymentLinkTemplate(childComplexity), true
 	case "Store.paymentMethods":
 		if e.ComplexityRoot.Store.PaymentMethods == nil {
 			break
@@ -4791,6 +5270,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MarketUpdateInput", ec.unmarshalInputMarketUpdateInput),
 			graphql.NewInputUnmarshaler("MonetaryValueInput", ec.unmarshalInputMonetaryValueInput),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
+			graphql.NewInputUnmarshaler("PaymentLinkCreateInput", ec.unmarshalInputPaymentLinkCreateInput),
+			graphql.NewInputUnmarshaler("PaymentLinkFilter", ec.unmarshalInputPaymentLinkFilter),
 			graphql.NewInputUnmarshaler("PaymentMethodCreateInput", ec.unmarshalInputPaymentMethodCreateInput),
 			graphql.NewInputUnmarshaler("PriceAlterationCreateInput", ec.unmarshalInputPriceAlterationCreateInput),
 			graphql.NewInputUnmarshaler("PriceAlterationFilter", ec.unmarshalInputPriceAlterationFilter),
@@ -4822,6 +5303,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProductVariantStockChangeInput", ec.unmarshalInputProductVariantStockChangeInput),
 			graphql.NewInputUnmarshaler("ProductVariantStockSetInput", ec.unmarshalInputProductVariantStockSetInput),
 			graphql.NewInputUnmarshaler("ProductVariantUpdateInput", ec.unmarshalInputProductVariantUpdateInput),
+			graphql.NewInputUnmarshaler("SelectionCreateInput", ec.unmarshalInputSelectionCreateInput),
+			graphql.NewInputUnmarshaler("SelectionCustomerInput", ec.unmarshalInputSelectionCustomerInput),
+			graphql.NewInputUnmarshaler("SelectionFilter", ec.unmarshalInputSelectionFilter),
+			graphql.NewInputUnmarshaler("SelectionLineInput", ec.unmarshalInputSelectionLineInput),
+			graphql.NewInputUnmarshaler("SelectionUpdateInput", ec.unmarshalInputSelectionUpdateInput),
 			graphql.NewInputUnmarshaler("ShippingOptionCreateInput", ec.unmarshalInputShippingOptionCreateInput),
 			graphql.NewInputUnmarshaler("ShippingOptionFilter", ec.unmarshalInputShippingOptionFilter),
 			graphql.NewInputUnmarshaler("ShippingOptionInput", ec.unmarshalInputShippingOptionInput),
@@ -5835,6 +6321,149 @@ type Customer {
   lastName: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/paylink.graphqls", Input: `extend type Query {
+  "Selections built for payment links (createSelection). Seam addition."
+  selections(where: SelectionFilter, limit: Int = 20, page: Int = 1): [Selection!] @perm(name: "Selection:read")
+  "Payment links, newest first unless sorted. Seam addition."
+  paymentLinks(where: PaymentLinkFilter, sort: [PaymentLinkSort!] = [id_DESC], limit: Int = 20, page: Int = 1): [PaymentLink!] @perm(name: "PaymentLink:read")
+}
+
+extend type Mutation {
+  "Build a selection for one buyer, to sell through payment links: lines at the pricelist's or a special price. Seam addition."
+  createSelection(input: SelectionCreateInput!): SelectionPayload @perm(name: "Selection:write")
+  "Change an operator's selection: country, customer, comment, or all its lines. Copies already claimed keep what they were. Seam addition."
+  updateSelection(id: String!, input: SelectionUpdateInput!): SelectionPayload @perm(name: "Selection:write")
+  "Make a payment link to a selection. Its url (from the store's paymentLinkTemplate) and qrCodeUrl hold the link's secret and are shown in this payload only. Seam addition."
+  createPaymentLink(input: PaymentLinkCreateInput!): PaymentLinkPayload @perm(name: "PaymentLink:write")
+  "Stop an unused payment link from selling. Seam addition."
+  revokePaymentLink(id: Int!): PaymentLinkPayload @perm(name: "PaymentLink:write")
+}
+
+input SelectionCreateInput {
+  store: StoreInput!
+  market: MarketInput!
+  pricelist: PricelistInput!
+  "Where it ships to first; the buyer may choose another country the pricelist ships to."
+  country: CountryInput
+  customer: SelectionCustomerInput
+  lines: [SelectionLineInput!]!
+  comment: String
+}
+
+input SelectionUpdateInput {
+  "{} forgets the country."
+  country: CountryInput
+  customer: SelectionCustomerInput
+  "Replaces every line."
+  lines: [SelectionLineInput!]
+  comment: String
+}
+
+"An existing customer by id, or one by e-mail address (made when new)."
+input SelectionCustomerInput { id: Int, email: String, firstName: String, lastName: String }
+
+input SelectionLineInput {
+  "The product size; the store's first active display of its variant sells it."
+  productSize: ProductSizeInput
+  "Or the Checkout API's item id, <display item>-<product size>."
+  item: String
+  quantity: Int!
+  "A special unit price in the pricelist's currency; leave out for the pricelist's price."
+  unitPrice: MonetaryValueInput
+}
+
+input SelectionFilter { id: [String!], storeId: [Int!] }
+
+input PaymentLinkCreateInput {
+  "The selection's id."
+  selection: String!
+  "Buyers cannot add, change or remove items."
+  lockQuantities: Boolean!
+  "Shipping is free."
+  ignoreShipping: Boolean = false
+  "No tax is charged (vatExempt)."
+  ignoreTax: Boolean = false
+  "When the link stops selling; never when left out."
+  expiresAt: DateTimeTz
+}
+
+enum PaymentLinkStatus { ACTIVE USED REVOKED EXPIRED }
+enum PaymentLinkSort { id_ASC id_DESC createdAt_ASC createdAt_DESC }
+
+input PaymentLinkFilter { id: [Int!], selection: [String!], status: [PaymentLinkStatus!], storeId: [Int!] }
+
+type Selection {
+  id: String!
+  store: Store @perm(name: "Store:read")
+  market: Market @perm(name: "Market:read")
+  pricelist: Pricelist @perm(name: "Pricelist:read")
+  country: Country
+  customer: Customer @perm(name: "Purchaser:read")
+  comment: String
+  lines: [SelectionLine!]!
+  "Priced as a buyer's copy would be (before the link's shipping and tax rules)."
+  totals: SelectionTotals!
+  paymentLinks: [PaymentLink!]! @perm(name: "PaymentLink:read")
+  createdBy: String
+  createdAt: DateTimeTz!
+  "Set once a payment link sold it."
+  deletedAt: DateTimeTz
+}
+
+type SelectionLine {
+  line: String!
+  item: String!
+  product: Product @perm(name: "Product:read")
+  productVariant: ProductVariant @perm(name: "ProductVariant:read")
+  productSize: ProductSize @perm(name: "ProductSize:read")
+  quantity: Int!
+  "The special unit price, or null for the pricelist's."
+  unitPrice: MonetaryValue
+  priceEach: MonetaryValue!
+  lineValue: MonetaryValue!
+}
+
+type SelectionTotals {
+  itemsTotal: MonetaryValue!
+  discount: MonetaryValue!
+  shipping: MonetaryValue!
+  tax: MonetaryValue!
+  grandTotal: MonetaryValue!
+}
+
+type PaymentLink {
+  id: Int!
+  "The storefront URL with the link's secret: only in createPaymentLink's payload, null afterwards."
+  url: String
+  "A QR code PNG of url (…/qr.svg for SVG): only in createPaymentLink's payload."
+  qrCodeUrl: String
+  lockQuantities: Boolean!
+  ignoreShipping: Boolean!
+  ignoreTax: Boolean!
+  expiresAt: DateTimeTz
+  createdBy: String!
+  createdAt: DateTimeTz!
+  status: PaymentLinkStatus!
+  selection: Selection @perm(name: "Selection:read")
+  usedAt: DateTimeTz
+  "The order that used the link."
+  order: Order @perm(name: "Order:read")
+  revokedAt: DateTimeTz
+  revokedBy: String
+}
+
+type SelectionPayload implements Payload {
+  selection: Selection @perm(name: "Selection:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type PaymentLinkPayload implements Payload {
+  paymentLink: PaymentLink @perm(name: "PaymentLink:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/pricing.graphqls", Input: `extend type Query {
   pricelists(where: PricelistFilter, sort: [PricelistSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Pricelist!] @perm(name: "Pricelist:read")
   priceAlterations(where: PriceAlterationFilter, limit: Int = 20, page: Int = 1): [PriceAlteration!] @perm(name: "Price:read")
@@ -6101,6 +6730,8 @@ type Store {
   defaultTaxGroup: TaxGroup
   "Seam addition."
   paymentMethods: [PaymentMethod!]!
+  "The storefront URL of selection payment links, with %basket% and %hash%. Seam addition."
+  paymentLinkTemplate: String
 }
 
 enum PaymentProvider { test stripe }
@@ -6118,6 +6749,8 @@ input StoreUpdateInput {
   "{} clears it."
   defaultCountry: CountryInput
   defaultTaxGroup: TaxGroupInput
+  "The storefront URL of selection payment links, e.g. https://your.store/selection/%basket%/%hash% (Centra's payment_link setting); \"\" clears it."
+  paymentLinkTemplate: String
 }
 
 type StoreUpdatePayload implements Payload {
@@ -7207,6 +7840,54 @@ func (ec *executionContext) childFields_PaymentHistoryEntry(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type PaymentHistoryEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_PaymentLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PaymentLink_id(ctx, field)
+	case "url":
+		return ec.fieldContext_PaymentLink_url(ctx, field)
+	case "qrCodeUrl":
+		return ec.fieldContext_PaymentLink_qrCodeUrl(ctx, field)
+	case "lockQuantities":
+		return ec.fieldContext_PaymentLink_lockQuantities(ctx, field)
+	case "ignoreShipping":
+		return ec.fieldContext_PaymentLink_ignoreShipping(ctx, field)
+	case "ignoreTax":
+		return ec.fieldContext_PaymentLink_ignoreTax(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PaymentLink_expiresAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_PaymentLink_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PaymentLink_createdAt(ctx, field)
+	case "status":
+		return ec.fieldContext_PaymentLink_status(ctx, field)
+	case "selection":
+		return ec.fieldContext_PaymentLink_selection(ctx, field)
+	case "usedAt":
+		return ec.fieldContext_PaymentLink_usedAt(ctx, field)
+	case "order":
+		return ec.fieldContext_PaymentLink_order(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_PaymentLink_revokedAt(ctx, field)
+	case "revokedBy":
+		return ec.fieldContext_PaymentLink_revokedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentLink", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentLink":
+		return ec.fieldContext_PaymentLinkPayload_paymentLink(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_PaymentLinkPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_PaymentLinkPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentLinkPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PaymentMethod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7589,6 +8270,90 @@ func (ec *executionContext) childFields_RateLimit(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RateLimit", field.Name)
 }
 
+func (ec *executionContext) childFields_Selection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Selection_id(ctx, field)
+	case "store":
+		return ec.fieldContext_Selection_store(ctx, field)
+	case "market":
+		return ec.fieldContext_Selection_market(ctx, field)
+	case "pricelist":
+		return ec.fieldContext_Selection_pricelist(ctx, field)
+	case "country":
+		return ec.fieldContext_Selection_country(ctx, field)
+	case "customer":
+		return ec.fieldContext_Selection_customer(ctx, field)
+	case "comment":
+		return ec.fieldContext_Selection_comment(ctx, field)
+	case "lines":
+		return ec.fieldContext_Selection_lines(ctx, field)
+	case "totals":
+		return ec.fieldContext_Selection_totals(ctx, field)
+	case "paymentLinks":
+		return ec.fieldContext_Selection_paymentLinks(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Selection_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Selection_createdAt(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_Selection_deletedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Selection", field.Name)
+}
+
+func (ec *executionContext) childFields_SelectionLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_SelectionLine_line(ctx, field)
+	case "item":
+		return ec.fieldContext_SelectionLine_item(ctx, field)
+	case "product":
+		return ec.fieldContext_SelectionLine_product(ctx, field)
+	case "productVariant":
+		return ec.fieldContext_SelectionLine_productVariant(ctx, field)
+	case "productSize":
+		return ec.fieldContext_SelectionLine_productSize(ctx, field)
+	case "quantity":
+		return ec.fieldContext_SelectionLine_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_SelectionLine_unitPrice(ctx, field)
+	case "priceEach":
+		return ec.fieldContext_SelectionLine_priceEach(ctx, field)
+	case "lineValue":
+		return ec.fieldContext_SelectionLine_lineValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SelectionLine", field.Name)
+}
+
+func (ec *executionContext) childFields_SelectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "selection":
+		return ec.fieldContext_SelectionPayload_selection(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SelectionPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_SelectionPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SelectionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SelectionTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "itemsTotal":
+		return ec.fieldContext_SelectionTotals_itemsTotal(ctx, field)
+	case "discount":
+		return ec.fieldContext_SelectionTotals_discount(ctx, field)
+	case "shipping":
+		return ec.fieldContext_SelectionTotals_shipping(ctx, field)
+	case "tax":
+		return ec.fieldContext_SelectionTotals_tax(ctx, field)
+	case "grandTotal":
+		return ec.fieldContext_SelectionTotals_grandTotal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SelectionTotals", field.Name)
+}
+
 func (ec *executionContext) childFields_ShippingOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7795,6 +8560,8 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_defaultTaxGroup(ctx, field)
 	case "paymentMethods":
 		return ec.fieldContext_Store_paymentMethods(ctx, field)
+	case "paymentLinkTemplate":
+		return ec.fieldContext_Store_paymentLinkTemplate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
 }
@@ -8295,6 +9062,20 @@ func (ec *executionContext) field_Mutation_createMarket_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPaymentLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (paylink.LinkInput, error) {
+			return ec.unmarshalNPaymentLinkCreateInput2seamᚋinternalᚋpaylinkᚐLinkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPaymentMethod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8379,6 +9160,20 @@ func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createSelection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (paylink.SelectionInput, error) {
+			return ec.unmarshalNSelectionCreateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createShippingOption_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8446,6 +9241,20 @@ func (ec *executionContext) field_Mutation_createWarehouse_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokePaymentLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -8729,6 +9538,28 @@ func (ec *executionContext) field_Mutation_updateProduct_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (catalog.ProductInput, error) {
 			return ec.unmarshalNProductUpdateInput2seamᚋinternalᚋcatalogᚐProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSelection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (paylink.SelectionInput, error) {
+			return ec.unmarshalNSelectionUpdateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9273,6 +10104,44 @@ func (ec *executionContext) field_Query_orders_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_paymentLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.PaymentLinkFilter, error) {
+			return ec.unmarshalOPaymentLinkFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentLinkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOPaymentLinkSort2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_priceAlterations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9428,6 +10297,36 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["page"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_selections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.SelectionFilter, error) {
+			return ec.unmarshalOSelectionFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
 	return args, nil
 }
 
@@ -15979,6 +16878,254 @@ func (ec *executionContext) fieldContext_Mutation_updateDisplay(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createSelection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSelection(ctx, fc.Args["input"].(paylink.SelectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Selection:write")
+				if err != nil {
+					var zeroVal *model.SelectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.SelectionPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SelectionPayload) graphql.Marshaler {
+			return ec.marshalOSelectionPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSelection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SelectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSelection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSelection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSelection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSelection(ctx, fc.Args["id"].(string), fc.Args["input"].(paylink.SelectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Selection:write")
+				if err != nil {
+					var zeroVal *model.SelectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.SelectionPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SelectionPayload) graphql.Marshaler {
+			return ec.marshalOSelectionPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSelection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SelectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSelection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPaymentLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPaymentLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePaymentLink(ctx, fc.Args["input"].(paylink.LinkInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "PaymentLink:write")
+				if err != nil {
+					var zeroVal *model.PaymentLinkPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.PaymentLinkPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentLinkPayload) graphql.Marshaler {
+			return ec.marshalOPaymentLinkPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentLinkPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPaymentLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentLinkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPaymentLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokePaymentLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokePaymentLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokePaymentLink(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "PaymentLink:write")
+				if err != nil {
+					var zeroVal *model.PaymentLinkPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.PaymentLinkPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentLinkPayload) graphql.Marshaler {
+			return ec.marshalOPaymentLinkPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentLinkPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokePaymentLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentLinkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokePaymentLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createPricelist(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18328,6 +19475,519 @@ func (ec *executionContext) _PaymentHistoryEntry_createdAt(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_PaymentHistoryEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentHistoryEntry", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _PaymentLink_id(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PaymentLink_url(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PaymentLink().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, true, true, "String")
+}
+
+func (ec *executionContext) _PaymentLink_qrCodeUrl(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_qrCodeUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PaymentLink().QRCodeURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_qrCodeUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, true, true, "String")
+}
+
+func (ec *executionContext) _PaymentLink_lockQuantities(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_lockQuantities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LockQuantities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_lockQuantities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PaymentLink_ignoreShipping(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_ignoreShipping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IgnoreShipping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_ignoreShipping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PaymentLink_ignoreTax(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_ignoreTax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IgnoreTax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_ignoreTax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PaymentLink_expiresAt(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _PaymentLink_createdBy(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentLink_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _PaymentLink_status(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PaymentLink().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNPaymentLinkStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, true, true, "PaymentLinkStatus")
+}
+
+func (ec *executionContext) _PaymentLink_selection(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PaymentLink().Selection(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Selection:read")
+				if err != nil {
+					var zeroVal *store.Selection
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Selection
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Selection) graphql.Marshaler {
+			return ec.marshalOSelection2ᚖseamᚋinternalᚋstoreᚐSelection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Selection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentLink_usedAt(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_usedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_usedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _PaymentLink_order(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PaymentLink().Order(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentLink_revokedAt(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _PaymentLink_revokedBy(ctx context.Context, field graphql.CollectedField, obj *store.PaymentLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLink_revokedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLink_revokedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentLinkPayload_paymentLink(ctx context.Context, field graphql.CollectedField, obj *model.PaymentLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLinkPayload_paymentLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentLink, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "PaymentLink:read")
+				if err != nil {
+					var zeroVal *store.PaymentLink
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.PaymentLink
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PaymentLink) graphql.Marshaler {
+			return ec.marshalOPaymentLink2ᚖseamᚋinternalᚋstoreᚐPaymentLink(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLinkPayload_paymentLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentLinkPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.PaymentLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLinkPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLinkPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentLinkPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.PaymentLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentLinkPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentLinkPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PaymentLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PaymentMethod_id(ctx context.Context, field graphql.CollectedField, obj *store.PaymentMethod) (ret graphql.Marshaler) {
@@ -23295,6 +24955,130 @@ func (ec *executionContext) fieldContext_Query_order(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_selections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_selections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Selections(ctx, fc.Args["where"].(*model.SelectionFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Selection:read")
+				if err != nil {
+					var zeroVal []*store.Selection
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Selection
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Selection) graphql.Marshaler {
+			return ec.marshalOSelection2ᚕᚖseamᚋinternalᚋstoreᚐSelectionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_selections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Selection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_selections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_paymentLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_paymentLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PaymentLinks(ctx, fc.Args["where"].(*model.PaymentLinkFilter), fc.Args["sort"].([]string), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "PaymentLink:read")
+				if err != nil {
+					var zeroVal []*store.PaymentLink
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.PaymentLink
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PaymentLink) graphql.Marshaler {
+			return ec.marshalOPaymentLink2ᚕᚖseamᚋinternalᚋstoreᚐPaymentLinkᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_paymentLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_paymentLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_pricelists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24104,6 +25888,1056 @@ func (ec *executionContext) _RateLimit_remainingQuota(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_RateLimit_remainingQuota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Selection_id(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Selection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Selection_store(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_market(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_market(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().Market(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Market:read")
+				if err != nil {
+					var zeroVal *store.Market
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Market
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Market) graphql.Marshaler {
+			return ec.marshalOMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_market(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_pricelist(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_pricelist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().Pricelist(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Pricelist:read")
+				if err != nil {
+					var zeroVal *store.Pricelist
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Pricelist
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pricelist) graphql.Marshaler {
+			return ec.marshalOPricelist2ᚖseamᚋinternalᚋstoreᚐPricelist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_pricelist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pricelist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_country(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().Country(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Country) graphql.Marshaler {
+			return ec.marshalOCountry2ᚖseamᚋinternalᚋstoreᚐCountry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_customer(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().Customer(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Purchaser:read")
+				if err != nil {
+					var zeroVal *store.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Customer
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_comment(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Selection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Selection_lines(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.SelectionLine) graphql.Marshaler {
+			return ec.marshalNSelectionLine2ᚕᚖseamᚋinternalᚋstoreᚐSelectionLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SelectionLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_totals(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().Totals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SelectionTotals) graphql.Marshaler {
+			return ec.marshalNSelectionTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SelectionTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_paymentLinks(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_paymentLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Selection().PaymentLinks(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "PaymentLink:read")
+				if err != nil {
+					var zeroVal []*store.PaymentLink
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.PaymentLink
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PaymentLink) graphql.Marshaler {
+			return ec.marshalNPaymentLink2ᚕᚖseamᚋinternalᚋstoreᚐPaymentLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_paymentLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Selection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Selection_createdBy(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Selection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Selection_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Selection", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Selection_deletedAt(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Selection_deletedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Selection_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Selection", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _SelectionLine_line(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelectionLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _SelectionLine_item(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelectionLine().Item(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelectionLine", field, true, true, "String")
+}
+
+func (ec *executionContext) _SelectionLine_product(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelectionLine().Product(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Product:read")
+				if err != nil {
+					var zeroVal *store.Product
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Product
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionLine_productVariant(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_productVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelectionLine().ProductVariant(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "ProductVariant:read")
+				if err != nil {
+					var zeroVal *store.Variant
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Variant
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Variant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖseamᚋinternalᚋstoreᚐVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_productVariant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionLine_productSize(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_productSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelectionLine().ProductSize(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "ProductSize:read")
+				if err != nil {
+					var zeroVal *store.ProductSize
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.ProductSize
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ProductSize) graphql.Marshaler {
+			return ec.marshalOProductSize2ᚖseamᚋinternalᚋstoreᚐProductSize(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_productSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductSize(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionLine_quantity(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelectionLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SelectionLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelectionLine().UnitPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionLine_priceEach(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_priceEach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelectionLine().PriceEach(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_priceEach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionLine_lineValue(ctx context.Context, field graphql.CollectedField, obj *store.SelectionLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionLine_lineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SelectionLine().LineValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionLine_lineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionPayload_selection(ctx context.Context, field graphql.CollectedField, obj *model.SelectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionPayload_selection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Selection, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Selection:read")
+				if err != nil {
+					var zeroVal *store.Selection
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Selection
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Selection) graphql.Marshaler {
+			return ec.marshalOSelection2ᚖseamᚋinternalᚋstoreᚐSelection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionPayload_selection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Selection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SelectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.SelectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionTotals_itemsTotal(ctx context.Context, field graphql.CollectedField, obj *model.SelectionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionTotals_itemsTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemsTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionTotals_itemsTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionTotals_discount(ctx context.Context, field graphql.CollectedField, obj *model.SelectionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionTotals_discount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionTotals_discount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionTotals_shipping(ctx context.Context, field graphql.CollectedField, obj *model.SelectionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionTotals_shipping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionTotals_shipping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionTotals_tax(ctx context.Context, field graphql.CollectedField, obj *model.SelectionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionTotals_tax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionTotals_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SelectionTotals_grandTotal(ctx context.Context, field graphql.CollectedField, obj *model.SelectionTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionTotals_grandTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrandTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionTotals_grandTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ShippingOption_id(ctx context.Context, field graphql.CollectedField, obj *store.ShippingOption) (ret graphql.Marshaler) {
@@ -25907,6 +28741,29 @@ func (ec *executionContext) fieldContext_Store_paymentMethods(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Store_paymentLinkTemplate(ctx context.Context, field graphql.CollectedField, obj *store.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_paymentLinkTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentLinkTemplate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Store_paymentLinkTemplate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Store", field, false, false, "String")
 }
 
 func (ec *executionContext) _StoreCreatePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StoreCreatePayload) (ret graphql.Marshaler) {
@@ -31664,6 +34521,146 @@ func UnmarshalOrderFilter(ctx context.Context, raw any) (model.OrderFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPaymentLinkCreateInput(ctx context.Context, obj any) (paylink.LinkInput, error) {
+	var it paylink.LinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["ignoreShipping"]; !present {
+		asMap["ignoreShipping"] = false
+	}
+	if _, present := asMap["ignoreTax"]; !present {
+		asMap["ignoreTax"] = false
+	}
+
+	fieldsInOrder := [...]string{"selection", "lockQuantities", "ignoreShipping", "ignoreTax", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "selection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selection"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Selection = data
+		case "lockQuantities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lockQuantities"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LockQuantities = data
+		case "ignoreShipping":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ignoreShipping"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IgnoreShipping = data
+		case "ignoreTax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ignoreTax"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IgnoreTax = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalODateTimeTz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPaymentLinkCreateInput unmarshals raw into the PaymentLinkCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPaymentLinkCreateInput(ctx context.Context, raw any) (paylink.LinkInput, error) {
+	var out paylink.LinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PaymentLinkCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPaymentLinkFilter(ctx context.Context, obj any) (model.PaymentLinkFilter, error) {
+	var it model.PaymentLinkFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "selection", "status", "storeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "selection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selection"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Selection = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPaymentLinkStatus2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPaymentLinkFilter unmarshals raw into the PaymentLinkFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPaymentLinkFilter(ctx context.Context, raw any) (model.PaymentLinkFilter, error) {
+	var out model.PaymentLinkFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PaymentLinkFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPaymentMethodCreateInput(ctx context.Context, obj any) (model.PaymentMethodCreateInput, error) {
 	var it model.PaymentMethodCreateInput
 	if obj == nil {
@@ -33873,6 +36870,328 @@ func UnmarshalProductVariantUpdateInput(ctx context.Context, raw any) (catalog.V
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSelectionCreateInput(ctx context.Context, obj any) (paylink.SelectionInput, error) {
+	var it paylink.SelectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"store", "market", "pricelist", "country", "customer", "lines", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		case "market":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("market"))
+			data, err := ec.unmarshalNMarketInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Market = data
+		case "pricelist":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pricelist"))
+			data, err := ec.unmarshalNPricelistInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pricelist = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOCountryInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "customer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customer"))
+			data, err := ec.unmarshalOSelectionCustomerInput2ᚖseamᚋinternalᚋpaylinkᚐCustomerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Customer = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNSelectionLineInput2ᚕseamᚋinternalᚋpaylinkᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSelectionCreateInput unmarshals raw into the SelectionCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSelectionCreateInput(ctx context.Context, raw any) (paylink.SelectionInput, error) {
+	var out paylink.SelectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectionCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSelectionCustomerInput(ctx context.Context, obj any) (paylink.CustomerInput, error) {
+	var it paylink.CustomerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "email", "firstName", "lastName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSelectionCustomerInput unmarshals raw into the SelectionCustomerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSelectionCustomerInput(ctx context.Context, raw any) (paylink.CustomerInput, error) {
+	var out paylink.CustomerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectionCustomerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSelectionFilter(ctx context.Context, obj any) (model.SelectionFilter, error) {
+	var it model.SelectionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "storeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSelectionFilter unmarshals raw into the SelectionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSelectionFilter(ctx context.Context, raw any) (model.SelectionFilter, error) {
+	var out model.SelectionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSelectionLineInput(ctx context.Context, obj any) (paylink.LineInput, error) {
+	var it paylink.LineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productSize", "item", "quantity", "unitPrice"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productSize"))
+			data, err := ec.unmarshalOProductSizeInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductSize = data
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unitPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPrice"))
+			data, err := ec.unmarshalOMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPrice = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSelectionLineInput unmarshals raw into the SelectionLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSelectionLineInput(ctx context.Context, raw any) (paylink.LineInput, error) {
+	var out paylink.LineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectionLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSelectionUpdateInput(ctx context.Context, obj any) (paylink.SelectionInput, error) {
+	var it paylink.SelectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"country", "customer", "lines", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOCountryInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "customer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customer"))
+			data, err := ec.unmarshalOSelectionCustomerInput2ᚖseamᚋinternalᚋpaylinkᚐCustomerInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Customer = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalOSelectionLineInput2ᚕseamᚋinternalᚋpaylinkᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSelectionUpdateInput unmarshals raw into the SelectionUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSelectionUpdateInput(ctx context.Context, raw any) (paylink.SelectionInput, error) {
+	var out paylink.SelectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectionUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputShippingOptionCreateInput(ctx context.Context, obj any) (model.ShippingOptionCreateInput, error) {
 	var it model.ShippingOptionCreateInput
 	if obj == nil {
@@ -34857,7 +38176,7 @@ func (ec *executionContext) unmarshalInputStoreUpdateInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "autoconfirmOrders", "defaultCountry", "defaultTaxGroup"}
+	fieldsInOrder := [...]string{"name", "autoconfirmOrders", "defaultCountry", "defaultTaxGroup", "paymentLinkTemplate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34892,6 +38211,13 @@ func (ec *executionContext) unmarshalInputStoreUpdateInput(ctx context.Context, 
 				return it, err
 			}
 			it.DefaultTaxGroup = data
+		case "paymentLinkTemplate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentLinkTemplate"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentLinkTemplate = data
 		}
 	}
 	return it, nil
@@ -36294,6 +39620,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._ShippingOptionCreatePayload(ctx, sel, obj)
+	case model.SelectionPayload:
+		return ec._SelectionPayload(ctx, sel, &obj)
+	case *model.SelectionPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SelectionPayload(ctx, sel, obj)
 	case model.ProductVariantUpdatePayload:
 		return ec._ProductVariantUpdatePayload(ctx, sel, &obj)
 	case *model.ProductVariantUpdatePayload:
@@ -36385,6 +39718,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._PaymentMethodCreatePayload(ctx, sel, obj)
+	case model.PaymentLinkPayload:
+		return ec._PaymentLinkPayload(ctx, sel, &obj)
+	case *model.PaymentLinkPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PaymentLinkPayload(ctx, sel, obj)
 	case model.MarketUpdatePayload:
 		return ec._MarketUpdatePayload(ctx, sel, &obj)
 	case *model.MarketUpdatePayload:
@@ -38383,6 +41723,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createSelection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSelection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateSelection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSelection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createPaymentLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPaymentLink(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokePaymentLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokePaymentLink(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createPricelist":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPricelist(ctx, field)
@@ -38870,6 +42238,157 @@ func (ec *executionContext) _PaymentHistoryEntry(ctx context.Context, sel ast.Se
 			out.Values[i] = ec._PaymentHistoryEntry_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentLinkImplementors = []string{"PaymentLink"}
+
+func (ec *executionContext) _PaymentLink(ctx context.Context, sel ast.SelectionSet, obj *store.PaymentLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentLink")
+		case "id":
+			out.Values[i] = ec._PaymentLink_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentLink_url(ctx, field, obj)
+				})
+		case "qrCodeUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentLink_qrCodeUrl(ctx, field, obj)
+				})
+		case "lockQuantities":
+			out.Values[i] = ec._PaymentLink_lockQuantities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ignoreShipping":
+			out.Values[i] = ec._PaymentLink_ignoreShipping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ignoreTax":
+			out.Values[i] = ec._PaymentLink_ignoreTax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PaymentLink_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._PaymentLink_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._PaymentLink_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentLink_status(ctx, field, obj)
+				})
+		case "selection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentLink_selection(ctx, field, obj)
+				})
+		case "usedAt":
+			out.Values[i] = ec._PaymentLink_usedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PaymentLink_order(ctx, field, obj)
+				})
+		case "revokedAt":
+			out.Values[i] = ec._PaymentLink_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedBy":
+			out.Values[i] = ec._PaymentLink_revokedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentLinkPayloadImplementors = []string{"PaymentLinkPayload", "Payload"}
+
+func (ec *executionContext) _PaymentLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentLinkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentLinkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentLinkPayload")
+		case "paymentLink":
+			out.Values[i] = ec._PaymentLinkPayload_paymentLink(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._PaymentLinkPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._PaymentLinkPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40218,6 +43737,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_order(ctx, field)
 				})
+		case "selections":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_selections(ctx, field)
+				})
+		case "paymentLinks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_paymentLinks(ctx, field)
+				})
 		case "pricelists":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -40342,6 +43873,283 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 			}
 		case "remainingQuota":
 			out.Values[i] = ec._RateLimit_remainingQuota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var selectionImplementors = []string{"Selection"}
+
+func (ec *executionContext) _Selection(ctx context.Context, sel ast.SelectionSet, obj *store.Selection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, selectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Selection")
+		case "id":
+			out.Values[i] = ec._Selection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_store(ctx, field, obj)
+				})
+		case "market":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_market(ctx, field, obj)
+				})
+		case "pricelist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_pricelist(ctx, field, obj)
+				})
+		case "country":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_country(ctx, field, obj)
+				})
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_customer(ctx, field, obj)
+				})
+		case "comment":
+			out.Values[i] = ec._Selection_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_lines(ctx, field, obj)
+				})
+		case "totals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_totals(ctx, field, obj)
+				})
+		case "paymentLinks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Selection_paymentLinks(ctx, field, obj)
+				})
+		case "createdBy":
+			out.Values[i] = ec._Selection_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Selection_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deletedAt":
+			out.Values[i] = ec._Selection_deletedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var selectionLineImplementors = []string{"SelectionLine"}
+
+func (ec *executionContext) _SelectionLine(ctx context.Context, sel ast.SelectionSet, obj *store.SelectionLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, selectionLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SelectionLine")
+		case "line":
+			out.Values[i] = ec._SelectionLine_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "item":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelectionLine_item(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelectionLine_product(ctx, field, obj)
+				})
+		case "productVariant":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelectionLine_productVariant(ctx, field, obj)
+				})
+		case "productSize":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelectionLine_productSize(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._SelectionLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelectionLine_unitPrice(ctx, field, obj)
+				})
+		case "priceEach":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelectionLine_priceEach(ctx, field, obj)
+				})
+		case "lineValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SelectionLine_lineValue(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var selectionPayloadImplementors = []string{"SelectionPayload", "Payload"}
+
+func (ec *executionContext) _SelectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SelectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, selectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SelectionPayload")
+		case "selection":
+			out.Values[i] = ec._SelectionPayload_selection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SelectionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._SelectionPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var selectionTotalsImplementors = []string{"SelectionTotals"}
+
+func (ec *executionContext) _SelectionTotals(ctx context.Context, sel ast.SelectionSet, obj *model.SelectionTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, selectionTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SelectionTotals")
+		case "itemsTotal":
+			out.Values[i] = ec._SelectionTotals_itemsTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discount":
+			out.Values[i] = ec._SelectionTotals_discount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shipping":
+			out.Values[i] = ec._SelectionTotals_shipping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tax":
+			out.Values[i] = ec._SelectionTotals_tax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grandTotal":
+			out.Values[i] = ec._SelectionTotals_grandTotal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41078,6 +44886,11 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Store_paymentMethods(ctx, field, obj)
 				})
+		case "paymentLinkTemplate":
+			out.Values[i] = ec._Store_paymentLinkTemplate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42837,6 +46650,11 @@ func (ec *executionContext) unmarshalNMarketInput2seamᚋinternalᚋseamᚐRef(c
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMarketInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	res, err := ec.unmarshalInputMarketInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMarketSort2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -43009,6 +46827,63 @@ func (ec *executionContext) marshalNPaymentHistoryEntry2ᚖseamᚋinternalᚋsto
 		return graphql.Null
 	}
 	return ec._PaymentHistoryEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPaymentLink2ᚕᚖseamᚋinternalᚋstoreᚐPaymentLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PaymentLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentLink2ᚖseamᚋinternalᚋstoreᚐPaymentLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPaymentLink2ᚖseamᚋinternalᚋstoreᚐPaymentLink(ctx context.Context, sel ast.SelectionSet, v *store.PaymentLink) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentLink!")
+		return graphql.Null
+	}
+	return ec._PaymentLink(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPaymentLinkCreateInput2seamᚋinternalᚋpaylinkᚐLinkInput(ctx context.Context, v any) (paylink.LinkInput, error) {
+	res, err := ec.unmarshalInputPaymentLinkCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPaymentLinkSort2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentLinkSort2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PaymentLinkSort!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNPaymentLinkStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentLinkStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PaymentLinkStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPaymentMethod2ᚕᚖseamᚋinternalᚋstoreᚐPaymentMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PaymentMethod) graphql.Marshaler {
@@ -43435,6 +47310,75 @@ func (ec *executionContext) marshalNRateLimitType2string(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "RateLimitType!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNSelection2ᚖseamᚋinternalᚋstoreᚐSelection(ctx context.Context, sel ast.SelectionSet, v *store.Selection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Selection!")
+		return graphql.Null
+	}
+	return ec._Selection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSelectionCreateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx context.Context, v any) (paylink.SelectionInput, error) {
+	res, err := ec.unmarshalInputSelectionCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSelectionLine2ᚕᚖseamᚋinternalᚋstoreᚐSelectionLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.SelectionLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSelectionLine2ᚖseamᚋinternalᚋstoreᚐSelectionLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSelectionLine2ᚖseamᚋinternalᚋstoreᚐSelectionLine(ctx context.Context, sel ast.SelectionSet, v *store.SelectionLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SelectionLine!")
+		return graphql.Null
+	}
+	return ec._SelectionLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSelectionLineInput2seamᚋinternalᚋpaylinkᚐLineInput(ctx context.Context, v any) (paylink.LineInput, error) {
+	res, err := ec.unmarshalInputSelectionLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSelectionLineInput2ᚕseamᚋinternalᚋpaylinkᚐLineInputᚄ(ctx context.Context, v any) ([]paylink.LineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]paylink.LineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSelectionLineInput2seamᚋinternalᚋpaylinkᚐLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSelectionTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionTotals(ctx context.Context, sel ast.SelectionSet, v *model.SelectionTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SelectionTotals!")
+		return graphql.Null
+	}
+	return ec._SelectionTotals(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSelectionUpdateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx context.Context, v any) (paylink.SelectionInput, error) {
+	res, err := ec.unmarshalInputSelectionUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNShippingOption2ᚖseamᚋinternalᚋstoreᚐShippingOption(ctx context.Context, sel ast.SelectionSet, v *store.ShippingOption) graphql.Marshaler {
@@ -45410,6 +49354,119 @@ func (ec *executionContext) marshalOOrderStatus2ᚕstringᚄ(ctx context.Context
 	return ret
 }
 
+func (ec *executionContext) marshalOPaymentLink2ᚕᚖseamᚋinternalᚋstoreᚐPaymentLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PaymentLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentLink2ᚖseamᚋinternalᚋstoreᚐPaymentLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPaymentLink2ᚖseamᚋinternalᚋstoreᚐPaymentLink(ctx context.Context, sel ast.SelectionSet, v *store.PaymentLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentLink(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPaymentLinkFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentLinkFilter(ctx context.Context, v any) (*model.PaymentLinkFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPaymentLinkFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPaymentLinkPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentLinkPayload(ctx context.Context, sel ast.SelectionSet, v *model.PaymentLinkPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentLinkPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPaymentLinkSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPaymentLinkSort2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPaymentLinkSort2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentLinkSort2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPaymentLinkStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPaymentLinkStatus2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPaymentLinkStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentLinkStatus2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPaymentMethod2ᚖseamᚋinternalᚋstoreᚐPaymentMethod(ctx context.Context, sel ast.SelectionSet, v *store.PaymentMethod) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -45686,6 +49743,14 @@ func (ec *executionContext) marshalOProductSizeCreatePayload2ᚖseamᚋinternal�
 		return graphql.Null
 	}
 	return ec._ProductSizeCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProductSizeInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProductSizeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOProductSizeNestedCreateInput2ᚕseamᚋinternalᚋcatalogᚐProductSizeInputᚄ(ctx context.Context, v any) ([]catalog.ProductSizeInput, error) {
@@ -46036,6 +50101,72 @@ func (ec *executionContext) marshalOProductVariantUpdatePayload2ᚖseamᚋintern
 		return graphql.Null
 	}
 	return ec._ProductVariantUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSelection2ᚕᚖseamᚋinternalᚋstoreᚐSelectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Selection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSelection2ᚖseamᚋinternalᚋstoreᚐSelection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSelection2ᚖseamᚋinternalᚋstoreᚐSelection(ctx context.Context, sel ast.SelectionSet, v *store.Selection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Selection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSelectionCustomerInput2ᚖseamᚋinternalᚋpaylinkᚐCustomerInput(ctx context.Context, v any) (*paylink.CustomerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSelectionCustomerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSelectionFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionFilter(ctx context.Context, v any) (*model.SelectionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSelectionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSelectionLineInput2ᚕseamᚋinternalᚋpaylinkᚐLineInputᚄ(ctx context.Context, v any) ([]paylink.LineInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]paylink.LineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSelectionLineInput2seamᚋinternalᚋpaylinkᚐLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSelectionPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.SelectionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SelectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOShippingOption2ᚕᚖseamᚋinternalᚋstoreᚐShippingOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ShippingOption) graphql.Marshaler {

@@ -245,6 +245,21 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PaymentLinkFilter struct {
+	ID        []int64  `json:"id,omitempty"`
+	Selection []string `json:"selection,omitempty"`
+	Status    []string `json:"status,omitempty"`
+	StoreID   []int64  `json:"storeId,omitempty"`
+}
+
+type PaymentLinkPayload struct {
+	PaymentLink  *store.PaymentLink `json:"paymentLink,omitempty"`
+	UserErrors   []*UserError       `json:"userErrors"`
+	UserWarnings []*UserWarning     `json:"userWarnings"`
+}
+
+func (PaymentLinkPayload) IsPayload() {}
+
 type PaymentMethodCreateInput struct {
 	Store    *seam.Ref `json:"store"`
 	Name     string    `json:"name"`
@@ -404,6 +419,27 @@ type RateLimit struct {
 	Quota          int64 `json:"quota"`
 	UsedQuota      int64 `json:"usedQuota"`
 	RemainingQuota int64 `json:"remainingQuota"`
+}
+
+type SelectionFilter struct {
+	ID      []string `json:"id,omitempty"`
+	StoreID []int64  `json:"storeId,omitempty"`
+}
+
+type SelectionPayload struct {
+	Selection    *store.Selection `json:"selection,omitempty"`
+	UserErrors   []*UserError     `json:"userErrors"`
+	UserWarnings []*UserWarning   `json:"userWarnings"`
+}
+
+func (SelectionPayload) IsPayload() {}
+
+type SelectionTotals struct {
+	ItemsTotal *Money `json:"itemsTotal"`
+	Discount   *Money `json:"discount"`
+	Shipping   *Money `json:"shipping"`
+	Tax        *Money `json:"tax"`
+	GrandTotal *Money `json:"grandTotal"`
 }
 
 type ShippingOptionCreateInput struct {
