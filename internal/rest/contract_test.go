@@ -42,6 +42,7 @@ func TestCheckoutAPIKeepsItsContract(t *testing.T) {
 		t.Run("sold out", func(t *testing.T) { soldOut(t, a, items[0]) })
 		t.Run("idempotency", func(t *testing.T) { idempotency(t, a, items) })
 		t.Run("refusals", func(t *testing.T) { refusals(t, a, items[0]) })
+		t.Run("payment links", func(t *testing.T) { paymentLinks(t, a) })
 		if left := a.unexercised(); len(left) > 0 {
 			t.Errorf("openapi.yaml operations no request reached:\n%s", strings.Join(left, "\n"))
 		}
@@ -369,4 +370,17 @@ func refusals(t *testing.T, a *api, item string) {
 		t.Errorf("413 answered token %v before reading the session", tooBig.get("token"))
 	}
 	b.fails(http.StatusUnauthorized, "authorization", "GET", "/selection", nil, header("Authorization", "Bearer seam_ss_wrong"))
+}
+
+// paymentLinks claims an operator's payment link and draws its QR codes.
+func paymentLinks(t *testing.T, a *api) {
+	op := newOperator(t, a.d)
+	l := op.link(op.selection(1, 0), "lockQuantities: true")
+	b := a.browser(t)
+	b.must(http.StatusOK, "POST", "/payment-links/"+l.selection+"/"+l.hash, nil)
+	b.fails(http.StatusBadRequest, "hash", "POST", "/payment-links/"+l.selection+"/short", nil)
+	for _, format := range []string{"png", "svg"} {
+		b.must(http.StatusOK, "GET", "/payment-links/"+l.selection+"/"+l.hash+"/qr."+format, nil)
+		b.must(http.StatusNotFound, "GET", "/payment-links/"+l.selection+"/"+strings.Repeat("A", 43)+"/qr."+format, nil)
+	}
 }
