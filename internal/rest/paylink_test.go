@@ -95,6 +95,16 @@ func TestPaymentLinkSellsOnce(t *testing.T) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		sel := op.selection(1, 1)
+		r0 := op.gq.MustOK(`{ selections(where: {id: ["`+sel+`"]}) { createdBy customer { email firstName } country { code }
+			lines { item quantity unitPrice { value } priceEach { value } lineValue { value } productSize { id } product { id } }
+			totals { itemsTotal { value } shipping { value } grandTotal { value currency { code } } } paymentLinks { id } } }`, nil)
+		s0 := gqltest.Get(r0.Data, "selections", 0)
+		if gqltest.Get(s0, "createdBy") != "ops" || gqltest.Get(s0, "customer", "email") != "jon.snow@example.com" ||
+			gqltest.Get(s0, "lines", 0, "unitPrice", "value") != 199.0 || gqltest.Get(s0, "lines", 1, "unitPrice") != nil ||
+			gqltest.Get(s0, "lines", 1, "priceEach", "value") != 389.0 || gqltest.Get(s0, "lines", 0, "productSize", "id") != 3.0 ||
+			gqltest.Get(s0, "totals", "grandTotal", "value") != 588.0 || gqltest.Get(s0, "totals", "shipping", "value") != 0.0 {
+			t.Errorf("the operator's selection: %v", s0)
+		}
 		l := op.link(sel, "lockQuantities: false")
 
 		ann, annSel := claim(t, a, l)
