@@ -25,32 +25,34 @@ data directory prints a token that fits --token).
 
 Modes:
   checkout     guests check out an item in stock, again and again, for --duration
-  stock-race   --buyers guests pay at once for --units of a product it creates`
+  stock-race   --buyers guests pay at once for --units of a product it creates
+  link-race    --buyers guests claim one payment link it creates and pay at once`
 
 // loadtestModes are the modes by name; each makes its flag set and the run
 // that follows parsing.
 var loadtestModes = map[string]func(stderr io.Writer) (*flag.FlagSet, func(context.Context, loadtest.Target, io.Writer) error){
 	"checkout":   checkoutMode,
 	"stock-race": stockRaceMode,
+	"link-race":  linkRaceMode,
 }
 
 func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintln(stderr, loadtestUsage)
-		for _, name := range []string{"checkout", "stock-race"} {
+		for _, name := range []string{"checkout", "stock-race", "link-race"} {
 			var b strings.Builder
 			fs, _, _ := modeFlags(name, &b)
 			fs.PrintDefaults()
 			fmt.Fprintf(stderr, "\nFlags of %s:\n%s", name, b.String())
 		}
 		if len(args) == 0 {
-			return usageErr("give a mode: checkout or stock-race")
+			return usageErr("give a mode: checkout, stock-race or link-race")
 		}
 		return flag.ErrHelp
 	}
 	if _, ok := loadtestModes[args[0]]; !ok {
 		fmt.Fprintln(stderr, loadtestUsage)
-		return usageErr("unknown mode %q; the modes are checkout and stock-race", args[0])
+		return usageErr("unknown mode %q; the modes are checkout, stock-race and link-race", args[0])
 	}
 	fs, tf, runMode := modeFlags(args[0], stderr)
 	if err := parse(fs, args[1:]); err != nil {
@@ -151,6 +153,34 @@ func stockRaceMode(stderr io.Writer) (*flag.FlagSet, func(context.Context, loadt
 			return usageErr("stock-race creates its product through the Integration API: give --token (or SEAM_TOKEN)")
 		}
 		rep, err := loadtest.RunStockRace(ctx, loadtest.StockRaceConfig{Target: t, Units: *units, Buyers: *buyers})
+		if err != nil {
+			return err
+		}
+		rep.Print(stdout)
+		return verdict(rep.Failed(), rep.Stopped)
+	}
+}
+
+func linkRaceMode(stderr io.Writer) (*flag.FlagSet, func(context.Context, loadtest.Target, io.Writer) error) {
+	fs := newFlags("loadtest link-race", "Usage: seam loadtest link-race --token TOKEN [--url URL] [--units 10] [--buyers 1000]\n\n"+
+		"Creates a one-size product with --units in stock, a selection of one of it and a payment\n"+
+		"link with locked quantities through the Integration API (giving the demo store a payment\n"+
+		"link template if it has none). --buyers guests each claim the link, attach their copy and\n"+
+		"give an address, then all pay at once. It checks that exactly one order was placed and the\n"+
+		"link shows it, that every other buyer got a 410 saying why, that the stock was taken once\n"+
+		"and that every claim made its own copy.", "", stderr)
+	units := fs.Int("units", 10, "units in stock of the product the link sells one of")
+	buyers := fs.Int("buyers", 1000, "guests claiming the link and paying at once")
+	return fs, func(ctx context.Context, t loadtest.Target, stdout io.Writer) error {
+		switch {
+		case *units < 1 || *units > 1_000_000:
+			return usageErr("--units must be 1 to 1000000, got %d", *units)
+		case *buyers < 1 || *buyers > maxWorkers:
+			return usageErr("--buyers must be 1 to %d, got %d", maxWorkers, *buyers)
+		case t.Token == "":
+			return usageErr("link-race creates its product, selection and link through the Integration API: give --token (or SEAM_TOKEN)")
+		}
+		rep, err := loadtest.RunLinkRace(ctx, loadtest.LinkRaceConfig{Target: t, Units: *units, Buyers: *buyers})
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,12 @@ func TestLoadtestRefusesBadFlagsWithUsageErrors(t *testing.T) {
 		{[]string{"loadtest", "stock-race", "--token", "t", "--units", "0"}, "--units must be 1 to 1000000, got 0"},
 		{[]string{"loadtest", "stock-race", "--token", "t", "--buyers", "-3"}, "--buyers must be 1 to 10000, got -3"},
 		{[]string{"loadtest", "stock-race", "--buyers", "many"}, `invalid value "many" for flag -buyers`},
+		{[]string{"loadtest", "link-race", "--token", ""}, "link-race creates its product, selection and link through the Integration API: give --token"},
+		{[]string{"loadtest", "link-race", "--token", "t", "--units", "0"}, "--units must be 1 to 1000000, got 0"},
+		{[]string{"loadtest", "link-race", "--token", "t", "--buyers", "10001"}, "--buyers must be 1 to 10000, got 10001"},
+		{[]string{"loadtest", "link-race", "--token", "t", "--timeout", "-1s"}, "--timeout must be positive"},
+		{[]string{"loadtest", "link-race", "--url", "http://x/?q=1", "--token", "t"}, "--url: the URL is Seam's base URL without a query"},
+		{[]string{"loadtest", "link-race", "--token", "t", "again"}, `unexpected argument "again"`},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), tc.args, &stdout, &stderr); code != 2 {
@@ -46,6 +52,8 @@ func TestLoadtestHelpListsTheFlagsOfEveryMode(t *testing.T) {
 		{[]string{"loadtest", "-h"}, []string{"checkout", "stock-race", "-concurrency", "-duration", "-units", "-buyers", "-url", "-token"}},
 		{[]string{"loadtest", "checkout", "-h"}, []string{"-concurrency", "-duration", "-stock", "-url", "-token", "-timeout"}},
 		{[]string{"loadtest", "stock-race", "--help"}, []string{"-units", "-buyers", "-url", "-token", "-timeout"}},
+		{[]string{"loadtest", "link-race", "-h"}, []string{"payment", "-units", "(default 1000)", "-url", "-token", "-timeout"}},
+		{[]string{"loadtest", "help"}, []string{"link-race", "Flags of link-race"}},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), tc.args, &stdout, &stderr); code != 0 {
@@ -73,5 +81,26 @@ func TestLoadtestStockRaceAgainstServeSellsTheUnits(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(stdout.String()) {
 			t.Errorf("report does not match %s:\n%s", re, stdout.String())
 		}
+	}
+}
+
+func TestLoadtestLinkRaceAgainstServeSellsTheLinkOnce(t *testing.T) {
+	t.Parallel()
+	base, out, stop := startServe(t, "--data", t.TempDir())
+	defer stop()
+	token := tokenRE.FindString(out.String())
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"loadtest", "link-race", "--url", base, "--token", token, "--buyers", "12"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d; want 0\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, re := range []string{`orders\s+1  `, `refused\s+11  \(410: `, `failed\s+0\n`, `stock after the race: physical 10, allocated 1,`,
+		`ok\s+exactly one order`, `ok\s+the link is USED by that order`, `claim\s+12 `, `payment\s+12 `} {
+		if !regexp.MustCompile(re).MatchString(stdout.String()) {
+			t.Errorf("report does not match %s:\n%s", re, stdout.String())
+		}
+	}
+	if strings.Contains(stdout.String(), "FAIL") {
+		t.Errorf("an invariant failed:\n%s", stdout.String())
 	}
 }
