@@ -1,0 +1,98 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"seam/internal/store"
+)
+
+const (
+	// answerLimit is how much of a receiver's answer is read.
+	answerLimit = 4 << 10
+	// errorLimit is how much of an error text is kept.
+	errorLimit = 512
+	// userAgent names Seam's webhook sender to receivers.
+	userAgent = "Seam-Webhooks"
+)
+
+// noRedirects is the default client: a receiver that redirects has moved,
+// and re-sending a signed POST elsewhere is not the sender's call.
+var noRedirects = &http.Client{
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// post sends d once, signed at sentAt, within the worker's timeout. It
+// returns the answer's status code (0 when none came) and, unless the
+// answer was 2xx, what went wrong, with at most a short excerpt of the
+// answer.
+func (w *Worker) post(ctx context.Context, d store.WebhookDelivery, sentAt time.Time) (int, string) {
+	ctx, cancel := context.WithTimeout(ctx, w.timeout())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, strings.NewReader(d.Body))
+	if err != nil {
+		return 0, "the URL cannot be requested"
+	}
+	req.Header.Set("Content-Type", d.ContentType)
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("X-Seam-Delivery", strconv.FormatInt(d.ID, 10))
+	if d.Secret != "" {
+		req.Header.Set("X-Centra-Signature", Sign(d.Secret, sentAt, []byte(d.Body)))
+	}
+	client := w.Client
+	if client == nil {
+		client = noRedirects
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, w.describe(ctx, err)
+	}
+	defer resp.Body.Close()
+	// Read a little (within the timeout), so that a huge or endless answer
+	// cannot hold the worker.
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, answerLimit))
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp.StatusCode, ""
+	}
+	msg := "HTTP " + strconv.Itoa(resp.StatusCode)
+	if s := strings.TrimSpace(string(answer)); s != "" {
+		msg += ": " + s
+	}
+	return resp.StatusCode, clip(msg)
+}
+
+// describe says why a POST got no answer, without the URL (whose path or
+// query may hold a token).
+func (w *Worker) describe(ctx context.Context, err error) string {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "no answer within " + w.timeout().String()
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "interrupted: the worker stopped"
+	}
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		err = ue.Err
+	}
+	return clip(err.Error())
+}
+
+// clip makes s storable and short: valid UTF-8 without NUL bytes, at most
+// errorLimit bytes.
+func clip(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= errorLimit {
+		return s
+	}
+	cut := errorLimit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
