@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/store"
 )
 
@@ -141,8 +142,12 @@ func (s *Service) useLinks(ctx context.Context, tx *db.Tx, sel store.Selection, 
 			return err
 		}
 		detail := fmt.Sprintf(`{"order":%d,"selection":%q}`, o.Number, sel.ID)
-		if err := store.InsertAudit(ctx, tx, store.Audit{Actor: "checkout", Action: "USE", ObjectType: "PaymentLink",
+		if err := store.InsertAudit(ctx, tx, store.Audit{Actor: event.ActorCheckout, Action: "USE", ObjectType: "PaymentLink",
 			ObjectID: fmt.Sprint(l.ID), Detail: &detail, CreatedAt: now}); err != nil {
+			return err
+		}
+		if _, err := event.Record(ctx, tx, event.Event{StoreID: &l.StoreID, ObjectType: "PaymentLink", ObjectID: fmt.Sprint(l.ID),
+			Action: event.Used, Actor: event.ActorCheckout, Payload: json.RawMessage(detail)}); err != nil {
 			return err
 		}
 	}

@@ -151,6 +151,9 @@ func TestPaymentLinkSellsOnce(t *testing.T) {
 		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM audit_log WHERE object_type = 'PaymentLink' AND action IN ('CREATE', 'CLAIM', 'USE')`); n != 4 {
 			t.Errorf("%d audit rows for create, 2 claims and use; want 4", n)
 		}
+		if got := dbtest.String(t, d, `SELECT string_agg(action, ',' ORDER BY id) FROM event WHERE object_type = 'PaymentLink'`); got != "CREATED,UPDATED,UPDATED,USED" {
+			t.Errorf("payment link events %q, want CREATED,UPDATED,UPDATED,USED in commit order", got)
+		}
 	})
 }
 
