@@ -18,6 +18,7 @@ import (
 	"seam/internal/secret"
 	"seam/internal/server"
 	"seam/internal/store"
+	"seam/internal/webhook"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -33,6 +34,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The secret key's default is read after parsing, so that -h never prints it.
 	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
 	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
+	hookWindow := fs.Duration("webhook-window", envDuration("SEAM_WEBHOOK_WINDOW", webhook.DefaultWindow), "how long an undelivered webhook is retried (SEAM_WEBHOOK_WINDOW)")
 	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
@@ -112,8 +114,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return usageErr("--reservation-ttl must be positive, got %s", *reserve)
 	}
+	if *hookWindow <= 0 {
+		ln.Close()
+		return usageErr("--webhook-window must be positive, got %s", *hookWindow)
+	}
 	svc.ReservationTTL = *reserve
 	go svc.Janitor(ctx, 30*time.Second, log)
+	// The webhook worker delivers the outbox; it still records the
+	// outcome of POSTs in flight at shutdown, so the database stays open
+	// until it returns.
+	hooks := &webhook.Worker{DB: d, Log: log.With("component", "webhooks"), Window: *hookWindow}
+	hooksCtx, stopHooks := context.WithCancel(ctx)
+	hooksDone := make(chan struct{})
+	go func() { hooks.Run(hooksCtx, 2*time.Second); close(hooksDone) }()
+	defer func() { stopHooks(); <-hooksDone }()
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
 		"engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL})
