@@ -16,6 +16,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/money"
 	"seam/internal/pricing"
+	"seam/internal/productlink"
 	"seam/internal/seam"
 	"seam/internal/shop"
 	"seam/internal/stock"
@@ -138,6 +139,12 @@ func (l *loader) run() {
 	l.id(shop.CreatePaymentMethod(ctx, d, a, seam.ByID(storeID), "Card", "test"))
 	se := "SE"
 	l.id(0, shop.UpdateStore(ctx, d, a, storeID, shop.StoreSettings{DefaultCountry: &seam.Ref{Code: &se}, DefaultTaxGroup: seam.ByID(taxGroup)}))
+	// Product payment links derive EUR prices from USD ones (seed 002).
+	if rates, err := productlink.ParseRates(productlink.DemoRates); err != nil {
+		l.err = err
+	} else if l.err == nil {
+		l.err = productlink.SetRates(ctx, d, a, rates)
+	}
 	for code, name := range map[string]string{"sv": "Svenska", "de": "Deutsch", "ja": "日本語"} {
 		l.id(0, shop.AddLanguage(ctx, d, code, name))
 	}

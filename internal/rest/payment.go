@@ -99,16 +99,7 @@ func receipt(c *call) (any, error) {
 }
 
 // baseURL is Seam's public URL: configured, or the request's own.
-func (h *Handler) baseURL(r *http.Request) string {
-	if h.BaseURL != "" {
-		return h.BaseURL
-	}
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+func (h *Handler) baseURL(r *http.Request) string { return publicBase(h.BaseURL, r) }
 
 var testPage = template.Must(template.New("pay").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Test payment</title>

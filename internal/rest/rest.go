@@ -343,8 +343,11 @@ func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 
 // LogPath is a request path as logs may show it: selection ids (which act
 // as the right to a selection) are cut to their first characters, voucher
-// codes and payment link secrets hidden.
+// codes and payment link secrets hidden (and product link uuids cut).
 func LogPath(p string) string {
+	if strings.HasPrefix(p, MelStorePrefix+"/") {
+		return MelStoreLogPath(p)
+	}
 	if !strings.HasPrefix(p, Prefix+"/") {
 		return p
 	}

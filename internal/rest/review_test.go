@@ -262,6 +262,7 @@ func TestLogPathHidesSecrets(t *testing.T) {
 		{"/api/checkout/items/1-3", "/api/checkout/items/1-3"},
 		{"/api/checkout/payment-links/0123456789abcdef/SECRETSECRET/qr.png", "/api/checkout/payment-links/012345…/…/qr.png"},
 		{"/graphql", "/graphql"},
+		{"/api/mel-store/products/7/payment-links/0123456789abcdef0123456789abcdef", "/api/mel-store/products/7/payment-links/0123…"},
 	}
 	for _, tc := range tests {
 		if got := rest.LogPath(tc.in); got != tc.want {

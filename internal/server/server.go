@@ -21,6 +21,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/gql"
 	"seam/internal/payment"
+	"seam/internal/productlink"
 	"seam/internal/rest"
 )
 
@@ -68,6 +69,12 @@ func New(cfg Config) *Server {
 		api := rest.New(cfg.Checkout, cfg.Log, cfg.TestPayments)
 		api.RequestID, api.BaseURL = RequestID, cfg.BaseURL
 		mux.Handle(rest.Prefix+"/", api)
+		// Product payment links sell through the same checkout.
+		productlink.Wire(cfg.Checkout)
+		mux.Handle(rest.MelStorePrefix+"/", rest.NewMelStore(rest.MelStoreConfig{DB: cfg.DB, Log: cfg.Log, Now: cfg.Now, Limits: cfg.Limits,
+			BaseURL: cfg.BaseURL, RequestID: RequestID}))
+		mux.Handle(rest.ProductPagePrefix+"/", rest.NewProductPage(rest.ProductPageConfig{Checkout: cfg.Checkout, Log: cfg.Log,
+			BaseURL: cfg.BaseURL, RequestID: RequestID}))
 	}
 	mux.Handle("POST /graphql", graph)
 	mux.Handle("/graphql", graph)
@@ -89,7 +96,7 @@ func New(cfg Config) *Server {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("No route for %s %s. The Integration API is POST /graphql; the Checkout API is under /api/checkout/.", r.Method, r.URL.Path))
+		writeJSONError(w, http.StatusNotFound, fmt.Sprintf("No route for %s %s. The Integration API is POST /graphql; the Checkout API is under /api/checkout/; payment links under /api/mel-store/.", r.Method, r.URL.Path))
 	})
 
 	h := withRequestID(withRecover(cfg.Log, withAccessLog(cfg.Log, m.instrument(mux))))

@@ -14,6 +14,7 @@ import (
 	"seam/internal/money"
 	"seam/internal/paylink"
 	"seam/internal/pricing"
+	"seam/internal/productlink"
 	"seam/internal/seam"
 	"seam/internal/shop"
 	"seam/internal/stock"
@@ -47,6 +48,7 @@ type ResolverRoot interface {
 	Country() CountryResolver
 	DirectToConsumerOrder() DirectToConsumerOrderResolver
 	Display() DisplayResolver
+	ExchangeRate() ExchangeRateResolver
 	Folder() FolderResolver
 	Market() MarketResolver
 	Mutation() MutationResolver
@@ -95,6 +97,13 @@ type ComplexityRoot struct {
 		StateOrProvince func(childComplexity int) int
 		VatNumber       func(childComplexity int) int
 		ZipCode         func(childComplexity int) int
+	}
+
+	AfterSaleWebhookPayload struct {
+		Secret       func(childComplexity int) int
+		URL          func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
 	}
 
 	AlteredPrice struct {
@@ -281,6 +290,20 @@ type ComplexityRoot struct {
 		UserWarnings func(childComplexity int) int
 	}
 
+	ExchangeRate struct {
+		Base      func(childComplexity int) int
+		Quote     func(childComplexity int) int
+		Rate      func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		UpdatedBy func(childComplexity int) int
+	}
+
+	ExchangeRatesPayload struct {
+		ExchangeRates func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+		UserWarnings  func(childComplexity int) int
+	}
+
 	Folder struct {
 		ID     func(childComplexity int) int
 		Name   func(childComplexity int) int
@@ -361,8 +384,10 @@ type ComplexityRoot struct {
 		CreateVoucher         func(childComplexity int, input voucher.Input) int
 		CreateWarehouse       func(childComplexity int, input stock.WarehouseInput) int
 		RevokePaymentLink     func(childComplexity int, id int64) int
+		SetAfterSaleWebhook   func(childComplexity int, store seam.Ref, url string) int
 		SetAlteredPrices      func(childComplexity int, input pricing.PricesInput) int
 		SetAlteredPricesBatch func(childComplexity int, input []*pricing.PricesInput) int
+		SetExchangeRates      func(childComplexity int, input []*model.ExchangeRateInput) int
 		SetIDConversions      func(childComplexity int, input []*model.IDConversionSetInput) int
 		SetPrices             func(childComplexity int, input pricing.PricesInput) int
 		SetPricesBatch        func(childComplexity int, input []*pricing.PricesInput) int
@@ -651,6 +676,7 @@ type ComplexityRoot struct {
 		Countries             func(childComplexity int, where *model.CountryFilter, sort []string, limit *int64, page *int64) int
 		Display               func(childComplexity int, id int64) int
 		Displays              func(childComplexity int, where *model.DisplayFilter, sort []string, limit *int64, page *int64) int
+		ExchangeRates         func(childComplexity int) int
 		Folders               func(childComplexity int, where *model.FolderFilter, limit *int64, page *int64) int
 		IDConversions         func(childComplexity int, where *model.IDConversionFilter, limit *int64, page *int64) int
 		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
@@ -1020,6 +1046,9 @@ type DisplayResolver interface {
 	TaxGroup(ctx context.Context, obj *store.Display) (*store.TaxGroup, error)
 	ExternalID(ctx context.Context, obj *store.Display) (*string, error)
 }
+type ExchangeRateResolver interface {
+	Rate(ctx context.Context, obj *productlink.Rate) (*money.Number, error)
+}
 type FolderResolver interface {
 	Parent(ctx context.Context, obj *store.Folder) (*store.Folder, error)
 }
@@ -1058,6 +1087,8 @@ type MutationResolver interface {
 	UpdatePriceAlteration(ctx context.Context, id int64, input pricing.AlterationInput) (*model.PriceAlterationUpdatePayload, error)
 	SetAlteredPrices(ctx context.Context, input pricing.PricesInput) (*model.AlteredPricesSetPayload, error)
 	SetAlteredPricesBatch(ctx context.Context, input []*pricing.PricesInput) (*model.AlteredPricesSetBatchPayload, error)
+	SetExchangeRates(ctx context.Context, input []*model.ExchangeRateInput) (*model.ExchangeRatesPayload, error)
+	SetAfterSaleWebhook(ctx context.Context, store seam.Ref, url string) (*model.AfterSaleWebhookPayload, error)
 	CreateStore(ctx context.Context, input shop.StoreInput) (*model.StoreCreatePayload, error)
 	CreateMarket(ctx context.Context, input shop.MarketInput) (*model.MarketCreatePayload, error)
 	UpdateMarket(ctx context.Context, id int64, input shop.MarketInput) (*model.MarketUpdatePayload, error)
@@ -1174,6 +1205,7 @@ type QueryResolver interface {
 	PaymentLinks(ctx context.Context, where *model.PaymentLinkFilter, sort []string, limit *int64, page *int64) ([]*store.PaymentLink, error)
 	Pricelists(ctx context.Context, where *model.PricelistFilter, sort []string, limit *int64, page *int64) ([]*store.Pricelist, error)
 	PriceAlterations(ctx context.Context, where *model.PriceAlterationFilter, limit *int64, page *int64) ([]*store.PriceAlteration, error)
+	ExchangeRates(ctx context.Context) ([]*productlink.Rate, error)
 	Stores(ctx context.Context, where *model.StoreFilter, sort []string, limit *int64, page *int64) ([]*store.Store, error)
 	Markets(ctx context.Context, where *model.MarketFilter, sort []string, limit *int64, page *int64) ([]*store.Market, error)
 	Countries(ctx context.Context, where *model.CountryFilter, sort []string, limit *int64, page *int64) ([]*store.Country, error)
@@ -1353,6 +1385,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.ZipCode(childComplexity), true
+
+	case "AfterSaleWebhookPayload.secret":
+		if e.ComplexityRoot.AfterSaleWebhookPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSaleWebhookPayload.Secret(childComplexity), true
+	case "AfterSaleWebhookPayload.url":
+		if e.ComplexityRoot.AfterSaleWebhookPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSaleWebhookPayload.URL(childComplexity), true
+	case "AfterSaleWebhookPayload.userErrors":
+		if e.ComplexityRoot.AfterSaleWebhookPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSaleWebhookPayload.UserErrors(childComplexity), true
+	case "AfterSaleWebhookPayload.userWarnings":
+		if e.ComplexityRoot.AfterSaleWebhookPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AfterSaleWebhookPayload.UserWarnings(childComplexity), true
 
 	case "AlteredPrice.price":
 		if e.ComplexityRoot.AlteredPrice.Price == nil {
@@ -2084,6 +2141,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DisplayUpdatePayload.UserWarnings(childComplexity), true
 
+	case "ExchangeRate.base":
+		if e.ComplexityRoot.ExchangeRate.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Base(childComplexity), true
+	case "ExchangeRate.quote":
+		if e.ComplexityRoot.ExchangeRate.Quote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Quote(childComplexity), true
+	case "ExchangeRate.rate":
+		if e.ComplexityRoot.ExchangeRate.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Rate(childComplexity), true
+	case "ExchangeRate.updatedAt":
+		if e.ComplexityRoot.ExchangeRate.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.UpdatedAt(childComplexity), true
+	case "ExchangeRate.updatedBy":
+		if e.ComplexityRoot.ExchangeRate.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.UpdatedBy(childComplexity), true
+
+	case "ExchangeRatesPayload.exchangeRates":
+		if e.ComplexityRoot.ExchangeRatesPayload.ExchangeRates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRatesPayload.ExchangeRates(childComplexity), true
+	case "ExchangeRatesPayload.userErrors":
+		if e.ComplexityRoot.ExchangeRatesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRatesPayload.UserErrors(childComplexity), true
+	case "ExchangeRatesPayload.userWarnings":
+		if e.ComplexityRoot.ExchangeRatesPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRatesPayload.UserWarnings(childComplexity), true
+
 	case "Folder.id":
 		if e.ComplexityRoot.Folder.ID == nil {
 			break
@@ -2515,6 +2622,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokePaymentLink(childComplexity, args["id"].(int64)), true
+	case "Mutation.setAfterSaleWebhook":
+		if e.ComplexityRoot.Mutation.SetAfterSaleWebhook == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAfterSaleWebhook_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAfterSaleWebhook(childComplexity, args["store"].(seam.Ref), args["url"].(string)), true
 	case "Mutation.setAlteredPrices":
 		if e.ComplexityRoot.Mutation.SetAlteredPrices == nil {
 			break
@@ -2537,6 +2655,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAlteredPricesBatch(childComplexity, args["input"].([]*pricing.PricesInput)), true
+	case "Mutation.setExchangeRates":
+		if e.ComplexityRoot.Mutation.SetExchangeRates == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setExchangeRates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetExchangeRates(childComplexity, args["input"].([]*model.ExchangeRateInput)), true
 	case "Mutation.setIdConversions":
 		if e.ComplexityRoot.Mutation.SetIDConversions == nil {
 			break
@@ -3917,6 +4046,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Displays(childComplexity, args["where"].(*model.DisplayFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.exchangeRates":
+		if e.ComplexityRoot.Query.ExchangeRates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ExchangeRates(childComplexity), true
 	case "Query.folders":
 		if e.ComplexityRoot.Query.Folders == nil {
 			break
@@ -5256,6 +5391,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DisplayFilter", ec.unmarshalInputDisplayFilter),
 			graphql.NewInputUnmarshaler("DisplayInput", ec.unmarshalInputDisplayInput),
 			graphql.NewInputUnmarshaler("DisplayUpdateInput", ec.unmarshalInputDisplayUpdateInput),
+			graphql.NewInputUnmarshaler("ExchangeRateInput", ec.unmarshalInputExchangeRateInput),
 			graphql.NewInputUnmarshaler("FolderCreateInput", ec.unmarshalInputFolderCreateInput),
 			graphql.NewInputUnmarshaler("FolderFilter", ec.unmarshalInputFolderFilter),
 			graphql.NewInputUnmarshaler("FolderInput", ec.unmarshalInputFolderInput),
@@ -6689,6 +6825,47 @@ type AlteredPricesSetBatchPayload implements Payload {
   userWarnings: [UserWarning!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/productlink.graphqls", Input: `extend type Query {
+  "Exchange rates: product payment links derive EUR prices from USD ones with USD→EUR. Seam addition."
+  exchangeRates: [ExchangeRate!]! @perm(name: "Pricelist:read")
+}
+
+extend type Mutation {
+  "Set exchange rates (1 base = rate quote), replacing a pair's earlier rate; links made before keep their prices. Seam addition."
+  setExchangeRates(input: [ExchangeRateInput!]!): ExchangeRatesPayload @perm(name: "Pricelist:write")
+  "Where the store's product payment link sales are posted (the after-sale webhook, signed with X-Centra-Signature). A new signing secret is made and shown in this payload only; url \"\" turns the webhook off. Seam addition."
+  setAfterSaleWebhook(store: StoreInput!, url: String!): AfterSaleWebhookPayload @perm(name: "Store:write")
+}
+
+type ExchangeRate {
+  base: String!
+  quote: String!
+  "How much quote one base is."
+  rate: Float!
+  updatedBy: String
+  updatedAt: DateTimeTz
+}
+
+input ExchangeRateInput {
+  base: String!
+  quote: String!
+  rate: Float!
+}
+
+type ExchangeRatesPayload implements Payload {
+  exchangeRates: [ExchangeRate!] @perm(name: "Pricelist:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type AfterSaleWebhookPayload implements Payload {
+  url: String
+  "The signing secret, shown only here."
+  secret: String
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/shop.graphqls", Input: `extend type Query {
   stores(where: StoreFilter, sort: [StoreSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Store!] @perm(name: "Store:read")
   markets(where: MarketFilter, sort: [MarketSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Market!] @perm(name: "Market:read")
@@ -7302,6 +7479,20 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
 }
 
+func (ec *executionContext) childFields_AfterSaleWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_AfterSaleWebhookPayload_url(ctx, field)
+	case "secret":
+		return ec.fieldContext_AfterSaleWebhookPayload_secret(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AfterSaleWebhookPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_AfterSaleWebhookPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AfterSaleWebhookPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AlteredPrice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "priceAlteration":
@@ -7620,6 +7811,34 @@ func (ec *executionContext) childFields_DisplayUpdatePayload(ctx context.Context
 		return ec.fieldContext_DisplayUpdatePayload_userWarnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisplayUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "base":
+		return ec.fieldContext_ExchangeRate_base(ctx, field)
+	case "quote":
+		return ec.fieldContext_ExchangeRate_quote(ctx, field)
+	case "rate":
+		return ec.fieldContext_ExchangeRate_rate(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_ExchangeRate_updatedBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ExchangeRate_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRate", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRatesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeRates":
+		return ec.fieldContext_ExchangeRatesPayload_exchangeRates(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ExchangeRatesPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_ExchangeRatesPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRatesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Folder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9258,6 +9477,28 @@ func (ec *executionContext) field_Mutation_revokePaymentLink_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAfterSaleWebhook_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "store",
+		func(ctx context.Context, v any) (seam.Ref, error) {
+			return ec.unmarshalNStoreInput2seamᚋinternalᚋseamᚐRef(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["store"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "url",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["url"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setAlteredPricesBatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9278,6 +9519,20 @@ func (ec *executionContext) field_Mutation_setAlteredPrices_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (pricing.PricesInput, error) {
 			return ec.unmarshalNProductAlteredPricesSetInput2seamᚋinternalᚋpricingᚐPricesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setExchangeRates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.ExchangeRateInput, error) {
+			return ec.unmarshalNExchangeRateInput2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐExchangeRateInputᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11012,6 +11267,116 @@ func (ec *executionContext) fieldContext_Address_state(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSaleWebhookPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.AfterSaleWebhookPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSaleWebhookPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSaleWebhookPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSaleWebhookPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AfterSaleWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.AfterSaleWebhookPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSaleWebhookPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSaleWebhookPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AfterSaleWebhookPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AfterSaleWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AfterSaleWebhookPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSaleWebhookPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSaleWebhookPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSaleWebhookPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AfterSaleWebhookPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.AfterSaleWebhookPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AfterSaleWebhookPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AfterSaleWebhookPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AfterSaleWebhookPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14820,6 +15185,235 @@ func (ec *executionContext) fieldContext_DisplayUpdatePayload_userWarnings(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _ExchangeRate_base(ctx context.Context, field graphql.CollectedField, obj *productlink.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_quote(ctx context.Context, field graphql.CollectedField, obj *productlink.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_quote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_quote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_rate(ctx context.Context, field graphql.CollectedField, obj *productlink.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExchangeRate().Rate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Number) graphql.Marshaler {
+			return ec.marshalNFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, true, true, "Float")
+}
+
+func (ec *executionContext) _ExchangeRate_updatedBy(ctx context.Context, field graphql.CollectedField, obj *productlink.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_updatedAt(ctx context.Context, field graphql.CollectedField, obj *productlink.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _ExchangeRatesPayload_exchangeRates(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeRatesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRatesPayload_exchangeRates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeRates, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Pricelist:read")
+				if err != nil {
+					var zeroVal []*productlink.Rate
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*productlink.Rate
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*productlink.Rate) graphql.Marshaler {
+			return ec.marshalOExchangeRate2ᚕᚖseamᚋinternalᚋproductlinkᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRatesPayload_exchangeRates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRatesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeRatesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeRatesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRatesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRatesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRatesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeRatesPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeRatesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRatesPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRatesPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRatesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Folder_id(ctx context.Context, field graphql.CollectedField, obj *store.Folder) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17616,6 +18210,130 @@ func (ec *executionContext) fieldContext_Mutation_setAlteredPricesBatch(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setAlteredPricesBatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setExchangeRates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setExchangeRates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetExchangeRates(ctx, fc.Args["input"].([]*model.ExchangeRateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Pricelist:write")
+				if err != nil {
+					var zeroVal *model.ExchangeRatesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ExchangeRatesPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExchangeRatesPayload) graphql.Marshaler {
+			return ec.marshalOExchangeRatesPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐExchangeRatesPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setExchangeRates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRatesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setExchangeRates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAfterSaleWebhook(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAfterSaleWebhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAfterSaleWebhook(ctx, fc.Args["store"].(seam.Ref), fc.Args["url"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:write")
+				if err != nil {
+					var zeroVal *model.AfterSaleWebhookPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.AfterSaleWebhookPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AfterSaleWebhookPayload) graphql.Marshaler {
+			return ec.marshalOAfterSaleWebhookPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAfterSaleWebhookPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAfterSaleWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AfterSaleWebhookPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAfterSaleWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25199,6 +25917,56 @@ func (ec *executionContext) fieldContext_Query_priceAlterations(ctx context.Cont
 	if fc.Args, err = ec.field_Query_priceAlterations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exchangeRates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exchangeRates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ExchangeRates(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Pricelist:read")
+				if err != nil {
+					var zeroVal []*productlink.Rate
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*productlink.Rate
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*productlink.Rate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚕᚖseamᚋinternalᚋproductlinkᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exchangeRates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -33737,6 +34505,62 @@ func UnmarshalDisplayUpdateInput(ctx context.Context, raw any) (catalog.DisplayI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExchangeRateInput(ctx context.Context, obj any) (model.ExchangeRateInput, error) {
+	var it model.ExchangeRateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"base", "quote", "rate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "base":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("base"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Base = data
+		case "quote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quote = data
+		case "rate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rate"))
+			data, err := ec.unmarshalNFloat2seamᚋinternalᚋmoneyᚐNumber(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExchangeRateInput unmarshals raw into the ExchangeRateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExchangeRateInput(ctx context.Context, raw any) (model.ExchangeRateInput, error) {
+	var out model.ExchangeRateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExchangeRateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFolderCreateInput(ctx context.Context, obj any) (catalog.NamedInput, error) {
 	var it catalog.NamedInput
 	if obj == nil {
@@ -39760,6 +40584,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._FolderCreatePayload(ctx, sel, obj)
+	case model.ExchangeRatesPayload:
+		return ec._ExchangeRatesPayload(ctx, sel, &obj)
+	case *model.ExchangeRatesPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ExchangeRatesPayload(ctx, sel, obj)
 	case model.DisplayUpdatePayload:
 		return ec._DisplayUpdatePayload(ctx, sel, &obj)
 	case *model.DisplayUpdatePayload:
@@ -39823,6 +40654,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._AlteredPricesSetBatchPayload(ctx, sel, obj)
+	case model.AfterSaleWebhookPayload:
+		return ec._AfterSaleWebhookPayload(ctx, sel, &obj)
+	case *model.AfterSaleWebhookPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AfterSaleWebhookPayload(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -39916,6 +40754,54 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Address_state(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var afterSaleWebhookPayloadImplementors = []string{"AfterSaleWebhookPayload", "Payload"}
+
+func (ec *executionContext) _AfterSaleWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AfterSaleWebhookPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, afterSaleWebhookPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AfterSaleWebhookPayload")
+		case "url":
+			out.Values[i] = ec._AfterSaleWebhookPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._AfterSaleWebhookPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AfterSaleWebhookPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._AfterSaleWebhookPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41173,6 +42059,103 @@ func (ec *executionContext) _DisplayUpdatePayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var exchangeRateImplementors = []string{"ExchangeRate"}
+
+func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.SelectionSet, obj *productlink.Rate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRate")
+		case "base":
+			out.Values[i] = ec._ExchangeRate_base(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quote":
+			out.Values[i] = ec._ExchangeRate_quote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeRate_rate(ctx, field, obj)
+				})
+		case "updatedBy":
+			out.Values[i] = ec._ExchangeRate_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ExchangeRate_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeRatesPayloadImplementors = []string{"ExchangeRatesPayload", "Payload"}
+
+func (ec *executionContext) _ExchangeRatesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExchangeRatesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRatesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRatesPayload")
+		case "exchangeRates":
+			out.Values[i] = ec._ExchangeRatesPayload_exchangeRates(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ExchangeRatesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._ExchangeRatesPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var folderImplementors = []string{"Folder"}
 
 func (ec *executionContext) _Folder(ctx context.Context, sel ast.SelectionSet, obj *store.Folder) graphql.Marshaler {
@@ -41803,6 +42786,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setAlteredPricesBatch":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setAlteredPricesBatch(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setExchangeRates":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setExchangeRates(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setAfterSaleWebhook":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAfterSaleWebhook(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -43760,6 +44757,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_priceAlterations(ctx, field)
+				})
+		case "exchangeRates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exchangeRates(ctx, field)
 				})
 		case "stores":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -46495,6 +47498,49 @@ func (ec *executionContext) unmarshalNDisplayUpdateInput2seamᚋinternalᚋcatal
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNExchangeRate2ᚕᚖseamᚋinternalᚋproductlinkᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*productlink.Rate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeRate2ᚖseamᚋinternalᚋproductlinkᚐRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExchangeRate2ᚖseamᚋinternalᚋproductlinkᚐRate(ctx context.Context, sel ast.SelectionSet, v *productlink.Rate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeRate!")
+		return graphql.Null
+	}
+	return ec._ExchangeRate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExchangeRateInput2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐExchangeRateInputᚄ(ctx context.Context, v any) ([]*model.ExchangeRateInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ExchangeRateInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExchangeRateInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐExchangeRateInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNExchangeRateInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐExchangeRateInput(ctx context.Context, v any) (*model.ExchangeRateInput, error) {
+	res, err := ec.unmarshalInputExchangeRateInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2seamᚋinternalᚋmoneyᚐNumber(ctx context.Context, v any) (money.Number, error) {
 	var res money.Number
 	err := res.UnmarshalGQL(v)
@@ -47731,6 +48777,11 @@ func (ec *executionContext) unmarshalNStoreCreateInput2seamᚋinternalᚋshopᚐ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNStoreInput2seamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (seam.Ref, error) {
+	res, err := ec.unmarshalInputStoreInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
 	res, err := ec.unmarshalInputStoreInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -48364,6 +49415,13 @@ func (ec *executionContext) marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddr
 	return ec._Address(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAfterSaleWebhookPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAfterSaleWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.AfterSaleWebhookPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AfterSaleWebhookPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAllocationPolicy2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -48781,6 +49839,18 @@ func (ec *executionContext) unmarshalODateTimeRange2ᚖseamᚋinternalᚋgqlᚋm
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalODateTimeTz2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalDateTimeTz(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTimeTz2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := model.MarshalDateTimeTz(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalODateTimeTz2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -48900,6 +49970,32 @@ func (ec *executionContext) marshalODisplayUpdatePayload2ᚖseamᚋinternalᚋgq
 		return graphql.Null
 	}
 	return ec._DisplayUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOExchangeRate2ᚕᚖseamᚋinternalᚋproductlinkᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*productlink.Rate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeRate2ᚖseamᚋinternalᚋproductlinkᚐRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOExchangeRatesPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐExchangeRatesPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExchangeRatesPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExchangeRatesPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖseamᚋinternalᚋmoneyᚐNumber(ctx context.Context, v any) (*money.Number, error) {

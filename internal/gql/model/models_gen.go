@@ -4,6 +4,7 @@ package model
 
 import (
 	"seam/internal/money"
+	"seam/internal/productlink"
 	"seam/internal/seam"
 	"seam/internal/store"
 	"time"
@@ -13,6 +14,16 @@ import (
 type Payload interface {
 	IsPayload()
 }
+
+type AfterSaleWebhookPayload struct {
+	URL *string `json:"url,omitempty"`
+	// The signing secret, shown only here.
+	Secret       *string        `json:"secret,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (AfterSaleWebhookPayload) IsPayload() {}
 
 type AlteredPriceFilter struct {
 	PricelistID []int64 `json:"pricelistId,omitempty"`
@@ -143,6 +154,20 @@ type DisplayUpdatePayload struct {
 }
 
 func (DisplayUpdatePayload) IsPayload() {}
+
+type ExchangeRateInput struct {
+	Base  string       `json:"base"`
+	Quote string       `json:"quote"`
+	Rate  money.Number `json:"rate"`
+}
+
+type ExchangeRatesPayload struct {
+	ExchangeRates []*productlink.Rate `json:"exchangeRates,omitempty"`
+	UserErrors    []*UserError        `json:"userErrors"`
+	UserWarnings  []*UserWarning      `json:"userWarnings"`
+}
+
+func (ExchangeRatesPayload) IsPayload() {}
 
 type FolderCreatePayload struct {
 	Folder       *store.Folder  `json:"folder,omitempty"`
