@@ -88,6 +88,15 @@ func insertLines(ctx context.Context, tx *db.Tx, selectionID string, lines []Lin
 	return nil
 }
 
+// IDHint is the start of a buyer's selection id, for audit rows and
+// events: the whole id is the right to the selection.
+func IDHint(id string) string {
+	if len(id) <= 8 {
+		return id
+	}
+	return id[:8] + "…"
+}
+
 // LinkProblem says why a payment link can no longer sell, or "".
 func LinkProblem(l store.PaymentLink, now time.Time) string {
 	switch l.Status(now) {
@@ -112,6 +121,13 @@ func (s *Service) linkUsable(ctx context.Context, q db.Q, sel store.Selection) e
 		}
 		if why := LinkProblem(l, s.Now()); why != "" {
 			return gone("%s", why)
+		}
+		orig, err := store.GetSelection(ctx, q, l.SelectionID, false)
+		if err != nil {
+			return fmt.Errorf("selection of payment link %d: %w", l.ID, err)
+		}
+		if orig.DeletedAt != nil {
+			return gone("This payment link's selection was sold through another link.")
 		}
 	}
 	if sel.ProductLinkID != nil && s.ProductLinkUsable != nil {
@@ -138,10 +154,18 @@ func (s *Service) useLinks(ctx context.Context, tx *db.Tx, sel store.Selection, 
 		if !ok {
 			return gone("%s", LinkProblem(l, now))
 		}
-		if err := store.DeleteSelection(ctx, tx, l.SelectionID, now); err != nil {
+		// The original sells once, whichever of its links sold it.
+		sold, err := store.DeleteSelection(ctx, tx, l.SelectionID, now)
+		if err != nil {
 			return err
 		}
-		detail := fmt.Sprintf(`{"order":%d,"selection":%q}`, o.Number, sel.ID)
+		if !sold {
+			return gone("This payment link's selection was sold through another link.")
+		}
+		if err := store.RevokeOtherLinks(ctx, tx, l.SelectionID, l.ID, fmt.Sprintf("checkout: sold through link %d", l.ID), now); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf(`{"order":%d,"selection":%q}`, o.Number, IDHint(sel.ID))
 		if err := store.InsertAudit(ctx, tx, store.Audit{Actor: event.ActorCheckout, Action: "USE", ObjectType: "PaymentLink",
 			ObjectID: fmt.Sprint(l.ID), Detail: &detail, CreatedAt: now}); err != nil {
 			return err

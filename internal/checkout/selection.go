@@ -334,6 +334,9 @@ func (s *Service) SetLocation(ctx context.Context, id string, in Location) error
 		}
 	}
 	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if sel.Locked && ((in.Market != nil && *in.Market != sel.MarketID) || (in.Pricelist != nil && *in.Pricelist != sel.PricelistID)) {
+			return conflict("this selection's market and pricelist are fixed by the payment link it came from")
+		}
 		if in.Market != nil {
 			ms, err := store.MarketsByIDs(ctx, tx, []int64{*in.Market})
 			if err != nil {

@@ -487,7 +487,7 @@ func Claim(ctx context.Context, d *db.DB, selectionID, plain, actor string, now 
 			return err
 		}
 		id = sel.ID
-		return audit(ctx, tx, actor, "CLAIM", "PaymentLink", fmt.Sprint(l.ID), l.StoreID, map[string]any{"claimed": sel.ID})
+		return audit(ctx, tx, actor, "CLAIM", "PaymentLink", fmt.Sprint(l.ID), l.StoreID, map[string]any{"claimed": checkout.IDHint(sel.ID)})
 	})
 	return id, seam.Wrap(err, "claim payment link")
 }

@@ -124,8 +124,17 @@ func amount(p *seam.Problems, path seam.Path, text *string, cur string) (money.A
 		p.Add(path, "%s must be more than 0.", name)
 		return money.Amount{}, false
 	}
+	if a.Minor > MaxPriceMinor {
+		p.Add(path, "%s is more than Seam sells for: at most %s, got %s.", name, money.New(MaxPriceMinor, cur).Number(), s)
+		return money.Amount{}, false
+	}
 	return a, true
 }
+
+// MaxPriceMinor is the largest link price in minor units (10 billion in
+// a two-decimal currency): room for taxes, conversions and sums without
+// overflow.
+const MaxPriceMinor = 1_000_000_000_000
 
 func allDigits(s string) bool {
 	for i := range len(s) {
@@ -208,15 +217,17 @@ func derive(ctx context.Context, q db.Q, p *seam.Problems, st store.Store, price
 				return nil, err
 			}
 			price, err := Convert(money.New(lp.Price, from), rate)
-			if err != nil {
-				return nil, err
+			if err != nil || price.Minor > MaxPriceMinor {
+				p.Add(seam.P("prices", strconv.Itoa(i), "price"), "At the %s rate the %s price would be more than Seam sells for; make the price smaller.", rate, to)
+				continue
 			}
 			text := rate.Rate.Trim(0).String()
 			dp := store.ProductLinkPrice{Currency: to, Price: price.Minor, DerivedFrom: &from, Rate: &text}
 			if lp.Discount != nil {
 				disc, err := Convert(money.New(*lp.Discount, from), rate)
 				if err != nil {
-					return nil, err
+					p.Add(seam.P("prices", strconv.Itoa(i), "discount_price"), "At the %s rate the %s discount price cannot be converted; make it smaller.", rate, to)
+					continue
 				}
 				if disc.Minor >= price.Minor || disc.Minor == 0 {
 					p.Add(seam.P("prices", strconv.Itoa(i), "discount_price"), "At the %s rate the %s discount price (%s) would not be a discount on the %s price (%s); make the discount larger.",

@@ -172,6 +172,8 @@ func TestLinkInputIsRefusedNamingTheField(t *testing.T) {
 			{"zero price", "1", `{"prices": [{"currency_id": 2, "price": 0, "is_discount_price": false}]}`, 422, "prices.0.price", true},
 			{"three decimals in USD", "1", `{"prices": [{"currency_id": 2, "price": 10.555, "is_discount_price": false}]}`, 422, "prices.0.price", false},
 			{"decimals in JPY", "1", `{"prices": [{"currency_id": 4, "price": 100.5, "is_discount_price": false}]}`, 422, "prices.0.price", false},
+			{"price too large", "1", `{"prices": [{"currency_id": 2, "price": 92233720368547758.07, "is_discount_price": false}]}`, 422, "prices.0.price", false},
+			{"SEK price too large", "1", `{"prices": [{"currency_id": 1, "price": 10000000001, "is_discount_price": false}]}`, 422, "prices.0.price", false},
 			{"exponent", "1", `{"prices": [{"currency_id": 2, "price": 1e3, "is_discount_price": false}]}`, 422, "prices.0.price", false},
 			{"price as text", "1", `{"prices": [{"currency_id": 2, "price": "25", "is_discount_price": false}]}`, 422, "prices.0.price", true},
 			{"is_discount_price missing", "1", `{"prices": [{"currency_id": 2, "price": 25}]}`, 422, "prices.0.is_discount_price", true},
@@ -222,6 +224,8 @@ func TestUSDPriceNeedsTheExchangeRate(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "")
+		// The demo shop comes with USD:EUR; this shop has none.
+		dbtest.Exec(t, d, `DELETE FROM exchange_rate`)
 		body := `{"prices": [{"currency_id": 2, "price": 19.99, "is_discount_price": false}]}`
 		a := e.melCall("POST", "/products/2/payment-links", body, "-")
 		if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.fieldError("prices.0.currency_id"), "USD:EUR") {

@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/dbtest"
 	"seam/internal/gql/gqltest"
@@ -444,6 +446,54 @@ func TestPaymentLinkRace(t *testing.T) {
 		}
 		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM stock_reservation`); n != 0 {
 			t.Errorf("%d reservations left", n)
+		}
+	})
+}
+
+// TestTwoLinksSellTheSelectionOnce: links to the same selection share its
+// one sale; the others are revoked by it.
+func TestTwoLinksSellTheSelectionOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		op := newOperator(t, d)
+		sel := op.selection(1, 0)
+		l1, l2 := op.link(sel, "lockQuantities: true"), op.link(sel, "lockQuantities: true")
+		first, _ := claim(t, a, l1)
+		second, _ := claim(t, a, l2)
+		first.must(http.StatusOK, "POST", "/payment", pay(shopper))
+		r := second.fails(http.StatusGone, "paymentLink", "POST", "/payment", pay(shopper))
+		if !strings.Contains(r.str("errors", "paymentLink"), "revoked") && !strings.Contains(r.str("errors", "paymentLink"), "another link") {
+			t.Errorf("the other link's copy: %s", r.raw)
+		}
+		q := op.gq.MustOK(`{ paymentLinks(where: {selection: ["`+sel+`"]}, sort: [id_ASC]) { status revokedBy } }`, nil)
+		if gqltest.Get(q.Data, "paymentLinks", 0, "status") != "USED" || gqltest.Get(q.Data, "paymentLinks", 1, "status") != "REVOKED" {
+			t.Errorf("links after the sale: %v", q.Data["paymentLinks"])
+		}
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM orders`); n != 1 {
+			t.Errorf("%d orders, want 1", n)
+		}
+	})
+}
+
+// TestLockedCopyKeepsItsPricelist: a server cannot move a link's copy to
+// another market or pricelist (its special prices are in the link's
+// currency).
+func TestLockedCopyKeepsItsPricelist(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		op := newOperator(t, d)
+		_, copyID := claim(t, a, op.link(op.selection(1, 0), "lockQuantities: false"))
+		sec, err := checkout.CreateSecret(context.Background(), d, "shop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := a.server(t, sec.Reveal())
+		srv.fails(http.StatusConflict, "selection", "PUT", "/selections/"+copyID+"/selection", map[string]any{"market": "4", "pricelist": 4})
+		s := srv.must(http.StatusOK, "PUT", "/selections/"+copyID+"/selection", map[string]any{"market": "1", "pricelist": 1, "language": "sv"})
+		if s.str("selection", "currency") != "SEK" || s.str("selection", "items", 0, "priceEach") != "199 SEK" {
+			t.Errorf("after the refused move: %s %s", s.str("selection", "currency"), s.str("selection", "items", 0, "priceEach"))
 		}
 	})
 }

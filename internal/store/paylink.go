@@ -169,9 +169,23 @@ func RevokePaymentLink(ctx context.Context, q db.Q, id int64, by string, now tim
 	return n == 1, err
 }
 
-// DeleteSelection marks a selection removed (its payment link sold it).
-func DeleteSelection(ctx context.Context, q db.Q, id string, now time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE selection SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL`, id, db.Time(now))
+// DeleteSelection marks a selection removed (a payment link sold it), only
+// while it is not: one conditional statement, so only one link's buyer can
+// sell it. It reports whether it did.
+func DeleteSelection(ctx context.Context, q db.Q, id string, now time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE selection SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL`, id, db.Time(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// RevokeOtherLinks revokes the unused links of a selection but one (the
+// one that sold it).
+func RevokeOtherLinks(ctx context.Context, q db.Q, selectionID string, keep int64, by string, now time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE payment_link SET revoked_at = $3, revoked_by = $4
+		WHERE selection_id = $1 AND id <> $2 AND used_at IS NULL AND revoked_at IS NULL`, selectionID, keep, db.Time(now), by)
 	return err
 }
 
