@@ -13,6 +13,7 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/demo"
+	"seam/internal/mail"
 	"seam/internal/payment"
 	"seam/internal/seam"
 	"seam/internal/secret"
@@ -34,6 +35,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The secret key's default is read after parsing, so that -h never prints it.
 	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
 	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
+	smtpURL := fs.String("smtp-url", "", "SMTP server for e-mail, smtp://user:pass@host:587?from=Shop%20<shop@example.com> (SEAM_SMTP_URL, better than the flag, which ps shows); empty runs the dev mailbox at /dev/mailbox")
 	hookWindow := fs.Duration("webhook-window", envDuration("SEAM_WEBHOOK_WINDOW", webhook.DefaultWindow), "how long an undelivered webhook is retried (SEAM_WEBHOOK_WINDOW)")
 	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
@@ -128,10 +130,52 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hooksDone := make(chan struct{})
 	go func() { hooks.Run(hooksCtx, 2*time.Second); close(hooksDone) }()
 	defer func() { stopHooks(); <-hooksDone }()
+	if *smtpURL == "" {
+		*smtpURL = env("SEAM_SMTP_URL", "")
+	}
+	sender, dev, err := mailSender(ctx, d, log, *smtpURL)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if dev != nil {
+		defer dev.Close()
+		log.Info("no SEAM_SMTP_URL: e-mail goes to the dev mailbox", "page", base+"/dev/mailbox", "smtp", dev.Addr())
+	}
+	mails := &mail.Worker{DB: d, Sender: sender, Log: log.With("component", "mail")}
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() { mails.Run(mailCtx, 2*time.Second); close(mailDone) }()
+	defer func() { stopMail(); <-mailDone }()
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
 		"engine", string(d.Engine()), "version", appVersion())
-	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL})
+	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL,
+		DevMailbox: dev != nil})
 	return srv.Serve(ctx, ln)
+}
+
+// mailSender is how e-mail leaves: through the SMTP server of smtpURL, or,
+// without one, through Seam's dev mailbox, which keeps every message for
+// /dev/mailbox.
+func mailSender(ctx context.Context, d *db.DB, log *slog.Logger, smtpURL string) (*mail.Sender, *mail.DevServer, error) {
+	if smtpURL != "" {
+		cfg, err := mail.ParseURL(smtpURL)
+		if err != nil {
+			return nil, nil, usageErr("--smtp-url: %v", err)
+		}
+		s, err := mail.NewSender(cfg)
+		return s, nil, err
+	}
+	dev, err := mail.StartDevServer(ctx, d, log.With("component", "dev-mailbox"), "")
+	if err != nil {
+		return nil, nil, fmt.Errorf("start the dev mailbox: %w", err)
+	}
+	s, err := mail.NewSender(mail.DevSenderConfig(dev.Addr()))
+	if err != nil {
+		dev.Close()
+		return nil, nil, err
+	}
+	return s, dev, nil
 }
 
 // warnTestPayments warns about payment methods that take no money while

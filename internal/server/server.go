@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"seam/internal/admin"
 	"seam/internal/auth"
 	"seam/internal/checkout"
 	"seam/internal/db"
@@ -41,6 +42,9 @@ type Config struct {
 	// BaseURL is Seam's public URL, when it differs from the Host requests
 	// arrive with.
 	BaseURL string
+	// DevMailbox serves the dev mailbox's page at /dev/mailbox (to this
+	// machine only); set when Seam runs its own SMTP server.
+	DevMailbox bool
 }
 
 // Server is Seam's HTTP server.
@@ -75,6 +79,11 @@ func New(cfg Config) *Server {
 			BaseURL: cfg.BaseURL, RequestID: RequestID}))
 		mux.Handle(rest.ProductPagePrefix+"/", rest.NewProductPage(rest.ProductPageConfig{Checkout: cfg.Checkout, Log: cfg.Log,
 			BaseURL: cfg.BaseURL, RequestID: RequestID}))
+	}
+	if cfg.DevMailbox {
+		mb := admin.Mailbox(cfg.DB, cfg.Log)
+		mux.Handle("/dev/mailbox", mb)
+		mux.Handle("/dev/mailbox/", mb)
 	}
 	mux.Handle("POST /graphql", graph)
 	mux.Handle("/graphql", graph)
