@@ -25,6 +25,7 @@ var Permissions = []string{
 	"DeliveryWindow:read",
 	"Display:read", "Display:write",
 	"Folder:read", "Folder:write",
+	"GiftCertificate:read", "GiftCertificate:write",
 	"IdConversion:read", "IdConversion:write",
 	"Market:read", "Market:write",
 	"Order:read",

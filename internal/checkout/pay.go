@@ -30,7 +30,26 @@ type PaymentInput struct {
 	Fields map[string]any
 	// BaseURL is Seam's public URL, for pages it serves itself.
 	BaseURL string
+	// GiftMessage is saved on the order (and a gift certificate's
+	// e-mail).
+	GiftMessage *string
 }
+
+// creditOnly is the "provider" of an order that credit pays in full.
+type creditOnly struct{}
+
+func (creditOnly) Start(context.Context, payment.Start) (payment.Action, error) {
+	return payment.Action{Kind: payment.ActionSuccess}, nil
+}
+
+func (creditOnly) Complete(_ context.Context, in payment.Complete) (payment.Result, error) {
+	if in.Amount.Minor != 0 {
+		return payment.Result{Message: "Credit does not cover this order any more; pay the rest."}, nil
+	}
+	return payment.Result{Authorized: true}, nil
+}
+
+func (creditOnly) Cancel(context.Context, string) error { return nil }
 
 // Unavailable is a line stock could not cover.
 type Unavailable struct {
@@ -94,6 +113,14 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 			return Outcome{}, err
 		}
 	}
+	if in.GiftMessage != nil {
+		if len(*in.GiftMessage) > 2000 {
+			return Outcome{}, invalid("giftMessage", "A gift message is at most 2000 characters, got %d.", len(*in.GiftMessage))
+		}
+		if err := s.DB.Tx(ctx, func(tx *db.Tx) error { return store.SetSelectionGiftMessage(ctx, tx, id, *in.GiftMessage) }); err != nil {
+			return Outcome{}, err
+		}
+	}
 	ref := newID(16)
 	var v View
 	var replaced attempt
@@ -138,6 +165,10 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 		return Outcome{}, seam.Wrap(err, "start payment")
 	}
 	s.void(ctx, replaced)
+	if v.Totals.ToPay.Minor == 0 {
+		// Credit pays it all: no card, no provider.
+		return s.complete(ctx, id, creditOnly{}, payment.Complete{Ref: ref, Amount: v.Totals.ToPay}, payment.Action{})
+	}
 	name := v.PaymentMethod.Provider
 	provider, ok := s.Payments[name]
 	if !ok {
@@ -186,23 +217,31 @@ func checkPageURL(field, raw string) error {
 // orderable checks that a priced selection can become an order.
 func orderable(v View) error {
 	var p seam.Problems
-	if len(v.Lines) == 0 {
+	switch {
+	case v.Gift != nil:
+		// A gift certificate ships nothing: no shipping method needed.
+	case len(v.Lines) == 0:
 		p.Add(seam.P("items"), "The selection is empty.")
-	}
-	if v.Country == nil {
+	case v.Country == nil:
 		p.Add(seam.P("country"), "Choose the country to ship to.")
-	} else if v.Shipping == nil {
+	case v.Shipping == nil:
 		p.Add(seam.P("shippingMethod"), "Nothing ships to %s from this shop; choose another country.", v.Country.Name)
 	}
-	if v.PaymentMethod == nil {
+	if v.PaymentMethod == nil && v.Totals.ToPay.Minor > 0 {
 		p.Add(seam.P("paymentMethod"), "The shop has no payment method.")
 	}
 	for _, hint := range slices.Sorted(maps.Keys(v.Unusable)) {
 		p.Add(seam.P("voucher"), "Voucher …%s cannot be used any more: %s Remove it (DELETE /vouchers/{code}) to pay without it.", hint, v.Unusable[hint])
 	}
-	if v.Selection.Address == "" {
+	need := postalAddress
+	if v.Gift != nil {
+		need = contactOnly
+	}
+	if v.Selection.Address == "" && need == contactOnly {
+		p.Add(seam.P("address"), "Give the buyer's address (address) with email and name; the code is e-mailed there.")
+	} else if v.Selection.Address == "" {
 		p.Add(seam.P("address"), "Give the billing address (address) with email, name, street, zip code and city.")
-	} else if err := checkAddress("address", &v.Address, true); err != nil {
+	} else if err := checkAddress("address", &v.Address, need); err != nil {
 		p.Merge(err)
 	}
 	return p.Err()
@@ -564,8 +603,8 @@ func (s *Service) insertOrder(ctx context.Context, tx *db.Tx, v View, res paymen
 		SelectionID: &v.Selection.ID, Currency: v.Pricelist.CurrencyCode, PricesIncludeTax: v.Pricelist.PricesIncludeTax, VatExempt: v.VatExempt,
 		Status: status, Email: v.Address.Email, Language: v.Selection.Language, CountryID: v.Selection.CountryID, StateID: v.Selection.StateID,
 		Address: string(addr), ShippingAddress: string(ship), ItemsTotal: v.Totals.Items.Minor, Discount: v.Totals.Discount.Minor,
-		Shipping: v.Totals.Shipping.Minor, Tax: v.Totals.Tax.Minor, GrandTotal: v.Totals.GrandTotal.Minor, Comment: v.Selection.Comment,
-		CreatedAt: now, UpdatedAt: now}
+		Shipping: v.Totals.Shipping.Minor, Tax: v.Totals.Tax.Minor, GrandTotal: v.Totals.GrandTotal.Minor, Credit: v.Totals.Credit.Minor,
+		Comment: v.Selection.Comment, GiftMessage: v.Selection.GiftMessage, CreatedAt: now, UpdatedAt: now}
 	if v.Shipping != nil {
 		o.ShippingOptionID, o.ShippingName = &v.Shipping.Option.ID, &v.Shipping.Option.Name
 	}
@@ -623,12 +662,25 @@ func (s *Service) insertOrder(ctx context.Context, tx *db.Tx, v View, res paymen
 			return o, err
 		}
 	}
-	method := ""
-	if v.PaymentMethod != nil {
-		method = v.PaymentMethod.Provider
+	if err := debitCredits(ctx, tx, v, o); err != nil {
+		return o, err
 	}
-	return o, store.InsertPaymentEntry(ctx, tx, &store.PaymentEntry{OrderID: o.ID, EntryType: "AUTHORIZATION", Status: "SUCCESS",
-		Value: v.Totals.ToPay.Minor, Currency: o.Currency, ExternalReference: &res.External, PaymentMethod: &method, CreatedAt: now})
+	if v.Totals.ToPay.Minor > 0 {
+		method := ""
+		if v.PaymentMethod != nil {
+			method = v.PaymentMethod.Provider
+		}
+		if err := store.InsertPaymentEntry(ctx, tx, &store.PaymentEntry{OrderID: o.ID, EntryType: "AUTHORIZATION", Status: "SUCCESS",
+			Value: v.Totals.ToPay.Minor, Currency: o.Currency, ExternalReference: &res.External, PaymentMethod: &method, CreatedAt: now}); err != nil {
+			return o, err
+		}
+	}
+	if v.Gift != nil {
+		if err := s.sellGift(ctx, tx, v, &o); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }
 
 // Receipt returns the order of a paid selection.

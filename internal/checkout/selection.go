@@ -82,6 +82,10 @@ func (s *Service) AddItem(ctx context.Context, id, item string, quantity int64) 
 		if err != nil {
 			return err
 		}
+		// A gift certificate is bought on its own: a product replaces it.
+		if err := store.DeleteSelectionGift(ctx, tx, sel.ID); err != nil {
+			return err
+		}
 		return addRegular(ctx, tx, sel.ID, di.ID, ps.ID, quantity)
 	})
 }
@@ -404,7 +408,7 @@ func (s *Service) SetAddress(ctx context.Context, id string, address, shipping *
 		if a == nil {
 			continue
 		}
-		if err := checkAddress(field, a, false); err != nil {
+		if err := checkAddress(field, a, anyAddress); err != nil {
 			return err
 		}
 	}
@@ -428,9 +432,17 @@ func ValidEmail(s string) bool {
 	return err == nil && addr.Address == s
 }
 
-// checkAddress checks an address's fields; complete asks for everything an
-// order needs.
-func checkAddress(field string, a *Address, complete bool) error {
+// What an order needs of its billing address.
+type addressNeed int
+
+const (
+	anyAddress    addressNeed = iota // nothing yet: only the fields' form
+	contactOnly                      // e-mail and name: nothing ships (a gift certificate)
+	postalAddress                    // e-mail, name, street, zip code and city
+)
+
+// checkAddress checks an address's fields and that it has what need asks.
+func checkAddress(field string, a *Address, need addressNeed) error {
 	var p seam.Problems
 	for name, v := range map[string]string{"email": a.Email, "firstName": a.FirstName, "lastName": a.LastName, "address1": a.Address1,
 		"address2": a.Address2, "zipCode": a.ZipCode, "city": a.City, "company": a.Company, "phoneNumber": a.PhoneNumber} {
@@ -441,9 +453,12 @@ func checkAddress(field string, a *Address, complete bool) error {
 	if a.Email != "" && !ValidEmail(a.Email) {
 		p.Add(seam.P(field, "email"), "%q is not an e-mail address.", a.Email)
 	}
-	if complete {
-		for name, v := range map[string]string{"email": a.Email, "firstName": a.FirstName, "lastName": a.LastName, "address1": a.Address1,
-			"zipCode": a.ZipCode, "city": a.City} {
+	if need != anyAddress {
+		required := map[string]string{"email": a.Email, "firstName": a.FirstName, "lastName": a.LastName}
+		if need == postalAddress {
+			required["address1"], required["zipCode"], required["city"] = a.Address1, a.ZipCode, a.City
+		}
+		for name, v := range required {
 			if strings.TrimSpace(v) == "" {
 				p.Add(seam.P(field, name), "%s is required to place an order.", name)
 			}
@@ -471,16 +486,31 @@ func (s *Service) AddVoucher(ctx context.Context, id, code string) error {
 		if why := voucher.Problem(v, markets, sel.MarketID, s.Now()); why != "" {
 			return invalid("voucher", "%s", why)
 		}
-		actions, err := store.VoucherActions(ctx, tx, []int64{v.ID})
-		if err != nil {
+		if _, err := store.SelectionGiftOf(ctx, tx, sel.ID); err == nil {
+			return invalid("voucher", "A gift certificate is bought without vouchers or credit.")
+		} else if !isNotFound(err) {
 			return err
 		}
 		pl, err := store.GetPricelist(ctx, tx, sel.PricelistID)
 		if err != nil {
 			return err
 		}
-		if !voucher.WorksIn(actions, v.ID, pl.CurrencyCode) {
-			return invalid("voucher", "The voucher gives no discount in %s.", pl.CurrencyCode)
+		if v.Type == voucher.TypeCredit {
+			why, _, err := creditProblem(ctx, tx, v, pl.CurrencyCode)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				return invalid("voucher", "%s", why)
+			}
+		} else {
+			actions, err := store.VoucherActions(ctx, tx, []int64{v.ID})
+			if err != nil {
+				return err
+			}
+			if !voucher.WorksIn(actions, v.ID, pl.CurrencyCode) {
+				return invalid("voucher", "The voucher gives no discount in %s.", pl.CurrencyCode)
+			}
 		}
 		return store.AddSelectionVoucher(ctx, tx, sel.ID, store.SelectionVoucher{VoucherID: v.ID, CodeHint: voucher.Hint(code), AddedAt: db.Now()})
 	})

@@ -41,6 +41,11 @@ type View struct {
 	// (expired, used up, …): code hint → why. Payment waits until the
 	// shopper removes them, so nobody pays more than they were shown.
 	Unusable map[string]string
+	// Gift is the gift certificate the selection buys (then it has no
+	// lines).
+	Gift *GiftLine
+	// Credits are the credit vouchers paying for the selection.
+	Credits []AppliedCredit
 
 	freeShipping []string
 	shippingTax  money.Amount
@@ -99,6 +104,8 @@ type Totals struct {
 	// Tax is all tax: included in the prices or added on top.
 	Tax        money.Amount
 	GrandTotal money.Amount
+	// Credit is what credit vouchers (gift certificates) pay, after tax.
+	Credit money.Amount
 	// ToPay is what the shopper pays: the grand total less credit.
 	ToPay money.Amount
 }
@@ -180,6 +187,24 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 		}
 	}
 	v.Address, v.ShippingAddress = ParseAddress(sel.Address), ParseAddress(sel.ShippingAddress)
+	if v.PaymentMethods, err = store.PaymentMethods(ctx, q, sel.StoreID); err != nil {
+		return v, err
+	}
+	for i, m := range v.PaymentMethods {
+		if (sel.PaymentMethodID != nil && m.ID == *sel.PaymentMethodID) || (sel.PaymentMethodID == nil && i == 0) {
+			v.PaymentMethod = &v.PaymentMethods[i]
+		}
+	}
+	if sg, err := store.SelectionGiftOf(ctx, q, sel.ID); err == nil {
+		gs, err := store.GiftCertificatesByIDs(ctx, q, []int64{sg.GiftCertificateID})
+		if err != nil || len(gs) != 1 {
+			return v, fmt.Errorf("gift certificate %d of selection %s: %v", sg.GiftCertificateID, sel.ID, err)
+		}
+		giftView(&v, gs[0], sg)
+		return v, nil
+	} else if !isNotFound(err) {
+		return v, err
+	}
 	if err := s.priceLines(ctx, q, &v); err != nil {
 		return v, err
 	}
@@ -199,15 +224,7 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 	if err := s.tax(ctx, q, &v); err != nil {
 		return v, err
 	}
-	if v.PaymentMethods, err = store.PaymentMethods(ctx, q, sel.StoreID); err != nil {
-		return v, err
-	}
-	for i, m := range v.PaymentMethods {
-		if (sel.PaymentMethodID != nil && m.ID == *sel.PaymentMethodID) || (sel.PaymentMethodID == nil && i == 0) {
-			v.PaymentMethod = &v.PaymentMethods[i]
-		}
-	}
-	t := Totals{Items: money.New(0, cur), Discount: money.New(0, cur), Shipping: money.New(0, cur), Tax: money.New(0, cur)}
+	t := Totals{Items: money.New(0, cur), Discount: money.New(0, cur), Shipping: money.New(0, cur), Tax: money.New(0, cur), Credit: money.New(0, cur)}
 	for _, l := range v.Lines {
 		t.Quantity += l.Line.Quantity
 		t.Items.Minor += l.Total.Minor
@@ -222,9 +239,9 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 	if !v.Pricelist.PricesIncludeTax {
 		t.GrandTotal.Minor += t.Tax.Minor
 	}
-	t.ToPay = t.GrandTotal
 	v.Totals = t
-	return v, nil
+	// Taxes first, credit later: credit pays the total like a payment.
+	return v, applyCredit(&v)
 }
 
 // priceLines loads the lines' products and prices them.
@@ -306,6 +323,29 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 	exclusive := false
 	for _, vo := range vouchers {
 		why := voucher.Problem(vo, markets, v.Selection.MarketID, s.Now())
+		if vo.Type == voucher.TypeCredit {
+			// Credit pays after tax (applyCredit), it takes nothing off
+			// prices.
+			var rate *decimal.Decimal
+			if why == "" {
+				if why, rate, err = creditProblem(ctx, q, vo, cur); err != nil {
+					return err
+				}
+			}
+			if why != "" {
+				if v.Unusable == nil {
+					v.Unusable = map[string]string{}
+				}
+				v.Unusable[hints[vo.ID]] = why
+				continue
+			}
+			avail, err := available(vo, cur, rate)
+			if err != nil {
+				return err
+			}
+			v.Credits = append(v.Credits, AppliedCredit{Voucher: vo, CodeHint: hints[vo.ID], Available: avail, rate: rate})
+			continue
+		}
 		if why == "" && !voucher.WorksIn(actions, vo.ID, cur) {
 			why = fmt.Sprintf("The voucher gives no discount in %s.", cur)
 		}

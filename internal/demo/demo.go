@@ -14,12 +14,14 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/db"
+	"seam/internal/giftcert"
 	"seam/internal/money"
 	"seam/internal/pricing"
 	"seam/internal/productlink"
 	"seam/internal/seam"
 	"seam/internal/shop"
 	"seam/internal/stock"
+	"seam/internal/store"
 )
 
 // Actor is who the demo data is created by.
@@ -139,6 +141,8 @@ func (l *loader) run() {
 	l.id(shop.CreatePaymentMethod(ctx, d, a, seam.ByID(storeID), "Card", "test"))
 	se := "SE"
 	l.id(0, shop.UpdateStore(ctx, d, a, storeID, shop.StoreSettings{DefaultCountry: &seam.Ref{Code: &se}, DefaultTaxGroup: seam.ByID(taxGroup)}))
+	// Gift certificates as seed 004 lists them.
+	l.giftCertificates(ctx, d, a, storeID)
 	// Product payment links derive EUR prices from USD ones (seed 002).
 	if rates, err := productlink.ParseRates(productlink.DemoRates); err != nil {
 		l.err = err
@@ -289,4 +293,23 @@ func ean(n int64) string {
 		sum += d
 	}
 	return body + strconv.Itoa((10-sum%10)%10)
+}
+
+// giftCertificates adds seed 004's two gift certificates: gift-2 at 10 USD,
+// 100 SEK or 1 000 JPY, and gift-1 of any amount.
+func (l *loader) giftCertificates(ctx context.Context, d *db.DB, a seam.Actor, storeID int64) {
+	if l.err != nil {
+		return
+	}
+	amount := func(v int64, cur string) money.Input {
+		return money.Input{Value: money.NumberOf(decimal.MustNew(v, 0)), CurrencyIsoCode: cur}
+	}
+	yes, no := true, false
+	typ := store.GiftPredetermined
+	l.id(giftcert.Create(ctx, d, a, giftcert.Input{Store: seam.ByID(storeID), Code: str("gift-2"), Name: str("Pre-defined gift certificate"),
+		Type: &typ, CurrencyOfSaleOnly: &yes, ShowGiftAmount: &no,
+		Amounts: []money.Input{amount(10, "USD"), amount(100, "SEK"), amount(1000, "JPY")}}))
+	anyAmount := store.GiftAnyAmount
+	l.id(giftcert.Create(ctx, d, a, giftcert.Input{Store: seam.ByID(storeID), Code: str("gift-1"), Name: str("Dynamic gift certificate"),
+		Type: &anyAmount, CurrencyOfSaleOnly: &no, ShowGiftAmount: &yes}))
 }

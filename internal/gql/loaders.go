@@ -143,6 +143,8 @@ type loaders struct {
 	selLines       *dataloadgen.Loader[string, []store.SelectionLine]
 	selLinks       *dataloadgen.Loader[string, []store.PaymentLink]
 	selView        *dataloadgen.Loader[string, checkout.View]
+	giftCert       *dataloadgen.Loader[int64, store.GiftCertificate]
+	giftAmounts    *dataloadgen.Loader[int64, []store.GiftAmount]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -197,6 +199,8 @@ func newLoaders(q db.Q, integration string) *loaders {
 		selection:      byKey(q, store.SelectionsByIDs, func(v store.Selection) string { return v.ID }),
 		selLines:       groupByKey(q, store.LinesOfSelections, func(v store.SelectionLine) string { return v.SelectionID }),
 		selLinks:       groupByKey(q, store.PaymentLinksOfSelections, func(v store.PaymentLink) string { return v.SelectionID }),
+		giftCert:       byID(q, store.GiftCertificatesByIDs, func(v store.GiftCertificate) int64 { return v.ID }),
+		giftAmounts:    groupBy(q, store.GiftAmounts, func(v store.GiftAmount) int64 { return v.GiftCertificateID }),
 	}
 	views := checkout.New(nil, nil)
 	l.selView = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]checkout.View, error) {

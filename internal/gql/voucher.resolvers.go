@@ -50,7 +50,7 @@ func (r *queryResolver) Vouchers(ctx context.Context, where *model.VoucherFilter
 	}
 	f := store.VoucherFilter{StoreIDs: storeScope(ctx, nil)}
 	if w := where; w != nil {
-		f = store.VoucherFilter{IDs: w.ID, StoreIDs: storeScope(ctx, w.StoreID), Statuses: w.Status, Name: match(w.Name)}
+		f = store.VoucherFilter{IDs: w.ID, StoreIDs: storeScope(ctx, w.StoreID), Statuses: w.Status, Types: w.Type, Name: match(w.Name)}
 	}
 	rows, err := store.ListVouchers(ctx, r.DB.Read(), f, sorts(sort), p)
 	return ptrs(rows), err
@@ -65,6 +65,24 @@ func (r *voucherResolver) Code(ctx context.Context, obj *store.Voucher) (*string
 
 func (r *voucherResolver) CombineWithOtherVouchers(ctx context.Context, obj *store.Voucher) (bool, error) {
 	return obj.Combine, nil
+}
+
+func (r *voucherResolver) Credit(ctx context.Context, obj *store.Voucher) (*model.Money, error) {
+	if obj.CreditMinor == nil || obj.CreditCurrency == nil {
+		return nil, nil
+	}
+	return &model.Money{A: money.New(*obj.CreditMinor, *obj.CreditCurrency)}, nil
+}
+
+func (r *voucherResolver) Balance(ctx context.Context, obj *store.Voucher) (*model.Money, error) {
+	if obj.BalanceMinor == nil || obj.CreditCurrency == nil {
+		return nil, nil
+	}
+	return &model.Money{A: money.New(*obj.BalanceMinor, *obj.CreditCurrency)}, nil
+}
+
+func (r *voucherResolver) GiftCertificate(ctx context.Context, obj *store.Voucher) (*store.GiftCertificate, error) {
+	return maybe(ctx, loads(ctx).giftCert, obj.GiftCertificateID)
 }
 
 func (r *voucherResolver) Store(ctx context.Context, obj *store.Voucher) (*store.Store, error) {

@@ -43,6 +43,7 @@ func TestCheckoutAPIKeepsItsContract(t *testing.T) {
 		t.Run("idempotency", func(t *testing.T) { idempotency(t, a, items) })
 		t.Run("refusals", func(t *testing.T) { refusals(t, a, items[0]) })
 		t.Run("payment links", func(t *testing.T) { paymentLinks(t, a) })
+		t.Run("gift certificates", func(t *testing.T) { giftCertificateCalls(t, a) })
 		if left := a.unexercised(); len(left) > 0 {
 			t.Errorf("openapi.yaml operations no request reached:\n%s", strings.Join(left, "\n"))
 		}
@@ -383,4 +384,22 @@ func paymentLinks(t *testing.T, a *api) {
 		b.must(http.StatusOK, "GET", "/payment-links/"+l.selection+"/"+l.hash+"/qr."+format, nil)
 		b.must(http.StatusNotFound, "GET", "/payment-links/"+l.selection+"/"+strings.Repeat("A", 43)+"/qr."+format, nil)
 	}
+}
+
+// giftCertificateCalls lists and buys gift certificates in both forms and
+// asks for a balance.
+func giftCertificateCalls(t *testing.T, a *api) {
+	b := a.browser(t)
+	b.must(http.StatusOK, "GET", "/gift-certificates", nil)
+	b.must(http.StatusOK, "POST", "/items/gift-certificates/gift-2", nil)
+	b.must(http.StatusOK, "POST", "/items/gift-certificates/gift-1/amount/100", nil)
+	sec, err := checkout.CreateSecret(context.Background(), a.d, "gifts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := b.must(http.StatusOK, "GET", "/selection", nil).str("selection", "selection")
+	srv := a.server(t, sec.Reveal())
+	srv.must(http.StatusOK, "POST", "/selections/"+id+"/gift-certificates/gift-1", map[string]any{"amount": 250})
+	srv.must(http.StatusOK, "POST", "/selections/"+id+"/gift-certificates/gift-2/amount/100", nil)
+	b.fails(http.StatusNotFound, "notFound", "POST", "/gift-certificates/balance", map[string]any{"code": "NOPENOPENOPENOPE"})
 }

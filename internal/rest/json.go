@@ -36,6 +36,16 @@ type selectionJSON struct {
 	VatExempt          bool             `json:"vatExempt"`
 	Address            checkout.Address `json:"address"`
 	ShippingAddress    checkout.Address `json:"shippingAddress"`
+	// GiftCertificate is the gift certificate the selection buys (then
+	// items is empty).
+	GiftCertificate *giftLineJSON `json:"giftCertificate"`
+}
+
+type giftLineJSON struct {
+	GiftCertificate string      `json:"giftCertificate"`
+	Name            string      `json:"name"`
+	Amount          string      `json:"amount"`
+	AmountAsNumber  json.Number `json:"amountAsNumber"`
 }
 
 type itemJSON struct {
@@ -86,6 +96,8 @@ type totalsJSON struct {
 	GrandTotalPriceTaxAsNumber         json.Number `json:"grandTotalPriceTaxAsNumber"`
 	GrandTotalPriceTaxDeducted         string      `json:"grandTotalPriceTaxDeducted"`
 	GrandTotalPriceTaxDeductedAsNumber json.Number `json:"grandTotalPriceTaxDeductedAsNumber"`
+	CreditPrice                        string      `json:"creditPrice"`
+	CreditPriceAsNumber                json.Number `json:"creditPriceAsNumber"`
 	TotalToPay                         string      `json:"totalToPay"`
 	TotalToPayAsNumber                 json.Number `json:"totalToPayAsNumber"`
 }
@@ -226,12 +238,23 @@ func selectionOf(v checkout.View) (*selectionJSON, *locationJSON, []paymentJSON,
 	}
 	t := v.Totals
 	discount := money.New(-t.Discount.Minor, cur)
+	credit := money.New(-t.Credit.Minor, cur)
+	for _, c := range v.Credits {
+		off := money.New(-c.Applied.Minor, cur)
+		sel.Discounts.Vouchers = append(sel.Discounts.Vouchers, voucherJSON{Voucher: "…" + c.CodeHint, Name: c.Voucher.Name, Type: c.Voucher.Type,
+			PriceOff: money.Format(off), PriceOffAsNumber: num(off)})
+	}
 	deducted := money.New(t.GrandTotal.Minor-t.Tax.Minor, cur)
 	sel.Totals = totalsJSON{TotalQuantity: t.Quantity, ItemsTotalPrice: money.Format(t.Items), ItemsTotalPriceAsNumber: num(t.Items),
 		TotalDiscountPrice: money.Format(discount), TotalDiscountPriceAsNumber: num(discount), ShippingPrice: money.Format(t.Shipping),
 		ShippingPriceAsNumber: num(t.Shipping), GrandTotalPrice: money.Format(t.GrandTotal), GrandTotalPriceAsNumber: num(t.GrandTotal),
 		GrandTotalPriceTax: money.Format(t.Tax), GrandTotalPriceTaxAsNumber: num(t.Tax), GrandTotalPriceTaxDeducted: money.Format(deducted),
-		GrandTotalPriceTaxDeductedAsNumber: num(deducted), TotalToPay: money.Format(t.ToPay), TotalToPayAsNumber: num(t.ToPay)}
+		GrandTotalPriceTaxDeductedAsNumber: num(deducted), CreditPrice: money.Format(credit), CreditPriceAsNumber: num(credit),
+		TotalToPay: money.Format(t.ToPay), TotalToPayAsNumber: num(t.ToPay)}
+	if g := v.Gift; g != nil {
+		sel.GiftCertificate = &giftLineJSON{GiftCertificate: g.Certificate.Code, Name: g.Certificate.Name, Amount: money.Format(g.Amount),
+			AmountAsNumber: num(g.Amount)}
+	}
 	if v.PaymentMethod != nil {
 		sel.PaymentMethod, sel.PaymentMethodName = ptr(id(v.PaymentMethod.ID)), &v.PaymentMethod.Name
 	}
@@ -271,6 +294,7 @@ type orderJSON struct {
 	ShippingAddress json.RawMessage `json:"shippingAddress"`
 	ShippingMethod  *string         `json:"shippingMethodName"`
 	PaymentMethod   *string         `json:"paymentMethodName"`
+	GiftMessage     *string         `json:"giftMessage"`
 }
 
 type orderItemJSON struct {
@@ -300,13 +324,18 @@ type orderTotalsJSON struct {
 	GrandTotalPriceAsNumber    json.Number `json:"grandTotalPriceAsNumber"`
 	GrandTotalPriceTax         string      `json:"grandTotalPriceTax"`
 	GrandTotalPriceTaxAsNumber json.Number `json:"grandTotalPriceTaxAsNumber"`
+	CreditPrice                string      `json:"creditPrice"`
+	CreditPriceAsNumber        json.Number `json:"creditPriceAsNumber"`
+	TotalToPay                 string      `json:"totalToPay"`
+	TotalToPayAsNumber         json.Number `json:"totalToPayAsNumber"`
 }
 
 func orderOf(o store.Order, lines []store.OrderLine) orderJSON {
 	m := func(minor int64) money.Amount { return money.New(minor, o.Currency) }
 	out := orderJSON{Order: o.Hash, Number: o.Number, Status: o.Status, Date: o.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		Currency: o.Currency, Email: o.Email, Items: []orderItemJSON{}, Address: json.RawMessage(o.Address),
-		ShippingAddress: json.RawMessage(o.ShippingAddress), ShippingMethod: o.ShippingName, PaymentMethod: o.PaymentMethodName}
+		ShippingAddress: json.RawMessage(o.ShippingAddress), ShippingMethod: o.ShippingName, PaymentMethod: o.PaymentMethodName,
+		GiftMessage: o.GiftMessage}
 	for _, l := range lines {
 		item := ""
 		if l.DisplayVariantID != nil {
@@ -321,6 +350,8 @@ func orderOf(o store.Order, lines []store.OrderLine) orderJSON {
 		TotalDiscountPrice: money.Format(m(-o.Discount)), TotalDiscountPriceAsNumber: num(m(-o.Discount)),
 		ShippingPrice: money.Format(m(o.Shipping)), ShippingPriceAsNumber: num(m(o.Shipping)),
 		GrandTotalPrice: money.Format(m(o.GrandTotal)), GrandTotalPriceAsNumber: num(m(o.GrandTotal)),
-		GrandTotalPriceTax: money.Format(m(o.Tax)), GrandTotalPriceTaxAsNumber: num(m(o.Tax))}
+		GrandTotalPriceTax: money.Format(m(o.Tax)), GrandTotalPriceTaxAsNumber: num(m(o.Tax)),
+		CreditPrice: money.Format(m(-o.Credit)), CreditPriceAsNumber: num(m(-o.Credit)),
+		TotalToPay: money.Format(m(o.GrandTotal - o.Credit)), TotalToPayAsNumber: num(m(o.GrandTotal - o.Credit))}
 	return out
 }

@@ -20,6 +20,7 @@ type paymentBody struct {
 	Address            *checkout.Address `json:"address"`
 	ShippingAddress    *checkout.Address `json:"shippingAddress"`
 	Fields             map[string]any    `json:"paymentMethodSpecificFields"`
+	GiftMessage        *string           `json:"giftMessage"`
 }
 
 type paymentAnswer struct {
@@ -42,7 +43,8 @@ func pay(c *call) (any, error) {
 		return nil, err
 	}
 	out, err := c.h.svc.Pay(c.ctx, c.selection, checkout.PaymentInput{PaymentMethod: method, ReturnURL: b.PaymentReturnPage, FailURL: b.PaymentFailedPage,
-		TermsAndConditions: b.TermsAndConditions, Address: b.Address, ShippingAddress: b.ShippingAddress, Fields: b.Fields, BaseURL: c.h.baseURL(c.r)})
+		TermsAndConditions: b.TermsAndConditions, Address: b.Address, ShippingAddress: b.ShippingAddress, Fields: b.Fields, BaseURL: c.h.baseURL(c.r),
+		GiftMessage: b.GiftMessage})
 	if err != nil {
 		return nil, err
 	}

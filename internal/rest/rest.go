@@ -257,6 +257,7 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) {
 	var bad *badRequest
 	var soldOut *checkout.SoldOutError
 	var declined *checkout.PaymentFailedError
+	var limited *checkout.RateLimitedError
 	status, field, msg := http.StatusInternalServerError, "internal", ""
 	switch {
 	case errors.As(err, &soldOut):
@@ -290,6 +291,9 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) {
 		}
 		h.writeJSON(w, c.r, http.StatusBadRequest, envelope{Token: tok, Errors: errs, PaymentMethods: []paymentJSON{}, ShippingMethods: []shippingJSON{}})
 		return
+	case errors.As(err, &limited):
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(limited.RetryAfter.Seconds()))))
+		status, field, msg = http.StatusTooManyRequests, "rateLimit", upperFirst(limited.Error())
 	case errors.Is(err, seam.ErrGone):
 		status, field, msg = http.StatusGone, "paymentLink", trimKind(err, seam.ErrGone)
 	case errors.Is(err, seam.ErrNotFound):

@@ -53,6 +53,7 @@ type Order struct {
 	Credit            int64
 	Comment           *string
 	CustomerID        *int64
+	GiftMessage       *string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -60,16 +61,16 @@ type Order struct {
 const orderSelect = `SELECT id, hash, number, store_id, market_id, pricelist_id, selection_id, currency, prices_include_tax, vat_exempt, status,
 	is_on_hold, is_locked, email, language, country_id, state_id, address, shipping_address, shipping_option_id, shipping_name,
 	payment_method_id, payment_method_name, items_total_minor, discount_minor, shipping_minor, tax_minor, grand_total_minor, credit_minor,
-	comment, created_at, updated_at, customer_id FROM orders`
+	comment, created_at, updated_at, customer_id, gift_message FROM orders`
 
 func scanOrder(s scanner) (Order, error) {
 	var o Order
-	var sel, shipName, payName, comment sql.NullString
+	var sel, shipName, payName, comment, gift sql.NullString
 	var country, state, ship, pay, customer sql.NullInt64
 	err := s.Scan(&o.ID, &o.Hash, &o.Number, &o.StoreID, &o.MarketID, &o.PricelistID, &sel, &o.Currency, &o.PricesIncludeTax, &o.VatExempt,
 		&o.Status, &o.IsOnHold, &o.IsLocked, &o.Email, &o.Language, &country, &state, &o.Address, &o.ShippingAddress, &ship, &shipName,
-		&pay, &payName, &o.ItemsTotal, &o.Discount, &o.Shipping, &o.Tax, &o.GrandTotal, &o.Credit, &comment, &o.CreatedAt, &o.UpdatedAt, &customer)
-	o.CustomerID = nullInt(customer)
+		&pay, &payName, &o.ItemsTotal, &o.Discount, &o.Shipping, &o.Tax, &o.GrandTotal, &o.Credit, &comment, &o.CreatedAt, &o.UpdatedAt, &customer, &gift)
+	o.CustomerID, o.GiftMessage = nullInt(customer), nullString(gift)
 	o.SelectionID, o.ShippingName, o.PaymentMethodName, o.Comment = nullString(sel), nullString(shipName), nullString(payName), nullString(comment)
 	o.CountryID, o.StateID, o.ShippingOptionID, o.PaymentMethodID = nullInt(country), nullInt(state), nullInt(ship), nullInt(pay)
 	return o, err
@@ -80,13 +81,13 @@ func InsertOrder(ctx context.Context, q db.Q, o *Order) error {
 	id, err := insertID(ctx, q, `INSERT INTO orders (hash, number, store_id, market_id, pricelist_id, selection_id, currency, prices_include_tax,
 		vat_exempt, status, is_on_hold, is_locked, email, language, country_id, state_id, address, shipping_address, shipping_option_id,
 		shipping_name, payment_method_id, payment_method_name, items_total_minor, discount_minor, shipping_minor, tax_minor, grand_total_minor,
-		credit_minor, comment, created_at, updated_at, customer_id)
+		credit_minor, comment, created_at, updated_at, customer_id, gift_message)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
-		$28, $29, $30, $31, $32) RETURNING id`,
+		$28, $29, $30, $31, $32, $33) RETURNING id`,
 		o.Hash, o.Number, o.StoreID, o.MarketID, o.PricelistID, o.SelectionID, o.Currency, o.PricesIncludeTax, o.VatExempt, o.Status, o.IsOnHold,
 		o.IsLocked, o.Email, o.Language, o.CountryID, o.StateID, o.Address, o.ShippingAddress, o.ShippingOptionID, o.ShippingName,
 		o.PaymentMethodID, o.PaymentMethodName, o.ItemsTotal, o.Discount, o.Shipping, o.Tax, o.GrandTotal, o.Credit, o.Comment, o.CreatedAt, o.UpdatedAt,
-		o.CustomerID)
+		o.CustomerID, o.GiftMessage)
 	o.ID = id
 	return err
 }
@@ -354,4 +355,11 @@ func DeleteOldIdempotencyKeys(ctx context.Context, q db.Q, before time.Time) (in
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// DeleteAllocationsOfOrder removes the stock allocations of an order's
+// lines (after their stock was released).
+func DeleteAllocationsOfOrder(ctx context.Context, q db.Q, orderID int64) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM order_allocation WHERE order_line_id IN (SELECT id FROM order_line WHERE order_id = $1)`, orderID)
+	return err
 }

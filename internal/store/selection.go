@@ -68,22 +68,25 @@ type Selection struct {
 	CustomerID     *int64
 	CreatedBy      *string
 	DeletedAt      *time.Time
+	// GiftMessage is POST /payment's giftMessage, for the order.
+	GiftMessage *string
 }
 
 const selectionSelect = `SELECT id, store_id, market_id, pricelist_id, country_id, state_id, language, shipping_option_id, payment_method_id,
 	COALESCE(address, ''), COALESCE(shipping_address, ''), comment, status, payment_ref, payment_amount_minor, reserved_until, order_id,
 	created_at, updated_at, payment_provider, payment_external, origin, locked, lock_quantities, ignore_shipping, ignore_tax, payment_link_id,
-	product_link_id, customer_id, created_by, deleted_at FROM selection`
+	product_link_id, customer_id, created_by, deleted_at, gift_message FROM selection`
 
 func scanSelection(s scanner) (Selection, error) {
 	var x Selection
 	var country, state, ship, pay, amount, order sql.NullInt64
-	var comment, ref, provider, external, createdBy sql.NullString
+	var comment, ref, provider, external, createdBy, gift sql.NullString
 	var reserved, deleted sql.NullTime
 	var link, productLink, customer sql.NullInt64
 	err := s.Scan(&x.ID, &x.StoreID, &x.MarketID, &x.PricelistID, &country, &state, &x.Language, &ship, &pay, &x.Address, &x.ShippingAddress,
 		&comment, &x.Status, &ref, &amount, &reserved, &order, &x.CreatedAt, &x.UpdatedAt, &provider, &external, &x.Origin, &x.Locked,
-		&x.LockQuantities, &x.IgnoreShipping, &x.IgnoreTax, &link, &productLink, &customer, &createdBy, &deleted)
+		&x.LockQuantities, &x.IgnoreShipping, &x.IgnoreTax, &link, &productLink, &customer, &createdBy, &deleted, &gift)
+	x.GiftMessage = nullString(gift)
 	x.PaymentProvider, x.PaymentExternal, x.CreatedBy = nullString(provider), nullString(external), nullString(createdBy)
 	x.PaymentLinkID, x.ProductLinkID, x.CustomerID = nullInt(link), nullInt(productLink), nullInt(customer)
 	if deleted.Valid {
@@ -115,10 +118,10 @@ func InsertSelection(ctx context.Context, q db.Q, x *Selection) error {
 // UpdateSelection writes the editable fields of a selection.
 func UpdateSelection(ctx context.Context, q db.Q, x *Selection) error {
 	_, err := q.ExecContext(ctx, `UPDATE selection SET market_id = $1, pricelist_id = $2, country_id = $3, state_id = $4, language = $5,
-		shipping_option_id = $6, payment_method_id = $7, address = $8, shipping_address = $9, comment = $10, updated_at = $11, customer_id = $13
-		WHERE id = $12`,
+		shipping_option_id = $6, payment_method_id = $7, address = $8, shipping_address = $9, comment = $10, updated_at = $11, customer_id = $13,
+		gift_message = $14 WHERE id = $12`,
 		x.MarketID, x.PricelistID, x.CountryID, x.StateID, x.Language, x.ShippingOptionID, x.PaymentMethodID,
-		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.UpdatedAt, x.ID, x.CustomerID)
+		nullIfEmpty(x.Address), nullIfEmpty(x.ShippingAddress), x.Comment, x.UpdatedAt, x.ID, x.CustomerID, x.GiftMessage)
 	return err
 }
 
@@ -250,6 +253,23 @@ type SelectionVoucher struct {
 func AddSelectionVoucher(ctx context.Context, q db.Q, selectionID string, v SelectionVoucher) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO selection_voucher (selection_id, voucher_id, code_hint, added_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (selection_id, voucher_id) DO NOTHING`, selectionID, v.VoucherID, v.CodeHint, v.AddedAt)
+	return err
+}
+
+// SetSelectionGiftMessage sets the gift message for a selection's order
+// ("" removes it).
+func SetSelectionGiftMessage(ctx context.Context, q db.Q, id, message string) error {
+	var m *string
+	if message != "" {
+		m = &message
+	}
+	_, err := q.ExecContext(ctx, `UPDATE selection SET gift_message = $2 WHERE id = $1`, id, m)
+	return err
+}
+
+// DeleteSelectionVouchers takes every voucher off a selection.
+func DeleteSelectionVouchers(ctx context.Context, q db.Q, selectionID string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM selection_voucher WHERE selection_id = $1`, selectionID)
 	return err
 }
 

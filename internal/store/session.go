@@ -127,3 +127,20 @@ func TouchSession(ctx context.Context, q db.Q, id int64, now time.Time) error {
 	_, err := q.ExecContext(ctx, `UPDATE checkout_session SET seen_at = $2 WHERE id = $1`, id, db.Time(now))
 	return err
 }
+
+// CountSessionUse counts one use of kind by a session in the fixed window
+// starting at windowStart (Unix milliseconds), only while the window holds
+// fewer than limit: one conditional statement. It reports whether it
+// counted.
+func CountSessionUse(ctx context.Context, q db.Q, sessionID int64, kind string, windowStart int64, limit int) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO session_rate (session_id, kind, window_start, count) VALUES ($1, $2, $3, 1)
+		ON CONFLICT (session_id, kind) DO UPDATE SET
+			count = CASE WHEN session_rate.window_start = excluded.window_start THEN session_rate.count + 1 ELSE 1 END,
+			window_start = excluded.window_start
+		WHERE session_rate.window_start <> excluded.window_start OR session_rate.count < $4`, sessionID, kind, windowStart, limit)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"seam/internal/db"
@@ -31,29 +32,106 @@ type Voucher struct {
 	ConversionHTML     *string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// A CREDIT voucher (an issued gift certificate) holds money: Credit
+	// issued, Balance left, in CreditCurrency.
+	CreditCurrency     *string
+	CreditMinor        *int64
+	BalanceMinor       *int64
+	CurrencyOfSaleOnly bool
+	GiftCertificateID  *int64
+	IssuedByOrderID    *int64
 }
 
 const voucherSelect = `SELECT id, store_id, name, status, start_at, stop_at, method, code_hash, code_hint, url, priority, max_usages, usages,
-	combine, reuse, type, entry_point_strategy, conversion_html, created_at, updated_at FROM voucher`
+	combine, reuse, type, entry_point_strategy, conversion_html, created_at, updated_at, credit_currency, credit_minor, balance_minor,
+	currency_of_sale_only, gift_certificate_id, issued_by_order_id FROM voucher`
 
 func scanVoucher(s scanner) (Voucher, error) {
 	var v Voucher
-	var hash, hint, url, html sql.NullString
+	var hash, hint, url, html, cur sql.NullString
+	var credit, balance, gc, order sql.NullInt64
 	err := s.Scan(&v.ID, &v.StoreID, &v.Name, &v.Status, &v.StartAt, &v.StopAt, &v.Method, &hash, &hint, &url, &v.Priority, &v.MaxUsages,
-		&v.Usages, &v.Combine, &v.Reuse, &v.Type, &v.EntryPointStrategy, &html, &v.CreatedAt, &v.UpdatedAt)
+		&v.Usages, &v.Combine, &v.Reuse, &v.Type, &v.EntryPointStrategy, &html, &v.CreatedAt, &v.UpdatedAt, &cur, &credit, &balance,
+		&v.CurrencyOfSaleOnly, &gc, &order)
 	v.CodeHash, v.CodeHint, v.URL, v.ConversionHTML = nullString(hash), nullString(hint), nullString(url), nullString(html)
+	v.CreditCurrency, v.CreditMinor, v.BalanceMinor = nullString(cur), nullInt(credit), nullInt(balance)
+	v.GiftCertificateID, v.IssuedByOrderID = nullInt(gc), nullInt(order)
 	return v, err
 }
 
 // InsertVoucher creates a voucher (not its actions or markets).
 func InsertVoucher(ctx context.Context, q db.Q, v *Voucher) error {
 	id, err := insertID(ctx, q, `INSERT INTO voucher (store_id, name, status, start_at, stop_at, method, code_hash, code_hint, url, priority,
-		max_usages, combine, reuse, type, entry_point_strategy, conversion_html, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+		max_usages, combine, reuse, type, entry_point_strategy, conversion_html, created_at, updated_at, credit_currency, credit_minor,
+		balance_minor, currency_of_sale_only, gift_certificate_id, issued_by_order_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) RETURNING id`,
 		v.StoreID, v.Name, v.Status, v.StartAt, v.StopAt, v.Method, v.CodeHash, v.CodeHint, v.URL, v.Priority, v.MaxUsages, v.Combine, v.Reuse,
-		v.Type, v.EntryPointStrategy, v.ConversionHTML, v.CreatedAt, v.UpdatedAt)
+		v.Type, v.EntryPointStrategy, v.ConversionHTML, v.CreatedAt, v.UpdatedAt, v.CreditCurrency, v.CreditMinor, v.BalanceMinor,
+		v.CurrencyOfSaleOnly, v.GiftCertificateID, v.IssuedByOrderID)
 	v.ID = id
 	return err
+}
+
+// DebitCredit takes amount off a credit voucher's balance, only while the
+// balance covers it: one conditional statement. It reports whether it did
+// and the balance after.
+func DebitCredit(ctx context.Context, q db.Q, id, amount int64) (bool, int64, error) {
+	var after int64
+	err := q.QueryRowContext(ctx, `UPDATE voucher SET balance_minor = balance_minor - $2 WHERE id = $1 AND balance_minor >= $2
+		RETURNING balance_minor`, id, amount).Scan(&after)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, 0, nil
+	}
+	return err == nil, after, err
+}
+
+// CreditBack puts amount back on a credit voucher's balance and returns
+// the balance after.
+func CreditBack(ctx context.Context, q db.Q, id, amount int64) (int64, error) {
+	var after int64
+	err := q.QueryRowContext(ctx, `UPDATE voucher SET balance_minor = balance_minor + $2 WHERE id = $1 RETURNING balance_minor`, id, amount).Scan(&after)
+	return after, err
+}
+
+// CreditEntry is one change of a credit voucher's balance.
+type CreditEntry struct {
+	ID           int64
+	VoucherID    int64
+	OrderID      *int64
+	Kind         string
+	AmountMinor  int64
+	Currency     string
+	BalanceAfter int64
+	CreatedAt    time.Time
+}
+
+// Credit ledger entry kinds.
+const (
+	CreditIssue    = "ISSUE"
+	CreditDebit    = "DEBIT"
+	CreditBackKind = "CREDIT_BACK"
+)
+
+// InsertCreditEntry writes a ledger entry.
+func InsertCreditEntry(ctx context.Context, q db.Q, e CreditEntry) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO credit_entry (voucher_id, order_id, kind, amount_minor, currency, balance_after, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.VoucherID, e.OrderID, e.Kind, e.AmountMinor, e.Currency, e.BalanceAfter, db.Time(e.CreatedAt))
+	return err
+}
+
+// CreditEntries lists ledger entries of vouchers (voucherIDs) or of orders
+// (orderIDs), in order.
+func CreditEntries(ctx context.Context, q db.Q, voucherIDs, orderIDs []int64) ([]CreditEntry, error) {
+	var w where
+	in(&w, "voucher_id", voucherIDs)
+	in(&w, "order_id", orderIDs)
+	return all(ctx, q, func(s scanner) (CreditEntry, error) {
+		var e CreditEntry
+		var order sql.NullInt64
+		err := s.Scan(&e.ID, &e.VoucherID, &order, &e.Kind, &e.AmountMinor, &e.Currency, &e.BalanceAfter, &e.CreatedAt)
+		e.OrderID = nullInt(order)
+		return e, err
+	}, `SELECT id, voucher_id, order_id, kind, amount_minor, currency, balance_after, created_at FROM credit_entry`+w.sql()+` ORDER BY id`, w.args...)
 }
 
 // UpdateVoucher writes the editable fields of a voucher.
@@ -80,6 +158,7 @@ type VoucherFilter struct {
 	IDs      []int64
 	StoreIDs []int64
 	Statuses []string
+	Types    []string
 	Name     *StringMatch
 }
 
@@ -89,6 +168,7 @@ func ListVouchers(ctx context.Context, q db.Q, f VoucherFilter, sorts []Sort, p 
 	in(&w, "id", f.IDs)
 	in(&w, "store_id", f.StoreIDs)
 	in(&w, "status", f.Statuses)
+	in(&w, "type", f.Types)
 	f.Name.apply(&w, "name")
 	return list(ctx, q, scanVoucher, voucherSelect, &w, orderBy(sorts, map[string]string{"id": "id", "name": "name", "priority": "priority"}, "id"), p)
 }

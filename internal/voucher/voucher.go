@@ -5,6 +5,7 @@ package voucher
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,7 +29,7 @@ import (
 // them.
 var (
 	Methods              = []string{"CODE", "URL", "AUTO"}
-	Types                = []string{"DISCOUNT", "CREDIT"}
+	Types                = []string{TypeDiscount, TypeCredit}
 	EntryPointStrategies = []string{"APPLY_ALL_IF_ALL_APPLY", "APPLY_ALL_THAT_APPLY", "APPLY_FIRST_THAT_APPLIES"}
 	ContinueStrategies   = []string{"ALL_PRODUCTS", "SELECTED_PRODUCTS", "STOP"}
 )
@@ -135,16 +136,23 @@ type Created struct {
 const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 // NewCode makes a random code of n characters from an unambiguous
-// alphabet.
+// alphabet, each character uniform (about 4.95 bits: 16 characters are
+// 79 bits).
 func NewCode(n int) string {
-	raw := secret.New("").Reveal()
+	// Bytes at or above the largest multiple of the alphabet's size are
+	// skipped, so that every character is equally likely.
+	limit := byte(256 / len(codeAlphabet) * len(codeAlphabet))
 	var b strings.Builder
-	for i := 0; b.Len() < n; i++ {
-		if i >= len(raw) {
-			raw += secret.New("").Reveal()
+	buf := make([]byte, 2*n)
+	for b.Len() < n {
+		if _, err := rand.Read(buf); err != nil {
+			panic("voucher: crypto/rand failed: " + err.Error())
 		}
-		c := raw[i]
-		b.WriteByte(codeAlphabet[int(c)%len(codeAlphabet)])
+		for _, c := range buf {
+			if c < limit && b.Len() < n {
+				b.WriteByte(codeAlphabet[int(c)%len(codeAlphabet)])
+			}
+		}
 	}
 	return b.String()
 }
@@ -497,6 +505,13 @@ func actions(ctx context.Context, tx *db.Tx, actor seam.Actor, v store.Voucher, 
 	return p.Err()
 }
 
+// Voucher types: a discount takes money off prices; credit (an issued gift
+// certificate) pays after tax, like a payment.
+const (
+	TypeDiscount = "DISCOUNT"
+	TypeCredit   = "CREDIT"
+)
+
 // Problem says why a voucher cannot be used in a market now, or "".
 func Problem(v store.Voucher, markets []store.IDPair, marketID int64, now time.Time) string {
 	switch {
@@ -506,7 +521,7 @@ func Problem(v store.Voucher, markets []store.IDPair, marketID int64, now time.T
 		return "The voucher is not valid yet."
 	case !now.Before(v.StopAt):
 		return "The voucher has expired."
-	case v.MaxUsages > 0 && v.Usages >= v.MaxUsages:
+	case v.Type != TypeCredit && v.MaxUsages > 0 && v.Usages >= v.MaxUsages:
 		return "The voucher has been used up."
 	}
 	listed, here := false, false

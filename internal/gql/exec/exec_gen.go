@@ -10,6 +10,7 @@ import (
 	"math"
 	"seam/internal/catalog"
 	"seam/internal/checkout"
+	"seam/internal/giftcert"
 	"seam/internal/gql/model"
 	"seam/internal/money"
 	"seam/internal/paylink"
@@ -50,6 +51,7 @@ type ResolverRoot interface {
 	Display() DisplayResolver
 	ExchangeRate() ExchangeRateResolver
 	Folder() FolderResolver
+	GiftCertificate() GiftCertificateResolver
 	Market() MarketResolver
 	Mutation() MutationResolver
 	OrderAllocation() OrderAllocationResolver
@@ -316,6 +318,31 @@ type ComplexityRoot struct {
 		UserWarnings func(childComplexity int) int
 	}
 
+	GiftCertificate struct {
+		Amounts            func(childComplexity int) int
+		Bounds             func(childComplexity int) int
+		Code               func(childComplexity int) int
+		CurrencyOfSaleOnly func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Name               func(childComplexity int) int
+		ShowGiftAmount     func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Store              func(childComplexity int) int
+		Type               func(childComplexity int) int
+		ValidityDays       func(childComplexity int) int
+	}
+
+	GiftCertificateBounds struct {
+		Max func(childComplexity int) int
+		Min func(childComplexity int) int
+	}
+
+	GiftCertificatePayload struct {
+		GiftCertificate func(childComplexity int) int
+		UserErrors      func(childComplexity int) int
+		UserWarnings    func(childComplexity int) int
+	}
+
 	IdConversion struct {
 		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -369,6 +396,7 @@ type ComplexityRoot struct {
 		CreateCollection      func(childComplexity int, input catalog.NamedInput) int
 		CreateDisplay         func(childComplexity int, input catalog.DisplayInput) int
 		CreateFolder          func(childComplexity int, input catalog.NamedInput) int
+		CreateGiftCertificate func(childComplexity int, input giftcert.Input) int
 		CreateMarket          func(childComplexity int, input shop.MarketInput) int
 		CreatePaymentLink     func(childComplexity int, input paylink.LinkInput) int
 		CreatePaymentMethod   func(childComplexity int, input model.PaymentMethodCreateInput) int
@@ -396,6 +424,7 @@ type ComplexityRoot struct {
 		UnsetIDConversions    func(childComplexity int, input []*model.IDConversionUnsetInput) int
 		UpdateCategory        func(childComplexity int, id int64, input catalog.CategoryInput) int
 		UpdateDisplay         func(childComplexity int, id int64, input catalog.DisplayInput) int
+		UpdateGiftCertificate func(childComplexity int, id int64, input giftcert.Input) int
 		UpdateMarket          func(childComplexity int, id int64, input shop.MarketInput) int
 		UpdatePriceAlteration func(childComplexity int, id int64, input pricing.AlterationInput) int
 		UpdatePricelist       func(childComplexity int, id int64, input pricing.PricelistInput) int
@@ -678,6 +707,7 @@ type ComplexityRoot struct {
 		Displays              func(childComplexity int, where *model.DisplayFilter, sort []string, limit *int64, page *int64) int
 		ExchangeRates         func(childComplexity int) int
 		Folders               func(childComplexity int, where *model.FolderFilter, limit *int64, page *int64) int
+		GiftCertificates      func(childComplexity int, where *model.GiftCertificateFilter, limit *int64, page *int64) int
 		IDConversions         func(childComplexity int, where *model.IDConversionFilter, limit *int64, page *int64) int
 		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
 		Order                 func(childComplexity int, id string) int
@@ -892,11 +922,14 @@ type ComplexityRoot struct {
 
 	Voucher struct {
 		Actions                  func(childComplexity int) int
+		Balance                  func(childComplexity int) int
 		Code                     func(childComplexity int) int
 		CodeHint                 func(childComplexity int) int
 		CombineWithOtherVouchers func(childComplexity int) int
 		ConversionHTML           func(childComplexity int) int
+		Credit                   func(childComplexity int) int
 		EntryPointStrategy       func(childComplexity int) int
+		GiftCertificate          func(childComplexity int) int
 		ID                       func(childComplexity int) int
 		Markets                  func(childComplexity int) int
 		MaxUsages                func(childComplexity int) int
@@ -1052,6 +1085,11 @@ type ExchangeRateResolver interface {
 type FolderResolver interface {
 	Parent(ctx context.Context, obj *store.Folder) (*store.Folder, error)
 }
+type GiftCertificateResolver interface {
+	Store(ctx context.Context, obj *store.GiftCertificate) (*store.Store, error)
+	Amounts(ctx context.Context, obj *store.GiftCertificate) ([]*model.Money, error)
+	Bounds(ctx context.Context, obj *store.GiftCertificate) ([]*model.GiftCertificateBounds, error)
+}
 type MarketResolver interface {
 	Store(ctx context.Context, obj *store.Market) (*store.Store, error)
 	Countries(ctx context.Context, obj *store.Market) ([]*store.Country, error)
@@ -1075,6 +1113,8 @@ type MutationResolver interface {
 	UpdateCategory(ctx context.Context, id int64, input catalog.CategoryInput) (*model.CategoryUpdatePayload, error)
 	CreateDisplay(ctx context.Context, input catalog.DisplayInput) (*model.DisplayCreatePayload, error)
 	UpdateDisplay(ctx context.Context, id int64, input catalog.DisplayInput) (*model.DisplayUpdatePayload, error)
+	CreateGiftCertificate(ctx context.Context, input giftcert.Input) (*model.GiftCertificatePayload, error)
+	UpdateGiftCertificate(ctx context.Context, id int64, input giftcert.Input) (*model.GiftCertificatePayload, error)
 	CreateSelection(ctx context.Context, input paylink.SelectionInput) (*model.SelectionPayload, error)
 	UpdateSelection(ctx context.Context, id string, input paylink.SelectionInput) (*model.SelectionPayload, error)
 	CreatePaymentLink(ctx context.Context, input paylink.LinkInput) (*model.PaymentLinkPayload, error)
@@ -1199,6 +1239,7 @@ type QueryResolver interface {
 	Categories(ctx context.Context, where *model.CategoryFilter, limit *int64, page *int64) ([]*store.Category, error)
 	Displays(ctx context.Context, where *model.DisplayFilter, sort []string, limit *int64, page *int64) ([]*store.Display, error)
 	Display(ctx context.Context, id int64) (*store.Display, error)
+	GiftCertificates(ctx context.Context, where *model.GiftCertificateFilter, limit *int64, page *int64) ([]*store.GiftCertificate, error)
 	Orders(ctx context.Context, where *model.OrderFilter, sort []string, limit *int64, page *int64) ([]model.AnyOrder, error)
 	Order(ctx context.Context, id string) (model.AnyOrder, error)
 	Selections(ctx context.Context, where *model.SelectionFilter, limit *int64, page *int64) ([]*store.Selection, error)
@@ -1269,6 +1310,9 @@ type VoucherResolver interface {
 
 	CombineWithOtherVouchers(ctx context.Context, obj *store.Voucher) (bool, error)
 
+	Credit(ctx context.Context, obj *store.Voucher) (*model.Money, error)
+	Balance(ctx context.Context, obj *store.Voucher) (*model.Money, error)
+	GiftCertificate(ctx context.Context, obj *store.Voucher) (*store.GiftCertificate, error)
 	Store(ctx context.Context, obj *store.Voucher) (*store.Store, error)
 	Markets(ctx context.Context, obj *store.Voucher) ([]*store.Market, error)
 	Actions(ctx context.Context, obj *store.Voucher) ([]*store.VoucherAction, error)
@@ -2229,6 +2273,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FolderCreatePayload.UserWarnings(childComplexity), true
 
+	case "GiftCertificate.amounts":
+		if e.ComplexityRoot.GiftCertificate.Amounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.Amounts(childComplexity), true
+	case "GiftCertificate.bounds":
+		if e.ComplexityRoot.GiftCertificate.Bounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.Bounds(childComplexity), true
+	case "GiftCertificate.code":
+		if e.ComplexityRoot.GiftCertificate.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.Code(childComplexity), true
+	case "GiftCertificate.currencyOfSaleOnly":
+		if e.ComplexityRoot.GiftCertificate.CurrencyOfSaleOnly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.CurrencyOfSaleOnly(childComplexity), true
+	case "GiftCertificate.id":
+		if e.ComplexityRoot.GiftCertificate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.ID(childComplexity), true
+	case "GiftCertificate.name":
+		if e.ComplexityRoot.GiftCertificate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.Name(childComplexity), true
+	case "GiftCertificate.showGiftAmount":
+		if e.ComplexityRoot.GiftCertificate.ShowGiftAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.ShowGiftAmount(childComplexity), true
+	case "GiftCertificate.status":
+		if e.ComplexityRoot.GiftCertificate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.Status(childComplexity), true
+	case "GiftCertificate.store":
+		if e.ComplexityRoot.GiftCertificate.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.Store(childComplexity), true
+	case "GiftCertificate.type":
+		if e.ComplexityRoot.GiftCertificate.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.Type(childComplexity), true
+	case "GiftCertificate.validityDays":
+		if e.ComplexityRoot.GiftCertificate.ValidityDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificate.ValidityDays(childComplexity), true
+
+	case "GiftCertificateBounds.max":
+		if e.ComplexityRoot.GiftCertificateBounds.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificateBounds.Max(childComplexity), true
+	case "GiftCertificateBounds.min":
+		if e.ComplexityRoot.GiftCertificateBounds.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificateBounds.Min(childComplexity), true
+
+	case "GiftCertificatePayload.giftCertificate":
+		if e.ComplexityRoot.GiftCertificatePayload.GiftCertificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificatePayload.GiftCertificate(childComplexity), true
+	case "GiftCertificatePayload.userErrors":
+		if e.ComplexityRoot.GiftCertificatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificatePayload.UserErrors(childComplexity), true
+	case "GiftCertificatePayload.userWarnings":
+		if e.ComplexityRoot.GiftCertificatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftCertificatePayload.UserWarnings(childComplexity), true
+
 	case "IdConversion.externalId":
 		if e.ComplexityRoot.IdConversion.ExternalID == nil {
 			break
@@ -2457,6 +2600,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateFolder(childComplexity, args["input"].(catalog.NamedInput)), true
+	case "Mutation.createGiftCertificate":
+		if e.ComplexityRoot.Mutation.CreateGiftCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGiftCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateGiftCertificate(childComplexity, args["input"].(giftcert.Input)), true
 	case "Mutation.createMarket":
 		if e.ComplexityRoot.Mutation.CreateMarket == nil {
 			break
@@ -2754,6 +2908,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateDisplay(childComplexity, args["id"].(int64), args["input"].(catalog.DisplayInput)), true
+	case "Mutation.updateGiftCertificate":
+		if e.ComplexityRoot.Mutation.UpdateGiftCertificate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGiftCertificate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateGiftCertificate(childComplexity, args["id"].(int64), args["input"].(giftcert.Input)), true
 	case "Mutation.updateMarket":
 		if e.ComplexityRoot.Mutation.UpdateMarket == nil {
 			break
@@ -4063,6 +4228,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Folders(childComplexity, args["where"].(*model.FolderFilter), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.giftCertificates":
+		if e.ComplexityRoot.Query.GiftCertificates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_giftCertificates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GiftCertificates(childComplexity, args["where"].(*model.GiftCertificateFilter), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.idConversions":
 		if e.ComplexityRoot.Query.IDConversions == nil {
 			break
@@ -4979,6 +5155,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Voucher.Actions(childComplexity), true
+	case "Voucher.balance":
+		if e.ComplexityRoot.Voucher.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Balance(childComplexity), true
 	case "Voucher.code":
 		if e.ComplexityRoot.Voucher.Code == nil {
 			break
@@ -5003,12 +5185,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Voucher.ConversionHTML(childComplexity), true
+	case "Voucher.credit":
+		if e.ComplexityRoot.Voucher.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.Credit(childComplexity), true
 	case "Voucher.entryPointStrategy":
 		if e.ComplexityRoot.Voucher.EntryPointStrategy == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Voucher.EntryPointStrategy(childComplexity), true
+	case "Voucher.giftCertificate":
+		if e.ComplexityRoot.Voucher.GiftCertificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Voucher.GiftCertificate(childComplexity), true
 	case "Voucher.id":
 		if e.ComplexityRoot.Voucher.ID == nil {
 			break
@@ -5395,6 +5589,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FolderCreateInput", ec.unmarshalInputFolderCreateInput),
 			graphql.NewInputUnmarshaler("FolderFilter", ec.unmarshalInputFolderFilter),
 			graphql.NewInputUnmarshaler("FolderInput", ec.unmarshalInputFolderInput),
+			graphql.NewInputUnmarshaler("GiftCertificateBoundsInput", ec.unmarshalInputGiftCertificateBoundsInput),
+			graphql.NewInputUnmarshaler("GiftCertificateCreateInput", ec.unmarshalInputGiftCertificateCreateInput),
+			graphql.NewInputUnmarshaler("GiftCertificateFilter", ec.unmarshalInputGiftCertificateFilter),
+			graphql.NewInputUnmarshaler("GiftCertificateUpdateInput", ec.unmarshalInputGiftCertificateUpdateInput),
 			graphql.NewInputUnmarshaler("IdConversionFilter", ec.unmarshalInputIdConversionFilter),
 			graphql.NewInputUnmarshaler("IdConversionSelector", ec.unmarshalInputIdConversionSelector),
 			graphql.NewInputUnmarshaler("IdConversionSetInput", ec.unmarshalInputIdConversionSetInput),
@@ -6315,6 +6513,76 @@ type DisplayCreatePayload implements Payload {
 
 type DisplayUpdatePayload implements Payload {
   display: Display @perm(name: "Display:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/giftcert.graphqls", Input: `extend type Query {
+  "Gift certificates a store sells (seed 004). Seam addition."
+  giftCertificates(where: GiftCertificateFilter, limit: Int = 20, page: Int = 1): [GiftCertificate!] @perm(name: "GiftCertificate:read")
+}
+
+extend type Mutation {
+  "Sell a gift certificate: a predetermined amount per currency, or any amount within bounds. Seam addition."
+  createGiftCertificate(input: GiftCertificateCreateInput!): GiftCertificatePayload @perm(name: "GiftCertificate:write")
+  "Change a gift certificate; amounts or bounds given replace the old ones. Codes issued before keep their money. Seam addition."
+  updateGiftCertificate(id: Int!, input: GiftCertificateUpdateInput!): GiftCertificatePayload @perm(name: "GiftCertificate:write")
+}
+
+enum GiftCertificateType { predeterminedAmount anyAmount }
+
+type GiftCertificate {
+  id: Int!
+  "The code storefronts use (gift-2)."
+  code: String!
+  name: String!
+  type: GiftCertificateType!
+  "Issued codes pay only in the currency they were bought in."
+  currencyOfSaleOnly: Boolean!
+  showGiftAmount: Boolean!
+  "How many days an issued code can be spent."
+  validityDays: Int!
+  status: Status!
+  store: Store @perm(name: "Store:read")
+  "A predeterminedAmount certificate's amounts."
+  amounts: [MonetaryValue!]!
+  "An anyAmount certificate's bounds per currency it has them for (others take 1 to 10,000 major units)."
+  bounds: [GiftCertificateBounds!]!
+}
+
+type GiftCertificateBounds { min: MonetaryValue!, max: MonetaryValue! }
+
+input GiftCertificateFilter { id: [Int!], storeId: [Int!], status: [Status!] }
+
+input GiftCertificateCreateInput {
+  store: StoreInput!
+  code: String!
+  name: String!
+  type: GiftCertificateType!
+  currencyOfSaleOnly: Boolean = false
+  showGiftAmount: Boolean = true
+  "Default 365."
+  validityDays: Int
+  status: Status
+  amounts: [MonetaryValueInput!]
+  bounds: [GiftCertificateBoundsInput!]
+}
+
+input GiftCertificateUpdateInput {
+  code: String
+  name: String
+  currencyOfSaleOnly: Boolean
+  showGiftAmount: Boolean
+  validityDays: Int
+  status: Status
+  amounts: [MonetaryValueInput!]
+  bounds: [GiftCertificateBoundsInput!]
+}
+
+input GiftCertificateBoundsInput { min: MonetaryValueInput!, max: MonetaryValueInput! }
+
+type GiftCertificatePayload implements Payload {
+  giftCertificate: GiftCertificate @perm(name: "GiftCertificate:read")
   userErrors: [UserError!]!
   userWarnings: [UserWarning!]!
 }
@@ -7324,6 +7592,11 @@ type Voucher {
   type: VoucherType!
   entryPointStrategy: VoucherEntryPointStrategy!
   conversionHTML: String
+  "A CREDIT voucher's money (an issued gift certificate): what it was issued for, and what is left. Seam addition."
+  credit: MonetaryValue
+  balance: MonetaryValue
+  "Which gift certificate issued it. Seam addition."
+  giftCertificate: GiftCertificate @perm(name: "GiftCertificate:read")
   store: Store @perm(name: "Store:read")
   markets: [Market!] @perm(name: "Market:read")
   actions: [VoucherAction!]!
@@ -7355,6 +7628,8 @@ input VoucherFilter {
   storeId: [Int!]
   status: [Status!]
   name: StringMatch
+  "CREDIT lists the codes issued for gift certificates."
+  type: [VoucherType!]
 }
 
 input VoucherCreateInput {
@@ -7863,6 +8138,56 @@ func (ec *executionContext) childFields_FolderCreatePayload(ctx context.Context,
 		return ec.fieldContext_FolderCreatePayload_userWarnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FolderCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_GiftCertificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GiftCertificate_id(ctx, field)
+	case "code":
+		return ec.fieldContext_GiftCertificate_code(ctx, field)
+	case "name":
+		return ec.fieldContext_GiftCertificate_name(ctx, field)
+	case "type":
+		return ec.fieldContext_GiftCertificate_type(ctx, field)
+	case "currencyOfSaleOnly":
+		return ec.fieldContext_GiftCertificate_currencyOfSaleOnly(ctx, field)
+	case "showGiftAmount":
+		return ec.fieldContext_GiftCertificate_showGiftAmount(ctx, field)
+	case "validityDays":
+		return ec.fieldContext_GiftCertificate_validityDays(ctx, field)
+	case "status":
+		return ec.fieldContext_GiftCertificate_status(ctx, field)
+	case "store":
+		return ec.fieldContext_GiftCertificate_store(ctx, field)
+	case "amounts":
+		return ec.fieldContext_GiftCertificate_amounts(ctx, field)
+	case "bounds":
+		return ec.fieldContext_GiftCertificate_bounds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiftCertificate", field.Name)
+}
+
+func (ec *executionContext) childFields_GiftCertificateBounds(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "min":
+		return ec.fieldContext_GiftCertificateBounds_min(ctx, field)
+	case "max":
+		return ec.fieldContext_GiftCertificateBounds_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiftCertificateBounds", field.Name)
+}
+
+func (ec *executionContext) childFields_GiftCertificatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "giftCertificate":
+		return ec.fieldContext_GiftCertificatePayload_giftCertificate(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_GiftCertificatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_GiftCertificatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiftCertificatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_IdConversion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8891,6 +9216,12 @@ func (ec *executionContext) childFields_Voucher(ctx context.Context, field graph
 		return ec.fieldContext_Voucher_entryPointStrategy(ctx, field)
 	case "conversionHTML":
 		return ec.fieldContext_Voucher_conversionHTML(ctx, field)
+	case "credit":
+		return ec.fieldContext_Voucher_credit(ctx, field)
+	case "balance":
+		return ec.fieldContext_Voucher_balance(ctx, field)
+	case "giftCertificate":
+		return ec.fieldContext_Voucher_giftCertificate(ctx, field)
 	case "store":
 		return ec.fieldContext_Voucher_store(ctx, field)
 	case "markets":
@@ -9259,6 +9590,20 @@ func (ec *executionContext) field_Mutation_createFolder_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (catalog.NamedInput, error) {
 			return ec.unmarshalNFolderCreateInput2seamᚋinternalᚋcatalogᚐNamedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createGiftCertificate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (giftcert.Input, error) {
+			return ec.unmarshalNGiftCertificateCreateInput2seamᚋinternalᚋgiftcertᚐInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9661,6 +10006,28 @@ func (ec *executionContext) field_Mutation_updateDisplay_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (catalog.DisplayInput, error) {
 			return ec.unmarshalNDisplayUpdateInput2seamᚋinternalᚋcatalogᚐDisplayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateGiftCertificate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (giftcert.Input, error) {
+			return ec.unmarshalNGiftCertificateUpdateInput2seamᚋinternalᚋgiftcertᚐInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10215,6 +10582,36 @@ func (ec *executionContext) field_Query_folders_args(ctx context.Context, rawArg
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.FolderFilter, error) {
 			return ec.unmarshalOFolderFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐFolderFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_giftCertificates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.GiftCertificateFilter, error) {
+			return ec.unmarshalOGiftCertificateFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificateFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15606,6 +16003,482 @@ func (ec *executionContext) fieldContext_FolderCreatePayload_userWarnings(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _GiftCertificate_id(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GiftCertificate_code(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _GiftCertificate_name(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "String")
+}
+
+func (ec *executionContext) _GiftCertificate_type(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNGiftCertificateType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "GiftCertificateType")
+}
+
+func (ec *executionContext) _GiftCertificate_currencyOfSaleOnly(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_currencyOfSaleOnly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrencyOfSaleOnly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_currencyOfSaleOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _GiftCertificate_showGiftAmount(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_showGiftAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShowGiftAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_showGiftAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _GiftCertificate_validityDays(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_validityDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidityDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_validityDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GiftCertificate_status(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftCertificate", field, false, false, "Status")
+}
+
+func (ec *executionContext) _GiftCertificate_store(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GiftCertificate().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftCertificate_amounts(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_amounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GiftCertificate().Amounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_amounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftCertificate_bounds(ctx context.Context, field graphql.CollectedField, obj *store.GiftCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificate_bounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GiftCertificate().Bounds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GiftCertificateBounds) graphql.Marshaler {
+			return ec.marshalNGiftCertificateBounds2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificateBoundsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificate_bounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftCertificateBounds(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftCertificateBounds_min(ctx context.Context, field graphql.CollectedField, obj *model.GiftCertificateBounds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificateBounds_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificateBounds_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificateBounds",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftCertificateBounds_max(ctx context.Context, field graphql.CollectedField, obj *model.GiftCertificateBounds) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificateBounds_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificateBounds_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificateBounds",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftCertificatePayload_giftCertificate(ctx context.Context, field graphql.CollectedField, obj *model.GiftCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificatePayload_giftCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GiftCertificate, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "GiftCertificate:read")
+				if err != nil {
+					var zeroVal *store.GiftCertificate
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.GiftCertificate
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GiftCertificate) graphql.Marshaler {
+			return ec.marshalOGiftCertificate2ᚖseamᚋinternalᚋstoreᚐGiftCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificatePayload_giftCertificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftCertificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftCertificatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.GiftCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftCertificatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.GiftCertificatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftCertificatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftCertificatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftCertificatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IdConversion_id(ctx context.Context, field graphql.CollectedField, obj *store.IDConversion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17466,6 +18339,130 @@ func (ec *executionContext) fieldContext_Mutation_updateDisplay(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateDisplay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createGiftCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createGiftCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateGiftCertificate(ctx, fc.Args["input"].(giftcert.Input))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "GiftCertificate:write")
+				if err != nil {
+					var zeroVal *model.GiftCertificatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.GiftCertificatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftCertificatePayload) graphql.Marshaler {
+			return ec.marshalOGiftCertificatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createGiftCertificate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftCertificatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createGiftCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateGiftCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateGiftCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateGiftCertificate(ctx, fc.Args["id"].(int64), fc.Args["input"].(giftcert.Input))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "GiftCertificate:write")
+				if err != nil {
+					var zeroVal *model.GiftCertificatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.GiftCertificatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftCertificatePayload) graphql.Marshaler {
+			return ec.marshalOGiftCertificatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateGiftCertificate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftCertificatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateGiftCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25549,6 +26546,68 @@ func (ec *executionContext) fieldContext_Query_display(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_giftCertificates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_giftCertificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GiftCertificates(ctx, fc.Args["where"].(*model.GiftCertificateFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "GiftCertificate:read")
+				if err != nil {
+					var zeroVal []*store.GiftCertificate
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.GiftCertificate
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.GiftCertificate) graphql.Marshaler {
+			return ec.marshalOGiftCertificate2ᚕᚖseamᚋinternalᚋstoreᚐGiftCertificateᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_giftCertificates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftCertificate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_giftCertificates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_orders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30442,6 +31501,120 @@ func (ec *executionContext) fieldContext_Voucher_conversionHTML(_ context.Contex
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
 }
 
+func (ec *executionContext) _Voucher_credit(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_credit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Credit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Voucher_balance(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().Balance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Voucher_giftCertificate(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_giftCertificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Voucher().GiftCertificate(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "GiftCertificate:read")
+				if err != nil {
+					var zeroVal *store.GiftCertificate
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.GiftCertificate
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GiftCertificate) graphql.Marshaler {
+			return ec.marshalOGiftCertificate2ᚖseamᚋinternalᚋstoreᚐGiftCertificate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_giftCertificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftCertificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Voucher_store(ctx context.Context, field graphql.CollectedField, obj *store.Voucher) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34712,6 +35885,314 @@ func (ec *executionContext) unmarshalInputFolderInput(ctx context.Context, obj a
 func UnmarshalFolderInput(ctx context.Context, raw any) (seam.Ref, error) {
 	var out seam.Ref
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FolderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGiftCertificateBoundsInput(ctx context.Context, obj any) (giftcert.BoundsInput, error) {
+	var it giftcert.BoundsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"min", "max"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "min":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+			data, err := ec.unmarshalNMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Min = data
+		case "max":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
+			data, err := ec.unmarshalNMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Max = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiftCertificateBoundsInput unmarshals raw into the GiftCertificateBoundsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiftCertificateBoundsInput(ctx context.Context, raw any) (giftcert.BoundsInput, error) {
+	var out giftcert.BoundsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiftCertificateBoundsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGiftCertificateCreateInput(ctx context.Context, obj any) (giftcert.Input, error) {
+	var it giftcert.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["currencyOfSaleOnly"]; !present {
+		asMap["currencyOfSaleOnly"] = false
+	}
+	if _, present := asMap["showGiftAmount"]; !present {
+		asMap["showGiftAmount"] = true
+	}
+
+	fieldsInOrder := [...]string{"store", "code", "name", "type", "currencyOfSaleOnly", "showGiftAmount", "validityDays", "status", "amounts", "bounds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNGiftCertificateType2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "currencyOfSaleOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyOfSaleOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyOfSaleOnly = data
+		case "showGiftAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showGiftAmount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowGiftAmount = data
+		case "validityDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validityDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidityDays = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "amounts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amounts"))
+			data, err := ec.unmarshalOMonetaryValueInput2ᚕseamᚋinternalᚋmoneyᚐInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amounts = data
+		case "bounds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bounds"))
+			data, err := ec.unmarshalOGiftCertificateBoundsInput2ᚕseamᚋinternalᚋgiftcertᚐBoundsInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bounds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiftCertificateCreateInput unmarshals raw into the GiftCertificateCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiftCertificateCreateInput(ctx context.Context, raw any) (giftcert.Input, error) {
+	var out giftcert.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiftCertificateCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGiftCertificateFilter(ctx context.Context, obj any) (model.GiftCertificateFilter, error) {
+	var it model.GiftCertificateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "storeId", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiftCertificateFilter unmarshals raw into the GiftCertificateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiftCertificateFilter(ctx context.Context, raw any) (model.GiftCertificateFilter, error) {
+	var out model.GiftCertificateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiftCertificateFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGiftCertificateUpdateInput(ctx context.Context, obj any) (giftcert.Input, error) {
+	var it giftcert.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "currencyOfSaleOnly", "showGiftAmount", "validityDays", "status", "amounts", "bounds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "currencyOfSaleOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyOfSaleOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyOfSaleOnly = data
+		case "showGiftAmount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("showGiftAmount"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShowGiftAmount = data
+		case "validityDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validityDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidityDays = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOStatus2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "amounts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amounts"))
+			data, err := ec.unmarshalOMonetaryValueInput2ᚕseamᚋinternalᚋmoneyᚐInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amounts = data
+		case "bounds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bounds"))
+			data, err := ec.unmarshalOGiftCertificateBoundsInput2ᚕseamᚋinternalᚋgiftcertᚐBoundsInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bounds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiftCertificateUpdateInput unmarshals raw into the GiftCertificateUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiftCertificateUpdateInput(ctx context.Context, raw any) (giftcert.Input, error) {
+	var out giftcert.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiftCertificateUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -39580,7 +41061,7 @@ func (ec *executionContext) unmarshalInputVoucherFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "storeId", "status", "name"}
+	fieldsInOrder := [...]string{"id", "storeId", "status", "name", "type"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39615,6 +41096,13 @@ func (ec *executionContext) unmarshalInputVoucherFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Name = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOVoucherType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
 		}
 	}
 	return it, nil
@@ -40577,6 +42065,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._IdConversionsSetPayload(ctx, sel, obj)
+	case model.GiftCertificatePayload:
+		return ec._GiftCertificatePayload(ctx, sel, &obj)
+	case *model.GiftCertificatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GiftCertificatePayload(ctx, sel, obj)
 	case model.FolderCreatePayload:
 		return ec._FolderCreatePayload(ctx, sel, &obj)
 	case *model.FolderCreatePayload:
@@ -42243,6 +43738,173 @@ func (ec *executionContext) _FolderCreatePayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var giftCertificateImplementors = []string{"GiftCertificate"}
+
+func (ec *executionContext) _GiftCertificate(ctx context.Context, sel ast.SelectionSet, obj *store.GiftCertificate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giftCertificateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiftCertificate")
+		case "id":
+			out.Values[i] = ec._GiftCertificate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._GiftCertificate_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._GiftCertificate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.Values[i] = ec._GiftCertificate_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "currencyOfSaleOnly":
+			out.Values[i] = ec._GiftCertificate_currencyOfSaleOnly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "showGiftAmount":
+			out.Values[i] = ec._GiftCertificate_showGiftAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validityDays":
+			out.Values[i] = ec._GiftCertificate_validityDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._GiftCertificate_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GiftCertificate_store(ctx, field, obj)
+				})
+		case "amounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GiftCertificate_amounts(ctx, field, obj)
+				})
+		case "bounds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GiftCertificate_bounds(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var giftCertificateBoundsImplementors = []string{"GiftCertificateBounds"}
+
+func (ec *executionContext) _GiftCertificateBounds(ctx context.Context, sel ast.SelectionSet, obj *model.GiftCertificateBounds) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giftCertificateBoundsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiftCertificateBounds")
+		case "min":
+			out.Values[i] = ec._GiftCertificateBounds_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._GiftCertificateBounds_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var giftCertificatePayloadImplementors = []string{"GiftCertificatePayload", "Payload"}
+
+func (ec *executionContext) _GiftCertificatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.GiftCertificatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giftCertificatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiftCertificatePayload")
+		case "giftCertificate":
+			out.Values[i] = ec._GiftCertificatePayload_giftCertificate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._GiftCertificatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._GiftCertificatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var idConversionImplementors = []string{"IdConversion"}
 
 func (ec *executionContext) _IdConversion(ctx context.Context, sel ast.SelectionSet, obj *store.IDConversion) graphql.Marshaler {
@@ -42702,6 +44364,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateDisplay":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateDisplay(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createGiftCertificate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createGiftCertificate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateGiftCertificate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateGiftCertificate(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -44722,6 +46398,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_display(ctx, field)
 				})
+		case "giftCertificates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_giftCertificates(ctx, field)
+				})
 		case "orders":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -46262,6 +47944,24 @@ func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "credit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_credit(ctx, field, obj)
+				})
+		case "balance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_balance(ctx, field, obj)
+				})
+		case "giftCertificate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_giftCertificate(ctx, field, obj)
+				})
 		case "store":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -47578,6 +49278,85 @@ func (ec *executionContext) unmarshalNFolderCreateInput2seamᚋinternalᚋcatalo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNGiftCertificate2ᚖseamᚋinternalᚋstoreᚐGiftCertificate(ctx context.Context, sel ast.SelectionSet, v *store.GiftCertificate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiftCertificate!")
+		return graphql.Null
+	}
+	return ec._GiftCertificate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGiftCertificateBounds2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificateBoundsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GiftCertificateBounds) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGiftCertificateBounds2ᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificateBounds(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGiftCertificateBounds2ᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificateBounds(ctx context.Context, sel ast.SelectionSet, v *model.GiftCertificateBounds) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiftCertificateBounds!")
+		return graphql.Null
+	}
+	return ec._GiftCertificateBounds(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGiftCertificateBoundsInput2seamᚋinternalᚋgiftcertᚐBoundsInput(ctx context.Context, v any) (giftcert.BoundsInput, error) {
+	res, err := ec.unmarshalInputGiftCertificateBoundsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNGiftCertificateCreateInput2seamᚋinternalᚋgiftcertᚐInput(ctx context.Context, v any) (giftcert.Input, error) {
+	res, err := ec.unmarshalInputGiftCertificateCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNGiftCertificateType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGiftCertificateType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "GiftCertificateType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNGiftCertificateType2ᚖstring(ctx context.Context, v any) (*string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGiftCertificateType2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiftCertificateType!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalString(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "GiftCertificateType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNGiftCertificateUpdateInput2seamᚋinternalᚋgiftcertᚐInput(ctx context.Context, v any) (giftcert.Input, error) {
+	res, err := ec.unmarshalInputGiftCertificateUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNIdConversion2ᚕᚖseamᚋinternalᚋstoreᚐIDConversionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.IDConversion) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -47724,12 +49503,33 @@ func (ec *executionContext) marshalNMonetaryValue2seamᚋinternalᚋgqlᚋmodel�
 	return ec._MonetaryValue(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNMonetaryValue2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Money) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MonetaryValue!")
 		return graphql.Null
 	}
 	return ec._MonetaryValue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMonetaryValueInput2seamᚋinternalᚋmoneyᚐInput(ctx context.Context, v any) (money.Input, error) {
+	res, err := ec.unmarshalInputMonetaryValueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx context.Context, v any) (*money.Input, error) {
@@ -50063,6 +51863,64 @@ func (ec *executionContext) unmarshalOFolderInput2ᚖseamᚋinternalᚋseamᚐRe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOGiftCertificate2ᚕᚖseamᚋinternalᚋstoreᚐGiftCertificateᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.GiftCertificate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGiftCertificate2ᚖseamᚋinternalᚋstoreᚐGiftCertificate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOGiftCertificate2ᚖseamᚋinternalᚋstoreᚐGiftCertificate(ctx context.Context, sel ast.SelectionSet, v *store.GiftCertificate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GiftCertificate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOGiftCertificateBoundsInput2ᚕseamᚋinternalᚋgiftcertᚐBoundsInputᚄ(ctx context.Context, v any) ([]giftcert.BoundsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]giftcert.BoundsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGiftCertificateBoundsInput2seamᚋinternalᚋgiftcertᚐBoundsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOGiftCertificateFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificateFilter(ctx context.Context, v any) (*model.GiftCertificateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGiftCertificateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGiftCertificatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐGiftCertificatePayload(ctx context.Context, sel ast.SelectionSet, v *model.GiftCertificatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GiftCertificatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOIdConversion2ᚕᚖseamᚋinternalᚋstoreᚐIDConversionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.IDConversion) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -50298,6 +52156,23 @@ func (ec *executionContext) marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmod
 		return graphql.Null
 	}
 	return ec._MonetaryValue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMonetaryValueInput2ᚕseamᚋinternalᚋmoneyᚐInputᚄ(ctx context.Context, v any) ([]money.Input, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]money.Input, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMonetaryValueInput2seamᚋinternalᚋmoneyᚐInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx context.Context, v any) (*money.Input, error) {
@@ -52048,6 +53923,42 @@ func (ec *executionContext) marshalOVoucherSort2ᚕstringᚄ(ctx context.Context
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNVoucherSort2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOVoucherType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVoucherType2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOVoucherType2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherType2string(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -182,6 +182,25 @@ type FolderFilter struct {
 	Name *StringMatch `json:"name,omitempty"`
 }
 
+type GiftCertificateBounds struct {
+	Min *Money `json:"min"`
+	Max *Money `json:"max"`
+}
+
+type GiftCertificateFilter struct {
+	ID      []int64  `json:"id,omitempty"`
+	StoreID []int64  `json:"storeId,omitempty"`
+	Status  []string `json:"status,omitempty"`
+}
+
+type GiftCertificatePayload struct {
+	GiftCertificate *store.GiftCertificate `json:"giftCertificate,omitempty"`
+	UserErrors      []*UserError           `json:"userErrors"`
+	UserWarnings    []*UserWarning         `json:"userWarnings"`
+}
+
+func (GiftCertificatePayload) IsPayload() {}
+
 type IDConversionFilter struct {
 	ObjectType []string     `json:"objectType,omitempty"`
 	ExternalID *StringMatch `json:"externalId,omitempty"`
@@ -607,6 +626,8 @@ type VoucherFilter struct {
 	StoreID []int64      `json:"storeId,omitempty"`
 	Status  []string     `json:"status,omitempty"`
 	Name    *StringMatch `json:"name,omitempty"`
+	// CREDIT lists the codes issued for gift certificates.
+	Type []string `json:"type,omitempty"`
 }
 
 type VoucherResult struct {

@@ -1,0 +1,401 @@
+package checkout
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/govalues/decimal"
+
+	"seam/internal/db"
+	"seam/internal/giftcert"
+	"seam/internal/mail"
+	"seam/internal/money"
+	"seam/internal/store"
+	"seam/internal/voucher"
+)
+
+// GiftOffer is a gift certificate the shop sells, with its amounts.
+type GiftOffer struct {
+	Certificate store.GiftCertificate
+	// Amounts are a predetermined certificate's amounts by currency.
+	Amounts []money.Amount
+}
+
+// giftOffers lists the active gift certificates of a store, by code.
+func (s *Service) giftOffers(ctx context.Context, storeID int64) ([]GiftOffer, error) {
+	q := s.DB.Read()
+	gs, err := store.ListGiftCertificates(ctx, q, store.GiftFilter{StoreIDs: []int64{storeID}, Statuses: []string{"ACTIVE"}}, store.Page{})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(gs))
+	for i, g := range gs {
+		ids[i] = g.ID
+	}
+	amounts, err := store.GiftAmounts(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GiftOffer, len(gs))
+	for i, g := range gs {
+		out[i].Certificate = g
+		for _, a := range amounts {
+			if a.GiftCertificateID == g.ID && a.AmountMinor != nil {
+				out[i].Amounts = append(out[i].Amounts, money.New(*a.AmountMinor, a.Currency))
+			}
+		}
+	}
+	return out, nil
+}
+
+// AddGiftCertificate puts a gift certificate in the selection, in the
+// selection's currency: a predetermined one at its amount there, an
+// any-amount one at amount (major units, required). A selection buys one
+// certificate and nothing else: its items and vouchers go.
+func (s *Service) AddGiftCertificate(ctx context.Context, id, code string, amount *string) error {
+	return s.editItems(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if sel.Origin != store.OriginSession {
+			return conflict("this selection comes from a payment link; buy gift certificates in a selection of your own")
+		}
+		g, err := store.GiftCertificateByCode(ctx, tx, sel.StoreID, code)
+		if isNotFound(err) || (err == nil && g.Status != "ACTIVE") {
+			return notFound("no gift certificate %q", code)
+		} else if err != nil {
+			return err
+		}
+		pl, err := store.GetPricelist(ctx, tx, sel.PricelistID)
+		if err != nil {
+			return err
+		}
+		cur := pl.CurrencyCode
+		amounts, err := store.GiftAmounts(ctx, tx, []int64{g.ID})
+		if err != nil {
+			return err
+		}
+		var price money.Amount
+		switch g.Type {
+		case store.GiftPredetermined:
+			var sold []string
+			for _, a := range amounts {
+				if a.AmountMinor == nil {
+					continue
+				}
+				sold = append(sold, a.Currency)
+				if a.Currency == cur {
+					price = money.New(*a.AmountMinor, cur)
+				}
+			}
+			if price.Currency == "" {
+				return invalid("giftCertificate", "Gift certificate %s has no amount in %s, the selection's currency; it sells in %s.", code, cur,
+					strings.Join(sold, ", "))
+			}
+			if amount != nil {
+				if a, err := parseAmount(*amount, cur); err != nil || a.Minor != price.Minor {
+					return invalid("amount", "Gift certificate %s costs %s; leave the amount out.", code, money.Format(price))
+				}
+			}
+		default:
+			if amount == nil {
+				return invalid("amount", "Gift certificate %s takes any amount: give it in %s, as \"amount\" in the body or /amount/{amount}.", code, cur)
+			}
+			if price, err = parseAmount(*amount, cur); err != nil {
+				return err
+			}
+			lo, hi, err := giftcert.Bounds(amounts, cur)
+			if err != nil {
+				return err
+			}
+			if price.Minor < lo.Minor || price.Minor > hi.Minor {
+				return invalid("amount", "Gift certificate %s takes %s to %s, got %s.", code, money.Format(lo), money.Format(hi), money.Format(price))
+			}
+		}
+		if err := store.DeleteLines(ctx, tx, sel.ID); err != nil {
+			return err
+		}
+		if err := store.DeleteSelectionVouchers(ctx, tx, sel.ID); err != nil {
+			return err
+		}
+		return store.SetSelectionGift(ctx, tx, store.SelectionGift{SelectionID: sel.ID, GiftCertificateID: g.ID, AmountMinor: price.Minor, Currency: cur})
+	})
+}
+
+// parseAmount reads an amount in major units, exactly, with at most the
+// currency's decimals.
+func parseAmount(text, cur string) (money.Amount, error) {
+	d, err := decimal.Parse(strings.TrimSpace(text))
+	if err != nil {
+		return money.Amount{}, invalid("amount", "%q is not an amount; write it in %s major units, such as 100 or 99.50.", text, cur)
+	}
+	a, err := money.FromDecimal(d, cur)
+	if err != nil {
+		return money.Amount{}, invalid("amount", "%s takes at most %s decimals, got %s.", cur, digitsOf(cur), text)
+	}
+	return a, nil
+}
+
+func digitsOf(cur string) string {
+	d, err := money.Digits(cur)
+	if err != nil {
+		return "2"
+	}
+	return fmt.Sprint(d)
+}
+
+// GiftLine is the gift certificate a selection buys.
+type GiftLine struct {
+	Certificate store.GiftCertificate
+	Amount      money.Amount
+}
+
+// AppliedCredit is a credit voucher (an issued gift certificate) paying
+// for the selection after tax.
+type AppliedCredit struct {
+	Voucher  store.Voucher
+	CodeHint string
+	// Available is what it can pay here, in the selection's currency;
+	// Applied what it pays.
+	Available money.Amount
+	Applied   money.Amount
+	// Debit is what Applied takes off its balance, in its own currency.
+	Debit int64
+	rate  *decimal.Decimal
+}
+
+// giftView prices a selection that buys a gift certificate: the amount,
+// no shipping, no tax.
+func giftView(v *View, g store.GiftCertificate, sg store.SelectionGift) {
+	amount := money.New(sg.AmountMinor, sg.Currency)
+	v.Gift = &GiftLine{Certificate: g, Amount: amount}
+	zero := money.New(0, sg.Currency)
+	v.Totals = Totals{Quantity: 1, Items: amount, Discount: zero, Shipping: zero, Tax: zero, GrandTotal: amount, Credit: zero, ToPay: amount}
+}
+
+// creditProblem says why a credit voucher cannot pay in a selection's
+// currency, or "".
+func creditProblem(ctx context.Context, q db.Q, v store.Voucher, cur string) (string, *decimal.Decimal, error) {
+	if v.BalanceMinor == nil || v.CreditCurrency == nil {
+		return "This credit voucher holds no money.", nil, nil
+	}
+	if *v.BalanceMinor == 0 {
+		return "The gift certificate is used up.", nil, nil
+	}
+	if *v.CreditCurrency == cur {
+		return "", nil, nil
+	}
+	if v.CurrencyOfSaleOnly {
+		return fmt.Sprintf("This gift certificate is in %s and pays only in %s.", *v.CreditCurrency, *v.CreditCurrency), nil, nil
+	}
+	r, err := store.GetExchangeRate(ctx, q, *v.CreditCurrency, cur)
+	if isNotFound(err) {
+		return fmt.Sprintf("This gift certificate is in %s, and the shop has no %s:%s exchange rate to pay in %s with it.", *v.CreditCurrency,
+			*v.CreditCurrency, cur, cur), nil, nil
+	} else if err != nil {
+		return "", nil, err
+	}
+	d, err := decimal.Parse(r.Rate)
+	if err != nil {
+		return "", nil, fmt.Errorf("exchange rate %s:%s %q: %w", *v.CreditCurrency, cur, r.Rate, err)
+	}
+	return "", &d, nil
+}
+
+// available is what a credit voucher's balance pays in the selection's
+// currency: all of it, or converted at the rate and rounded down.
+func available(v store.Voucher, cur string, rate *decimal.Decimal) (money.Amount, error) {
+	if rate == nil {
+		return money.New(*v.BalanceMinor, cur), nil
+	}
+	return convert(*v.BalanceMinor, *v.CreditCurrency, cur, *rate, false)
+}
+
+// debitFor is what paying applied (in the selection's currency) takes off
+// a credit voucher in its own currency: converted back and rounded up, so
+// never less than it paid; at most the balance.
+func debitFor(c AppliedCredit) (int64, error) {
+	if c.rate == nil {
+		return c.Applied.Minor, nil
+	}
+	inv, err := decimal.One.Quo(*c.rate)
+	if err != nil {
+		return 0, err
+	}
+	a, err := convert(c.Applied.Minor, c.Applied.Currency, *c.Voucher.CreditCurrency, inv, true)
+	if err != nil {
+		return 0, err
+	}
+	return min(a.Minor, *c.Voucher.BalanceMinor), nil
+}
+
+// convert changes minor units of one currency into another at rate,
+// rounding down or up to the target's minor unit.
+func convert(minor int64, from, to string, rate decimal.Decimal, up bool) (money.Amount, error) {
+	fd, err := money.Digits(from)
+	if err != nil {
+		return money.Amount{}, err
+	}
+	td, err := money.Digits(to)
+	if err != nil {
+		return money.Amount{}, err
+	}
+	src, err := decimal.New(minor, fd)
+	if err != nil {
+		return money.Amount{}, err
+	}
+	x, err := src.Mul(rate)
+	if err != nil {
+		return money.Amount{}, err
+	}
+	if up {
+		x = x.Ceil(td)
+	} else {
+		x = x.Floor(td)
+	}
+	return money.FromDecimal(x, to)
+}
+
+// applyCredit pays the selection's total with its credit vouchers, in the
+// order they were added, after tax: ToPay is what is left.
+func applyCredit(v *View) error {
+	left := v.Totals.GrandTotal.Minor
+	for i := range v.Credits {
+		c := &v.Credits[i]
+		c.Applied = money.New(min(c.Available.Minor, left), c.Available.Currency)
+		left -= c.Applied.Minor
+		d, err := debitFor(*c)
+		if err != nil {
+			return err
+		}
+		c.Debit = d
+		v.Totals.Credit.Minor += c.Applied.Minor
+	}
+	v.Totals.ToPay = money.New(left, v.Totals.GrandTotal.Currency)
+	return nil
+}
+
+// debitCredits takes what the order's credit vouchers paid off their
+// balances, in the order's transaction: one conditional statement each, so
+// a balance never goes below 0; with the ledger's DEBIT entries and a
+// payment history entry each.
+func debitCredits(ctx context.Context, tx *db.Tx, v View, o store.Order) error {
+	for _, c := range v.Credits {
+		if c.Applied.Minor == 0 {
+			continue
+		}
+		ok, after, err := store.DebitCredit(ctx, tx, c.Voucher.ID, c.Debit)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflict("gift certificate …%s has less left than %s: it paid another order meanwhile", c.CodeHint, money.Format(c.Applied))
+		}
+		if err := store.InsertCreditEntry(ctx, tx, store.CreditEntry{VoucherID: c.Voucher.ID, OrderID: &o.ID, Kind: store.CreditDebit,
+			AmountMinor: c.Debit, Currency: *c.Voucher.CreditCurrency, BalanceAfter: after, CreatedAt: o.CreatedAt}); err != nil {
+			return err
+		}
+		ref := fmt.Sprintf("voucher:%d", c.Voucher.ID)
+		method := "gift certificate …" + c.CodeHint
+		if err := store.InsertPaymentEntry(ctx, tx, &store.PaymentEntry{OrderID: o.ID, EntryType: "CREDIT", Status: "SUCCESS",
+			Value: c.Applied.Minor, Currency: o.Currency, ExternalReference: &ref, PaymentMethod: &method, CreatedAt: o.CreatedAt}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sellGift completes a gift certificate order in its transaction: what it
+// bought, the credit voucher it issues (its code goes to the buyer), a
+// shipment created and completed, and the order SHIPPED.
+func (s *Service) sellGift(ctx context.Context, tx *db.Tx, v View, o *store.Order) error {
+	now := o.CreatedAt
+	issued, err := giftcert.Issue(ctx, tx, v.Gift.Certificate, v.Gift.Amount, o.ID, now)
+	if err != nil {
+		return err
+	}
+	if err := store.InsertOrderGift(ctx, tx, store.OrderGift{OrderID: o.ID, GiftCertificateID: v.Gift.Certificate.ID, AmountMinor: v.Gift.Amount.Minor,
+		Currency: v.Gift.Amount.Currency, VoucherID: &issued.Voucher.ID}); err != nil {
+		return err
+	}
+	if err := store.InsertShipment(ctx, tx, &store.Shipment{OrderID: o.ID, Number: fmt.Sprintf("%d-1", o.Number), IsGoodToGo: true, IsPaid: true,
+		CreatedAt: now, ShippedAt: &now, CompletedAt: &now}); err != nil {
+		return err
+	}
+	if _, err := store.SetOrderStatus(ctx, tx, o.ID, []string{store.OrderPending, store.OrderConfirmed}, store.OrderShipped, now); err != nil {
+		return err
+	}
+	o.Status = store.OrderShipped
+	message := ""
+	if o.GiftMessage != nil {
+		message = *o.GiftMessage
+	}
+	m, err := giftcert.MailFor(v.Gift.Certificate, v.Gift.Amount, issued.Code, o.Number, message, issued.Voucher.StopAt)
+	if err != nil {
+		return err
+	}
+	storeID := v.Store.ID
+	_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "gift_certificate", StoreID: &storeID, To: o.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
+	return err
+}
+
+// ShopGiftCertificates lists the active gift certificates of the shop's
+// store (GET /gift-certificates).
+func (s *Service) ShopGiftCertificates(ctx context.Context) ([]GiftOffer, error) {
+	st, err := shopStore(ctx, s.DB.Read())
+	if err != nil {
+		return nil, err
+	}
+	return s.giftOffers(ctx, st.ID)
+}
+
+// Balance is what is left on an issued gift certificate.
+type Balance struct {
+	CodeHint  string
+	Balance   money.Amount
+	Initial   money.Amount
+	ExpiresAt time.Time
+	Expired   bool
+}
+
+// BalanceLimit is how many balance checks a session may make per minute.
+const BalanceLimit = 10
+
+// RateLimitedError says a caller asked too often and when to try again.
+type RateLimitedError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("too many balance checks; try again in %d s", int(e.RetryAfter.Seconds()))
+}
+
+// GiftBalance tells an issued gift certificate's balance, at most
+// BalanceLimit times a minute per session (guessing codes would need
+// billions of tries).
+func (s *Service) GiftBalance(ctx context.Context, sessionID int64, code string) (Balance, error) {
+	if strings.TrimSpace(code) == "" {
+		return Balance{}, invalid("code", "Give the gift certificate's code.")
+	}
+	now := s.Now()
+	window := now.UnixMilli() / 60_000 * 60_000
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		ok, err := store.CountSessionUse(ctx, tx, sessionID, "gift-balance", window, BalanceLimit)
+		if err == nil && !ok {
+			return &RateLimitedError{RetryAfter: time.Duration(window+60_000-now.UnixMilli()) * time.Millisecond}
+		}
+		return err
+	})
+	if err != nil {
+		return Balance{}, err
+	}
+	st, err := shopStore(ctx, s.DB.Read())
+	if err != nil {
+		return Balance{}, err
+	}
+	v, err := voucher.ByCode(ctx, s.DB.Read(), st.ID, code)
+	if isNotFound(err) || (err == nil && (v.Type != voucher.TypeCredit || v.BalanceMinor == nil)) {
+		return Balance{}, notFound("no gift certificate with this code")
+	} else if err != nil {
+		return Balance{}, err
+	}
+	return Balance{CodeHint: voucher.Hint(code), Balance: money.New(*v.BalanceMinor, *v.CreditCurrency),
+		Initial: money.New(*v.CreditMinor, *v.CreditCurrency), ExpiresAt: v.StopAt, Expired: !now.Before(v.StopAt)}, nil
+}
