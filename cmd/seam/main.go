@@ -35,6 +35,7 @@ Commands:
   migrate   apply migrations (up) or list them (status)
   token     create, list or revoke Integration API tokens
   loadtest  drive a running Seam over HTTP: full checkouts, stock races
+  mail      queue e-mail the worker gave up on again (retry)
   version   print the version
 
 Run "seam <command> -h" for the flags of a command. Every flag can also be set
@@ -60,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"migrate":  migrate,
 		"token":    token,
 		"loadtest": loadtestCmd,
+		"mail":     mailCmd,
 		"version": func(context.Context, []string, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, appVersion())
 			return nil

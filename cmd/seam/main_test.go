@@ -204,6 +204,9 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 		{[]string{"token", "create", "--data", data, "--name", "x", "--all", "--store", "99"}, 2, "no store 99"},
 		{[]string{"token", "revoke", "--data", data, "abc"}, 2, "not a token id"},
 		{[]string{"migrate", "--data", data, "sideways"}, 2, "up or status"},
+		{[]string{"mail", "--data", data}, 2, "retry"},
+		{[]string{"mail", "--data", data, "--id", "-3", "retry"}, 2, "--id must be positive"},
+		{[]string{"mail", "--data", data, "retry"}, 0, "0 failed message(s) queued again"},
 		{[]string{"serve", "--data", data, "--rate-limits", "lots"}, 2, "centra, high or off"},
 		{[]string{"serve", "--database-url", "mysql://x"}, 1, "postgres://"},
 	}
@@ -214,7 +217,7 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 			t.Errorf("seam %v: exit %d, output %q; want exit %d saying %q", tt.args, code, stdout.String()+stderr.String(), tt.code, tt.say)
 		}
 	}
-	for _, cmd := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"token", "-h"}, {"token", "create", "-h"}, {"token", "list", "-h"}, {"token", "revoke", "-h"}, {"version"}} {
+	for _, cmd := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"token", "-h"}, {"token", "create", "-h"}, {"token", "list", "-h"}, {"token", "revoke", "-h"}, {"mail", "-h"}, {"version"}} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), cmd, &stdout, &stderr); code != 0 || stdout.Len()+stderr.Len() == 0 {
 			t.Errorf("seam %v: exit %d, no help", cmd, code)

@@ -140,7 +140,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if dev != nil {
 		defer dev.Close()
-		log.Info("no SEAM_SMTP_URL: e-mail goes to the dev mailbox", "page", base+"/dev/mailbox", "smtp", dev.Addr())
+		log.Warn("no SEAM_SMTP_URL: e-mail (gift certificate codes too) goes to the dev mailbox on this machine, not to customers; set SEAM_SMTP_URL before selling", "page", base+"/dev/mailbox", "smtp", dev.Addr())
 	}
 	mails := &mail.Worker{DB: d, Sender: sender, Log: log.With("component", "mail")}
 	mailCtx, stopMail := context.WithCancel(ctx)

@@ -3,8 +3,11 @@ package checkout
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/govalues/decimal"
 
@@ -121,6 +124,55 @@ func (s *Service) AddGiftCertificate(ctx context.Context, id, code string, amoun
 	})
 }
 
+// repriceGift follows a change of the selection's pricelist: a
+// predetermined gift certificate takes its amount in the new currency; one
+// without an amount there, and an any-amount one (whose amount the buyer
+// chose in the old currency), leave the selection.
+func repriceGift(ctx context.Context, tx *db.Tx, sel store.Selection) error {
+	sg, err := store.SelectionGiftOf(ctx, tx, sel.ID)
+	if isNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	pl, err := store.GetPricelist(ctx, tx, sel.PricelistID)
+	if err != nil {
+		return err
+	}
+	if sg.Currency == pl.CurrencyCode {
+		return nil
+	}
+	amounts, err := store.GiftAmounts(ctx, tx, []int64{sg.GiftCertificateID})
+	if err != nil {
+		return err
+	}
+	for _, a := range amounts {
+		if a.Currency == pl.CurrencyCode && a.AmountMinor != nil {
+			sg.AmountMinor, sg.Currency = *a.AmountMinor, a.Currency
+			return store.SetSelectionGift(ctx, tx, sg)
+		}
+	}
+	return store.DeleteSelectionGift(ctx, tx, sel.ID)
+}
+
+// checkGiftMessage refuses a gift message that is too long or holds what
+// an e-mail cannot carry: invalid UTF-8, NUL and control characters other
+// than line breaks and tabs.
+func checkGiftMessage(m string) error {
+	if !utf8.ValidString(m) {
+		return invalid("giftMessage", "The gift message is not valid UTF-8.")
+	}
+	if n := utf8.RuneCountInString(m); n > 2000 {
+		return invalid("giftMessage", "A gift message is at most 2000 characters, got %d.", n)
+	}
+	for _, r := range m {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return invalid("giftMessage", "The gift message holds the control character %U; use text, line breaks and tabs only.", r)
+		}
+	}
+	return nil
+}
+
 // parseAmount reads an amount in major units, exactly, with at most the
 // currency's decimals.
 func parseAmount(text, cur string) (money.Amount, error) {
@@ -217,15 +269,39 @@ func debitFor(c AppliedCredit) (int64, error) {
 	if c.rate == nil {
 		return c.Applied.Minor, nil
 	}
-	inv, err := decimal.One.Quo(*c.rate)
+	a, err := convertBackUp(c.Applied.Minor, c.Applied.Currency, *c.Voucher.CreditCurrency, *c.rate)
 	if err != nil {
 		return 0, err
 	}
-	a, err := convert(c.Applied.Minor, c.Applied.Currency, *c.Voucher.CreditCurrency, inv, true)
+	return min(a, *c.Voucher.BalanceMinor), nil
+}
+
+// convertBackUp divides minor units of currency from by rate (to → from)
+// into minor units of currency to, rounded up, exactly: with rate = c /
+// 10^s, it is ceil(minor × 10^s × 10^digits(to) / (c × 10^digits(from))).
+func convertBackUp(minor int64, from, to string, rate decimal.Decimal) (int64, error) {
+	fd, err := money.Digits(from)
 	if err != nil {
 		return 0, err
 	}
-	return min(a.Minor, *c.Voucher.BalanceMinor), nil
+	td, err := money.Digits(to)
+	if err != nil {
+		return 0, err
+	}
+	if !rate.IsPos() || minor < 0 {
+		return 0, fmt.Errorf("convert %d %s at rate %s: want a positive rate and amount", minor, from, rate)
+	}
+	pow := func(n int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
+	num := new(big.Int).Mul(big.NewInt(minor), pow(rate.Scale()+td))
+	den := new(big.Int).Mul(new(big.Int).SetUint64(rate.Coef()), pow(fd))
+	q, r := new(big.Int).QuoRem(num, den, new(big.Int))
+	if r.Sign() > 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if !q.IsInt64() {
+		return 0, fmt.Errorf("convert %d %s at rate %s: too large", minor, from, rate)
+	}
+	return q.Int64(), nil
 }
 
 // convert changes minor units of one currency into another at rate,

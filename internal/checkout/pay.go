@@ -114,10 +114,16 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 		}
 	}
 	if in.GiftMessage != nil {
-		if len(*in.GiftMessage) > 2000 {
-			return Outcome{}, invalid("giftMessage", "A gift message is at most 2000 characters, got %d.", len(*in.GiftMessage))
+		if err := checkGiftMessage(*in.GiftMessage); err != nil {
+			return Outcome{}, err
 		}
-		if err := s.DB.Tx(ctx, func(tx *db.Tx) error { return store.SetSelectionGiftMessage(ctx, tx, id, *in.GiftMessage) }); err != nil {
+		if err := s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+			sel.GiftMessage = nil
+			if *in.GiftMessage != "" {
+				sel.GiftMessage = in.GiftMessage
+			}
+			return nil
+		}); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -218,6 +224,10 @@ func checkPageURL(field, raw string) error {
 func orderable(v View) error {
 	var p seam.Problems
 	switch {
+	case v.Gift != nil && v.Gift.Amount.Currency != v.Pricelist.CurrencyCode:
+		// repriceGift keeps them equal; never sell in the wrong currency.
+		p.Add(seam.P("giftCertificate"), "The gift certificate is priced in %s but the selection pays in %s; add it again.",
+			v.Gift.Amount.Currency, v.Pricelist.CurrencyCode)
 	case v.Gift != nil:
 		// A gift certificate ships nothing: no shipping method needed.
 	case len(v.Lines) == 0:
@@ -515,11 +525,11 @@ func (s *Service) complete(ctx context.Context, id string, provider payment.Prov
 	}
 	o, err := s.placeOrder(ctx, id, in, res)
 	if err != nil {
-		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) || errors.Is(err, seam.ErrGone) {
+		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) || errors.Is(err, seam.ErrGone) || errors.Is(err, seam.ErrInvalid) {
 			// The order cannot be made (a voucher was used up meanwhile,
 			// the payment link sold to someone else, the attempt was
-			// replaced or expired): give the stock back and void the
-			// authorization.
+			// replaced or expired, the order's input is refused): give
+			// the stock back and void the authorization.
 			voided, rerr := s.releaseAttempt(ctx, id, in.Ref)
 			if res.External != "" && res.External != voided.external {
 				if cerr := provider.Cancel(context.WithoutCancel(ctx), res.External); cerr != nil {
@@ -608,7 +618,12 @@ func (s *Service) insertOrder(ctx context.Context, tx *db.Tx, v View, res paymen
 	if v.Shipping != nil {
 		o.ShippingOptionID, o.ShippingName = &v.Shipping.Option.ID, &v.Shipping.Option.Name
 	}
-	if v.PaymentMethod != nil {
+	switch {
+	case v.Totals.ToPay.Minor == 0 && len(v.Credits) > 0:
+		// Gift certificates paid it all: no payment method was used.
+		name := "Gift certificate"
+		o.PaymentMethodName = &name
+	case v.PaymentMethod != nil:
 		o.PaymentMethodID, o.PaymentMethodName = &v.PaymentMethod.ID, &v.PaymentMethod.Name
 	}
 	cid, err := store.UpsertCustomer(ctx, tx, store.Customer{StoreID: v.Store.ID, Email: v.Address.Email, FirstName: v.Address.FirstName,

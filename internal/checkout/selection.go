@@ -31,8 +31,14 @@ func (s *Service) edit(ctx context.Context, id string, fn func(tx *db.Tx, sel *s
 		case store.SelectionPaying:
 			return conflict("the selection is being paid for; finish or cancel the payment before changing it")
 		}
+		pricelist := sel.PricelistID
 		if err := fn(tx, &sel); err != nil {
 			return err
+		}
+		if sel.PricelistID != pricelist {
+			if err := repriceGift(ctx, tx, sel); err != nil {
+				return err
+			}
 		}
 		sel.UpdatedAt = db.Now()
 		return store.UpdateSelection(ctx, tx, &sel)

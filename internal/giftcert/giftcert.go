@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"seam/internal/catalog"
 	"seam/internal/db"
@@ -154,8 +156,8 @@ func fields(p *seam.Problems, path seam.Path, in Input, g *store.GiftCertificate
 		g.Code = *in.Code
 	}
 	if in.Name != nil {
-		if strings.TrimSpace(*in.Name) == "" || len(*in.Name) > 255 {
-			p.Add(path.Key("name"), "A name is 1 to 255 characters.")
+		if strings.TrimSpace(*in.Name) == "" || utf8.RuneCountInString(*in.Name) > 200 || strings.IndexFunc(*in.Name, unicode.IsControl) >= 0 {
+			p.Add(path.Key("name"), "A name is 1 to 200 characters on one line (it is the e-mail's subject).")
 		}
 		g.Name = strings.TrimSpace(*in.Name)
 	}

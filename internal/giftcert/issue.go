@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strings"
 	"time"
+	"unicode"
 
 	"seam/internal/db"
 	"seam/internal/money"
@@ -81,5 +82,11 @@ func MailFor(g store.GiftCertificate, amount money.Amount, code string, orderNum
 		fmt.Fprintf(&t, "%s\n\n", m)
 	}
 	fmt.Fprintf(&t, "Enter the code at checkout to pay with it, in part or in full. It is valid until %s.\n", until.UTC().Format("2 January 2006"))
-	return Mail{Subject: "Your gift certificate: " + g.Name, Text: t.String(), HTML: h.String()}, nil
+	// Names are checked on the way in; names stored before that check
+	// still make a subject the outbox takes: one line, clipped.
+	subject := strings.Join(strings.FieldsFunc("Your gift certificate: "+g.Name, unicode.IsControl), " ")
+	if r := []rune(subject); len(r) > 200 {
+		subject = string(r[:199]) + "…"
+	}
+	return Mail{Subject: subject, Text: t.String(), HTML: h.String()}, nil
 }

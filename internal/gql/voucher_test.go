@@ -125,6 +125,8 @@ func TestVoucherInputErrors(t *testing.T) {
 			{"two results", `name: "x", status: ACTIVE, startAt: "2024-01-01", stopAt: "2025-01-01", method: AUTO, type: DISCOUNT,
 				entryPointStrategy: APPLY_ALL_THAT_APPLY, store: {id: 1}, actions: [{result: {freeShipping: {}, selectedProducts: {discount: {percentOff: 1}}}}]`,
 				"input.actions.0.result", "exactly one result"},
+			{"credit by hand", `name: "x", status: ACTIVE, startAt: "2024-01-01", stopAt: "2025-01-01", method: CODE, code: "MONEY", type: CREDIT,
+				entryPointStrategy: APPLY_ALL_THAT_APPLY, store: {id: 1}`, "input.type", "issued by selling gift certificates"},
 			{"unknown store", `name: "x", status: ACTIVE, startAt: "2024-01-01", stopAt: "2025-01-01", method: AUTO, type: DISCOUNT,
 				entryPointStrategy: APPLY_ALL_THAT_APPLY, store: {id: 99}`, "input.store.id", "Could not find Store with ID 99"},
 		}

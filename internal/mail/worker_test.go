@@ -456,3 +456,45 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestFailedMessageCanBeQueuedAgainAndIsSentWithoutItsBodyKept: a message
+// the worker gave up on is not lost: retrying queues it with a new window,
+// it is sent, and once SENT the outbox no longer holds its bodies (a gift
+// certificate's code lives on only as a hash).
+func TestFailedMessageCanBeQueuedAgainAndIsSentWithoutItsBodyKept(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		dev := devServer(t, d, "")
+		ids := enqueue(t, d, gift("anna@example.com"), gift("bo@example.com"))
+		clk := newClock()
+		clk.Add(25 * time.Hour)
+		w := &mail.Worker{DB: d, Sender: sender(t, dev.Addr()), Now: clk.Now}
+		deliverDue(t, w)
+		if got := outbox(t, d, ids[0]); got.Status != store.MailFailed {
+			t.Fatalf("status %s past the window, want FAILED", got.Status)
+		}
+		ctx := context.Background()
+		var n int64
+		err := d.Tx(ctx, func(tx *db.Tx) (err error) {
+			n, err = store.RetryFailedMails(ctx, tx, &ids[0], clk.Now(), clk.Now().Add(mail.DefaultWindow))
+			return err
+		})
+		if err != nil || n != 1 {
+			t.Fatalf("RetryFailedMails(id) = %d, %v; want 1", n, err)
+		}
+		if sent := deliverDue(t, w); sent != 1 {
+			t.Fatalf("sent %d after the retry, want 1", sent)
+		}
+		got := outbox(t, d, ids[0])
+		if got.Status != store.MailSent || got.Text != "" || got.HTML != "" {
+			t.Errorf("after sending: %s, text %q, html %q; want SENT with the bodies emptied", got.Status, got.Text, got.HTML)
+		}
+		mails := devMails(t, d)
+		if len(mails) != 1 || !strings.Contains(mails[0].Text, "GC-7Q2M-XK4P") {
+			t.Errorf("the dev mailbox got %d messages, want the retried one with its code", len(mails))
+		}
+		if got := outbox(t, d, ids[1]); got.Status != store.MailFailed || got.Text == "" {
+			t.Errorf("the other failed message: %s, text kept %v; want FAILED with its text, ready for a retry", got.Status, got.Text != "")
+		}
+	})
+}

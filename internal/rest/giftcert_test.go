@@ -195,7 +195,15 @@ func TestGiftCertificateSelectionRules(t *testing.T) {
 		if s.str("selection", "giftCertificate", "amount") != "75.00 EUR" {
 			t.Errorf("a second certificate replaces the first: %v", s.get("selection", "giftCertificate"))
 		}
-		b.fails(http.StatusBadRequest, "voucher", "POST", "/vouchers", map[string]any{"voucher": "ANYTHING"})
+		makeVoucher(t, d, "REAL10", nil)
+		r = b.fails(http.StatusBadRequest, "voucher", "POST", "/vouchers", map[string]any{"voucher": "REAL10"})
+		if !strings.Contains(r.str("errors", "voucher"), "without vouchers") {
+			t.Errorf("a voucher on a gift selection: %s", r.raw)
+		}
+		for _, bad := range []string{"nul\x00here", "bell\x07", "colour\x1b[31m"} {
+			b.fails(http.StatusBadRequest, "giftMessage", "POST", "/payment", map[string]any{"termsAndConditions": true, "giftMessage": bad,
+				"address": map[string]any{"email": "ann@example.com", "firstName": "Ann", "lastName": "A", "country": "DE"}})
+		}
 		// The code goes by e-mail: a buyer without one cannot pay.
 		r = b.fails(http.StatusBadRequest, "address.email", "POST", "/payment", map[string]any{"termsAndConditions": true,
 			"address": map[string]any{"firstName": "Ann", "lastName": "A", "country": "DE"}})
@@ -205,6 +213,27 @@ func TestGiftCertificateSelectionRules(t *testing.T) {
 		s = b.must(http.StatusOK, "POST", "/items/"+tee, nil)
 		if s.get("selection", "giftCertificate") != nil || len(s.list("selection", "items")) != 1 {
 			t.Errorf("a product replaces the certificate: %s", s.raw)
+		}
+
+		// Moving country re-prices a predetermined certificate in the new
+		// currency, and drops one it cannot sell there or whose amount the
+		// buyer chose in the old currency.
+		c := a.browser(t)
+		c.must(http.StatusOK, "PUT", "/countries/SE", nil)
+		c.must(http.StatusOK, "POST", "/items/gift-certificates/gift-2", nil)
+		s = c.must(http.StatusOK, "PUT", "/countries/JP", nil)
+		if s.str("selection", "currency") != "JPY" || s.str("selection", "giftCertificate", "amount") != "1 000 JPY" ||
+			s.get("selection", "totals", "grandTotalPriceAsNumber") != 1000.0 {
+			t.Errorf("gift-2 after moving from SE to JP: %s", s.raw)
+		}
+		s = c.must(http.StatusOK, "PUT", "/countries/DE", nil)
+		if s.get("selection", "giftCertificate") != nil || s.get("selection", "totals", "grandTotalPriceAsNumber") != 0.0 {
+			t.Errorf("gift-2 has no EUR amount, it must leave: %s", s.raw)
+		}
+		c.must(http.StatusOK, "POST", "/items/gift-certificates/gift-1/amount/40", nil)
+		s = c.must(http.StatusOK, "PUT", "/countries/SE", nil)
+		if s.get("selection", "giftCertificate") != nil {
+			t.Errorf("an any-amount certificate of 40 EUR must not become 40 SEK: %s", s.raw)
 		}
 	})
 }
@@ -282,7 +311,8 @@ func TestCreditLedger(t *testing.T) {
 		b.must(http.StatusOK, "POST", "/vouchers", map[string]any{"voucher": code})
 		first := b.must(http.StatusOK, "POST", "/payment", map[string]any{"termsAndConditions": true, "address": shopper,
 			"paymentReturnPage": "https://shop.example/thanks"})
-		if first.str("action") != "success" || first.get("order", "totals", "totalToPayAsNumber") != 0.0 {
+		if first.str("action") != "success" || first.get("order", "totals", "totalToPayAsNumber") != 0.0 ||
+			first.str("order", "paymentMethodName") != "Gift certificate" {
 			t.Fatalf("an order credit pays in full: %s", first.raw)
 		}
 		if got := balance(); got != 6200 {
@@ -323,6 +353,54 @@ func TestCreditLedger(t *testing.T) {
 		}
 		if got := dbtest.String(t, d, `SELECT status FROM orders WHERE id = `+itoa(id)); got != "CANCELLED" {
 			t.Errorf("order status %s", got)
+		}
+	})
+}
+
+// TestSeveralCodesAndTheRedirectPath: a gift certificate bought through
+// the provider's redirect and POST /payment-result, and two codes paying
+// one order.
+func TestSeveralCodesAndTheRedirectPath(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		m := newMailbox(t, d)
+		b := a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/SE", nil)
+		b.must(http.StatusOK, "POST", "/items/gift-certificates/gift-1/amount/300", nil)
+		addr := addressIn("SE", "")
+		addr["email"] = "redirect@example.com"
+		fields := returnFields(t, b.must(http.StatusOK, "POST", "/payment", map[string]any{"termsAndConditions": true, "address": addr,
+			"paymentReturnPage": "https://shop.example/thanks", "paymentFailedPage": "https://shop.example/failed"}))
+		if n := len(m.codes("redirect@example.com")); n != 0 {
+			t.Fatalf("%d codes mailed before the payment finished", n)
+		}
+		o := b.must(http.StatusOK, "POST", "/payment-result", map[string]any{"paymentMethodFields": fields})
+		if o.str("order", "status") != "SHIPPED" {
+			t.Errorf("the order after payment-result: %s", o.raw)
+		}
+		first := m.codes("redirect@example.com")
+		if len(first) != 1 {
+			t.Fatalf("%d codes mailed after payment-result, want 1", len(first))
+		}
+		_, second := buyGift(t, a, m, "SE", "gift-1", 100, "two@example.com")
+
+		// 438 SEK: 300 from the first code, 100 from the second, 38 by card.
+		c := a.browser(t)
+		c.must(http.StatusOK, "POST", "/items/"+tee, nil)
+		c.must(http.StatusOK, "POST", "/vouchers", map[string]any{"voucher": first[0]})
+		s := c.must(http.StatusOK, "POST", "/vouchers", map[string]any{"voucher": second})
+		if s.get("selection", "totals", "creditPriceAsNumber") != -400.0 || s.get("selection", "totals", "totalToPayAsNumber") != 38.0 ||
+			len(s.list("selection", "discounts", "vouchers")) != 2 {
+			t.Errorf("two codes on 438 SEK: %s", s.raw)
+		}
+		p := c.must(http.StatusOK, "POST", "/payment", pay(shopper))
+		if got := dbtest.String(t, d, `SELECT string_agg(entry_type || ':' || value_minor, ',' ORDER BY id) FROM payment_history
+			WHERE order_id = (SELECT id FROM orders WHERE hash = '`+p.str("order", "order")+`')`); got != "CREDIT:30000,CREDIT:10000,AUTHORIZATION:3800" {
+			t.Errorf("payment history %q", got)
+		}
+		if got := dbtest.String(t, d, `SELECT string_agg(CAST(balance_minor AS TEXT), ',' ORDER BY id) FROM voucher WHERE type = 'CREDIT'`); got != "0,0" {
+			t.Errorf("balances %q, want both used up", got)
 		}
 	})
 }

@@ -113,7 +113,9 @@ type MailOutcome struct {
 // FinishMailClaim writes the outcome of claim number claim of message id.
 // It reports false, changing nothing, when the message is no longer
 // PENDING under that claim (the claimer's lease ran out and another worker
-// claimed it since).
+// claimed it since). A SENT message's bodies are emptied: they may hold
+// secrets (a gift certificate's code) that are kept only as hashes once
+// delivered.
 func FinishMailClaim(ctx context.Context, q db.Q, id, claim int64, o MailOutcome) (bool, error) {
 	attempted := 0
 	if o.Attempted {
@@ -125,13 +127,35 @@ func FinishMailClaim(ctx context.Context, q db.Q, id, claim int64, o MailOutcome
 		sent = &t
 	}
 	res, err := q.ExecContext(ctx, `UPDATE mail_outbox SET status = $1, attempts = attempts + $2, next_attempt_at = $3,
-		sent_at = $4, give_up_at = $5, last_error = $6 WHERE id = $7 AND claims = $8 AND status = 'PENDING'`,
+		sent_at = $4, give_up_at = $5, last_error = $6,
+		text_body = CASE WHEN $1 = 'SENT' THEN '' ELSE text_body END, html_body = CASE WHEN $1 = 'SENT' THEN '' ELSE html_body END
+		WHERE id = $7 AND claims = $8 AND status = 'PENDING'`,
 		o.Status, attempted, db.Time(o.NextAttemptAt), sent, db.Time(o.GiveUpAt), o.LastError, id, claim)
 	if err != nil {
 		return false, err
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// RetryFailedMails puts FAILED messages (all, or the one with id) back in
+// the queue: PENDING, due now, with a new window counted from now
+// (created_at becomes the time of the retry; the attempts stay recorded).
+// It returns how many it queued.
+func RetryFailedMails(ctx context.Context, q db.Q, id *int64, now, giveUp time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `UPDATE mail_outbox SET status = 'PENDING', next_attempt_at = $1, created_at = $1, give_up_at = $3
+		WHERE status = 'FAILED' AND ($2 = 0 OR id = $2)`, db.Time(now), derefID(id), db.Time(giveUp))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func derefID(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // MailByID loads one outbox message.

@@ -256,17 +256,6 @@ func AddSelectionVoucher(ctx context.Context, q db.Q, selectionID string, v Sele
 	return err
 }
 
-// SetSelectionGiftMessage sets the gift message for a selection's order
-// ("" removes it).
-func SetSelectionGiftMessage(ctx context.Context, q db.Q, id, message string) error {
-	var m *string
-	if message != "" {
-		m = &message
-	}
-	_, err := q.ExecContext(ctx, `UPDATE selection SET gift_message = $2 WHERE id = $1`, id, m)
-	return err
-}
-
 // DeleteSelectionVouchers takes every voucher off a selection.
 func DeleteSelectionVouchers(ctx context.Context, q db.Q, selectionID string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM selection_voucher WHERE selection_id = $1`, selectionID)

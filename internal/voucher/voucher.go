@@ -203,6 +203,11 @@ func Create(ctx context.Context, d *db.DB, actor seam.Actor, in Input) (Created,
 		v.Status = oneOf("status", in.Status, []string{"ACTIVE", "INACTIVE"}, "")
 		v.Method = oneOf("method", in.Method, Methods, "")
 		v.Type = oneOf("type", in.Type, Types, "")
+		if v.Type == TypeCredit {
+			// A credit voucher holds money: it is issued by selling a gift
+			// certificate, with its amount and ledger.
+			p.Add(path.Key("type"), "CREDIT vouchers are issued by selling gift certificates (createGiftCertificate); create a DISCOUNT voucher here.")
+		}
 		v.EntryPointStrategy = oneOf("entryPointStrategy", in.EntryPointStrategy, EntryPointStrategies, "")
 		if in.StartAt == nil || in.StopAt == nil {
 			p.Add(path, "startAt and stopAt are required.")
