@@ -7,10 +7,8 @@ package gql
 
 import (
 	"context"
-	"errors"
 	"seam/internal/gql/exec"
 	"seam/internal/gql/model"
-	"seam/internal/seam"
 	"seam/internal/store"
 	"seam/internal/webhook"
 )
@@ -77,18 +75,11 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, where *model.Webh
 }
 
 func (r *webhookDeliveryResolver) Subscription(ctx context.Context, obj *store.WebhookCall) (*store.WebhookSubscription, error) {
-	sub, err := store.WebhookSubscriptionByID(ctx, r.DB.Read(), obj.SubscriptionID)
-	if errors.Is(err, seam.ErrNotFound) {
-		return nil, nil
-	}
-	return &sub, err
+	return maybe(ctx, loads(ctx).webhookSub, &obj.SubscriptionID)
 }
 
 func (r *webhookSubscriptionResolver) Store(ctx context.Context, obj *store.WebhookSubscription) (*store.Store, error) {
-	if obj.StoreID == nil {
-		return nil, nil
-	}
-	return one(ctx, loads(ctx).store, *obj.StoreID)
+	return maybe(ctx, loads(ctx).store, obj.StoreID)
 }
 
 func (r *Resolver) WebhookDelivery() exec.WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }

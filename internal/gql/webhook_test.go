@@ -142,3 +142,35 @@ func TestWebhookSubscriptionOverGraphQLDeliversAndLogs(t *testing.T) {
 		}
 	})
 }
+
+func TestStoreTokenSeesOnlyItsStoresWebhookSubscriptions(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		seedFixture(t, d)
+		c := gqltest.New(t, d, "erp")
+		r := c.MustOK(`mutation { createWebhookSubscription(input: {url: "https://erp.example/hooks", store: {id: 1}}) {
+			userErrors { message } webhookSubscription { id store { id } } } }`, nil)
+		id := gqltest.ID(r.Data, "createWebhookSubscription", "webhookSubscription", "id")
+		if got := gqltest.Get(r.Data, "createWebhookSubscription", "webhookSubscription", "store", "id"); got != 1.0 {
+			t.Errorf("store %v, want 1", got)
+		}
+		two := int64(2)
+		wholesale := c.With(gqltest.NewToken(t, d, auth.NewToken{Name: "b2b", All: true, StoreID: &two}))
+		r = wholesale.MustOK(`{ webhookSubscriptions { id } }`, nil)
+		if n := len(gqltest.Get(r.Data, "webhookSubscriptions").([]any)); n != 0 {
+			t.Errorf("a store-2 token lists %d subscriptions of store 1", n)
+		}
+		r = wholesale.Do(`mutation { redeliverWebhookEvents(input: {subscription: `+strconv.FormatInt(id, 10)+`}) { userErrors { message path } } }`, nil)
+		if ue := r.UserErrors("redeliverWebhookEvents"); len(ue) != 1 {
+			t.Errorf("a store-2 token redelivered store 1's subscription: %v", ue)
+		}
+		r = wholesale.MustOK(`mutation { createWebhookSubscription(input: {url: "https://b2b.example/hooks"}) { userErrors { message } webhookSubscription { store { id } } } }`, nil)
+		if got := gqltest.Get(r.Data, "createWebhookSubscription", "webhookSubscription", "store", "id"); got != 2.0 {
+			t.Errorf("a store-2 token's subscription is limited to store %v, want 2", got)
+		}
+		r = wholesale.Do(`mutation { createWebhookSubscription(input: {url: "https://b2b.example/hooks", store: {id: 1}}) { userErrors { message path } } }`, nil)
+		if ue := r.UserErrors("createWebhookSubscription"); len(ue) != 1 {
+			t.Errorf("a store-2 token subscribed to store 1: %v", ue)
+		}
+	})
+}

@@ -164,6 +164,11 @@ func WebhookSubscriptionByID(ctx context.Context, q db.Q, id int64) (WebhookSubs
 	return one(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription WHERE id = $1`, id)
 }
 
+// WebhookSubscriptionsByIDs loads subscriptions by id, in no order.
+func WebhookSubscriptionsByIDs(ctx context.Context, q db.Q, ids []int64) ([]WebhookSubscription, error) {
+	return byIDs(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription`, "id", ids, "")
+}
+
 // WebhookSubscriptions lists subscriptions by id; with storeID set, only
 // those limited to that store.
 func WebhookSubscriptions(ctx context.Context, q db.Q, storeID *int64) ([]WebhookSubscription, error) {

@@ -101,9 +101,8 @@ func centraType(objectType string) string {
 }
 
 // centraAction is Centra's webhook action for a feed action: CREATED is
-// "insert" (seed 003: "type: order, action: insert"), the others are
-// lower-cased (UPDATED → "updated" would not match Centra's "update", so
-// the -d is dropped where the verb takes it).
+// "insert" (seed 003: "type: order, action: insert"), UPDATED "update",
+// DELETED "delete", COMPLETED "complete"; other actions are lower-cased.
 func centraAction(action string) string {
 	switch action {
 	case "CREATED":
