@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"seam/internal/auth"
@@ -37,6 +38,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
 	smtpURL := fs.String("smtp-url", "", "SMTP server for e-mail, smtp://user:pass@host:587?from=Shop%20<shop@example.com> (SEAM_SMTP_URL, better than the flag, which ps shows); empty runs the dev mailbox at /dev/mailbox")
 	hookWindow := fs.Duration("webhook-window", envDuration("SEAM_WEBHOOK_WINDOW", webhook.DefaultWindow), "how long an undelivered webhook is retried (SEAM_WEBHOOK_WINDOW)")
+	hooksConfig := fs.String("webhooks-config", env("SEAM_WEBHOOKS_CONFIG", ""), "JSON file of webhook subscriptions on the events feed, applied at start; it owns the subscriptions it names (SEAM_WEBHOOKS_CONFIG)")
+	hookTimeout := fs.Duration("webhook-timeout", envDuration("SEAM_WEBHOOK_TIMEOUT", webhook.DefaultTimeout), "how long a webhook receiver has to answer (SEAM_WEBHOOK_TIMEOUT)")
 	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
@@ -120,16 +123,37 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return usageErr("--webhook-window must be positive, got %s", *hookWindow)
 	}
+	if *hookTimeout <= 0 {
+		ln.Close()
+		return usageErr("--webhook-timeout must be positive, got %s", *hookTimeout)
+	}
+	if *hooksConfig != "" {
+		cfg, err := webhook.LoadConfig(*hooksConfig)
+		if err == nil {
+			err = webhook.SyncConfig(ctx, d, cfg, os.Getenv)
+		}
+		if err != nil {
+			ln.Close()
+			return usageErr("--webhooks-config: %v", err)
+		}
+		log.Info("webhook subscriptions applied", "config", *hooksConfig, "subscriptions", len(cfg.Subscriptions))
+	}
 	svc.ReservationTTL = *reserve
 	go svc.Janitor(ctx, 30*time.Second, log)
 	// The webhook worker delivers the outbox; it still records the
 	// outcome of POSTs in flight at shutdown, so the database stays open
 	// until it returns.
-	hooks := &webhook.Worker{DB: d, Log: log.With("component", "webhooks"), Window: *hookWindow}
+	hooks := &webhook.Worker{DB: d, Log: log.With("component", "webhooks"), Window: *hookWindow, Timeout: *hookTimeout}
 	hooksCtx, stopHooks := context.WithCancel(ctx)
 	hooksDone := make(chan struct{})
 	go func() { hooks.Run(hooksCtx, 2*time.Second); close(hooksDone) }()
 	defer func() { stopHooks(); <-hooksDone }()
+	// The feed worker delivers the events feed to webhook subscriptions.
+	feed := &webhook.FeedWorker{DB: d, Log: log.With("component", "webhook-subscriptions"), Timeout: *hookTimeout}
+	feedCtx, stopFeed := context.WithCancel(ctx)
+	feedDone := make(chan struct{})
+	go func() { feed.Run(feedCtx, 2*time.Second); close(feedDone) }()
+	defer func() { stopFeed(); <-feedDone }()
 	if *smtpURL == "" {
 		*smtpURL = env("SEAM_SMTP_URL", "")
 	}

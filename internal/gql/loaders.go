@@ -145,6 +145,7 @@ type loaders struct {
 	selView        *dataloadgen.Loader[string, checkout.View]
 	giftCert       *dataloadgen.Loader[int64, store.GiftCertificate]
 	giftAmounts    *dataloadgen.Loader[int64, []store.GiftAmount]
+	webhookSub     *dataloadgen.Loader[int64, store.WebhookSubscription]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -201,6 +202,7 @@ func newLoaders(q db.Q, integration string) *loaders {
 		selLinks:       groupByKey(q, store.PaymentLinksOfSelections, func(v store.PaymentLink) string { return v.SelectionID }),
 		giftCert:       byID(q, store.GiftCertificatesByIDs, func(v store.GiftCertificate) int64 { return v.ID }),
 		giftAmounts:    groupBy(q, store.GiftAmounts, func(v store.GiftAmount) int64 { return v.GiftCertificateID }),
+		webhookSub:     byID(q, store.WebhookSubscriptionsByIDs, func(v store.WebhookSubscription) int64 { return v.ID }),
 	}
 	views := checkout.New(nil, nil)
 	l.selView = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]checkout.View, error) {

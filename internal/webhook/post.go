@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -34,25 +35,45 @@ var noRedirects = &http.Client{
 // answer was 2xx, what went wrong, with at most a short excerpt of the
 // answer.
 func (w *Worker) post(ctx context.Context, d store.WebhookDelivery, sentAt time.Time) (int, string) {
-	ctx, cancel := context.WithTimeout(ctx, w.timeout())
+	return send(ctx, w.Client, w.timeout(), outgoing{URL: d.URL, ContentType: d.ContentType, Secret: d.Secret, Body: []byte(d.Body),
+		Header: map[string]string{"X-Seam-Delivery": strconv.FormatInt(d.ID, 10)}}, sentAt)
+}
+
+// outgoing is one POST to make.
+type outgoing struct {
+	URL, ContentType string
+	// Secret signs Body (X-Centra-Signature); empty sends it unsigned.
+	Secret string
+	Body   []byte
+	// Header holds further headers, such as X-Seam-Delivery.
+	Header map[string]string
+}
+
+// send POSTs o once, signed at sentAt, within timeout, through client (nil:
+// one that follows no redirects). It returns the answer's status code (0
+// when none came) and, unless the answer was 2xx, what went wrong, with
+// at most a short excerpt of the answer.
+func send(ctx context.Context, client *http.Client, timeout time.Duration, o outgoing, sentAt time.Time) (int, string) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, strings.NewReader(d.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.URL, bytes.NewReader(o.Body))
 	if err != nil {
 		return 0, "the URL cannot be requested"
 	}
-	req.Header.Set("Content-Type", d.ContentType)
+	req.Header.Set("Content-Type", o.ContentType)
 	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("X-Seam-Delivery", strconv.FormatInt(d.ID, 10))
-	if d.Secret != "" {
-		req.Header.Set("X-Centra-Signature", Sign(d.Secret, sentAt, []byte(d.Body)))
+	for k, v := range o.Header {
+		req.Header.Set(k, v)
 	}
-	client := w.Client
+	if o.Secret != "" {
+		req.Header.Set("X-Centra-Signature", Sign(o.Secret, sentAt, o.Body))
+	}
 	if client == nil {
 		client = noRedirects
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, w.describe(ctx, err)
+		return 0, describe(ctx, timeout, err)
 	}
 	defer resp.Body.Close()
 	// Read a little (within the timeout), so that a huge or endless answer
@@ -70,10 +91,10 @@ func (w *Worker) post(ctx context.Context, d store.WebhookDelivery, sentAt time.
 
 // describe says why a POST got no answer, without the URL (whose path or
 // query may hold a token).
-func (w *Worker) describe(ctx context.Context, err error) string {
+func describe(ctx context.Context, timeout time.Duration, err error) string {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "no answer within " + w.timeout().String()
+		return "no answer within " + timeout.String()
 	case errors.Is(ctx.Err(), context.Canceled):
 		return "interrupted: the worker stopped"
 	}

@@ -7,6 +7,13 @@
 // on one PostgreSQL share the work: a message is claimed by one worker at
 // a time. Delivery is at least once: a receiver that must not act twice
 // dedupes by the X-Seam-Delivery header.
+//
+// Subscriptions (CreateSubscription, the config file of SyncConfig) get
+// the events feed itself: a FeedWorker POSTs each subscription's matching
+// events in signed batches of up to 100, in feed order, in Centra's
+// "Integration API" flavour or as JSON, logging every call, retrying with
+// backoff for 72 hours before marking the subscription FAILING, and
+// Redeliver starts it again.
 package webhook
 
 import (

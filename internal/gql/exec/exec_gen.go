@@ -21,6 +21,7 @@ import (
 	"seam/internal/stock"
 	"seam/internal/store"
 	"seam/internal/voucher"
+	"seam/internal/webhook"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -78,6 +79,8 @@ type ResolverRoot interface {
 	VoucherAction() VoucherActionResolver
 	Warehouse() WarehouseResolver
 	WarehouseStock() WarehouseStockResolver
+	WebhookDelivery() WebhookDeliveryResolver
+	WebhookSubscription() WebhookSubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -389,53 +392,57 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ChangeStock           func(childComplexity int, input stock.ChangeInput) int
-		CreateBrand           func(childComplexity int, input catalog.NamedInput) int
-		CreateBundle          func(childComplexity int, input catalog.BundleInput) int
-		CreateCategory        func(childComplexity int, input catalog.CategoryInput) int
-		CreateCollection      func(childComplexity int, input catalog.NamedInput) int
-		CreateDisplay         func(childComplexity int, input catalog.DisplayInput) int
-		CreateFolder          func(childComplexity int, input catalog.NamedInput) int
-		CreateGiftCertificate func(childComplexity int, input giftcert.Input) int
-		CreateMarket          func(childComplexity int, input shop.MarketInput) int
-		CreatePaymentLink     func(childComplexity int, input paylink.LinkInput) int
-		CreatePaymentMethod   func(childComplexity int, input model.PaymentMethodCreateInput) int
-		CreatePriceAlteration func(childComplexity int, input pricing.AlterationInput) int
-		CreatePricelist       func(childComplexity int, input pricing.PricelistInput) int
-		CreateProduct         func(childComplexity int, input catalog.ProductInput) int
-		CreateProductSize     func(childComplexity int, input catalog.ProductSizeInput) int
-		CreateProductVariant  func(childComplexity int, input catalog.VariantInput) int
-		CreateSelection       func(childComplexity int, input paylink.SelectionInput) int
-		CreateShippingOption  func(childComplexity int, input model.ShippingOptionCreateInput) int
-		CreateSizeChart       func(childComplexity int, input catalog.SizeChartInput) int
-		CreateStore           func(childComplexity int, input shop.StoreInput) int
-		CreateVoucher         func(childComplexity int, input voucher.Input) int
-		CreateWarehouse       func(childComplexity int, input stock.WarehouseInput) int
-		RevokePaymentLink     func(childComplexity int, id int64) int
-		SetAfterSaleWebhook   func(childComplexity int, store seam.Ref, url string) int
-		SetAlteredPrices      func(childComplexity int, input pricing.PricesInput) int
-		SetAlteredPricesBatch func(childComplexity int, input []*pricing.PricesInput) int
-		SetExchangeRates      func(childComplexity int, input []*model.ExchangeRateInput) int
-		SetIDConversions      func(childComplexity int, input []*model.IDConversionSetInput) int
-		SetPrices             func(childComplexity int, input pricing.PricesInput) int
-		SetPricesBatch        func(childComplexity int, input []*pricing.PricesInput) int
-		SetShippingPrices     func(childComplexity int, input []*shop.ShippingPriceInput) int
-		SetStock              func(childComplexity int, input stock.SetInput) int
-		UnsetIDConversions    func(childComplexity int, input []*model.IDConversionUnsetInput) int
-		UpdateCategory        func(childComplexity int, id int64, input catalog.CategoryInput) int
-		UpdateDisplay         func(childComplexity int, id int64, input catalog.DisplayInput) int
-		UpdateGiftCertificate func(childComplexity int, id int64, input giftcert.Input) int
-		UpdateMarket          func(childComplexity int, id int64, input shop.MarketInput) int
-		UpdatePriceAlteration func(childComplexity int, id int64, input pricing.AlterationInput) int
-		UpdatePricelist       func(childComplexity int, id int64, input pricing.PricelistInput) int
-		UpdateProduct         func(childComplexity int, id int64, input catalog.ProductInput) int
-		UpdateProductSize     func(childComplexity int, id int64, input catalog.ProductSizeInput) int
-		UpdateProductVariant  func(childComplexity int, id int64, input catalog.VariantInput) int
-		UpdateSelection       func(childComplexity int, id string, input paylink.SelectionInput) int
-		UpdateSizeChart       func(childComplexity int, id int64, input catalog.SizeChartInput) int
-		UpdateStore           func(childComplexity int, id int64, input shop.StoreSettings) int
-		UpdateVoucher         func(childComplexity int, id int64, input voucher.Input) int
-		UpdateWarehouse       func(childComplexity int, id int64, input stock.WarehouseInput) int
+		ChangeStock               func(childComplexity int, input stock.ChangeInput) int
+		CreateBrand               func(childComplexity int, input catalog.NamedInput) int
+		CreateBundle              func(childComplexity int, input catalog.BundleInput) int
+		CreateCategory            func(childComplexity int, input catalog.CategoryInput) int
+		CreateCollection          func(childComplexity int, input catalog.NamedInput) int
+		CreateDisplay             func(childComplexity int, input catalog.DisplayInput) int
+		CreateFolder              func(childComplexity int, input catalog.NamedInput) int
+		CreateGiftCertificate     func(childComplexity int, input giftcert.Input) int
+		CreateMarket              func(childComplexity int, input shop.MarketInput) int
+		CreatePaymentLink         func(childComplexity int, input paylink.LinkInput) int
+		CreatePaymentMethod       func(childComplexity int, input model.PaymentMethodCreateInput) int
+		CreatePriceAlteration     func(childComplexity int, input pricing.AlterationInput) int
+		CreatePricelist           func(childComplexity int, input pricing.PricelistInput) int
+		CreateProduct             func(childComplexity int, input catalog.ProductInput) int
+		CreateProductSize         func(childComplexity int, input catalog.ProductSizeInput) int
+		CreateProductVariant      func(childComplexity int, input catalog.VariantInput) int
+		CreateSelection           func(childComplexity int, input paylink.SelectionInput) int
+		CreateShippingOption      func(childComplexity int, input model.ShippingOptionCreateInput) int
+		CreateSizeChart           func(childComplexity int, input catalog.SizeChartInput) int
+		CreateStore               func(childComplexity int, input shop.StoreInput) int
+		CreateVoucher             func(childComplexity int, input voucher.Input) int
+		CreateWarehouse           func(childComplexity int, input stock.WarehouseInput) int
+		CreateWebhookSubscription func(childComplexity int, input webhook.SubscriptionInput) int
+		DeleteWebhookSubscription func(childComplexity int, id int64) int
+		RedeliverWebhookEvents    func(childComplexity int, input model.WebhookRedeliverInput) int
+		RevokePaymentLink         func(childComplexity int, id int64) int
+		SetAfterSaleWebhook       func(childComplexity int, store seam.Ref, url string) int
+		SetAlteredPrices          func(childComplexity int, input pricing.PricesInput) int
+		SetAlteredPricesBatch     func(childComplexity int, input []*pricing.PricesInput) int
+		SetExchangeRates          func(childComplexity int, input []*model.ExchangeRateInput) int
+		SetIDConversions          func(childComplexity int, input []*model.IDConversionSetInput) int
+		SetPrices                 func(childComplexity int, input pricing.PricesInput) int
+		SetPricesBatch            func(childComplexity int, input []*pricing.PricesInput) int
+		SetShippingPrices         func(childComplexity int, input []*shop.ShippingPriceInput) int
+		SetStock                  func(childComplexity int, input stock.SetInput) int
+		UnsetIDConversions        func(childComplexity int, input []*model.IDConversionUnsetInput) int
+		UpdateCategory            func(childComplexity int, id int64, input catalog.CategoryInput) int
+		UpdateDisplay             func(childComplexity int, id int64, input catalog.DisplayInput) int
+		UpdateGiftCertificate     func(childComplexity int, id int64, input giftcert.Input) int
+		UpdateMarket              func(childComplexity int, id int64, input shop.MarketInput) int
+		UpdatePriceAlteration     func(childComplexity int, id int64, input pricing.AlterationInput) int
+		UpdatePricelist           func(childComplexity int, id int64, input pricing.PricelistInput) int
+		UpdateProduct             func(childComplexity int, id int64, input catalog.ProductInput) int
+		UpdateProductSize         func(childComplexity int, id int64, input catalog.ProductSizeInput) int
+		UpdateProductVariant      func(childComplexity int, id int64, input catalog.VariantInput) int
+		UpdateSelection           func(childComplexity int, id string, input paylink.SelectionInput) int
+		UpdateSizeChart           func(childComplexity int, id int64, input catalog.SizeChartInput) int
+		UpdateStore               func(childComplexity int, id int64, input shop.StoreSettings) int
+		UpdateVoucher             func(childComplexity int, id int64, input voucher.Input) int
+		UpdateWarehouse           func(childComplexity int, id int64, input stock.WarehouseInput) int
+		UpdateWebhookSubscription func(childComplexity int, id int64, input webhook.SubscriptionInput) int
 	}
 
 	OrderAllocation struct {
@@ -727,6 +734,8 @@ type ComplexityRoot struct {
 		Stores                func(childComplexity int, where *model.StoreFilter, sort []string, limit *int64, page *int64) int
 		Vouchers              func(childComplexity int, where *model.VoucherFilter, sort []string, limit *int64, page *int64) int
 		Warehouses            func(childComplexity int, where *model.WarehouseFilter, sort []string, limit *int64, page *int64) int
+		WebhookDeliveries     func(childComplexity int, where *model.WebhookDeliveryFilter, limit *int64, page *int64) int
+		WebhookSubscriptions  func(childComplexity int) int
 	}
 
 	RateLimit struct {
@@ -1014,6 +1023,51 @@ type ComplexityRoot struct {
 		UserWarnings func(childComplexity int) int
 		Warehouse    func(childComplexity int) int
 	}
+
+	WebhookDelivery struct {
+		Attempt      func(childComplexity int) int
+		AttemptedAt  func(childComplexity int) int
+		DurationMS   func(childComplexity int) int
+		Error        func(childComplexity int) int
+		EventCount   func(childComplexity int) int
+		FirstEventID func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LastEventID  func(childComplexity int) int
+		Status       func(childComplexity int) int
+		StatusCode   func(childComplexity int) int
+		Subscription func(childComplexity int) int
+	}
+
+	WebhookSubscription struct {
+		Actions       func(childComplexity int) int
+		Attempts      func(childComplexity int) int
+		ConfigName    func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		CreatedBy     func(childComplexity int) int
+		Cursor        func(childComplexity int) int
+		Flavour       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		ObjectTypes   func(childComplexity int) int
+		RetryingSince func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Store         func(childComplexity int) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	WebhookSubscriptionDeletePayload struct {
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	WebhookSubscriptionPayload struct {
+		Secret              func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+		UserWarnings        func(childComplexity int) int
+		WebhookSubscription func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -1142,6 +1196,10 @@ type MutationResolver interface {
 	SetStock(ctx context.Context, input stock.SetInput) (*model.StockSetPayload, error)
 	CreateVoucher(ctx context.Context, input voucher.Input) (*model.VoucherCreatePayload, error)
 	UpdateVoucher(ctx context.Context, id int64, input voucher.Input) (*model.VoucherUpdatePayload, error)
+	CreateWebhookSubscription(ctx context.Context, input webhook.SubscriptionInput) (*model.WebhookSubscriptionPayload, error)
+	UpdateWebhookSubscription(ctx context.Context, id int64, input webhook.SubscriptionInput) (*model.WebhookSubscriptionPayload, error)
+	DeleteWebhookSubscription(ctx context.Context, id int64) (*model.WebhookSubscriptionDeletePayload, error)
+	RedeliverWebhookEvents(ctx context.Context, input model.WebhookRedeliverInput) (*model.WebhookSubscriptionPayload, error)
 }
 type OrderAllocationResolver interface {
 	Warehouse(ctx context.Context, obj *store.Allocation) (*store.Warehouse, error)
@@ -1255,6 +1313,8 @@ type QueryResolver interface {
 	StockChanges(ctx context.Context, where *model.StockChangeFilter, sort []string, limit *int64, page *int64) ([]*store.StockChange, error)
 	StockChangeConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.StockChangeFilter) (*model.StockChangeConnection, error)
 	Vouchers(ctx context.Context, where *model.VoucherFilter, sort []string, limit *int64, page *int64) ([]*store.Voucher, error)
+	WebhookSubscriptions(ctx context.Context) ([]*store.WebhookSubscription, error)
+	WebhookDeliveries(ctx context.Context, where *model.WebhookDeliveryFilter, limit *int64, page *int64) ([]*store.WebhookCall, error)
 }
 type SelectionResolver interface {
 	Store(ctx context.Context, obj *store.Selection) (*store.Store, error)
@@ -1331,6 +1391,12 @@ type WarehouseResolver interface {
 type WarehouseStockResolver interface {
 	Warehouse(ctx context.Context, obj *model.WarehouseStock) (*store.Warehouse, error)
 	ProductSize(ctx context.Context, obj *model.WarehouseStock) (*store.ProductSize, error)
+}
+type WebhookDeliveryResolver interface {
+	Subscription(ctx context.Context, obj *store.WebhookCall) (*store.WebhookSubscription, error)
+}
+type WebhookSubscriptionResolver interface {
+	Store(ctx context.Context, obj *store.WebhookSubscription) (*store.Store, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2765,6 +2831,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWarehouse(childComplexity, args["input"].(stock.WarehouseInput)), true
+	case "Mutation.createWebhookSubscription":
+		if e.ComplexityRoot.Mutation.CreateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(webhook.SubscriptionInput)), true
+	case "Mutation.deleteWebhookSubscription":
+		if e.ComplexityRoot.Mutation.DeleteWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhookSubscription(childComplexity, args["id"].(int64)), true
+	case "Mutation.redeliverWebhookEvents":
+		if e.ComplexityRoot.Mutation.RedeliverWebhookEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeliverWebhookEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeliverWebhookEvents(childComplexity, args["input"].(model.WebhookRedeliverInput)), true
 	case "Mutation.revokePaymentLink":
 		if e.ComplexityRoot.Mutation.RevokePaymentLink == nil {
 			break
@@ -3040,6 +3139,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWarehouse(childComplexity, args["id"].(int64), args["input"].(stock.WarehouseInput)), true
+	case "Mutation.updateWebhookSubscription":
+		if e.ComplexityRoot.Mutation.UpdateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWebhookSubscription(childComplexity, args["id"].(int64), args["input"].(webhook.SubscriptionInput)), true
 
 	case "OrderAllocation.quantity":
 		if e.ComplexityRoot.OrderAllocation.Quantity == nil {
@@ -4444,6 +4554,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Warehouses(childComplexity, args["where"].(*model.WarehouseFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["where"].(*model.WebhookDeliveryFilter), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.webhookSubscriptions":
+		if e.ComplexityRoot.Query.WebhookSubscriptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WebhookSubscriptions(childComplexity), true
 
 	case "RateLimit.intervalSeconds":
 		if e.ComplexityRoot.RateLimit.IntervalSeconds == nil {
@@ -5554,6 +5681,208 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WarehouseUpdatePayload.Warehouse(childComplexity), true
 
+	case "WebhookDelivery.attempt":
+		if e.ComplexityRoot.WebhookDelivery.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempt(childComplexity), true
+	case "WebhookDelivery.attemptedAt":
+		if e.ComplexityRoot.WebhookDelivery.AttemptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.AttemptedAt(childComplexity), true
+	case "WebhookDelivery.durationMs":
+		if e.ComplexityRoot.WebhookDelivery.DurationMS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DurationMS(childComplexity), true
+	case "WebhookDelivery.error":
+		if e.ComplexityRoot.WebhookDelivery.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Error(childComplexity), true
+	case "WebhookDelivery.eventCount":
+		if e.ComplexityRoot.WebhookDelivery.EventCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.EventCount(childComplexity), true
+	case "WebhookDelivery.firstEventId":
+		if e.ComplexityRoot.WebhookDelivery.FirstEventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.FirstEventID(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.lastEventId":
+		if e.ComplexityRoot.WebhookDelivery.LastEventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastEventID(childComplexity), true
+	case "WebhookDelivery.status":
+		if e.ComplexityRoot.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Status(childComplexity), true
+	case "WebhookDelivery.responseCode":
+		if e.ComplexityRoot.WebhookDelivery.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.StatusCode(childComplexity), true
+	case "WebhookDelivery.subscription":
+		if e.ComplexityRoot.WebhookDelivery.Subscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Subscription(childComplexity), true
+
+	case "WebhookSubscription.actions":
+		if e.ComplexityRoot.WebhookSubscription.Actions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Actions(childComplexity), true
+	case "WebhookSubscription.attempts":
+		if e.ComplexityRoot.WebhookSubscription.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Attempts(childComplexity), true
+	case "WebhookSubscription.configName":
+		if e.ComplexityRoot.WebhookSubscription.ConfigName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.ConfigName(childComplexity), true
+	case "WebhookSubscription.createdAt":
+		if e.ComplexityRoot.WebhookSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.CreatedAt(childComplexity), true
+	case "WebhookSubscription.createdBy":
+		if e.ComplexityRoot.WebhookSubscription.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.CreatedBy(childComplexity), true
+	case "WebhookSubscription.cursor":
+		if e.ComplexityRoot.WebhookSubscription.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Cursor(childComplexity), true
+	case "WebhookSubscription.flavour":
+		if e.ComplexityRoot.WebhookSubscription.Flavour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Flavour(childComplexity), true
+	case "WebhookSubscription.id":
+		if e.ComplexityRoot.WebhookSubscription.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.ID(childComplexity), true
+	case "WebhookSubscription.lastError":
+		if e.ComplexityRoot.WebhookSubscription.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.LastError(childComplexity), true
+	case "WebhookSubscription.nextAttemptAt":
+		if e.ComplexityRoot.WebhookSubscription.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.NextAttemptAt(childComplexity), true
+	case "WebhookSubscription.objectTypes":
+		if e.ComplexityRoot.WebhookSubscription.ObjectTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.ObjectTypes(childComplexity), true
+	case "WebhookSubscription.retryingSince":
+		if e.ComplexityRoot.WebhookSubscription.RetryingSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.RetryingSince(childComplexity), true
+	case "WebhookSubscription.status":
+		if e.ComplexityRoot.WebhookSubscription.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Status(childComplexity), true
+	case "WebhookSubscription.store":
+		if e.ComplexityRoot.WebhookSubscription.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Store(childComplexity), true
+	case "WebhookSubscription.url":
+		if e.ComplexityRoot.WebhookSubscription.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.URL(childComplexity), true
+	case "WebhookSubscription.updatedAt":
+		if e.ComplexityRoot.WebhookSubscription.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.UpdatedAt(childComplexity), true
+
+	case "WebhookSubscriptionDeletePayload.userErrors":
+		if e.ComplexityRoot.WebhookSubscriptionDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionDeletePayload.UserErrors(childComplexity), true
+	case "WebhookSubscriptionDeletePayload.userWarnings":
+		if e.ComplexityRoot.WebhookSubscriptionDeletePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionDeletePayload.UserWarnings(childComplexity), true
+
+	case "WebhookSubscriptionPayload.secret":
+		if e.ComplexityRoot.WebhookSubscriptionPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionPayload.Secret(childComplexity), true
+	case "WebhookSubscriptionPayload.userErrors":
+		if e.ComplexityRoot.WebhookSubscriptionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionPayload.UserErrors(childComplexity), true
+	case "WebhookSubscriptionPayload.userWarnings":
+		if e.ComplexityRoot.WebhookSubscriptionPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionPayload.UserWarnings(childComplexity), true
+	case "WebhookSubscriptionPayload.webhookSubscription":
+		if e.ComplexityRoot.WebhookSubscriptionPayload.WebhookSubscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -5679,6 +6008,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("WarehouseLocationInput", ec.unmarshalInputWarehouseLocationInput),
 			graphql.NewInputUnmarshaler("WarehouseStockFilter", ec.unmarshalInputWarehouseStockFilter),
 			graphql.NewInputUnmarshaler("WarehouseUpdateInput", ec.unmarshalInputWarehouseUpdateInput),
+			graphql.NewInputUnmarshaler("WebhookDeliveryFilter", ec.unmarshalInputWebhookDeliveryFilter),
+			graphql.NewInputUnmarshaler("WebhookRedeliverInput", ec.unmarshalInputWebhookRedeliverInput),
+			graphql.NewInputUnmarshaler("WebhookSubscriptionCreateInput", ec.unmarshalInputWebhookSubscriptionCreateInput),
+			graphql.NewInputUnmarshaler("WebhookSubscriptionUpdateInput", ec.unmarshalInputWebhookSubscriptionUpdateInput),
 		)
 	}
 	first := true
@@ -7715,6 +8048,125 @@ type VoucherUpdatePayload implements Payload {
   userWarnings: [UserWarning!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/webhook.graphqls", Input: `extend type Query {
+  "Webhook subscriptions on the events feed, oldest first. Seam addition."
+  webhookSubscriptions: [WebhookSubscription!]! @perm(name: "Webhook:read")
+  "The delivery log: every call made to a subscription, newest first. Seam addition."
+  webhookDeliveries(where: WebhookDeliveryFilter, limit: Int = 20, page: Int = 1): [WebhookDelivery!]! @perm(name: "Webhook:read")
+}
+
+extend type Mutation {
+  "Subscribe a URL to the events feed from now on: matching events are POSTed in batches of up to 100, in feed order, signed with X-Centra-Signature. Without a secret a 256-bit one is made and shown in this payload only. Seam addition."
+  createWebhookSubscription(input: WebhookSubscriptionCreateInput!): WebhookSubscriptionPayload @perm(name: "Webhook:write")
+  "Change a subscription; events not yet delivered go to the new settings. Subscriptions of seam serve's webhooks config are changed there. Seam addition."
+  updateWebhookSubscription(id: Int!, input: WebhookSubscriptionUpdateInput!): WebhookSubscriptionPayload @perm(name: "Webhook:write")
+  "Delete a subscription and its delivery log. Seam addition."
+  deleteWebhookSubscription(id: Int!): WebhookSubscriptionDeletePayload @perm(name: "Webhook:write")
+  "Start a subscription again (also a FAILING one) with a fresh 72 h retry window: from its first undelivered event, or from fromEventId on, sending again what was delivered since. Seam addition."
+  redeliverWebhookEvents(input: WebhookRedeliverInput!): WebhookSubscriptionPayload @perm(name: "Webhook:write")
+}
+
+"""
+INTEGRATION_API: Centra's webhook plugin in "Integration API" mode, form-encoded
+payload={"events":[{"type":"order","action":"insert","date":"2021-01-29 14:40:58.628033","id":14}]}
+(id: an order's number, otherwise the object's id). JSON: application/json
+{"subscription": 1, "events": [{"id", "objectType", "objectId", "action", "storeId", "actor", "createdAt", "payload"}]}.
+"""
+enum WebhookFlavour { INTEGRATION_API JSON }
+
+"FAILING: no call was answered 2xx within 72 h of retries; nothing is sent until redeliverWebhookEvents."
+enum WebhookSubscriptionStatus { ACTIVE FAILING }
+
+enum WebhookDeliveryStatus { DELIVERED FAILED }
+
+type WebhookSubscription {
+  id: Int!
+  "Set for subscriptions of seam serve's --webhooks-config file, which owns them."
+  configName: String
+  url: String!
+  flavour: WebhookFlavour!
+  "Object types sent (Order, PaymentLink, …); empty: all."
+  objectTypes: [String!]!
+  "Actions sent (CREATED, UPDATED, COMPLETED, DELETED, …); empty: all."
+  actions: [String!]!
+  "Only this store's events (and those of no store)."
+  store: Store @perm(name: "Store:read")
+  status: WebhookSubscriptionStatus!
+  "The id of the last feed event dealt with (delivered or filtered out)."
+  cursor: Int!
+  "Failed calls in a row."
+  attempts: Int!
+  "When the failed calls in a row began; FAILING 72 h later."
+  retryingSince: DateTimeTz
+  nextAttemptAt: DateTimeTz!
+  lastError: String
+  createdBy: String!
+  createdAt: DateTimeTz!
+  updatedAt: DateTimeTz!
+}
+
+"One call: a batch of events POSTed to a subscription."
+type WebhookDelivery {
+  id: Int!
+  subscription: WebhookSubscription
+  firstEventId: Int!
+  lastEventId: Int!
+  eventCount: Int!
+  status: WebhookDeliveryStatus!
+  "The HTTP status of the answer; null when none came (network error, 5 s timeout)."
+  responseCode: Int
+  error: String
+  "How long the call took."
+  durationMs: Int!
+  "Which try of this batch (1 for the first)."
+  attempt: Int!
+  attemptedAt: DateTimeTz!
+}
+
+input WebhookDeliveryFilter {
+  subscriptionId: [Int!]
+  status: [WebhookDeliveryStatus!]
+}
+
+input WebhookSubscriptionCreateInput {
+  url: String!
+  "Signs every call; leave it out to get a new 256-bit secret."
+  secret: String
+  flavour: WebhookFlavour = INTEGRATION_API
+  objectTypes: [String!]
+  actions: [String!]
+  store: StoreInput
+}
+
+input WebhookSubscriptionUpdateInput {
+  url: String
+  secret: String
+  "Replace the secret with a new 256-bit one, shown in the payload only."
+  rotateSecret: Boolean
+  flavour: WebhookFlavour
+  objectTypes: [String!]
+  actions: [String!]
+  store: StoreInput
+}
+
+input WebhookRedeliverInput {
+  subscription: Int!
+  fromEventId: Int
+}
+
+type WebhookSubscriptionPayload implements Payload {
+  webhookSubscription: WebhookSubscription
+  "The signing secret, shown only when Seam made it."
+  secret: String
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type WebhookSubscriptionDeletePayload implements Payload {
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -9370,6 +9822,96 @@ func (ec *executionContext) childFields_WarehouseUpdatePayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type WarehouseUpdatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "subscription":
+		return ec.fieldContext_WebhookDelivery_subscription(ctx, field)
+	case "firstEventId":
+		return ec.fieldContext_WebhookDelivery_firstEventId(ctx, field)
+	case "lastEventId":
+		return ec.fieldContext_WebhookDelivery_lastEventId(ctx, field)
+	case "eventCount":
+		return ec.fieldContext_WebhookDelivery_eventCount(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookDelivery_status(ctx, field)
+	case "responseCode":
+		return ec.fieldContext_WebhookDelivery_responseCode(ctx, field)
+	case "error":
+		return ec.fieldContext_WebhookDelivery_error(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_WebhookDelivery_durationMs(ctx, field)
+	case "attempt":
+		return ec.fieldContext_WebhookDelivery_attempt(ctx, field)
+	case "attemptedAt":
+		return ec.fieldContext_WebhookDelivery_attemptedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookSubscription_id(ctx, field)
+	case "configName":
+		return ec.fieldContext_WebhookSubscription_configName(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookSubscription_url(ctx, field)
+	case "flavour":
+		return ec.fieldContext_WebhookSubscription_flavour(ctx, field)
+	case "objectTypes":
+		return ec.fieldContext_WebhookSubscription_objectTypes(ctx, field)
+	case "actions":
+		return ec.fieldContext_WebhookSubscription_actions(ctx, field)
+	case "store":
+		return ec.fieldContext_WebhookSubscription_store(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookSubscription_status(ctx, field)
+	case "cursor":
+		return ec.fieldContext_WebhookSubscription_cursor(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookSubscription_attempts(ctx, field)
+	case "retryingSince":
+		return ec.fieldContext_WebhookSubscription_retryingSince(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_WebhookSubscription_nextAttemptAt(ctx, field)
+	case "lastError":
+		return ec.fieldContext_WebhookSubscription_lastError(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_WebhookSubscription_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_WebhookSubscription_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscription", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscriptionDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userErrors":
+		return ec.fieldContext_WebhookSubscriptionDeletePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_WebhookSubscriptionDeletePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhookSubscription":
+		return ec.fieldContext_WebhookSubscriptionPayload_webhookSubscription(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookSubscriptionPayload_secret(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WebhookSubscriptionPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_WebhookSubscriptionPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -9800,6 +10342,48 @@ func (ec *executionContext) field_Mutation_createWarehouse_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (stock.WarehouseInput, error) {
 			return ec.unmarshalNWarehouseCreateInput2seamᚋinternalᚋstockᚐWarehouseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (webhook.SubscriptionInput, error) {
+			return ec.unmarshalNWebhookSubscriptionCreateInput2seamᚋinternalᚋwebhookᚐSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_redeliverWebhookEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WebhookRedeliverInput, error) {
+			return ec.unmarshalNWebhookRedeliverInput2seamᚋinternalᚋgqlᚋmodelᚐWebhookRedeliverInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10270,6 +10854,28 @@ func (ec *executionContext) field_Mutation_updateWarehouse_args(ctx context.Cont
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (stock.WarehouseInput, error) {
 			return ec.unmarshalNWarehouseUpdateInput2seamᚋinternalᚋstockᚐWarehouseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (webhook.SubscriptionInput, error) {
+			return ec.unmarshalNWebhookSubscriptionUpdateInput2seamᚋinternalᚋwebhookᚐSubscriptionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11245,6 +11851,36 @@ func (ec *executionContext) field_Query_warehouses_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["page"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.WebhookDeliveryFilter, error) {
+			return ec.unmarshalOWebhookDeliveryFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookDeliveryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
 	return args, nil
 }
 
@@ -20143,6 +20779,254 @@ func (ec *executionContext) fieldContext_Mutation_updateVoucher(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhookSubscription(ctx, fc.Args["input"].(webhook.SubscriptionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Webhook:write")
+				if err != nil {
+					var zeroVal *model.WebhookSubscriptionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.WebhookSubscriptionPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOWebhookSubscriptionPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWebhookSubscription(ctx, fc.Args["id"].(int64), fc.Args["input"].(webhook.SubscriptionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Webhook:write")
+				if err != nil {
+					var zeroVal *model.WebhookSubscriptionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.WebhookSubscriptionPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOWebhookSubscriptionPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhookSubscription(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Webhook:write")
+				if err != nil {
+					var zeroVal *model.WebhookSubscriptionDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.WebhookSubscriptionDeletePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookSubscriptionDeletePayload) graphql.Marshaler {
+			return ec.marshalOWebhookSubscriptionDeletePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookSubscriptionDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_redeliverWebhookEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_redeliverWebhookEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedeliverWebhookEvents(ctx, fc.Args["input"].(model.WebhookRedeliverInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Webhook:write")
+				if err != nil {
+					var zeroVal *model.WebhookSubscriptionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.WebhookSubscriptionPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOWebhookSubscriptionPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_redeliverWebhookEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redeliverWebhookEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrderAllocation_warehouse(ctx context.Context, field graphql.CollectedField, obj *store.Allocation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27526,6 +28410,118 @@ func (ec *executionContext) fieldContext_Query_vouchers(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_webhookSubscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookSubscriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WebhookSubscriptions(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Webhook:read")
+				if err != nil {
+					var zeroVal []*store.WebhookSubscription
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.WebhookSubscription
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚕᚖseamᚋinternalᚋstoreᚐWebhookSubscriptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookSubscriptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["where"].(*model.WebhookDeliveryFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Webhook:read")
+				if err != nil {
+					var zeroVal []*store.WebhookCall
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.WebhookCall
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.WebhookCall) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖseamᚋinternalᚋstoreᚐWebhookCallᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33048,6 +34044,846 @@ func (ec *executionContext) _WarehouseUpdatePayload_userWarnings(ctx context.Con
 func (ec *executionContext) fieldContext_WarehouseUpdatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "WarehouseUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_subscription(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_subscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().Subscription(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalOWebhookSubscription2ᚖseamᚋinternalᚋstoreᚐWebhookSubscription(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_subscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDelivery",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDelivery_firstEventId(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_firstEventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstEventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_firstEventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_lastEventId(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_lastEventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastEventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_lastEventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_eventCount(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_eventCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_eventCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookDeliveryStatus")
+}
+
+func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_responseCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_error(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_durationMs(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_attempt(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_attemptedAt(ctx context.Context, field graphql.CollectedField, obj *store.WebhookCall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attemptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttemptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attemptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _WebhookSubscription_id(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookSubscription_configName(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_configName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfigName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_configName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_url(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_flavour(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_flavour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Flavour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNWebhookFlavour2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_flavour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "WebhookFlavour")
+}
+
+func (ec *executionContext) _WebhookSubscription_objectTypes(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_objectTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_objectTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_actions(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_actions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_actions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_store(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookSubscription().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscription_status(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNWebhookSubscriptionStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "WebhookSubscriptionStatus")
+}
+
+func (ec *executionContext) _WebhookSubscription_cursor(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookSubscription_attempts(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookSubscription_retryingSince(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_retryingSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetryingSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_retryingSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _WebhookSubscription_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _WebhookSubscription_lastError(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_createdBy(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _WebhookSubscription_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.WebhookSubscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _WebhookSubscriptionDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSubscriptionDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionDeletePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSubscriptionDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionDeletePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionDeletePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionPayload_webhookSubscription(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionPayload_webhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebhookSubscription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.WebhookSubscription) graphql.Marshaler {
+			return ec.marshalOWebhookSubscription2ᚖseamᚋinternalᚋstoreᚐWebhookSubscription(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionPayload_webhookSubscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscriptionPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscriptionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -41820,6 +43656,269 @@ func UnmarshalWarehouseUpdateInput(ctx context.Context, raw any) (stock.Warehous
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWebhookDeliveryFilter(ctx context.Context, obj any) (model.WebhookDeliveryFilter, error) {
+	var it model.WebhookDeliveryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subscriptionId", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subscriptionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubscriptionID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOWebhookDeliveryStatus2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWebhookDeliveryFilter unmarshals raw into the WebhookDeliveryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWebhookDeliveryFilter(ctx context.Context, raw any) (model.WebhookDeliveryFilter, error) {
+	var out model.WebhookDeliveryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WebhookDeliveryFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWebhookRedeliverInput(ctx context.Context, obj any) (model.WebhookRedeliverInput, error) {
+	var it model.WebhookRedeliverInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subscription", "fromEventId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subscription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscription"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subscription = data
+		case "fromEventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromEventId"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromEventID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWebhookRedeliverInput unmarshals raw into the WebhookRedeliverInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWebhookRedeliverInput(ctx context.Context, raw any) (model.WebhookRedeliverInput, error) {
+	var out model.WebhookRedeliverInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WebhookRedeliverInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWebhookSubscriptionCreateInput(ctx context.Context, obj any) (webhook.SubscriptionInput, error) {
+	var it webhook.SubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["flavour"]; !present {
+		asMap["flavour"] = "INTEGRATION_API"
+	}
+
+	fieldsInOrder := [...]string{"url", "secret", "flavour", "objectTypes", "actions", "store"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
+		case "flavour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flavour"))
+			data, err := ec.unmarshalOWebhookFlavour2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Flavour = data
+		case "objectTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectTypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectTypes = data
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalOStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWebhookSubscriptionCreateInput unmarshals raw into the WebhookSubscriptionCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWebhookSubscriptionCreateInput(ctx context.Context, raw any) (webhook.SubscriptionInput, error) {
+	var out webhook.SubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WebhookSubscriptionCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWebhookSubscriptionUpdateInput(ctx context.Context, obj any) (webhook.SubscriptionInput, error) {
+	var it webhook.SubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "secret", "rotateSecret", "flavour", "objectTypes", "actions", "store"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
+		case "rotateSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rotateSecret"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RotateSecret = data
+		case "flavour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("flavour"))
+			data, err := ec.unmarshalOWebhookFlavour2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Flavour = data
+		case "objectTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectTypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectTypes = data
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalOStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWebhookSubscriptionUpdateInput unmarshals raw into the WebhookSubscriptionUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWebhookSubscriptionUpdateInput(ctx context.Context, raw any) (webhook.SubscriptionInput, error) {
+	var out webhook.SubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WebhookSubscriptionUpdateInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -41848,6 +43947,20 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.WebhookSubscriptionPayload:
+		return ec._WebhookSubscriptionPayload(ctx, sel, &obj)
+	case *model.WebhookSubscriptionPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WebhookSubscriptionPayload(ctx, sel, obj)
+	case model.WebhookSubscriptionDeletePayload:
+		return ec._WebhookSubscriptionDeletePayload(ctx, sel, &obj)
+	case *model.WebhookSubscriptionDeletePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WebhookSubscriptionDeletePayload(ctx, sel, obj)
 	case model.WarehouseUpdatePayload:
 		return ec._WarehouseUpdatePayload(ctx, sel, &obj)
 	case *model.WarehouseUpdatePayload:
@@ -44571,6 +46684,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "redeliverWebhookEvents":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redeliverWebhookEvents(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46493,6 +48634,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_vouchers(ctx, field)
+				})
+		case "webhookSubscriptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookSubscriptions(ctx, field)
+				})
+		case "webhookDeliveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookDeliveries(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -48447,6 +50600,285 @@ func (ec *executionContext) _WarehouseUpdatePayload(ctx context.Context, sel ast
 			}
 		case "userWarnings":
 			out.Values[i] = ec._WarehouseUpdatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookDeliveryImplementors = []string{"WebhookDelivery"}
+
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *store.WebhookCall) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDelivery")
+		case "id":
+			out.Values[i] = ec._WebhookDelivery_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subscription":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_subscription(ctx, field, obj)
+				})
+		case "firstEventId":
+			out.Values[i] = ec._WebhookDelivery_firstEventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastEventId":
+			out.Values[i] = ec._WebhookDelivery_lastEventId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eventCount":
+			out.Values[i] = ec._WebhookDelivery_eventCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._WebhookDelivery_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responseCode":
+			out.Values[i] = ec._WebhookDelivery_responseCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._WebhookDelivery_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMs":
+			out.Values[i] = ec._WebhookDelivery_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempt":
+			out.Values[i] = ec._WebhookDelivery_attempt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attemptedAt":
+			out.Values[i] = ec._WebhookDelivery_attemptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionImplementors = []string{"WebhookSubscription"}
+
+func (ec *executionContext) _WebhookSubscription(ctx context.Context, sel ast.SelectionSet, obj *store.WebhookSubscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscription")
+		case "id":
+			out.Values[i] = ec._WebhookSubscription_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "configName":
+			out.Values[i] = ec._WebhookSubscription_configName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._WebhookSubscription_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flavour":
+			out.Values[i] = ec._WebhookSubscription_flavour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectTypes":
+			out.Values[i] = ec._WebhookSubscription_objectTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actions":
+			out.Values[i] = ec._WebhookSubscription_actions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookSubscription_store(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._WebhookSubscription_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cursor":
+			out.Values[i] = ec._WebhookSubscription_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._WebhookSubscription_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retryingSince":
+			out.Values[i] = ec._WebhookSubscription_retryingSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._WebhookSubscription_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._WebhookSubscription_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._WebhookSubscription_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookSubscription_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._WebhookSubscription_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionDeletePayloadImplementors = []string{"WebhookSubscriptionDeletePayload", "Payload"}
+
+func (ec *executionContext) _WebhookSubscriptionDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookSubscriptionDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscriptionDeletePayload")
+		case "userErrors":
+			out.Values[i] = ec._WebhookSubscriptionDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._WebhookSubscriptionDeletePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionPayloadImplementors = []string{"WebhookSubscriptionPayload", "Payload"}
+
+func (ec *executionContext) _WebhookSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookSubscriptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscriptionPayload")
+		case "webhookSubscription":
+			out.Values[i] = ec._WebhookSubscriptionPayload_webhookSubscription(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._WebhookSubscriptionPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WebhookSubscriptionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._WebhookSubscriptionPayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -51066,6 +53498,111 @@ func (ec *executionContext) unmarshalNWarehouseUpdateInput2seamᚋinternalᚋsto
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖseamᚋinternalᚋstoreᚐWebhookCallᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.WebhookCall) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDelivery2ᚖseamᚋinternalᚋstoreᚐWebhookCall(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚖseamᚋinternalᚋstoreᚐWebhookCall(ctx context.Context, sel ast.SelectionSet, v *store.WebhookCall) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
+		return graphql.Null
+	}
+	return ec._WebhookDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookDeliveryStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WebhookDeliveryStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWebhookFlavour2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookFlavour2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WebhookFlavour!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWebhookRedeliverInput2seamᚋinternalᚋgqlᚋmodelᚐWebhookRedeliverInput(ctx context.Context, v any) (model.WebhookRedeliverInput, error) {
+	res, err := ec.unmarshalInputWebhookRedeliverInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚕᚖseamᚋinternalᚋstoreᚐWebhookSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.WebhookSubscription) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookSubscription2ᚖseamᚋinternalᚋstoreᚐWebhookSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚖseamᚋinternalᚋstoreᚐWebhookSubscription(ctx context.Context, sel ast.SelectionSet, v *store.WebhookSubscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookSubscription!")
+		return graphql.Null
+	}
+	return ec._WebhookSubscription(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWebhookSubscriptionCreateInput2seamᚋinternalᚋwebhookᚐSubscriptionInput(ctx context.Context, v any) (webhook.SubscriptionInput, error) {
+	res, err := ec.unmarshalInputWebhookSubscriptionCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWebhookSubscriptionStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookSubscriptionStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WebhookSubscriptionStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWebhookSubscriptionUpdateInput2seamᚋinternalᚋwebhookᚐSubscriptionInput(ctx context.Context, v any) (webhook.SubscriptionInput, error) {
+	res, err := ec.unmarshalInputWebhookSubscriptionUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -53551,6 +56088,14 @@ func (ec *executionContext) unmarshalOStoreFilter2ᚖseamᚋinternalᚋgqlᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStoreInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOStoreSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -54102,6 +56647,89 @@ func (ec *executionContext) marshalOWarehouseUpdatePayload2ᚖseamᚋinternalᚋ
 		return graphql.Null
 	}
 	return ec._WarehouseUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWebhookDeliveryFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookDeliveryFilter(ctx context.Context, v any) (*model.WebhookDeliveryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWebhookDeliveryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOWebhookDeliveryStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWebhookDeliveryStatus2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWebhookDeliveryStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDeliveryStatus2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOWebhookFlavour2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWebhookFlavour2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOWebhookSubscription2ᚖseamᚋinternalᚋstoreᚐWebhookSubscription(ctx context.Context, sel ast.SelectionSet, v *store.WebhookSubscription) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookSubscription(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWebhookSubscriptionDeletePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookSubscriptionDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookSubscriptionDeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookSubscriptionDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWebhookSubscriptionPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWebhookSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookSubscriptionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -673,3 +673,30 @@ type WarehouseUpdatePayload struct {
 }
 
 func (WarehouseUpdatePayload) IsPayload() {}
+
+type WebhookDeliveryFilter struct {
+	SubscriptionID []int64  `json:"subscriptionId,omitempty"`
+	Status         []string `json:"status,omitempty"`
+}
+
+type WebhookRedeliverInput struct {
+	Subscription int64  `json:"subscription"`
+	FromEventID  *int64 `json:"fromEventId,omitempty"`
+}
+
+type WebhookSubscriptionDeletePayload struct {
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (WebhookSubscriptionDeletePayload) IsPayload() {}
+
+type WebhookSubscriptionPayload struct {
+	WebhookSubscription *store.WebhookSubscription `json:"webhookSubscription,omitempty"`
+	// The signing secret, shown only when Seam made it.
+	Secret       *string        `json:"secret,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (WebhookSubscriptionPayload) IsPayload() {}
