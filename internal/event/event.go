@@ -25,6 +25,27 @@ const (
 	Used      = "USED"
 )
 
+// Object types of the events feed, as the Integration API's
+// EventObjectType names them. Record events with these names so that
+// integrations listening for the type see them.
+const (
+	TypeOrder          = "Order"
+	TypeShipment       = "Shipment"
+	TypeReturn         = "Return"
+	TypeCustomer       = "Customer"
+	TypeProduct        = "Product"
+	TypeProductVariant = "ProductVariant"
+	TypeProductSize    = "ProductSize"
+	TypeDisplay        = "Display"
+	TypePrice          = "Price"
+	TypePricelist      = "Pricelist"
+	TypeStockChange    = "StockChange"
+	TypeVoucher        = "Voucher"
+	TypeWarehouse      = "Warehouse"
+	TypeSelection      = "Selection"
+	TypePaymentLink    = "PaymentLink"
+)
+
 // Actors that are not Integration API tokens (those are named by the
 // token's name).
 const (
