@@ -29,10 +29,10 @@ var targetPerms = map[string]string{
 
 // objectReference is an event's object id as a number: an order's number,
 // another object's integer id, or nil for text ids.
-func objectReference(ctx context.Context, d *db.DB, e *store.QueuedEvent) (*int64, error) {
+func objectReference(ctx context.Context, e *store.QueuedEvent) (*int64, error) {
 	if e.ObjectType == event.TypeOrder {
-		o, err := store.OrderByHash(ctx, d.Read(), e.ObjectID)
-		if errors.Is(err, seam.ErrNotFound) {
+		o, err := loads(ctx).orderByHash.Load(ctx, e.ObjectID)
+		if errors.Is(err, dataloadgen.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {
@@ -68,7 +68,7 @@ func eventTarget(ctx context.Context, d *db.DB, e *store.QueuedEvent) (model.Eve
 	q := d.Read()
 	switch e.ObjectType {
 	case event.TypeOrder:
-		o, err := store.OrderByHash(ctx, q, e.ObjectID)
+		o, err := l.orderByHash.Load(ctx, e.ObjectID)
 		return target(&o, err)
 	case event.TypeSelection:
 		s, err := l.selection.Load(ctx, e.ObjectID)
@@ -102,8 +102,7 @@ func eventTarget(ctx context.Context, d *db.DB, e *store.QueuedEvent) (model.Eve
 	case "Store":
 		return byLoader(ctx, l.store, id)
 	case event.TypePaymentLink:
-		pl, err := store.GetPaymentLink(ctx, q, id)
-		return target(&pl, err)
+		return byLoader(ctx, l.paymentLink, id)
 	}
 	return nil, nil
 }

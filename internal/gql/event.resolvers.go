@@ -14,7 +14,7 @@ import (
 )
 
 func (r *eventResolver) ObjectReference(ctx context.Context, obj *store.QueuedEvent) (*int64, error) {
-	return objectReference(ctx, r.DB, obj)
+	return objectReference(ctx, obj)
 }
 
 func (r *eventResolver) Store(ctx context.Context, obj *store.QueuedEvent) (*store.Store, error) {

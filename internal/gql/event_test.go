@@ -20,6 +20,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/dbtest"
 	"seam/internal/demo"
+	"seam/internal/event"
 	"seam/internal/gql/gqltest"
 	"seam/internal/payment"
 	"seam/internal/server"
@@ -331,6 +332,30 @@ func TestFeedPollerSeesConcurrentChangesInCommitOrder(t *testing.T) {
 		}
 		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM event WHERE object_type = 'Product' AND action = 'CREATED'`); n != writers*each {
 			t.Fatalf("%d Product events stored, want %d", n, writers*each)
+		}
+	})
+}
+
+func TestOrderEventsNameTheOrderNumber(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		o := placeDemoOrder(t, d)
+		erp := gqltest.New(t, d, "erp")
+		erp.MustOK(`mutation { setEventListeners(input: [{objectType: Order}]) { userErrors { message } } }`, nil)
+		err := d.Tx(t.Context(), func(tx *db.Tx) error {
+			_, err := event.Record(t.Context(), tx, event.Event{StoreID: &o.StoreID, ObjectType: event.TypeOrder, ObjectID: o.Hash, Action: event.Updated, Actor: "admin"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := erp.MustOK(`{ events { objectType changeType objectReference objectId store { id }
+			object { ... on DirectToConsumerOrder { id number } } } }`, nil)
+		got, _ := json.Marshal(r.Data["events"])
+		want := fmt.Sprintf(`[{"changeType":"UPDATED","object":{"id":%q,"number":%d},"objectId":%q,"objectReference":%d,"objectType":"Order","store":{"id":%d}}]`,
+			o.Hash, o.Number, o.Hash, o.Number, o.StoreID)
+		if string(got) != want {
+			t.Errorf("events:\n got %s\nwant %s", got, want)
 		}
 	})
 }
