@@ -52,20 +52,25 @@ func SetListeners(ctx context.Context, d *db.DB, actor seam.Actor, in []Listener
 		out = nil
 		now := db.Now()
 		for _, l := range in {
-			cur, err := store.GetEventListener(ctx, tx, actor.Name, l.ObjectType)
-			switch {
-			case errors.Is(err, seam.ErrNotFound):
-				cur = store.EventListener{Integration: actor.Name, ObjectType: l.ObjectType, ChangeTypes: canonical(l.ChangeTypes), CreatedAt: now}
-			case err != nil:
+			cur := store.EventListener{Integration: actor.Name, ObjectType: l.ObjectType, ChangeTypes: canonical(l.ChangeTypes), CreatedAt: now, UpdatedAt: now}
+			added, err := store.AddEventListener(ctx, tx, cur)
+			if err != nil {
 				return err
-			case len(cur.ChangeTypes) > 0 && l.ChangeTypes != nil:
-				cur.ChangeTypes = canonical(append(cur.ChangeTypes, l.ChangeTypes...))
-			default:
-				cur.ChangeTypes = nil
 			}
-			cur.UpdatedAt = now
-			if err := store.PutEventListener(ctx, tx, cur); err != nil {
-				return err
+			if !added {
+				// Merge into the listener there is, locked.
+				if cur, err = store.GetEventListener(ctx, tx, actor.Name, l.ObjectType); err != nil {
+					return err
+				}
+				if len(cur.ChangeTypes) == 0 || len(l.ChangeTypes) == 0 {
+					cur.ChangeTypes = nil
+				} else {
+					cur.ChangeTypes = canonical(append(cur.ChangeTypes, l.ChangeTypes...))
+				}
+				cur.UpdatedAt = now
+				if err := store.UpdateEventListener(ctx, tx, cur); err != nil {
+					return err
+				}
 			}
 			out = putListener(out, cur)
 		}
@@ -116,7 +121,7 @@ func UnsetListeners(ctx context.Context, d *db.DB, actor seam.Actor, in []Listen
 				continue
 			}
 			cur.ChangeTypes, cur.UpdatedAt = keep, db.Now()
-			if err := store.PutEventListener(ctx, tx, cur); err != nil {
+			if err := store.UpdateEventListener(ctx, tx, cur); err != nil {
 				return err
 			}
 			if err := store.DequeueEventsOfType(ctx, tx, actor.Name, l.ObjectType, l.ChangeTypes); err != nil {

@@ -3,6 +3,7 @@ package event_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -122,6 +123,34 @@ func TestStoreRestrictedTokenSeesAndConfirmsOnlyItsStore(t *testing.T) {
 		// Confirmed events stay in the feed itself.
 		if evs, err := store.EventsByIDs(ctx, d.Read(), ids); err != nil || len(evs) != 3 {
 			t.Errorf("feed: %v, %v", evs, err)
+		}
+	})
+}
+
+// TestConcurrentSetListenersMergeTheirChangeTypes has several tokens of one
+// integration add change types to the same new listener at once: none of
+// them may be lost.
+func TestConcurrentSetListenersMergeTheirChangeTypes(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		erp := seam.Actor{Name: "erp"}
+		want := []string{event.Created, event.Updated, event.Completed, event.Deleted}
+		var wg sync.WaitGroup
+		for _, c := range want {
+			wg.Go(func() {
+				if _, err := event.SetListeners(ctx, d, erp, []event.Listener{{ObjectType: "Order", ChangeTypes: []string{c}}}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		ls, err := event.Listeners(ctx, d.Read(), erp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ls) != 1 || !cmp.Equal(ls[0].ChangeTypes, want) {
+			t.Errorf("listeners %+v, want one of Order with %v", ls, want)
 		}
 	})
 }

@@ -56,12 +56,24 @@ func GetEventListener(ctx context.Context, tx *db.Tx, integration, objectType st
 	return one(ctx, tx, scanListener, listenerColumns+` WHERE integration = $1 AND object_type = $2`+db.ForUpdate(tx), integration, objectType)
 }
 
-// PutEventListener inserts or replaces an integration's listener of a type.
-func PutEventListener(ctx context.Context, tx *db.Tx, l EventListener) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO event_listener (integration, object_type, change_types, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (integration, object_type) DO UPDATE SET change_types = excluded.change_types, updated_at = excluded.updated_at`,
+// AddEventListener inserts an integration's listener of a type unless it
+// has one, and reports whether it did. A concurrent insert of the same
+// listener waits for the other to commit, then adds nothing.
+func AddEventListener(ctx context.Context, tx *db.Tx, l EventListener) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO event_listener (integration, object_type, change_types, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (integration, object_type) DO NOTHING`,
 		l.Integration, l.ObjectType, changeTypesText(l.ChangeTypes), db.Time(l.CreatedAt), db.Time(l.UpdatedAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// UpdateEventListener saves the change types of an integration's listener.
+func UpdateEventListener(ctx context.Context, tx *db.Tx, l EventListener) error {
+	_, err := tx.ExecContext(ctx, `UPDATE event_listener SET change_types = $3, updated_at = $4 WHERE integration = $1 AND object_type = $2`,
+		l.Integration, l.ObjectType, changeTypesText(l.ChangeTypes), db.Time(l.UpdatedAt))
 	return err
 }
 
