@@ -80,7 +80,7 @@ func SetListeners(ctx context.Context, d *db.DB, actor seam.Actor, in []Listener
 }
 
 // UnsetListeners stops actor's integration listening for change types of
-// object types (all of a type's when ChangeTypes is nil) and drops the
+// object types (all of a type's when ChangeTypes is empty) and drops the
 // events of those types and change types from its queue. It returns the
 // listeners of the given types that remain.
 func UnsetListeners(ctx context.Context, d *db.DB, actor seam.Actor, in []Listener) ([]store.EventListener, error) {
@@ -91,6 +91,9 @@ func UnsetListeners(ctx context.Context, d *db.DB, actor seam.Actor, in []Listen
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		out = nil
 		for _, l := range in {
+			if len(l.ChangeTypes) == 0 {
+				l.ChangeTypes = nil // all of them
+			}
 			cur, err := store.GetEventListener(ctx, tx, actor.Name, l.ObjectType)
 			if errors.Is(err, seam.ErrNotFound) {
 				if err := store.DequeueEventsOfType(ctx, tx, actor.Name, l.ObjectType, l.ChangeTypes); err != nil {
