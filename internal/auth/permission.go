@@ -49,6 +49,7 @@ var Permissions = []string{
 	"Warehouse.stock:read",
 	"WarehouseDelivery:read",
 	"Webhook:read", "Webhook:write",
+	"Event:read", "Event:write",
 }
 
 // Known reports whether p is a permission Seam knows.

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/seam"
 	"seam/internal/store"
@@ -88,6 +89,9 @@ func CreateDisplay(ctx context.Context, d *db.DB, actor seam.Actor, in DisplayIn
 		if err := store.InsertDisplay(ctx, tx, &disp); err != nil {
 			return err
 		}
+		if err := event.Change(ctx, tx, actor, &disp.StoreID, event.TypeDisplay, disp.ID, event.Created); err != nil {
+			return err
+		}
 		id = disp.ID
 		if err := displayLinks(ctx, tx, actor, in, path, disp); err != nil {
 			return err
@@ -131,6 +135,9 @@ func UpdateDisplay(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in
 		}
 		disp.UpdatedAt = db.Now()
 		if err := store.UpdateDisplay(ctx, tx, &disp); err != nil {
+			return err
+		}
+		if err := event.Change(ctx, tx, actor, &disp.StoreID, event.TypeDisplay, disp.ID, event.Updated); err != nil {
 			return err
 		}
 		if err := displayLinks(ctx, tx, actor, in, path, disp); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/seam"
 	"seam/internal/store"
@@ -58,6 +59,9 @@ func createProduct(ctx context.Context, tx *db.Tx, actor seam.Actor, in ProductI
 		return 0, err
 	}
 	if err := store.InsertProduct(ctx, tx, &prod); err != nil {
+		return 0, err
+	}
+	if err := event.Change(ctx, tx, actor, nil, event.TypeProduct, prod.ID, event.Created); err != nil {
 		return 0, err
 	}
 	for i, v := range in.AddProductVariants {
@@ -138,6 +142,9 @@ func UpdateProduct(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in
 		}
 		prod.UpdatedAt = db.Now()
 		if err := store.UpdateProduct(ctx, tx, &prod); err != nil {
+			return err
+		}
+		if err := event.Change(ctx, tx, actor, nil, event.TypeProduct, prod.ID, event.Updated); err != nil {
 			return err
 		}
 		for i, v := range in.AddProductVariants {

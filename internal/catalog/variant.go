@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/money"
 	"seam/internal/seam"
@@ -77,6 +78,9 @@ func createVariant(ctx context.Context, tx *db.Tx, actor seam.Actor, in VariantI
 		return 0, err
 	}
 	if err := store.InsertVariant(ctx, tx, &v); err != nil {
+		return 0, err
+	}
+	if err := event.Change(ctx, tx, actor, nil, event.TypeProductVariant, v.ID, event.Created); err != nil {
 		return 0, err
 	}
 	if err := activateSizes(ctx, tx, actor, v, in.ProductSizes, path.Key("productSizes")); err != nil {
@@ -166,6 +170,9 @@ func UpdateProductVariant(ctx context.Context, d *db.DB, actor seam.Actor, id in
 		if err := store.UpdateVariant(ctx, tx, &v); err != nil {
 			return err
 		}
+		if err := event.Change(ctx, tx, actor, nil, event.TypeProductVariant, v.ID, event.Updated); err != nil {
+			return err
+		}
 		if err := activateSizes(ctx, tx, actor, v, in.ProductSizes, path.Key("productSizes")); err != nil {
 			return err
 		}
@@ -228,6 +235,9 @@ func UpdateProductSize(ctx context.Context, d *db.DB, actor seam.Actor, id int64
 		if err := store.UpdateProductSize(ctx, tx, &ps); err != nil {
 			return err
 		}
+		if err := event.Change(ctx, tx, actor, nil, event.TypeProductSize, ps.ID, event.Updated); err != nil {
+			return err
+		}
 		return idconv.Assign(ctx, tx, actor, "ProductSize", ps.ID, in.ExternalID, path.Key("externalId"))
 	})
 	return seam.Wrap(err, fmt.Sprintf("update product size %d", id))
@@ -283,6 +293,9 @@ func activate(ctx context.Context, tx *db.Tx, actor seam.Actor, v store.Variant,
 			continue
 		}
 		if err := store.InsertProductSize(ctx, tx, &ps); err != nil {
+			return nil, err
+		}
+		if err := event.Change(ctx, tx, actor, nil, event.TypeProductSize, ps.ID, event.Created); err != nil {
 			return nil, err
 		}
 		if err := idconv.Assign(ctx, tx, actor, "ProductSize", ps.ID, s.ExternalID, sp.Key("externalId")); err != nil {

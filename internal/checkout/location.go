@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/store"
 )
 
@@ -61,7 +62,10 @@ func (s *Service) newSelection(ctx context.Context, tx *db.Tx) (store.Selection,
 	now := db.Now()
 	sel := store.Selection{ID: newID(16), StoreID: st.ID, MarketID: loc.Market.ID, PricelistID: loc.Pricelist.ID, CountryID: &loc.Country.ID,
 		Language: lang, Status: store.SelectionOpen, CreatedAt: now, UpdatedAt: now}
-	return sel, store.InsertSelection(ctx, tx, &sel)
+	if err := store.InsertSelection(ctx, tx, &sel); err != nil {
+		return store.Selection{}, err
+	}
+	return sel, selectionEvent(ctx, tx, sel, event.Created)
 }
 
 // defaultCountry is the store's default country, or the first it sells to.

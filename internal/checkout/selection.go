@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/seam"
 	"seam/internal/store"
 	"seam/internal/voucher"
@@ -41,8 +42,18 @@ func (s *Service) edit(ctx context.Context, id string, fn func(tx *db.Tx, sel *s
 			}
 		}
 		sel.UpdatedAt = db.Now()
-		return store.UpdateSelection(ctx, tx, &sel)
+		if err := store.UpdateSelection(ctx, tx, &sel); err != nil {
+			return err
+		}
+		return selectionEvent(ctx, tx, sel, event.Updated)
 	})
+}
+
+// selectionEvent records a shopper's change to a selection.
+func selectionEvent(ctx context.Context, tx *db.Tx, sel store.Selection, action string) error {
+	_, err := event.Record(ctx, tx, event.Event{StoreID: &sel.StoreID, ObjectType: event.TypeSelection, ObjectID: sel.ID, Action: action,
+		Actor: event.ActorCheckout})
+	return err
 }
 
 // shopperMay refuses shoppers a selection that is not theirs to change:

@@ -3,12 +3,19 @@
 // transactional outbox), so that an event exists exactly when its change
 // committed. The feed is read in commit order by its id cursor; webhook
 // messages about an event name it (webhook.Message.EventID).
+//
+// The Integration API's events queue is built on the feed: an integration
+// (a token name) listens for object types (SetListeners), Record queues
+// each new event for the integrations listening for it, Queue returns an
+// integration's oldest unconfirmed events and Confirm takes them out of its
+// queue.
 package event
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"seam/internal/db"
 	"seam/internal/seam"
@@ -23,6 +30,27 @@ const (
 	Completed = "COMPLETED"
 	Deleted   = "DELETED"
 	Used      = "USED"
+)
+
+// Object types of the events feed, as the Integration API's
+// EventObjectType names them. Record events with these names so that
+// integrations listening for the type see them.
+const (
+	TypeOrder          = "Order"
+	TypeShipment       = "Shipment"
+	TypeReturn         = "Return"
+	TypeCustomer       = "Customer"
+	TypeProduct        = "Product"
+	TypeProductVariant = "ProductVariant"
+	TypeProductSize    = "ProductSize"
+	TypeDisplay        = "Display"
+	TypePrice          = "Price"
+	TypePricelist      = "Pricelist"
+	TypeStockChange    = "StockChange"
+	TypeVoucher        = "Voucher"
+	TypeWarehouse      = "Warehouse"
+	TypeSelection      = "Selection"
+	TypePaymentLink    = "PaymentLink"
 )
 
 // Actors that are not Integration API tokens (those are named by the
@@ -50,10 +78,11 @@ type Event struct {
 	Payload any
 }
 
-// Record appends e to the events feed inside tx and returns its id. Call it
-// in the transaction that makes the change, as late in it as the change
-// allows: from here to commit it holds the feed's lock, which keeps ids in
-// commit order on PostgreSQL (see store.InsertEvent).
+// Record appends e to the events feed inside tx, queues it for every
+// integration listening for its type and change type, and returns its id.
+// Call it in the transaction that makes the change, as late in it as the
+// change allows: from here to commit it holds the feed's lock, which keeps
+// ids in commit order on PostgreSQL (see store.InsertEvent).
 func Record(ctx context.Context, tx *db.Tx, e Event) (int64, error) {
 	for _, f := range []struct{ name, value string }{
 		{"ObjectType", e.ObjectType}, {"ObjectID", e.ObjectID}, {"Action", e.Action}, {"Actor", e.Actor},
@@ -71,6 +100,9 @@ func Record(ctx context.Context, tx *db.Tx, e Event) (int64, error) {
 	if err := store.InsertEvent(ctx, tx, &row); err != nil {
 		return 0, fmt.Errorf("record event %s %s %s: %w", e.ObjectType, e.ObjectID, e.Action, err)
 	}
+	if err := store.EnqueueEvent(ctx, tx, row.ID, e.ObjectType, ChangeType(e.Action)); err != nil {
+		return 0, fmt.Errorf("queue event %s %s %s for its listeners: %w", e.ObjectType, e.ObjectID, e.Action, err)
+	}
 	return row.ID, nil
 }
 
@@ -87,4 +119,13 @@ func After(ctx context.Context, q db.Q, cursor int64, storeID *int64, limit int)
 		return nil, fmt.Errorf("read events after %d: %w", cursor, err)
 	}
 	return evs, nil
+}
+
+// Change records that actor made a change (Action) to an object with an
+// integer id, without payload: the events feed's usual entry for catalog,
+// stock and pricing objects. storeID is the object's store, nil for
+// shop-wide objects.
+func Change(ctx context.Context, tx *db.Tx, actor seam.Actor, storeID *int64, objectType string, id int64, action string) error {
+	_, err := Record(ctx, tx, Event{StoreID: storeID, ObjectType: objectType, ObjectID: strconv.FormatInt(id, 10), Action: action, Actor: actor.Name})
+	return err
 }

@@ -146,6 +146,8 @@ type loaders struct {
 	giftCert       *dataloadgen.Loader[int64, store.GiftCertificate]
 	giftAmounts    *dataloadgen.Loader[int64, []store.GiftAmount]
 	webhookSub     *dataloadgen.Loader[int64, store.WebhookSubscription]
+	orderByHash    *dataloadgen.Loader[string, store.Order]
+	paymentLink    *dataloadgen.Loader[int64, store.PaymentLink]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -203,6 +205,8 @@ func newLoaders(q db.Q, integration string) *loaders {
 		giftCert:       byID(q, store.GiftCertificatesByIDs, func(v store.GiftCertificate) int64 { return v.ID }),
 		giftAmounts:    groupBy(q, store.GiftAmounts, func(v store.GiftAmount) int64 { return v.GiftCertificateID }),
 		webhookSub:     byID(q, store.WebhookSubscriptionsByIDs, func(v store.WebhookSubscription) int64 { return v.ID }),
+		orderByHash:    byKey(q, ordersByHash, func(v store.Order) string { return v.Hash }),
+		paymentLink:    byID(q, store.PaymentLinksByIDs, func(v store.PaymentLink) int64 { return v.ID }),
 	}
 	views := checkout.New(nil, nil)
 	l.selView = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]checkout.View, error) {
@@ -243,6 +247,10 @@ func newLoaders(q db.Q, integration string) *loaders {
 
 func marketsByStore(ctx context.Context, q db.Q, ids []int64) ([]store.Market, error) {
 	return store.ListMarkets(ctx, q, store.MarketFilter{StoreIDs: ids}, nil, store.Page{})
+}
+
+func ordersByHash(ctx context.Context, q db.Q, hashes []string) ([]store.Order, error) {
+	return store.ListOrders(ctx, q, store.OrderFilter{Hashes: hashes}, nil, store.Page{})
 }
 
 func pricesByProduct(ctx context.Context, q db.Q, ids []int64) ([]store.Price, error) {

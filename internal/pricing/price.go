@@ -7,6 +7,7 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/money"
 	"seam/internal/seam"
@@ -79,6 +80,7 @@ func SetPrices(ctx context.Context, d *db.DB, actor seam.Actor, in []PricesInput
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		res = PricesResult{}
 		var p seam.Problems
+		changed := map[int64][]int64{}
 		for i, pi := range in {
 			path := seam.P("input")
 			if batch {
@@ -90,11 +92,43 @@ func SetPrices(ctx context.Context, d *db.DB, actor seam.Actor, in []PricesInput
 			}
 			if pricelist != 0 {
 				res.add(alteration, pricelist, products)
+				if alteration == nil {
+					changed[pricelist] = append(changed[pricelist], products...)
+				}
 			}
 		}
-		return p.Err()
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return priceEvents(ctx, tx, actor, res.PricelistIDs, changed)
 	})
 	return res, seam.Wrap(err, "set prices")
+}
+
+// priceEvents records a Price event for each product whose prices in a
+// pricelist changed, named "<pricelist>:<product>", in pricelist order.
+func priceEvents(ctx context.Context, tx *db.Tx, actor seam.Actor, pricelists []int64, changed map[int64][]int64) error {
+	for _, plID := range pricelists {
+		if len(changed[plID]) == 0 {
+			continue
+		}
+		pl, err := store.GetPricelist(ctx, tx, plID)
+		if err != nil {
+			return err
+		}
+		seen := map[int64]bool{}
+		for _, prod := range changed[plID] {
+			if seen[prod] {
+				continue
+			}
+			seen[prod] = true
+			if _, err := event.Record(ctx, tx, event.Event{StoreID: &pl.StoreID, ObjectType: event.TypePrice, ObjectID: fmt.Sprintf("%d:%d", plID, prod),
+				Action: event.Updated, Actor: actor.Name}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func setPrices(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Actor, in PricesInput, path seam.Path, altered bool) (*int64, int64, []int64, error) {

@@ -11,6 +11,7 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/money"
 	"seam/internal/seam"
@@ -87,7 +88,10 @@ func CreatePricelist(ctx context.Context, d *db.DB, actor seam.Actor, in Priceli
 			return err
 		}
 		res.Warnings = warnings
-		return idconv.Assign(ctx, tx, actor, "Pricelist", pl.ID, in.ExternalID, path.Key("externalId"))
+		if err := idconv.Assign(ctx, tx, actor, "Pricelist", pl.ID, in.ExternalID, path.Key("externalId")); err != nil {
+			return err
+		}
+		return event.Change(ctx, tx, actor, &pl.StoreID, event.TypePricelist, pl.ID, event.Created)
 	})
 	return res, seam.Wrap(err, "create pricelist")
 }
@@ -141,7 +145,10 @@ func UpdatePricelist(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 		if err != nil {
 			return err
 		}
-		return idconv.Assign(ctx, tx, actor, "Pricelist", pl.ID, in.ExternalID, path.Key("externalId"))
+		if err := idconv.Assign(ctx, tx, actor, "Pricelist", pl.ID, in.ExternalID, path.Key("externalId")); err != nil {
+			return err
+		}
+		return event.Change(ctx, tx, actor, &pl.StoreID, event.TypePricelist, pl.ID, event.Updated)
 	})
 	return res, seam.Wrap(err, fmt.Sprintf("update pricelist %d", id))
 }

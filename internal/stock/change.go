@@ -8,6 +8,7 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/money"
 	"seam/internal/seam"
@@ -106,7 +107,10 @@ func Change(ctx context.Context, d *db.DB, actor seam.Actor, in ChangeInput) (in
 				}
 			}
 		}
-		return p.Err()
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return event.Change(ctx, tx, actor, nil, event.TypeStockChange, c.ID, event.Created)
 	})
 	return id, seam.Wrap(err, "change stock")
 }
@@ -208,7 +212,7 @@ func Set(ctx context.Context, d *db.DB, actor seam.Actor, in SetInput) (SetResul
 			}
 		}
 		res.Warnings = p.Warnings
-		return nil
+		return event.Change(ctx, tx, actor, nil, event.TypeStockChange, c.ID, event.Created)
 	})
 	return res, seam.Wrap(err, "set stock")
 }

@@ -12,6 +12,7 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/seam"
 	"seam/internal/store"
@@ -74,7 +75,10 @@ func CreateWarehouse(ctx context.Context, d *db.DB, actor seam.Actor, in Warehou
 			return err
 		}
 		id = w.ID
-		return idconv.Assign(ctx, tx, actor, "Warehouse", w.ID, in.ExternalID, path.Key("externalId"))
+		if err := idconv.Assign(ctx, tx, actor, "Warehouse", w.ID, in.ExternalID, path.Key("externalId")); err != nil {
+			return err
+		}
+		return event.Change(ctx, tx, actor, nil, event.TypeWarehouse, w.ID, event.Created)
 	})
 	return id, seam.Wrap(err, "create warehouse")
 }
@@ -115,7 +119,10 @@ func UpdateWarehouse(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 		if err := store.UpdateWarehouse(ctx, tx, &w); err != nil {
 			return err
 		}
-		return idconv.Assign(ctx, tx, actor, "Warehouse", w.ID, in.ExternalID, path.Key("externalId"))
+		if err := idconv.Assign(ctx, tx, actor, "Warehouse", w.ID, in.ExternalID, path.Key("externalId")); err != nil {
+			return err
+		}
+		return event.Change(ctx, tx, actor, nil, event.TypeWarehouse, w.ID, event.Updated)
 	})
 	return seam.Wrap(err, fmt.Sprintf("update warehouse %d", id))
 }

@@ -18,6 +18,7 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/idconv"
 	"seam/internal/money"
 	"seam/internal/seam"
@@ -258,7 +259,10 @@ func Create(ctx context.Context, d *db.DB, actor seam.Actor, in Input) (Created,
 		if err := actions(ctx, tx, actor, v, in.Actions, path.Key("actions")); err != nil {
 			return err
 		}
-		return idconv.Assign(ctx, tx, actor, "Voucher", v.ID, in.ExternalID, path.Key("externalId"))
+		if err := idconv.Assign(ctx, tx, actor, "Voucher", v.ID, in.ExternalID, path.Key("externalId")); err != nil {
+			return err
+		}
+		return event.Change(ctx, tx, actor, &v.StoreID, event.TypeVoucher, v.ID, event.Created)
 	})
 	return out, seam.Wrap(err, "create voucher")
 }
@@ -347,7 +351,10 @@ func Update(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in Input)
 				return err
 			}
 		}
-		return idconv.Assign(ctx, tx, actor, "Voucher", v.ID, in.ExternalID, path.Key("externalId"))
+		if err := idconv.Assign(ctx, tx, actor, "Voucher", v.ID, in.ExternalID, path.Key("externalId")); err != nil {
+			return err
+		}
+		return event.Change(ctx, tx, actor, &v.StoreID, event.TypeVoucher, v.ID, event.Updated)
 	})
 	return code, seam.Wrap(err, fmt.Sprintf("update voucher %d", id))
 }

@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	Country() CountryResolver
 	DirectToConsumerOrder() DirectToConsumerOrderResolver
 	Display() DisplayResolver
+	Event() EventResolver
 	ExchangeRate() ExchangeRateResolver
 	Folder() FolderResolver
 	GiftCertificate() GiftCertificateResolver
@@ -295,6 +296,43 @@ type ComplexityRoot struct {
 		UserWarnings func(childComplexity int) int
 	}
 
+	Event struct {
+		ChangeType      func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Object          func(childComplexity int) int
+		ObjectID        func(childComplexity int) int
+		ObjectReference func(childComplexity int) int
+		ObjectType      func(childComplexity int) int
+		Store           func(childComplexity int) int
+	}
+
+	EventListener struct {
+		ChangeTypes func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Integration func(childComplexity int) int
+		ObjectType  func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	EventListenerSetPayload struct {
+		EventListeners func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+		UserWarnings   func(childComplexity int) int
+	}
+
+	EventListenerUnsetPayload struct {
+		EventListeners func(childComplexity int) int
+		UserErrors     func(childComplexity int) int
+		UserWarnings   func(childComplexity int) int
+	}
+
+	EventsConfirmPayload struct {
+		Events       func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
 	ExchangeRate struct {
 		Base      func(childComplexity int) int
 		Quote     func(childComplexity int) int
@@ -393,6 +431,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		ChangeStock               func(childComplexity int, input stock.ChangeInput) int
+		ConfirmEvents             func(childComplexity int, input model.EventsConfirmInput) int
 		CreateBrand               func(childComplexity int, input catalog.NamedInput) int
 		CreateBundle              func(childComplexity int, input catalog.BundleInput) int
 		CreateCategory            func(childComplexity int, input catalog.CategoryInput) int
@@ -421,12 +460,14 @@ type ComplexityRoot struct {
 		SetAfterSaleWebhook       func(childComplexity int, store seam.Ref, url string) int
 		SetAlteredPrices          func(childComplexity int, input pricing.PricesInput) int
 		SetAlteredPricesBatch     func(childComplexity int, input []*pricing.PricesInput) int
+		SetEventListeners         func(childComplexity int, input []*model.EventListenerSetInput) int
 		SetExchangeRates          func(childComplexity int, input []*model.ExchangeRateInput) int
 		SetIDConversions          func(childComplexity int, input []*model.IDConversionSetInput) int
 		SetPrices                 func(childComplexity int, input pricing.PricesInput) int
 		SetPricesBatch            func(childComplexity int, input []*pricing.PricesInput) int
 		SetShippingPrices         func(childComplexity int, input []*shop.ShippingPriceInput) int
 		SetStock                  func(childComplexity int, input stock.SetInput) int
+		UnsetEventListeners       func(childComplexity int, input []*model.EventListenerUnsetInput) int
 		UnsetIDConversions        func(childComplexity int, input []*model.IDConversionUnsetInput) int
 		UpdateCategory            func(childComplexity int, id int64, input catalog.CategoryInput) int
 		UpdateDisplay             func(childComplexity int, id int64, input catalog.DisplayInput) int
@@ -712,6 +753,8 @@ type ComplexityRoot struct {
 		Countries             func(childComplexity int, where *model.CountryFilter, sort []string, limit *int64, page *int64) int
 		Display               func(childComplexity int, id int64) int
 		Displays              func(childComplexity int, where *model.DisplayFilter, sort []string, limit *int64, page *int64) int
+		EventListeners        func(childComplexity int, where *model.EventListenerFilter) int
+		Events                func(childComplexity int, where *model.EventFilter, limit *int64) int
 		ExchangeRates         func(childComplexity int) int
 		Folders               func(childComplexity int, where *model.FolderFilter, limit *int64, page *int64) int
 		GiftCertificates      func(childComplexity int, where *model.GiftCertificateFilter, limit *int64, page *int64) int
@@ -1133,6 +1176,12 @@ type DisplayResolver interface {
 	TaxGroup(ctx context.Context, obj *store.Display) (*store.TaxGroup, error)
 	ExternalID(ctx context.Context, obj *store.Display) (*string, error)
 }
+type EventResolver interface {
+	ObjectReference(ctx context.Context, obj *store.QueuedEvent) (*int64, error)
+
+	Store(ctx context.Context, obj *store.QueuedEvent) (*store.Store, error)
+	Object(ctx context.Context, obj *store.QueuedEvent) (model.EventTarget, error)
+}
 type ExchangeRateResolver interface {
 	Rate(ctx context.Context, obj *productlink.Rate) (*money.Number, error)
 }
@@ -1167,6 +1216,9 @@ type MutationResolver interface {
 	UpdateCategory(ctx context.Context, id int64, input catalog.CategoryInput) (*model.CategoryUpdatePayload, error)
 	CreateDisplay(ctx context.Context, input catalog.DisplayInput) (*model.DisplayCreatePayload, error)
 	UpdateDisplay(ctx context.Context, id int64, input catalog.DisplayInput) (*model.DisplayUpdatePayload, error)
+	SetEventListeners(ctx context.Context, input []*model.EventListenerSetInput) (*model.EventListenerSetPayload, error)
+	UnsetEventListeners(ctx context.Context, input []*model.EventListenerUnsetInput) (*model.EventListenerUnsetPayload, error)
+	ConfirmEvents(ctx context.Context, input model.EventsConfirmInput) (*model.EventsConfirmPayload, error)
 	CreateGiftCertificate(ctx context.Context, input giftcert.Input) (*model.GiftCertificatePayload, error)
 	UpdateGiftCertificate(ctx context.Context, id int64, input giftcert.Input) (*model.GiftCertificatePayload, error)
 	CreateSelection(ctx context.Context, input paylink.SelectionInput) (*model.SelectionPayload, error)
@@ -1297,6 +1349,8 @@ type QueryResolver interface {
 	Categories(ctx context.Context, where *model.CategoryFilter, limit *int64, page *int64) ([]*store.Category, error)
 	Displays(ctx context.Context, where *model.DisplayFilter, sort []string, limit *int64, page *int64) ([]*store.Display, error)
 	Display(ctx context.Context, id int64) (*store.Display, error)
+	Events(ctx context.Context, where *model.EventFilter, limit *int64) ([]*store.QueuedEvent, error)
+	EventListeners(ctx context.Context, where *model.EventListenerFilter) ([]*store.EventListener, error)
 	GiftCertificates(ctx context.Context, where *model.GiftCertificateFilter, limit *int64, page *int64) ([]*store.GiftCertificate, error)
 	Orders(ctx context.Context, where *model.OrderFilter, sort []string, limit *int64, page *int64) ([]model.AnyOrder, error)
 	Order(ctx context.Context, id string) (model.AnyOrder, error)
@@ -2251,6 +2305,143 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DisplayUpdatePayload.UserWarnings(childComplexity), true
 
+	case "Event.changeType":
+		if e.ComplexityRoot.Event.ChangeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ChangeType(childComplexity), true
+	case "Event.createdAt":
+		if e.ComplexityRoot.Event.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.CreatedAt(childComplexity), true
+	case "Event.id":
+		if e.ComplexityRoot.Event.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ID(childComplexity), true
+	case "Event.object":
+		if e.ComplexityRoot.Event.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Object(childComplexity), true
+	case "Event.objectId":
+		if e.ComplexityRoot.Event.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ObjectID(childComplexity), true
+	case "Event.objectReference":
+		if e.ComplexityRoot.Event.ObjectReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ObjectReference(childComplexity), true
+	case "Event.objectType":
+		if e.ComplexityRoot.Event.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ObjectType(childComplexity), true
+	case "Event.store":
+		if e.ComplexityRoot.Event.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Store(childComplexity), true
+
+	case "EventListener.changeTypes":
+		if e.ComplexityRoot.EventListener.ChangeTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListener.ChangeTypes(childComplexity), true
+	case "EventListener.createdAt":
+		if e.ComplexityRoot.EventListener.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListener.CreatedAt(childComplexity), true
+	case "EventListener.integrationName":
+		if e.ComplexityRoot.EventListener.Integration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListener.Integration(childComplexity), true
+	case "EventListener.objectType":
+		if e.ComplexityRoot.EventListener.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListener.ObjectType(childComplexity), true
+	case "EventListener.updatedAt":
+		if e.ComplexityRoot.EventListener.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListener.UpdatedAt(childComplexity), true
+
+	case "EventListenerSetPayload.eventListeners":
+		if e.ComplexityRoot.EventListenerSetPayload.EventListeners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListenerSetPayload.EventListeners(childComplexity), true
+	case "EventListenerSetPayload.userErrors":
+		if e.ComplexityRoot.EventListenerSetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListenerSetPayload.UserErrors(childComplexity), true
+	case "EventListenerSetPayload.userWarnings":
+		if e.ComplexityRoot.EventListenerSetPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListenerSetPayload.UserWarnings(childComplexity), true
+
+	case "EventListenerUnsetPayload.eventListeners":
+		if e.ComplexityRoot.EventListenerUnsetPayload.EventListeners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListenerUnsetPayload.EventListeners(childComplexity), true
+	case "EventListenerUnsetPayload.userErrors":
+		if e.ComplexityRoot.EventListenerUnsetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListenerUnsetPayload.UserErrors(childComplexity), true
+	case "EventListenerUnsetPayload.userWarnings":
+		if e.ComplexityRoot.EventListenerUnsetPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventListenerUnsetPayload.UserWarnings(childComplexity), true
+
+	case "EventsConfirmPayload.events":
+		if e.ComplexityRoot.EventsConfirmPayload.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventsConfirmPayload.Events(childComplexity), true
+	case "EventsConfirmPayload.userErrors":
+		if e.ComplexityRoot.EventsConfirmPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventsConfirmPayload.UserErrors(childComplexity), true
+	case "EventsConfirmPayload.userWarnings":
+		if e.ComplexityRoot.EventsConfirmPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventsConfirmPayload.UserWarnings(childComplexity), true
+
 	case "ExchangeRate.base":
 		if e.ComplexityRoot.ExchangeRate.Base == nil {
 			break
@@ -2600,6 +2791,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeStock(childComplexity, args["input"].(stock.ChangeInput)), true
+	case "Mutation.confirmEvents":
+		if e.ComplexityRoot.Mutation.ConfirmEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmEvents(childComplexity, args["input"].(model.EventsConfirmInput)), true
 	case "Mutation.createBrand":
 		if e.ComplexityRoot.Mutation.CreateBrand == nil {
 			break
@@ -2908,6 +3110,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAlteredPricesBatch(childComplexity, args["input"].([]*pricing.PricesInput)), true
+	case "Mutation.setEventListeners":
+		if e.ComplexityRoot.Mutation.SetEventListeners == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setEventListeners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetEventListeners(childComplexity, args["input"].([]*model.EventListenerSetInput)), true
 	case "Mutation.setExchangeRates":
 		if e.ComplexityRoot.Mutation.SetExchangeRates == nil {
 			break
@@ -2974,6 +3187,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["input"].(stock.SetInput)), true
+	case "Mutation.unsetEventListeners":
+		if e.ComplexityRoot.Mutation.UnsetEventListeners == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unsetEventListeners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnsetEventListeners(childComplexity, args["input"].([]*model.EventListenerUnsetInput)), true
 	case "Mutation.unsetIdConversions":
 		if e.ComplexityRoot.Mutation.UnsetIDConversions == nil {
 			break
@@ -4321,6 +4545,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Displays(childComplexity, args["where"].(*model.DisplayFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.eventListeners":
+		if e.ComplexityRoot.Query.EventListeners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_eventListeners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EventListeners(childComplexity, args["where"].(*model.EventListenerFilter)), true
+	case "Query.events":
+		if e.ComplexityRoot.Query.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Query_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Events(childComplexity, args["where"].(*model.EventFilter), args["limit"].(*int64)), true
 	case "Query.exchangeRates":
 		if e.ComplexityRoot.Query.ExchangeRates == nil {
 			break
@@ -5914,6 +6160,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DisplayFilter", ec.unmarshalInputDisplayFilter),
 			graphql.NewInputUnmarshaler("DisplayInput", ec.unmarshalInputDisplayInput),
 			graphql.NewInputUnmarshaler("DisplayUpdateInput", ec.unmarshalInputDisplayUpdateInput),
+			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("EventListenerFilter", ec.unmarshalInputEventListenerFilter),
+			graphql.NewInputUnmarshaler("EventListenerSetInput", ec.unmarshalInputEventListenerSetInput),
+			graphql.NewInputUnmarshaler("EventListenerUnsetInput", ec.unmarshalInputEventListenerUnsetInput),
+			graphql.NewInputUnmarshaler("EventsConfirmInput", ec.unmarshalInputEventsConfirmInput),
 			graphql.NewInputUnmarshaler("ExchangeRateInput", ec.unmarshalInputExchangeRateInput),
 			graphql.NewInputUnmarshaler("FolderCreateInput", ec.unmarshalInputFolderCreateInput),
 			graphql.NewInputUnmarshaler("FolderFilter", ec.unmarshalInputFolderFilter),
@@ -6846,6 +7097,172 @@ type DisplayCreatePayload implements Payload {
 
 type DisplayUpdatePayload implements Payload {
   display: Display @perm(name: "Display:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/event.graphqls", Input: `# The events queue: an integration (every token with the same name) listens
+# for object types and polls the events of its queue, oldest first, until
+# it confirms them. Events are written in the transaction that makes the
+# change, so an event is seen exactly when its change committed, and in
+# commit order.
+
+extend type Query {
+  "The oldest events in this integration's queue, in the order their changes committed: events of the types it listens for, recorded since it started listening, not yet confirmed. Asking again returns the same events until confirmEvents takes them out. A token restricted to a store sees only that store's events."
+  events(where: EventFilter, limit: Int = 100): [Event!] @perm(name: "Event:read")
+  "What this integration listens for."
+  eventListeners(where: EventListenerFilter): [EventListener!] @perm(name: "Event:read")
+}
+
+extend type Mutation {
+  "Listen for events of object types from now on. Adds to the listeners already set: change types merge, and no changeTypes means all. Setting a listener again is harmless."
+  setEventListeners(input: [EventListenerSetInput!]!): EventListenerSetPayload @perm(name: "Event:write")
+  "Stop listening for change types of object types (all of them when changeTypes is left out); the queued events of those types and change types are dropped."
+  unsetEventListeners(input: [EventListenerUnsetInput!]!): EventListenerUnsetPayload @perm(name: "Event:write")
+  "Take events out of this integration's queue; other integrations' queues keep theirs. Ids not in the queue (already confirmed) are reported as userWarnings and change nothing."
+  confirmEvents(input: EventsConfirmInput!): EventsConfirmPayload @perm(name: "Event:write")
+}
+
+"What was changed. PaymentLink and Selection are Seam additions."
+enum EventObjectType {
+  Account
+  AdminUser
+  Affiliate
+  AllocationRule
+  Brand
+  BrickAndMortar
+  Bundle
+  Buyer
+  Campaign
+  Category
+  Collection
+  Country
+  Currency
+  Customer
+  DeliveryWindow
+  Display
+  EmailHistoryEntry
+  Folder
+  GiftCertificateGenerator
+  Invoice
+  Language
+  LowestPrice
+  MappedAttribute
+  Market
+  MeasurementChart
+  NewsletterSubscription
+  Order
+  OrderHistoryEntry
+  PaymentHistoryEntry
+  PaymentLink
+  PaymentTerms
+  Price
+  PriceAlteration
+  Pricelist
+  Product
+  ProductMedia
+  ProductSize
+  ProductVariant
+  PurchaseOrder
+  PurchaseOrderDelivery
+  Return
+  SalesRepresentative
+  Selection
+  Shipment
+  ShippingOption
+  ShippingTerms
+  SizeChart
+  StockChange
+  Store
+  StorePlugin
+  Subscription
+  SubscriptionContract
+  SubscriptionPlan
+  Supplier
+  TaxRule
+  Voucher
+  Warehouse
+  Wishlist
+}
+
+"How it was changed. COMPLETED is for objects with a completed status (Order, Shipment, Return)."
+enum EventChangeType {
+  CREATED
+  UPDATED
+  COMPLETED
+  DELETED
+  DEPENDENT_DATA_CHANGED
+}
+
+type Event {
+  "Rises in commit order."
+  id: Int!
+  objectType: EventObjectType!
+  changeType: EventChangeType!
+  "The object's id: an order's number, a product's id. Null when the id is not a number (a selection's); objectId has it."
+  objectReference: Int
+  "The object's id as the API shows it: an order's hash, a selection's id. Seam addition."
+  objectId: String!
+  createdAt: DateTimeTz!
+  store: Store @perm(name: "Store:read")
+  "The object as it is now (not as it was at the event); null once it is deleted. Needs the object type's read permission."
+  object: EventTarget
+}
+
+"The objects an event can point at."
+union EventTarget = DirectToConsumerOrder | Customer | Product | ProductVariant | ProductSize | Display | Price | Pricelist | StockChange | Voucher | Warehouse | Selection | PaymentLink | Store
+
+type EventListener {
+  integrationName: String!
+  objectType: EventObjectType!
+  "Every change type listened for (all five when set without changeTypes)."
+  changeTypes: [EventChangeType!]!
+  createdAt: DateTimeTz!
+  updatedAt: DateTimeTz!
+}
+
+input EventListenerSetInput {
+  objectType: EventObjectType!
+  "Leave out to listen for every change type."
+  changeTypes: [EventChangeType!]
+}
+
+input EventListenerUnsetInput {
+  objectType: EventObjectType!
+  "Leave out to stop listening for the type altogether."
+  changeTypes: [EventChangeType!]
+}
+
+input EventFilter {
+  objectType: [EventObjectType!]
+  changeType: [EventChangeType!]
+  storeId: [Int!]
+}
+
+input EventListenerFilter {
+  objectType: [EventObjectType!]
+}
+
+input EventsConfirmInput {
+  eventsIds: [Int!]!
+}
+
+type EventListenerSetPayload implements Payload {
+  eventListeners: [EventListener!]!
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type EventListenerUnsetPayload implements Payload {
+  "The listeners of the given types that remain."
+  eventListeners: [EventListener!]!
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type EventsConfirmPayload implements Payload {
+  "The events taken out of the queue."
+  events: [Event!]!
   userErrors: [UserError!]!
   userWarnings: [UserWarning!]!
 }
@@ -8540,6 +8957,80 @@ func (ec *executionContext) childFields_DisplayUpdatePayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type DisplayUpdatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Event_id(ctx, field)
+	case "objectType":
+		return ec.fieldContext_Event_objectType(ctx, field)
+	case "changeType":
+		return ec.fieldContext_Event_changeType(ctx, field)
+	case "objectReference":
+		return ec.fieldContext_Event_objectReference(ctx, field)
+	case "objectId":
+		return ec.fieldContext_Event_objectId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Event_createdAt(ctx, field)
+	case "store":
+		return ec.fieldContext_Event_store(ctx, field)
+	case "object":
+		return ec.fieldContext_Event_object(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
+func (ec *executionContext) childFields_EventListener(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "integrationName":
+		return ec.fieldContext_EventListener_integrationName(ctx, field)
+	case "objectType":
+		return ec.fieldContext_EventListener_objectType(ctx, field)
+	case "changeTypes":
+		return ec.fieldContext_EventListener_changeTypes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EventListener_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_EventListener_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventListener", field.Name)
+}
+
+func (ec *executionContext) childFields_EventListenerSetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventListeners":
+		return ec.fieldContext_EventListenerSetPayload_eventListeners(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EventListenerSetPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_EventListenerSetPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventListenerSetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EventListenerUnsetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "eventListeners":
+		return ec.fieldContext_EventListenerUnsetPayload_eventListeners(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EventListenerUnsetPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_EventListenerUnsetPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventListenerUnsetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EventsConfirmPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "events":
+		return ec.fieldContext_EventsConfirmPayload_events(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_EventsConfirmPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_EventsConfirmPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventsConfirmPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "base":
@@ -10056,6 +10547,20 @@ func (ec *executionContext) field_Mutation_changeStock_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_confirmEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EventsConfirmInput, error) {
+			return ec.unmarshalNEventsConfirmInput2seamᚋinternalᚋgqlᚋmodelᚐEventsConfirmInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createBrand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10456,6 +10961,20 @@ func (ec *executionContext) field_Mutation_setAlteredPrices_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setEventListeners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.EventListenerSetInput, error) {
+			return ec.unmarshalNEventListenerSetInput2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerSetInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setExchangeRates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10532,6 +11051,20 @@ func (ec *executionContext) field_Mutation_setStock_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (stock.SetInput, error) {
 			return ec.unmarshalNStockSetInput2seamᚋinternalᚋstockᚐSetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unsetEventListeners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.EventListenerUnsetInput, error) {
+			return ec.unmarshalNEventListenerUnsetInput2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerUnsetInputᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11179,6 +11712,42 @@ func (ec *executionContext) field_Query_displays_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["page"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_eventListeners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.EventListenerFilter, error) {
+			return ec.unmarshalOEventListenerFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
 	return args, nil
 }
 
@@ -16218,6 +16787,620 @@ func (ec *executionContext) fieldContext_DisplayUpdatePayload_userWarnings(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Event_objectType(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNEventObjectType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "EventObjectType")
+}
+
+func (ec *executionContext) _Event_changeType(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_changeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNEventChangeType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_changeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "EventChangeType")
+}
+
+func (ec *executionContext) _Event_objectReference(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_objectReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().ObjectReference(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_objectReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Event_objectId(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_objectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_objectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
+func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Event_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Event_store(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_object(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Object(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EventTarget) graphql.Marshaler {
+			return ec.marshalOEventTarget2seamᚋinternalᚋgqlᚋmodelᚐEventTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, true, true, "EventTarget")
+}
+
+func (ec *executionContext) _EventListener_integrationName(ctx context.Context, field graphql.CollectedField, obj *store.EventListener) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListener_integrationName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Integration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListener_integrationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventListener", field, false, false, "String")
+}
+
+func (ec *executionContext) _EventListener_objectType(ctx context.Context, field graphql.CollectedField, obj *store.EventListener) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListener_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNEventObjectType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListener_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventListener", field, false, false, "EventObjectType")
+}
+
+func (ec *executionContext) _EventListener_changeTypes(ctx context.Context, field graphql.CollectedField, obj *store.EventListener) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListener_changeTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNEventChangeType2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListener_changeTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventListener", field, false, false, "EventChangeType")
+}
+
+func (ec *executionContext) _EventListener_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.EventListener) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListener_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListener_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventListener", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _EventListener_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.EventListener) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListener_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListener_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventListener", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _EventListenerSetPayload_eventListeners(ctx context.Context, field graphql.CollectedField, obj *model.EventListenerSetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListenerSetPayload_eventListeners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventListeners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.EventListener) graphql.Marshaler {
+			return ec.marshalNEventListener2ᚕᚖseamᚋinternalᚋstoreᚐEventListenerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListenerSetPayload_eventListeners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventListenerSetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventListener(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventListenerSetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EventListenerSetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListenerSetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListenerSetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventListenerSetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventListenerSetPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.EventListenerSetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListenerSetPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListenerSetPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventListenerSetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventListenerUnsetPayload_eventListeners(ctx context.Context, field graphql.CollectedField, obj *model.EventListenerUnsetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListenerUnsetPayload_eventListeners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventListeners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.EventListener) graphql.Marshaler {
+			return ec.marshalNEventListener2ᚕᚖseamᚋinternalᚋstoreᚐEventListenerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListenerUnsetPayload_eventListeners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventListenerUnsetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventListener(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventListenerUnsetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EventListenerUnsetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListenerUnsetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListenerUnsetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventListenerUnsetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventListenerUnsetPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.EventListenerUnsetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventListenerUnsetPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventListenerUnsetPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventListenerUnsetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventsConfirmPayload_events(ctx context.Context, field graphql.CollectedField, obj *model.EventsConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventsConfirmPayload_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.QueuedEvent) graphql.Marshaler {
+			return ec.marshalNEvent2ᚕᚖseamᚋinternalᚋstoreᚐQueuedEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventsConfirmPayload_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventsConfirmPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventsConfirmPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EventsConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventsConfirmPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventsConfirmPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventsConfirmPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventsConfirmPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.EventsConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventsConfirmPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventsConfirmPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventsConfirmPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ExchangeRate_base(ctx context.Context, field graphql.CollectedField, obj *productlink.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18975,6 +20158,192 @@ func (ec *executionContext) fieldContext_Mutation_updateDisplay(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateDisplay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setEventListeners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setEventListeners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetEventListeners(ctx, fc.Args["input"].([]*model.EventListenerSetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Event:write")
+				if err != nil {
+					var zeroVal *model.EventListenerSetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.EventListenerSetPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventListenerSetPayload) graphql.Marshaler {
+			return ec.marshalOEventListenerSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerSetPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setEventListeners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventListenerSetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setEventListeners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unsetEventListeners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unsetEventListeners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnsetEventListeners(ctx, fc.Args["input"].([]*model.EventListenerUnsetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Event:write")
+				if err != nil {
+					var zeroVal *model.EventListenerUnsetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.EventListenerUnsetPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventListenerUnsetPayload) graphql.Marshaler {
+			return ec.marshalOEventListenerUnsetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerUnsetPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unsetEventListeners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventListenerUnsetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unsetEventListeners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmEvents(ctx, fc.Args["input"].(model.EventsConfirmInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Event:write")
+				if err != nil {
+					var zeroVal *model.EventsConfirmPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.EventsConfirmPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventsConfirmPayload) graphql.Marshaler {
+			return ec.marshalOEventsConfirmPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventsConfirmPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventsConfirmPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27424,6 +28793,130 @@ func (ec *executionContext) fieldContext_Query_display(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_display_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_events(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Events(ctx, fc.Args["where"].(*model.EventFilter), fc.Args["limit"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Event:read")
+				if err != nil {
+					var zeroVal []*store.QueuedEvent
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.QueuedEvent
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.QueuedEvent) graphql.Marshaler {
+			return ec.marshalOEvent2ᚕᚖseamᚋinternalᚋstoreᚐQueuedEventᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_eventListeners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_eventListeners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EventListeners(ctx, fc.Args["where"].(*model.EventListenerFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Event:read")
+				if err != nil {
+					var zeroVal []*store.EventListener
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.EventListener
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.EventListener) graphql.Marshaler {
+			return ec.marshalOEventListener2ᚕᚖseamᚋinternalᚋstoreᚐEventListenerᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_eventListeners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventListener(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_eventListeners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37514,6 +39007,244 @@ func UnmarshalDisplayUpdateInput(ctx context.Context, raw any) (catalog.DisplayI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
+	var it model.EventFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "changeType", "storeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalOEventObjectType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "changeType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeType"))
+			data, err := ec.unmarshalOEventChangeType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeType = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventFilter unmarshals raw into the EventFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventFilter(ctx context.Context, raw any) (model.EventFilter, error) {
+	var out model.EventFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventListenerFilter(ctx context.Context, obj any) (model.EventListenerFilter, error) {
+	var it model.EventListenerFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalOEventObjectType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventListenerFilter unmarshals raw into the EventListenerFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventListenerFilter(ctx context.Context, raw any) (model.EventListenerFilter, error) {
+	var out model.EventListenerFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventListenerFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventListenerSetInput(ctx context.Context, obj any) (model.EventListenerSetInput, error) {
+	var it model.EventListenerSetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "changeTypes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNEventObjectType2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "changeTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeTypes"))
+			data, err := ec.unmarshalOEventChangeType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeTypes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventListenerSetInput unmarshals raw into the EventListenerSetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventListenerSetInput(ctx context.Context, raw any) (model.EventListenerSetInput, error) {
+	var out model.EventListenerSetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventListenerSetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventListenerUnsetInput(ctx context.Context, obj any) (model.EventListenerUnsetInput, error) {
+	var it model.EventListenerUnsetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "changeTypes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNEventObjectType2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "changeTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeTypes"))
+			data, err := ec.unmarshalOEventChangeType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChangeTypes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventListenerUnsetInput unmarshals raw into the EventListenerUnsetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventListenerUnsetInput(ctx context.Context, raw any) (model.EventListenerUnsetInput, error) {
+	var out model.EventListenerUnsetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventListenerUnsetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventsConfirmInput(ctx context.Context, obj any) (model.EventsConfirmInput, error) {
+	var it model.EventsConfirmInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eventsIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eventsIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventsIds"))
+			data, err := ec.unmarshalNInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventsIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventsConfirmInput unmarshals raw into the EventsConfirmInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventsConfirmInput(ctx context.Context, raw any) (model.EventsConfirmInput, error) {
+	var out model.EventsConfirmInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventsConfirmInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputExchangeRateInput(ctx context.Context, obj any) (model.ExchangeRateInput, error) {
 	var it model.ExchangeRateInput
 	if obj == nil {
@@ -43923,6 +45654,117 @@ func UnmarshalWebhookSubscriptionUpdateInput(ctx context.Context, raw any) (webh
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionSet, obj model.EventTarget) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case store.Order:
+		return ec._DirectToConsumerOrder(ctx, sel, &obj)
+	case *store.Order:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DirectToConsumerOrder(ctx, sel, obj)
+	case store.Warehouse:
+		return ec._Warehouse(ctx, sel, &obj)
+	case *store.Warehouse:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Warehouse(ctx, sel, obj)
+	case store.Voucher:
+		return ec._Voucher(ctx, sel, &obj)
+	case *store.Voucher:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Voucher(ctx, sel, obj)
+	case store.Store:
+		return ec._Store(ctx, sel, &obj)
+	case *store.Store:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Store(ctx, sel, obj)
+	case store.StockChange:
+		return ec._StockChange(ctx, sel, &obj)
+	case *store.StockChange:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._StockChange(ctx, sel, obj)
+	case store.Selection:
+		return ec._Selection(ctx, sel, &obj)
+	case *store.Selection:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Selection(ctx, sel, obj)
+	case store.Variant:
+		return ec._ProductVariant(ctx, sel, &obj)
+	case *store.Variant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductVariant(ctx, sel, obj)
+	case store.ProductSize:
+		return ec._ProductSize(ctx, sel, &obj)
+	case *store.ProductSize:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductSize(ctx, sel, obj)
+	case store.Product:
+		return ec._Product(ctx, sel, &obj)
+	case *store.Product:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Product(ctx, sel, obj)
+	case store.Pricelist:
+		return ec._Pricelist(ctx, sel, &obj)
+	case *store.Pricelist:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Pricelist(ctx, sel, obj)
+	case store.Price:
+		return ec._Price(ctx, sel, &obj)
+	case *store.Price:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Price(ctx, sel, obj)
+	case store.PaymentLink:
+		return ec._PaymentLink(ctx, sel, &obj)
+	case *store.PaymentLink:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PaymentLink(ctx, sel, obj)
+	case store.Display:
+		return ec._Display(ctx, sel, &obj)
+	case *store.Display:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Display(ctx, sel, obj)
+	case store.Customer:
+		return ec._Customer(ctx, sel, &obj)
+	case *store.Customer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Customer(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of EventTarget must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, obj model.AnyOrder) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -44199,6 +46041,27 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._ExchangeRatesPayload(ctx, sel, obj)
+	case model.EventsConfirmPayload:
+		return ec._EventsConfirmPayload(ctx, sel, &obj)
+	case *model.EventsConfirmPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EventsConfirmPayload(ctx, sel, obj)
+	case model.EventListenerUnsetPayload:
+		return ec._EventListenerUnsetPayload(ctx, sel, &obj)
+	case *model.EventListenerUnsetPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EventListenerUnsetPayload(ctx, sel, obj)
+	case model.EventListenerSetPayload:
+		return ec._EventListenerSetPayload(ctx, sel, &obj)
+	case *model.EventListenerSetPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._EventListenerSetPayload(ctx, sel, obj)
 	case model.DisplayUpdatePayload:
 		return ec._DisplayUpdatePayload(ctx, sel, &obj)
 	case *model.DisplayUpdatePayload:
@@ -45198,7 +47061,7 @@ func (ec *executionContext) _Currency(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var customerImplementors = []string{"Customer"}
+var customerImplementors = []string{"Customer", "EventTarget"}
 
 func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet, obj *store.Customer) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, customerImplementors)
@@ -45284,7 +47147,7 @@ func (ec *executionContext) _DeliveryWindow(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var directToConsumerOrderImplementors = []string{"DirectToConsumerOrder", "Order"}
+var directToConsumerOrderImplementors = []string{"DirectToConsumerOrder", "EventTarget", "Order"}
 
 func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.SelectionSet, obj *store.Order) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, directToConsumerOrderImplementors)
@@ -45430,7 +47293,7 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 	return out
 }
 
-var displayImplementors = []string{"Display"}
+var displayImplementors = []string{"Display", "EventTarget"}
 
 func (ec *executionContext) _Display(ctx context.Context, sel ast.SelectionSet, obj *store.Display) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, displayImplementors)
@@ -45647,6 +47510,259 @@ func (ec *executionContext) _DisplayUpdatePayload(ctx context.Context, sel ast.S
 			}
 		case "userWarnings":
 			out.Values[i] = ec._DisplayUpdatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventImplementors = []string{"Event"}
+
+func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *store.QueuedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Event")
+		case "id":
+			out.Values[i] = ec._Event_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectType":
+			out.Values[i] = ec._Event_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "changeType":
+			out.Values[i] = ec._Event_changeType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectReference":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_objectReference(ctx, field, obj)
+				})
+		case "objectId":
+			out.Values[i] = ec._Event_objectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Event_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_store(ctx, field, obj)
+				})
+		case "object":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_object(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventListenerImplementors = []string{"EventListener"}
+
+func (ec *executionContext) _EventListener(ctx context.Context, sel ast.SelectionSet, obj *store.EventListener) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventListenerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventListener")
+		case "integrationName":
+			out.Values[i] = ec._EventListener_integrationName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._EventListener_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeTypes":
+			out.Values[i] = ec._EventListener_changeTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._EventListener_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._EventListener_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventListenerSetPayloadImplementors = []string{"EventListenerSetPayload", "Payload"}
+
+func (ec *executionContext) _EventListenerSetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EventListenerSetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventListenerSetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventListenerSetPayload")
+		case "eventListeners":
+			out.Values[i] = ec._EventListenerSetPayload_eventListeners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EventListenerSetPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._EventListenerSetPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventListenerUnsetPayloadImplementors = []string{"EventListenerUnsetPayload", "Payload"}
+
+func (ec *executionContext) _EventListenerUnsetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EventListenerUnsetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventListenerUnsetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventListenerUnsetPayload")
+		case "eventListeners":
+			out.Values[i] = ec._EventListenerUnsetPayload_eventListeners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EventListenerUnsetPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._EventListenerUnsetPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var eventsConfirmPayloadImplementors = []string{"EventsConfirmPayload", "Payload"}
+
+func (ec *executionContext) _EventsConfirmPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EventsConfirmPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventsConfirmPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventsConfirmPayload")
+		case "events":
+			out.Values[i] = ec._EventsConfirmPayload_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._EventsConfirmPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._EventsConfirmPayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -46481,6 +48597,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "setEventListeners":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setEventListeners(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unsetEventListeners":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unsetEventListeners(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "confirmEvents":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmEvents(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createGiftCertificate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createGiftCertificate(ctx, field)
@@ -47070,7 +49207,7 @@ func (ec *executionContext) _PaymentHistoryEntry(ctx context.Context, sel ast.Se
 	return out
 }
 
-var paymentLinkImplementors = []string{"PaymentLink"}
+var paymentLinkImplementors = []string{"PaymentLink", "EventTarget"}
 
 func (ec *executionContext) _PaymentLink(ctx context.Context, sel ast.SelectionSet, obj *store.PaymentLink) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, paymentLinkImplementors)
@@ -47312,7 +49449,7 @@ func (ec *executionContext) _PaymentMethodCreatePayload(ctx context.Context, sel
 	return out
 }
 
-var priceImplementors = []string{"Price"}
+var priceImplementors = []string{"Price", "EventTarget"}
 
 func (ec *executionContext) _Price(ctx context.Context, sel ast.SelectionSet, obj *store.Price) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, priceImplementors)
@@ -47533,7 +49670,7 @@ func (ec *executionContext) _PriceAlterationUpdatePayload(ctx context.Context, s
 	return out
 }
 
-var pricelistImplementors = []string{"Pricelist"}
+var pricelistImplementors = []string{"Pricelist", "EventTarget"}
 
 func (ec *executionContext) _Pricelist(ctx context.Context, sel ast.SelectionSet, obj *store.Pricelist) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pricelistImplementors)
@@ -47798,7 +49935,7 @@ func (ec *executionContext) _PricesSetPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var productImplementors = []string{"Product"}
+var productImplementors = []string{"Product", "EventTarget"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *store.Product) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
@@ -47967,7 +50104,7 @@ func (ec *executionContext) _ProductCreatePayload(ctx context.Context, sel ast.S
 	return out
 }
 
-var productSizeImplementors = []string{"ProductSize"}
+var productSizeImplementors = []string{"ProductSize", "EventTarget"}
 
 func (ec *executionContext) _ProductSize(ctx context.Context, sel ast.SelectionSet, obj *store.ProductSize) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productSizeImplementors)
@@ -48251,7 +50388,7 @@ func (ec *executionContext) _ProductUpdatePayload(ctx context.Context, sel ast.S
 	return out
 }
 
-var productVariantImplementors = []string{"ProductVariant"}
+var productVariantImplementors = []string{"ProductVariant", "EventTarget"}
 
 func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.SelectionSet, obj *store.Variant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantImplementors)
@@ -48539,6 +50676,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_display(ctx, field)
 				})
+		case "events":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_events(ctx, field)
+				})
+		case "eventListeners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_eventListeners(ctx, field)
+				})
 		case "giftCertificates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -48731,7 +50880,7 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var selectionImplementors = []string{"Selection"}
+var selectionImplementors = []string{"Selection", "EventTarget"}
 
 func (ec *executionContext) _Selection(ctx context.Context, sel ast.SelectionSet, obj *store.Selection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, selectionImplementors)
@@ -49375,7 +51524,7 @@ func (ec *executionContext) _State(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
-var stockChangeImplementors = []string{"StockChange"}
+var stockChangeImplementors = []string{"StockChange", "EventTarget"}
 
 func (ec *executionContext) _StockChange(ctx context.Context, sel ast.SelectionSet, obj *store.StockChange) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stockChangeImplementors)
@@ -49669,7 +51818,7 @@ func (ec *executionContext) _StockSetPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
-var storeImplementors = []string{"Store"}
+var storeImplementors = []string{"Store", "EventTarget"}
 
 func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, obj *store.Store) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, storeImplementors)
@@ -49999,7 +52148,7 @@ func (ec *executionContext) _VariantPrice(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var voucherImplementors = []string{"Voucher"}
+var voucherImplementors = []string{"Voucher", "EventTarget"}
 
 func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, obj *store.Voucher) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, voucherImplementors)
@@ -50377,7 +52526,7 @@ func (ec *executionContext) _VoucherUpdatePayload(ctx context.Context, sel ast.S
 	return out
 }
 
-var warehouseImplementors = []string{"Warehouse"}
+var warehouseImplementors = []string{"Warehouse", "EventTarget"}
 
 func (ec *executionContext) _Warehouse(ctx context.Context, sel ast.SelectionSet, obj *store.Warehouse) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, warehouseImplementors)
@@ -51630,6 +53779,155 @@ func (ec *executionContext) unmarshalNDisplayUpdateInput2seamᚋinternalᚋcatal
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNEvent2ᚕᚖseamᚋinternalᚋstoreᚐQueuedEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.QueuedEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvent2ᚖseamᚋinternalᚋstoreᚐQueuedEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvent2ᚖseamᚋinternalᚋstoreᚐQueuedEvent(ctx context.Context, sel ast.SelectionSet, v *store.QueuedEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Event!")
+		return graphql.Null
+	}
+	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventChangeType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventChangeType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventChangeType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNEventChangeType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventChangeType2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEventChangeType2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventChangeType2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEventListener2ᚕᚖseamᚋinternalᚋstoreᚐEventListenerᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.EventListener) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventListener2ᚖseamᚋinternalᚋstoreᚐEventListener(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEventListener2ᚖseamᚋinternalᚋstoreᚐEventListener(ctx context.Context, sel ast.SelectionSet, v *store.EventListener) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventListener!")
+		return graphql.Null
+	}
+	return ec._EventListener(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEventListenerSetInput2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerSetInputᚄ(ctx context.Context, v any) ([]*model.EventListenerSetInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventListenerSetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventListenerSetInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerSetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNEventListenerSetInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerSetInput(ctx context.Context, v any) (*model.EventListenerSetInput, error) {
+	res, err := ec.unmarshalInputEventListenerSetInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventListenerUnsetInput2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerUnsetInputᚄ(ctx context.Context, v any) ([]*model.EventListenerUnsetInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventListenerUnsetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventListenerUnsetInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerUnsetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNEventListenerUnsetInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerUnsetInput(ctx context.Context, v any) (*model.EventListenerUnsetInput, error) {
+	res, err := ec.unmarshalInputEventListenerUnsetInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventObjectType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventObjectType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EventObjectType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNEventsConfirmInput2seamᚋinternalᚋgqlᚋmodelᚐEventsConfirmInput(ctx context.Context, v any) (model.EventsConfirmInput, error) {
+	res, err := ec.unmarshalInputEventsConfirmInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNExchangeRate2ᚕᚖseamᚋinternalᚋproductlinkᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*productlink.Rate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -51887,6 +54185,35 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕint64ᚄ(ctx context.Context, sel ast.SelectionSet, v []int64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx context.Context, sel ast.SelectionSet, v *store.Market) graphql.Marshaler {
@@ -54307,6 +56634,160 @@ func (ec *executionContext) marshalODisplayUpdatePayload2ᚖseamᚋinternalᚋgq
 		return graphql.Null
 	}
 	return ec._DisplayUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEvent2ᚕᚖseamᚋinternalᚋstoreᚐQueuedEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.QueuedEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvent2ᚖseamᚋinternalᚋstoreᚐQueuedEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEventChangeType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventChangeType2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEventChangeType2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventChangeType2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEventFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventListener2ᚕᚖseamᚋinternalᚋstoreᚐEventListenerᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.EventListener) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventListener2ᚖseamᚋinternalᚋstoreᚐEventListener(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOEventListenerFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerFilter(ctx context.Context, v any) (*model.EventListenerFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventListenerFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEventListenerSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.EventListenerSetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventListenerSetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEventListenerUnsetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventListenerUnsetPayload(ctx context.Context, sel ast.SelectionSet, v *model.EventListenerUnsetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventListenerUnsetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEventObjectType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventObjectType2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOEventObjectType2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventObjectType2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEventTarget2seamᚋinternalᚋgqlᚋmodelᚐEventTarget(ctx context.Context, sel ast.SelectionSet, v model.EventTarget) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventTarget(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEventsConfirmPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐEventsConfirmPayload(ctx context.Context, sel ast.SelectionSet, v *model.EventsConfirmPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventsConfirmPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOExchangeRate2ᚕᚖseamᚋinternalᚋproductlinkᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*productlink.Rate) graphql.Marshaler {

@@ -155,6 +155,58 @@ type DisplayUpdatePayload struct {
 
 func (DisplayUpdatePayload) IsPayload() {}
 
+type EventFilter struct {
+	ObjectType []string `json:"objectType,omitempty"`
+	ChangeType []string `json:"changeType,omitempty"`
+	StoreID    []int64  `json:"storeId,omitempty"`
+}
+
+type EventListenerFilter struct {
+	ObjectType []string `json:"objectType,omitempty"`
+}
+
+type EventListenerSetInput struct {
+	ObjectType string `json:"objectType"`
+	// Leave out to listen for every change type.
+	ChangeTypes []string `json:"changeTypes,omitempty"`
+}
+
+type EventListenerSetPayload struct {
+	EventListeners []*store.EventListener `json:"eventListeners"`
+	UserErrors     []*UserError           `json:"userErrors"`
+	UserWarnings   []*UserWarning         `json:"userWarnings"`
+}
+
+func (EventListenerSetPayload) IsPayload() {}
+
+type EventListenerUnsetInput struct {
+	ObjectType string `json:"objectType"`
+	// Leave out to stop listening for the type altogether.
+	ChangeTypes []string `json:"changeTypes,omitempty"`
+}
+
+type EventListenerUnsetPayload struct {
+	// The listeners of the given types that remain.
+	EventListeners []*store.EventListener `json:"eventListeners"`
+	UserErrors     []*UserError           `json:"userErrors"`
+	UserWarnings   []*UserWarning         `json:"userWarnings"`
+}
+
+func (EventListenerUnsetPayload) IsPayload() {}
+
+type EventsConfirmInput struct {
+	EventsIds []int64 `json:"eventsIds"`
+}
+
+type EventsConfirmPayload struct {
+	// The events taken out of the queue.
+	Events       []*store.QueuedEvent `json:"events"`
+	UserErrors   []*UserError         `json:"userErrors"`
+	UserWarnings []*UserWarning       `json:"userWarnings"`
+}
+
+func (EventsConfirmPayload) IsPayload() {}
+
 type ExchangeRateInput struct {
 	Base  string       `json:"base"`
 	Quote string       `json:"quote"`
