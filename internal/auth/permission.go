@@ -48,6 +48,7 @@ var Permissions = []string{
 	"Warehouse:read", "Warehouse:write",
 	"Warehouse.stock:read",
 	"WarehouseDelivery:read",
+	"Order:write", "Order.isLocked:write",
 }
 
 // Known reports whether p is a permission Seam knows.
