@@ -26,8 +26,20 @@ func (r *addressResolver) CompanyName(ctx context.Context, obj *checkout.Address
 	return nonEmpty(obj.Company), nil
 }
 
+func (r *addressResolver) Address2(ctx context.Context, obj *checkout.Address) (*string, error) {
+	return nonEmpty(obj.Address2), nil
+}
+
 func (r *addressResolver) StateOrProvince(ctx context.Context, obj *checkout.Address) (*string, error) {
 	return nonEmpty(obj.State), nil
+}
+
+func (r *addressResolver) PhoneNumber(ctx context.Context, obj *checkout.Address) (*string, error) {
+	return nonEmpty(obj.PhoneNumber), nil
+}
+
+func (r *addressResolver) VatNumber(ctx context.Context, obj *checkout.Address) (*string, error) {
+	return nonEmpty(obj.VatNumber), nil
 }
 
 func (r *addressResolver) Country(ctx context.Context, obj *checkout.Address) (*store.Country, error) {

@@ -1093,8 +1093,12 @@ type ComplexityRoot struct {
 type AddressResolver interface {
 	CompanyName(ctx context.Context, obj *checkout.Address) (*string, error)
 
-	StateOrProvince(ctx context.Context, obj *checkout.Address) (*string, error)
+	Address2(ctx context.Context, obj *checkout.Address) (*string, error)
 
+	StateOrProvince(ctx context.Context, obj *checkout.Address) (*string, error)
+	PhoneNumber(ctx context.Context, obj *checkout.Address) (*string, error)
+
+	VatNumber(ctx context.Context, obj *checkout.Address) (*string, error)
 	Country(ctx context.Context, obj *checkout.Address) (*store.Country, error)
 	State(ctx context.Context, obj *checkout.Address) (*store.State, error)
 }
@@ -12387,18 +12391,18 @@ func (ec *executionContext) _Address_address2(ctx context.Context, field graphql
 			return ec.fieldContext_Address_address2(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Address2, nil
+			return ec.Resolvers.Address().Address2(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_address2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
@@ -12479,18 +12483,18 @@ func (ec *executionContext) _Address_phoneNumber(ctx context.Context, field grap
 			return ec.fieldContext_Address_phoneNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PhoneNumber, nil
+			return ec.Resolvers.Address().PhoneNumber(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_email(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
@@ -12525,18 +12529,18 @@ func (ec *executionContext) _Address_vatNumber(ctx context.Context, field graphq
 			return ec.fieldContext_Address_vatNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.VatNumber, nil
+			return ec.Resolvers.Address().VatNumber(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_vatNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_country(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
@@ -45744,10 +45748,11 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "address2":
-			out.Values[i] = ec._Address_address2(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_address2(ctx, field, obj)
+				})
 		case "city":
 			out.Values[i] = ec._Address_city(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -45765,20 +45770,22 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Address_stateOrProvince(ctx, field, obj)
 				})
 		case "phoneNumber":
-			out.Values[i] = ec._Address_phoneNumber(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_phoneNumber(ctx, field, obj)
+				})
 		case "email":
 			out.Values[i] = ec._Address_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "vatNumber":
-			out.Values[i] = ec._Address_vatNumber(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_vatNumber(ctx, field, obj)
+				})
 		case "country":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
