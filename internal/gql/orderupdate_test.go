@@ -78,8 +78,18 @@ func TestLockedOrderRefusesChangesFromOutsideTheIntegrationAPI(t *testing.T) {
 		if got := s.free(size); got != free {
 			t.Errorf("free to allocate after the cancel: %d, want %d", got, free)
 		}
-		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM payment_history p JOIN orders o ON o.id = p.order_id WHERE o.number = $1 AND p.entry_type = 'CANCEL'`, number); n != 1 {
-			t.Errorf("%d CANCEL payment entries, want 1 (the authorization voided)", n)
+		r = s.erp.MustOK(`query($id: String!) { order(id: $id) { paymentHistory(where: {entryType: CANCEL}) { entryType value { value } }
+			all: paymentHistory { entryType } } }`, map[string]any{"id": fmt.Sprint(number)})
+		cancels, _ := gqltest.Get(r.Data, "order", "paymentHistory").([]any)
+		all, _ := gqltest.Get(r.Data, "order", "all").([]any)
+		if len(cancels) != 1 || gqltest.Get(cancels, 0, "entryType") != "CANCEL" || len(all) != 2 {
+			t.Errorf("payment history: CANCEL entries %v of %v; want the authorization voided once", cancels, all)
+		}
+		// The wholesale mutation does not change a direct-to-consumer order.
+		r = s.erp.Do(`mutation($n: Int!) { updateWholesaleOrder(order: {number: $n}, input: {isInternal: true}) { userErrors { message } } }`,
+			map[string]any{"n": number})
+		if msg := userErrorText(r, "updateWholesaleOrder"); !strings.Contains(msg, "change it with updateDirectToConsumerOrder") {
+			t.Errorf("updateWholesaleOrder of a direct-to-consumer order: %q", msg)
 		}
 		// Unlocked, the checkout side may act again (and finds it cancelled).
 		s.erp.MustOK(`mutation($n: Int!) { setOrdersLock(input: {orders: [{number: $n}], isLocked: false}) { userErrors { message } } }`, map[string]any{"n": number})
@@ -257,6 +267,11 @@ func TestConfirmOrderMovesOnlyPendingOrders(t *testing.T) {
 		}
 		storeID := dbtest.Int(t, d, `SELECT store_id FROM orders WHERE number = $1`, number)
 		s.erp.MustOK(`mutation($id: Int!) { updateStore(id: $id, input: {autoconfirmOrders: true}) { userErrors { message } } }`, map[string]any{"id": storeID})
+		r = s.erp.MustOK(`mutation($id: Int!) { updateStore(id: $id, input: {directToShipment: true}) { store { autoconfirmOrders directToShipment } } }`,
+			map[string]any{"id": storeID})
+		if gqltest.Get(r.Data, "updateStore", "store", "directToShipment") != true || gqltest.Get(r.Data, "updateStore", "store", "autoconfirmOrders") != true {
+			t.Errorf("store settings: %s", r.Raw)
+		}
 		auto := s.buy(item, 1, address("Anna", "Berg", "anna@example.com"))
 		if st := dbtest.String(t, d, `SELECT status FROM orders WHERE number = $1`, auto); st != "CONFIRMED" {
 			t.Errorf("an order of an autoconfirming store is %s", st)

@@ -80,13 +80,13 @@ func (s *lineSet) load(ctx context.Context) error {
 	return err
 }
 
-// remaining counts the units left to ship or cancel.
-func (s *lineSet) remaining() int64 {
-	var n int64
+// remaining counts the units left to ship or cancel, and those shipped.
+func (s *lineSet) remaining() (left, shipped int64) {
 	for _, l := range s.lines {
-		n += l.Quantity - l.ShippedQuantity
+		left += l.Quantity - l.ShippedQuantity
+		shipped += l.ShippedQuantity
 	}
-	return n
+	return left, shipped
 }
 
 // mergeKey is what makes an added line the same as an existing one.

@@ -109,8 +109,10 @@ func Update(ctx context.Context, svc *checkout.Service, actor seam.Actor, ref Re
 		if err := store.UpdateOrder(ctx, tx, o); err != nil {
 			return err
 		}
-		if len(in.CancelLines) > 0 && lines.remaining() == 0 {
-			// Nothing is left to ship: the order is cancelled.
+		if left, shipped := lines.remaining(); len(in.CancelLines) > 0 && left == 0 && shipped == 0 {
+			// Nothing was shipped and nothing is left: the order is
+			// cancelled. (Fulfilment completes an order whose rest
+			// shipped.)
 			if auth, err = cancelTx(ctx, tx, &o, seam.P("input", "cancelLines")); err != nil {
 				return err
 			}
