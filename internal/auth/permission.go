@@ -50,6 +50,7 @@ var Permissions = []string{
 	"WarehouseDelivery:read",
 	"Webhook:read", "Webhook:write",
 	"Event:read", "Event:write",
+	"Order:write", "Order.isLocked:write",
 }
 
 // Known reports whether p is a permission Seam knows.

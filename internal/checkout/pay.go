@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/money"
 	"seam/internal/payment"
 	"seam/internal/seam"
@@ -588,7 +589,12 @@ func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete
 		if !ok {
 			return conflict("the selection changed while the order was placed")
 		}
-		return store.DeleteReservations(ctx, tx, id)
+		if err := store.DeleteReservations(ctx, tx, id); err != nil {
+			return err
+		}
+		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Created,
+			Actor: event.ActorCheckout, Payload: map[string]any{"number": o.Number, "status": o.Status}})
+		return err
 	})
 	return o, seam.Wrap(err, "place order")
 }

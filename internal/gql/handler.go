@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"seam/internal/auth"
+	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/gql/exec"
 	"seam/internal/seam"
@@ -70,6 +71,8 @@ type HandlerConfig struct {
 	// BaseURL is Seam's public URL, for links it hands out; empty means
 	// the request's own.
 	BaseURL string
+	// Checkout voids the payments of cancelled orders; nil voids none.
+	Checkout *checkout.Service
 }
 
 // NewHandler builds the Integration API handler.
@@ -80,7 +83,7 @@ func NewHandler(c HandlerConfig) *Handler {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now}
+	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now, Checkout: c.Checkout}
 	schema := costed{exec.NewExecutableSchema(r.Config())}
 	e := executor.New(schema)
 	e.Use(extension.Introspection{})
@@ -190,10 +193,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !free(op) && !h.take(ctx, w, token, auth.Cost{Requests: 1, Mutations: mutations, Complexity: int64(cost)}, ext) {
 		return
 	}
+	var idem *idempotency
+	if op.Operation.Operation == ast.Mutation {
+		var ok bool
+		if idem, ok = h.claimKey(ctx, w, r, token, raw, ext); !ok {
+			return
+		}
+	}
 	handler, ctx := h.exec.DispatchOperation(ctx, op)
 	resp := handler(ctx)
 	ext["permissionsUsed"] = rq.permissionsUsed()
-	h.write(w, http.StatusOK, response{Data: resp.Data, Errors: resp.Errors, Extensions: ext})
+	out := response{Data: resp.Data, Errors: resp.Errors, Extensions: ext}
+	h.finish(ctx, idem, http.StatusOK, out)
+	h.write(w, http.StatusOK, out)
 }
 
 // take charges a request to the token's rate limits, or answers 429 (or

@@ -13,8 +13,10 @@ import (
 	"seam/internal/gql/exec"
 	"seam/internal/gql/model"
 	"seam/internal/money"
+	"seam/internal/order"
 	"seam/internal/seam"
 	"seam/internal/store"
+	"slices"
 	"time"
 
 	"github.com/govalues/decimal"
@@ -24,8 +26,20 @@ func (r *addressResolver) CompanyName(ctx context.Context, obj *checkout.Address
 	return nonEmpty(obj.Company), nil
 }
 
+func (r *addressResolver) Address2(ctx context.Context, obj *checkout.Address) (*string, error) {
+	return nonEmpty(obj.Address2), nil
+}
+
 func (r *addressResolver) StateOrProvince(ctx context.Context, obj *checkout.Address) (*string, error) {
 	return nonEmpty(obj.State), nil
+}
+
+func (r *addressResolver) PhoneNumber(ctx context.Context, obj *checkout.Address) (*string, error) {
+	return nonEmpty(obj.PhoneNumber), nil
+}
+
+func (r *addressResolver) VatNumber(ctx context.Context, obj *checkout.Address) (*string, error) {
+	return nonEmpty(obj.VatNumber), nil
 }
 
 func (r *addressResolver) Country(ctx context.Context, obj *checkout.Address) (*store.Country, error) {
@@ -99,8 +113,11 @@ func (r *directToConsumerOrderResolver) Totals(ctx context.Context, obj *store.O
 		GrandTotal: m(obj.GrandTotal)}, nil
 }
 
-func (r *directToConsumerOrderResolver) PaymentHistory(ctx context.Context, obj *store.Order) ([]*store.PaymentEntry, error) {
+func (r *directToConsumerOrderResolver) PaymentHistory(ctx context.Context, obj *store.Order, where *model.PaymentHistoryFilter) ([]*store.PaymentEntry, error) {
 	rows, err := loads(ctx).payments.Load(ctx, obj.ID)
+	if where != nil && where.EntryType != nil {
+		rows = slices.DeleteFunc(slices.Clone(rows), func(e store.PaymentEntry) bool { return !slices.Contains(where.EntryType, e.EntryType) })
+	}
 	return ptrs(rows), err
 }
 
@@ -110,6 +127,61 @@ func (r *directToConsumerOrderResolver) Customer(ctx context.Context, obj *store
 
 func (r *directToConsumerOrderResolver) ShippingMethodName(ctx context.Context, obj *store.Order) (*string, error) {
 	return obj.ShippingName, nil
+}
+
+func (r *mutationResolver) SetOrdersLock(ctx context.Context, input model.OrdersLockInput) (*model.OrdersLockPayload, error) {
+	refs := make([]order.Ref, len(input.Orders))
+	for i, ref := range input.Orders {
+		refs[i] = *ref
+	}
+	rows, err := order.SetLocked(ctx, r.DB, start(ctx), refs, input.IsLocked)
+	out := &model.OrdersLockPayload{}
+	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
+		return out, err
+	}
+	for _, o := range rows {
+		a, err := r.asOrder(ctx, o)
+		if err != nil {
+			return out, err
+		}
+		out.Orders = append(out.Orders, a)
+	}
+	return out, nil
+}
+
+func (r *mutationResolver) UpdateDirectToConsumerOrder(ctx context.Context, order order.Ref, input order.UpdateInput) (*model.DirectToConsumerOrderUpdatePayload, error) {
+	o, warns, err := r.updateOrder(ctx, order, false, input)
+	out := &model.DirectToConsumerOrderUpdatePayload{UserWarnings: warnings(warns)}
+	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
+		return out, err
+	}
+	out.Order = &o
+	return out, nil
+}
+
+func (r *mutationResolver) UpdateWholesaleOrder(ctx context.Context, order order.Ref, input order.UpdateInput) (*model.WholesaleOrderUpdatePayload, error) {
+	o, warns, err := r.updateOrder(ctx, order, true, input)
+	out := &model.WholesaleOrderUpdatePayload{UserWarnings: warnings(warns)}
+	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
+		return out, err
+	}
+	w := model.WholesaleOrder(o)
+	out.Order = &w
+	return out, nil
+}
+
+func (r *mutationResolver) ConfirmOrder(ctx context.Context, input model.OrderConfirmInput) (*model.OrderConfirmPayload, error) {
+	var ref order.Ref
+	if input.Order != nil {
+		ref = *input.Order
+	}
+	o, err := order.Confirm(ctx, r.DB, start(ctx), ref)
+	out := &model.OrderConfirmPayload{}
+	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
+		return out, err
+	}
+	out.Order, err = r.asOrder(ctx, o)
+	return out, err
 }
 
 func (r *orderAllocationResolver) Warehouse(ctx context.Context, obj *store.Allocation) (*store.Warehouse, error) {
@@ -187,33 +259,132 @@ func (r *queryResolver) Orders(ctx context.Context, where *model.OrderFilter, so
 	if err != nil {
 		return nil, err
 	}
-	f := store.OrderFilter{StoreIDs: storeScope(ctx, nil)}
-	if w := where; w != nil {
-		f.Hashes, f.Numbers, f.Statuses, f.StoreIDs = w.ID, w.Number, w.Status, storeScope(ctx, w.StoreID)
-		if w.OrderDate != nil {
-			f.From, f.To = w.OrderDate.From, w.OrderDate.To
-		}
-	}
+	f := orderFilter(ctx, where)
 	rows, err := store.ListOrders(ctx, r.DB.Read(), f, sorts(sort), p)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]model.AnyOrder, len(rows))
 	for i := range rows {
-		out[i] = &rows[i]
+		if out[i], err = r.asOrder(ctx, rows[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
 func (r *queryResolver) Order(ctx context.Context, id string) (model.AnyOrder, error) {
-	o, err := store.OrderByHash(ctx, r.DB.Read(), id)
+	o, err := order.FindByAnyID(ctx, r.DB.Read(), actor(ctx), id)
 	if errors.Is(err, seam.ErrNotFound) || (err == nil && !actor(ctx).MayUseStore(o.StoreID)) {
 		return nil, inputError(ctx, "id", "Could not find Order with id %q.", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &o, nil
+	return r.asOrder(ctx, o)
+}
+
+func (r *queryResolver) OrderConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.OrderFilter) (*model.OrderConnection, error) {
+	if first != nil && last != nil {
+		return nil, inputError(ctx, "first", "Give first or last, not both.")
+	}
+	n, backward := int64(defaultLimit), last != nil
+	if first != nil {
+		n = *first
+	} else if last != nil {
+		n = *last
+	}
+	if n < 1 || n > maxLimit {
+		return nil, inputError(ctx, "first", "first and last must be between 1 and %d, got %d.", maxLimit, n)
+	}
+	f := orderFilter(ctx, where)
+	var err error
+	if f.AfterNumber, err = numberCursor(ctx, "after", after); err != nil {
+		return nil, err
+	}
+	if f.BeforeNumber, err = numberCursor(ctx, "before", before); err != nil {
+		return nil, err
+	}
+	q := r.DB.Read()
+	rows, err := store.ListOrders(ctx, q, f, []store.Sort{{Field: "number", Desc: backward}}, store.Page{Limit: int(n) + 1})
+	if err != nil {
+		return nil, err
+	}
+	more := int64(len(rows)) > n
+	if more {
+		rows = rows[:n]
+	}
+	if backward {
+		slices.Reverse(rows)
+	}
+	f.AfterNumber, f.BeforeNumber = nil, nil
+	total, err := store.CountOrders(ctx, q, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.OrderConnection{TotalCount: total, Edges: []*model.OrderEdge{}, PageInfo: &model.PageInfo{
+		HasNextPage:     (!backward && more) || (backward && before != nil),
+		HasPreviousPage: (backward && more) || (!backward && after != nil),
+	}}
+	for _, o := range rows {
+		node, err := r.asOrder(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		out.Edges = append(out.Edges, &model.OrderEdge{Node: node, Cursor: numberCursorOf(o.Number)})
+	}
+	if len(out.Edges) > 0 {
+		out.PageInfo.StartCursor, out.PageInfo.EndCursor = &out.Edges[0].Cursor, &out.Edges[len(out.Edges)-1].Cursor
+	}
+	return out, nil
+}
+
+func (r *wholesaleOrderResolver) ID(ctx context.Context, obj *model.WholesaleOrder) (string, error) {
+	return obj.Hash, nil
+}
+
+func (r *wholesaleOrderResolver) OrderDate(ctx context.Context, obj *model.WholesaleOrder) (*time.Time, error) {
+	return &obj.CreatedAt, nil
+}
+
+func (r *wholesaleOrderResolver) Store(ctx context.Context, obj *model.WholesaleOrder) (*store.Store, error) {
+	return r.DirectToConsumerOrder().Store(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) Market(ctx context.Context, obj *model.WholesaleOrder) (*store.Market, error) {
+	return r.DirectToConsumerOrder().Market(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) Pricelist(ctx context.Context, obj *model.WholesaleOrder) (*store.Pricelist, error) {
+	return r.DirectToConsumerOrder().Pricelist(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) Currency(ctx context.Context, obj *model.WholesaleOrder) (*model.Currency, error) {
+	return r.DirectToConsumerOrder().Currency(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) ShippingAddress(ctx context.Context, obj *model.WholesaleOrder) (*checkout.Address, error) {
+	return r.DirectToConsumerOrder().ShippingAddress(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) BillingAddress(ctx context.Context, obj *model.WholesaleOrder) (*checkout.Address, error) {
+	return r.DirectToConsumerOrder().BillingAddress(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) Lines(ctx context.Context, obj *model.WholesaleOrder) ([]*store.OrderLine, error) {
+	return r.DirectToConsumerOrder().Lines(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) Totals(ctx context.Context, obj *model.WholesaleOrder) (*model.OrderTotals, error) {
+	return r.DirectToConsumerOrder().Totals(ctx, (*store.Order)(obj))
+}
+
+func (r *wholesaleOrderResolver) PaymentHistory(ctx context.Context, obj *model.WholesaleOrder, where *model.PaymentHistoryFilter) ([]*store.PaymentEntry, error) {
+	return r.DirectToConsumerOrder().PaymentHistory(ctx, (*store.Order)(obj), where)
+}
+
+func (r *wholesaleOrderResolver) Customer(ctx context.Context, obj *model.WholesaleOrder) (*store.Customer, error) {
+	return r.DirectToConsumerOrder().Customer(ctx, (*store.Order)(obj))
 }
 
 func (r *Resolver) Address() exec.AddressResolver { return &addressResolver{r} }
@@ -230,10 +401,13 @@ func (r *Resolver) PaymentHistoryEntry() exec.PaymentHistoryEntryResolver {
 	return &paymentHistoryEntryResolver{r}
 }
 
+func (r *Resolver) WholesaleOrder() exec.WholesaleOrderResolver { return &wholesaleOrderResolver{r} }
+
 type (
 	addressResolver               struct{ *Resolver }
 	directToConsumerOrderResolver struct{ *Resolver }
 	orderAllocationResolver       struct{ *Resolver }
 	orderLineResolver             struct{ *Resolver }
 	paymentHistoryEntryResolver   struct{ *Resolver }
+	wholesaleOrderResolver        struct{ *Resolver }
 )

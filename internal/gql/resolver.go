@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"seam/internal/checkout"
 	"seam/internal/db"
 )
 
@@ -14,4 +15,6 @@ type Resolver struct {
 	Log *slog.Logger
 	// Now is the clock (time.Now unless a test sets it).
 	Now func() time.Time
+	// Checkout voids the payments of cancelled orders; nil voids none.
+	Checkout *checkout.Service
 }

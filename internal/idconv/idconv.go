@@ -25,6 +25,7 @@ var Types = map[string]string{
 	"Display":         "display",
 	"Folder":          "folder",
 	"Market":          "market",
+	"Order":           "orders",
 	"PriceAlteration": "price_alteration",
 	"Pricelist":       "pricelist",
 	"Product":         "product",

@@ -1,7 +1,7 @@
-// Package order holds what happens to orders after checkout. For now:
-// cancelling one, which gives back its stock, its gift certificate credit
-// and its payment authorization. The fulfilment issue adds the rest and
-// exposes it through the Integration API.
+// Package order holds what happens to orders after checkout: finding them
+// by any of their identifiers, confirming, locking, editing their lines and
+// addresses, and cancelling them, which gives back their stock, their gift
+// certificate credit and their payment authorization.
 package order
 
 import (
@@ -22,10 +22,11 @@ import (
 // allocated stock goes back to free stock, what gift certificates paid is
 // credited back to them (the ledger's CREDIT_BACK), and the order is
 // CANCELLED. After commit its payment authorization is voided. A second
-// cancel changes nothing and says so.
+// cancel changes nothing and says so. A locked order is refused unless
+// actor is an Integration API token.
 func Cancel(ctx context.Context, svc *checkout.Service, actor seam.Actor, orderID int64, reason string) (store.Order, error) {
 	var o store.Order
-	var external, provider string
+	var auth authorization
 	err := svc.DB.Tx(ctx, func(tx *db.Tx) error {
 		if _, err := db.Lock(ctx, tx, "orders", orderID); err != nil {
 			if errors.Is(err, seam.ErrNotFound) {
@@ -40,48 +41,11 @@ func Cancel(ctx context.Context, svc *checkout.Service, actor seam.Actor, orderI
 		if !actor.MayUseStore(o.StoreID) {
 			return actor.StoreError(seam.P("order"), fmt.Sprintf("order %d", o.Number), o.StoreID)
 		}
-		switch {
-		case o.Status == store.OrderCancelled:
-			return seam.Invalid(seam.P("order"), "Order %d is cancelled already.", o.Number)
-		case !slices.Contains([]string{store.OrderPending, store.OrderConfirmed}, o.Status):
-			return seam.Invalid(seam.P("order"), "Order %d is %s: only PENDING or CONFIRMED orders can be cancelled; return it instead.", o.Number, o.Status)
-		}
-		if _, err := store.OrderGiftOf(ctx, tx, o.ID); err == nil {
-			return seam.Invalid(seam.P("order"), "Order %d bought a gift certificate whose code was sent; it cannot be cancelled.", o.Number)
-		} else if !errors.Is(err, seam.ErrNotFound) {
+		if err := Writable(o, actor, seam.P("order")); err != nil {
 			return err
 		}
-		if err := releaseStock(ctx, tx, o.ID); err != nil {
+		if auth, err = cancelTx(ctx, tx, &o, seam.P("order")); err != nil {
 			return err
-		}
-		now := db.Now()
-		if err := creditBack(ctx, tx, o.ID, now); err != nil {
-			return err
-		}
-		ok, err := store.SetOrderStatus(ctx, tx, o.ID, []string{store.OrderPending, store.OrderConfirmed}, store.OrderCancelled, now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("order %d changed while it was cancelled: %w", o.Number, seam.ErrConflict)
-		}
-		o.Status = store.OrderCancelled
-		entries, err := store.PaymentEntriesByOrderIDs(ctx, tx, []int64{o.ID})
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if e.EntryType == "AUTHORIZATION" && e.ExternalReference != nil && *e.ExternalReference != "" {
-				external = *e.ExternalReference
-				if e.PaymentMethod != nil {
-					provider = *e.PaymentMethod
-				}
-				ref := external
-				if err := store.InsertPaymentEntry(ctx, tx, &store.PaymentEntry{OrderID: o.ID, EntryType: "CANCEL", Status: "SUCCESS", Value: e.Value,
-					Currency: e.Currency, ExternalReference: &ref, PaymentMethod: e.PaymentMethod, CreatedAt: now}); err != nil {
-					return err
-				}
-			}
 		}
 		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated, Actor: actor.Name,
 			Payload: map[string]any{"number": o.Number, "status": o.Status, "reason": reason}})
@@ -90,12 +54,76 @@ func Cancel(ctx context.Context, svc *checkout.Service, actor seam.Actor, orderI
 	if err != nil {
 		return o, seam.Wrap(err, fmt.Sprintf("cancel order %d", orderID))
 	}
-	if p, ok := svc.Payments[provider]; ok && external != "" {
-		if err := p.Cancel(context.WithoutCancel(ctx), external); err != nil {
-			svc.Log.WarnContext(ctx, "voiding a cancelled order's payment failed", "order", o.Number, "provider", provider, "err", err)
+	void(ctx, svc, o, auth)
+	return o, nil
+}
+
+// authorization is the provider's side of an order's payment, to void
+// after the cancellation commits.
+type authorization struct{ provider, external string }
+
+// cancelTx cancels a locked, loaded order inside tx (see Cancel) and
+// returns the authorization to void after commit.
+func cancelTx(ctx context.Context, tx *db.Tx, o *store.Order, path seam.Path) (authorization, error) {
+	var auth authorization
+	switch {
+	case o.Status == store.OrderCancelled:
+		return auth, seam.Invalid(path, "Order %d is cancelled already.", o.Number)
+	case !slices.Contains([]string{store.OrderPending, store.OrderConfirmed}, o.Status):
+		return auth, seam.Invalid(path, "Order %d is %s: only PENDING or CONFIRMED orders can be cancelled; return it instead.", o.Number, o.Status)
+	}
+	if _, err := store.OrderGiftOf(ctx, tx, o.ID); err == nil {
+		return auth, seam.Invalid(path, "Order %d bought a gift certificate whose code was sent; it cannot be cancelled.", o.Number)
+	} else if !errors.Is(err, seam.ErrNotFound) {
+		return auth, err
+	}
+	if err := releaseStock(ctx, tx, o.ID); err != nil {
+		return auth, err
+	}
+	now := db.Now()
+	if err := creditBack(ctx, tx, o.ID, now); err != nil {
+		return auth, err
+	}
+	ok, err := store.SetOrderStatus(ctx, tx, o.ID, []string{store.OrderPending, store.OrderConfirmed}, store.OrderCancelled, now)
+	if err != nil {
+		return auth, err
+	}
+	if !ok {
+		return auth, fmt.Errorf("order %d changed while it was cancelled: %w", o.Number, seam.ErrConflict)
+	}
+	o.Status, o.UpdatedAt = store.OrderCancelled, now
+	entries, err := store.PaymentEntriesByOrderIDs(ctx, tx, []int64{o.ID})
+	if err != nil {
+		return auth, err
+	}
+	for _, e := range entries {
+		if e.EntryType == "AUTHORIZATION" && e.ExternalReference != nil && *e.ExternalReference != "" {
+			auth.external = *e.ExternalReference
+			if e.PaymentMethod != nil {
+				auth.provider = *e.PaymentMethod
+			}
+			ref := auth.external
+			if err := store.InsertPaymentEntry(ctx, tx, &store.PaymentEntry{OrderID: o.ID, EntryType: "CANCEL", Status: "SUCCESS", Value: e.Value,
+				Currency: e.Currency, ExternalReference: &ref, PaymentMethod: e.PaymentMethod, CreatedAt: now}); err != nil {
+				return auth, err
+			}
 		}
 	}
-	return o, nil
+	return auth, nil
+}
+
+// void cancels a cancelled order's authorization at its provider. It runs
+// after commit, so a failure is logged: an authorization never captured
+// lapses at the provider.
+func void(ctx context.Context, svc *checkout.Service, o store.Order, auth authorization) {
+	if auth.external == "" || svc == nil {
+		return
+	}
+	if p, ok := svc.Payments[auth.provider]; ok {
+		if err := p.Cancel(context.WithoutCancel(ctx), auth.external); err != nil {
+			svc.Log.WarnContext(ctx, "voiding a cancelled order's payment failed", "order", o.Number, "provider", auth.provider, "err", err)
+		}
+	}
 }
 
 // releaseStock gives an order's allocated stock back to free stock.

@@ -248,6 +248,8 @@ type StoreSettings struct {
 	DefaultTaxGroup   *seam.Ref
 	// PaymentLinkTemplate: "" clears it.
 	PaymentLinkTemplate *string
+	// DirectToShipment puts new orders into a good-to-go shipment.
+	DirectToShipment *bool
 }
 
 // UpdateStore changes a store's settings.
@@ -272,6 +274,9 @@ func UpdateStore(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in S
 		}
 		if in.AutoconfirmOrders != nil {
 			st.AutoconfirmOrders = *in.AutoconfirmOrders
+		}
+		if in.DirectToShipment != nil {
+			st.DirectToShipment = *in.DirectToShipment
 		}
 		if in.DefaultCountry != nil {
 			if in.DefaultCountry.IsZero() {

@@ -56,21 +56,26 @@ type Order struct {
 	GiftMessage       *string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// CancellationComment says why lines or the order were cancelled.
+	CancellationComment *string
+	// IsInternal marks an order the shop placed for itself.
+	IsInternal bool
 }
 
 const orderSelect = `SELECT id, hash, number, store_id, market_id, pricelist_id, selection_id, currency, prices_include_tax, vat_exempt, status,
 	is_on_hold, is_locked, email, language, country_id, state_id, address, shipping_address, shipping_option_id, shipping_name,
 	payment_method_id, payment_method_name, items_total_minor, discount_minor, shipping_minor, tax_minor, grand_total_minor, credit_minor,
-	comment, created_at, updated_at, customer_id, gift_message FROM orders`
+	comment, created_at, updated_at, customer_id, gift_message, cancellation_comment, is_internal FROM orders`
 
 func scanOrder(s scanner) (Order, error) {
 	var o Order
-	var sel, shipName, payName, comment, gift sql.NullString
+	var sel, shipName, payName, comment, gift, cancelled sql.NullString
 	var country, state, ship, pay, customer sql.NullInt64
 	err := s.Scan(&o.ID, &o.Hash, &o.Number, &o.StoreID, &o.MarketID, &o.PricelistID, &sel, &o.Currency, &o.PricesIncludeTax, &o.VatExempt,
 		&o.Status, &o.IsOnHold, &o.IsLocked, &o.Email, &o.Language, &country, &state, &o.Address, &o.ShippingAddress, &ship, &shipName,
-		&pay, &payName, &o.ItemsTotal, &o.Discount, &o.Shipping, &o.Tax, &o.GrandTotal, &o.Credit, &comment, &o.CreatedAt, &o.UpdatedAt, &customer, &gift)
-	o.CustomerID, o.GiftMessage = nullInt(customer), nullString(gift)
+		&pay, &payName, &o.ItemsTotal, &o.Discount, &o.Shipping, &o.Tax, &o.GrandTotal, &o.Credit, &comment, &o.CreatedAt, &o.UpdatedAt, &customer, &gift,
+		&cancelled, &o.IsInternal)
+	o.CustomerID, o.GiftMessage, o.CancellationComment = nullInt(customer), nullString(gift), nullString(cancelled)
 	o.SelectionID, o.ShippingName, o.PaymentMethodName, o.Comment = nullString(sel), nullString(shipName), nullString(payName), nullString(comment)
 	o.CountryID, o.StateID, o.ShippingOptionID, o.PaymentMethodID = nullInt(country), nullInt(state), nullInt(ship), nullInt(pay)
 	return o, err
@@ -112,18 +117,20 @@ func OrdersByIDs(ctx context.Context, q db.Q, ids []int64) ([]Order, error) {
 	return byIDs(ctx, q, scanOrder, orderSelect, "id", ids, "")
 }
 
-// OrderFilter narrows an order list.
+// OrderFilter narrows an order list. AfterNumber and BeforeNumber are
+// cursor bounds (orders with a number above, below them).
 type OrderFilter struct {
-	IDs      []int64
-	Hashes   []string
-	Numbers  []int64
-	StoreIDs []int64
-	Statuses []string
-	From, To *time.Time
+	IDs          []int64
+	Hashes       []string
+	Numbers      []int64
+	StoreIDs     []int64
+	Statuses     []string
+	From, To     *time.Time
+	AfterNumber  *int64
+	BeforeNumber *int64
 }
 
-// ListOrders lists orders.
-func ListOrders(ctx context.Context, q db.Q, f OrderFilter, sorts []Sort, p Page) ([]Order, error) {
+func (f OrderFilter) where() *where {
 	var w where
 	in(&w, "id", f.IDs)
 	in(&w, "hash", f.Hashes)
@@ -136,7 +143,18 @@ func ListOrders(ctx context.Context, q db.Q, f OrderFilter, sorts []Sort, p Page
 	if f.To != nil {
 		w.add("created_at <= ?", db.Time(*f.To))
 	}
-	return list(ctx, q, scanOrder, orderSelect, &w, orderBy(sorts, map[string]string{"id": "id", "number": "number", "orderDate": "created_at", "createdAt": "created_at", "updatedAt": "updated_at"}, "id"), p)
+	if f.AfterNumber != nil {
+		w.add("number > ?", *f.AfterNumber)
+	}
+	if f.BeforeNumber != nil {
+		w.add("number < ?", *f.BeforeNumber)
+	}
+	return &w
+}
+
+// ListOrders lists orders.
+func ListOrders(ctx context.Context, q db.Q, f OrderFilter, sorts []Sort, p Page) ([]Order, error) {
+	return list(ctx, q, scanOrder, orderSelect, f.where(), orderBy(sorts, map[string]string{"id": "id", "number": "number", "orderDate": "created_at", "createdAt": "created_at", "updatedAt": "updated_at"}, "id"), p)
 }
 
 // OrderLine is one line of an order, with the names and prices it was
@@ -161,15 +179,23 @@ type OrderLine struct {
 	LineValue         int64
 	TaxPercent        string
 	Tax               int64
+	// Comment and DeliveryWindowID tell lines of the same size apart.
+	Comment          string
+	DeliveryWindowID *int64
+	// CancelledQuantity were cancelled (Quantity is what is left);
+	// ShippedQuantity were shipped.
+	CancelledQuantity int64
+	ShippedQuantity   int64
 }
 
 // InsertOrderLine stores an order line.
 func InsertOrderLine(ctx context.Context, q db.Q, l *OrderLine) error {
 	id, err := insertID(ctx, q, `INSERT INTO order_line (order_id, position, display_variant_id, product_id, product_variant_id, product_size_id,
 		product_name, variant_name, size_name, sku, ean, quantity, unit_price_minor, unit_original_price_minor, discount_minor, line_value_minor,
-		tax_percent, tax_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+		tax_percent, tax_minor, comment, delivery_window_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
 		l.OrderID, l.Position, l.DisplayVariantID, l.ProductID, l.ProductVariantID, l.ProductSizeID, l.ProductName, l.VariantName, l.SizeName,
-		l.SKU, l.EAN, l.Quantity, l.UnitPrice, l.UnitOriginalPrice, l.Discount, l.LineValue, l.TaxPercent, l.Tax)
+		l.SKU, l.EAN, l.Quantity, l.UnitPrice, l.UnitOriginalPrice, l.Discount, l.LineValue, l.TaxPercent, l.Tax, l.Comment, l.DeliveryWindowID)
 	l.ID = id
 	return err
 }
@@ -178,19 +204,22 @@ func InsertOrderLine(ctx context.Context, q db.Q, l *OrderLine) error {
 func OrderLinesByOrderIDs(ctx context.Context, q db.Q, ids []int64) ([]OrderLine, error) {
 	return byIDs(ctx, q, func(s scanner) (OrderLine, error) {
 		var l OrderLine
-		var dv sql.NullInt64
+		var dv, window sql.NullInt64
 		var ean sql.NullString
 		err := s.Scan(&l.ID, &l.OrderID, &l.Position, &dv, &l.ProductID, &l.ProductVariantID, &l.ProductSizeID, &l.ProductName, &l.VariantName,
-			&l.SizeName, &l.SKU, &ean, &l.Quantity, &l.UnitPrice, &l.UnitOriginalPrice, &l.Discount, &l.LineValue, &l.TaxPercent, &l.Tax)
-		l.DisplayVariantID, l.EAN = nullInt(dv), nullString(ean)
+			&l.SizeName, &l.SKU, &ean, &l.Quantity, &l.UnitPrice, &l.UnitOriginalPrice, &l.Discount, &l.LineValue, &l.TaxPercent, &l.Tax,
+			&l.Comment, &window, &l.CancelledQuantity, &l.ShippedQuantity)
+		l.DisplayVariantID, l.EAN, l.DeliveryWindowID = nullInt(dv), nullString(ean), nullInt(window)
 		return l, err
 	}, `SELECT id, order_id, position, display_variant_id, product_id, product_variant_id, product_size_id, product_name, variant_name, size_name,
-		sku, ean, quantity, unit_price_minor, unit_original_price_minor, discount_minor, line_value_minor, tax_percent, tax_minor FROM order_line`,
+		sku, ean, quantity, unit_price_minor, unit_original_price_minor, discount_minor, line_value_minor, tax_percent, tax_minor,
+		comment, delivery_window_id, cancelled_quantity, shipped_quantity FROM order_line`,
 		"order_id", ids, " ORDER BY order_id, position")
 }
 
 // Allocation is stock of one warehouse allocated to an order line.
 type Allocation struct {
+	ID            int64
 	OrderLineID   int64
 	WarehouseID   int64
 	ProductSizeID int64
@@ -208,9 +237,9 @@ func InsertAllocation(ctx context.Context, q db.Q, a Allocation) error {
 func AllocationsByLineIDs(ctx context.Context, q db.Q, ids []int64) ([]Allocation, error) {
 	return byIDs(ctx, q, func(s scanner) (Allocation, error) {
 		var a Allocation
-		err := s.Scan(&a.OrderLineID, &a.WarehouseID, &a.ProductSizeID, &a.Quantity)
+		err := s.Scan(&a.ID, &a.OrderLineID, &a.WarehouseID, &a.ProductSizeID, &a.Quantity)
 		return a, err
-	}, `SELECT order_line_id, warehouse_id, product_size_id, quantity FROM order_allocation`, "order_line_id", ids, " ORDER BY order_line_id, id")
+	}, `SELECT id, order_line_id, warehouse_id, product_size_id, quantity FROM order_allocation`, "order_line_id", ids, " ORDER BY order_line_id, id")
 }
 
 // InsertOrderVoucher records a voucher used on an order.

@@ -23,6 +23,8 @@ type Store struct {
 	// PaymentLinkTemplate is the storefront URL of a selection payment
 	// link, with %basket% (the selection) and %hash% (the secret).
 	PaymentLinkTemplate *string
+	// DirectToShipment puts every new order into a good-to-go shipment.
+	DirectToShipment bool
 }
 
 // Store types.
@@ -31,13 +33,13 @@ const (
 	StoreWholesale        = "WHOLESALE"
 )
 
-const storeSelect = `SELECT id, name, type, autoconfirm_orders, default_country_id, default_tax_group_id, payment_link_template FROM store`
+const storeSelect = `SELECT id, name, type, autoconfirm_orders, default_country_id, default_tax_group_id, payment_link_template, direct_to_shipment FROM store`
 
 func scanStore(s scanner) (Store, error) {
 	var st Store
 	var country, tax sql.NullInt64
 	var template sql.NullString
-	err := s.Scan(&st.ID, &st.Name, &st.Type, &st.AutoconfirmOrders, &country, &tax, &template)
+	err := s.Scan(&st.ID, &st.Name, &st.Type, &st.AutoconfirmOrders, &country, &tax, &template, &st.DirectToShipment)
 	st.DefaultCountryID, st.DefaultTaxGroupID, st.PaymentLinkTemplate = nullInt(country), nullInt(tax), nullString(template)
 	return st, err
 }
@@ -45,7 +47,8 @@ func scanStore(s scanner) (Store, error) {
 // UpdateStore writes a store's name and settings.
 func UpdateStore(ctx context.Context, q db.Q, s *Store) error {
 	_, err := q.ExecContext(ctx, `UPDATE store SET name = $1, autoconfirm_orders = $2, default_country_id = $3, default_tax_group_id = $4,
-		payment_link_template = $5 WHERE id = $6`, s.Name, s.AutoconfirmOrders, s.DefaultCountryID, s.DefaultTaxGroupID, s.PaymentLinkTemplate, s.ID)
+		payment_link_template = $5, direct_to_shipment = $7 WHERE id = $6`, s.Name, s.AutoconfirmOrders, s.DefaultCountryID, s.DefaultTaxGroupID,
+		s.PaymentLinkTemplate, s.ID, s.DirectToShipment)
 	return err
 }
 

@@ -13,6 +13,7 @@ import (
 	"seam/internal/giftcert"
 	"seam/internal/gql/model"
 	"seam/internal/money"
+	"seam/internal/order"
 	"seam/internal/paylink"
 	"seam/internal/pricing"
 	"seam/internal/productlink"
@@ -82,6 +83,7 @@ type ResolverRoot interface {
 	WarehouseStock() WarehouseStockResolver
 	WebhookDelivery() WebhookDeliveryResolver
 	WebhookSubscription() WebhookSubscriptionResolver
+	WholesaleOrder() WholesaleOrderResolver
 }
 
 type DirectiveRoot struct {
@@ -235,27 +237,35 @@ type ComplexityRoot struct {
 	}
 
 	DirectToConsumerOrder struct {
-		BillingAddress     func(childComplexity int) int
-		Currency           func(childComplexity int) int
-		Customer           func(childComplexity int) int
-		Email              func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		IsLocked           func(childComplexity int) int
-		IsOnHold           func(childComplexity int) int
-		Language           func(childComplexity int) int
-		Lines              func(childComplexity int) int
-		Market             func(childComplexity int) int
-		Number             func(childComplexity int) int
-		OrderDate          func(childComplexity int) int
-		PaymentHistory     func(childComplexity int) int
-		PaymentMethodName  func(childComplexity int) int
-		Pricelist          func(childComplexity int) int
-		PricesIncludeTax   func(childComplexity int) int
-		ShippingAddress    func(childComplexity int) int
-		ShippingMethodName func(childComplexity int) int
-		Status             func(childComplexity int) int
-		Store              func(childComplexity int) int
-		Totals             func(childComplexity int) int
+		BillingAddress      func(childComplexity int) int
+		CancellationComment func(childComplexity int) int
+		Currency            func(childComplexity int) int
+		Customer            func(childComplexity int) int
+		Email               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		IsInternal          func(childComplexity int) int
+		IsLocked            func(childComplexity int) int
+		IsOnHold            func(childComplexity int) int
+		Language            func(childComplexity int) int
+		Lines               func(childComplexity int) int
+		Market              func(childComplexity int) int
+		Number              func(childComplexity int) int
+		OrderDate           func(childComplexity int) int
+		PaymentHistory      func(childComplexity int, where *model.PaymentHistoryFilter) int
+		PaymentMethodName   func(childComplexity int) int
+		Pricelist           func(childComplexity int) int
+		PricesIncludeTax    func(childComplexity int) int
+		ShippingAddress     func(childComplexity int) int
+		ShippingMethodName  func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Store               func(childComplexity int) int
+		Totals              func(childComplexity int) int
+	}
+
+	DirectToConsumerOrderUpdatePayload struct {
+		Order        func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
 	}
 
 	Display struct {
@@ -430,60 +440,64 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		ChangeStock               func(childComplexity int, input stock.ChangeInput) int
-		ConfirmEvents             func(childComplexity int, input model.EventsConfirmInput) int
-		CreateBrand               func(childComplexity int, input catalog.NamedInput) int
-		CreateBundle              func(childComplexity int, input catalog.BundleInput) int
-		CreateCategory            func(childComplexity int, input catalog.CategoryInput) int
-		CreateCollection          func(childComplexity int, input catalog.NamedInput) int
-		CreateDisplay             func(childComplexity int, input catalog.DisplayInput) int
-		CreateFolder              func(childComplexity int, input catalog.NamedInput) int
-		CreateGiftCertificate     func(childComplexity int, input giftcert.Input) int
-		CreateMarket              func(childComplexity int, input shop.MarketInput) int
-		CreatePaymentLink         func(childComplexity int, input paylink.LinkInput) int
-		CreatePaymentMethod       func(childComplexity int, input model.PaymentMethodCreateInput) int
-		CreatePriceAlteration     func(childComplexity int, input pricing.AlterationInput) int
-		CreatePricelist           func(childComplexity int, input pricing.PricelistInput) int
-		CreateProduct             func(childComplexity int, input catalog.ProductInput) int
-		CreateProductSize         func(childComplexity int, input catalog.ProductSizeInput) int
-		CreateProductVariant      func(childComplexity int, input catalog.VariantInput) int
-		CreateSelection           func(childComplexity int, input paylink.SelectionInput) int
-		CreateShippingOption      func(childComplexity int, input model.ShippingOptionCreateInput) int
-		CreateSizeChart           func(childComplexity int, input catalog.SizeChartInput) int
-		CreateStore               func(childComplexity int, input shop.StoreInput) int
-		CreateVoucher             func(childComplexity int, input voucher.Input) int
-		CreateWarehouse           func(childComplexity int, input stock.WarehouseInput) int
-		CreateWebhookSubscription func(childComplexity int, input webhook.SubscriptionInput) int
-		DeleteWebhookSubscription func(childComplexity int, id int64) int
-		RedeliverWebhookEvents    func(childComplexity int, input model.WebhookRedeliverInput) int
-		RevokePaymentLink         func(childComplexity int, id int64) int
-		SetAfterSaleWebhook       func(childComplexity int, store seam.Ref, url string) int
-		SetAlteredPrices          func(childComplexity int, input pricing.PricesInput) int
-		SetAlteredPricesBatch     func(childComplexity int, input []*pricing.PricesInput) int
-		SetEventListeners         func(childComplexity int, input []*model.EventListenerSetInput) int
-		SetExchangeRates          func(childComplexity int, input []*model.ExchangeRateInput) int
-		SetIDConversions          func(childComplexity int, input []*model.IDConversionSetInput) int
-		SetPrices                 func(childComplexity int, input pricing.PricesInput) int
-		SetPricesBatch            func(childComplexity int, input []*pricing.PricesInput) int
-		SetShippingPrices         func(childComplexity int, input []*shop.ShippingPriceInput) int
-		SetStock                  func(childComplexity int, input stock.SetInput) int
-		UnsetEventListeners       func(childComplexity int, input []*model.EventListenerUnsetInput) int
-		UnsetIDConversions        func(childComplexity int, input []*model.IDConversionUnsetInput) int
-		UpdateCategory            func(childComplexity int, id int64, input catalog.CategoryInput) int
-		UpdateDisplay             func(childComplexity int, id int64, input catalog.DisplayInput) int
-		UpdateGiftCertificate     func(childComplexity int, id int64, input giftcert.Input) int
-		UpdateMarket              func(childComplexity int, id int64, input shop.MarketInput) int
-		UpdatePriceAlteration     func(childComplexity int, id int64, input pricing.AlterationInput) int
-		UpdatePricelist           func(childComplexity int, id int64, input pricing.PricelistInput) int
-		UpdateProduct             func(childComplexity int, id int64, input catalog.ProductInput) int
-		UpdateProductSize         func(childComplexity int, id int64, input catalog.ProductSizeInput) int
-		UpdateProductVariant      func(childComplexity int, id int64, input catalog.VariantInput) int
-		UpdateSelection           func(childComplexity int, id string, input paylink.SelectionInput) int
-		UpdateSizeChart           func(childComplexity int, id int64, input catalog.SizeChartInput) int
-		UpdateStore               func(childComplexity int, id int64, input shop.StoreSettings) int
-		UpdateVoucher             func(childComplexity int, id int64, input voucher.Input) int
-		UpdateWarehouse           func(childComplexity int, id int64, input stock.WarehouseInput) int
-		UpdateWebhookSubscription func(childComplexity int, id int64, input webhook.SubscriptionInput) int
+		ChangeStock                 func(childComplexity int, input stock.ChangeInput) int
+		ConfirmEvents               func(childComplexity int, input model.EventsConfirmInput) int
+		ConfirmOrder                func(childComplexity int, input model.OrderConfirmInput) int
+		CreateBrand                 func(childComplexity int, input catalog.NamedInput) int
+		CreateBundle                func(childComplexity int, input catalog.BundleInput) int
+		CreateCategory              func(childComplexity int, input catalog.CategoryInput) int
+		CreateCollection            func(childComplexity int, input catalog.NamedInput) int
+		CreateDisplay               func(childComplexity int, input catalog.DisplayInput) int
+		CreateFolder                func(childComplexity int, input catalog.NamedInput) int
+		CreateGiftCertificate       func(childComplexity int, input giftcert.Input) int
+		CreateMarket                func(childComplexity int, input shop.MarketInput) int
+		CreatePaymentLink           func(childComplexity int, input paylink.LinkInput) int
+		CreatePaymentMethod         func(childComplexity int, input model.PaymentMethodCreateInput) int
+		CreatePriceAlteration       func(childComplexity int, input pricing.AlterationInput) int
+		CreatePricelist             func(childComplexity int, input pricing.PricelistInput) int
+		CreateProduct               func(childComplexity int, input catalog.ProductInput) int
+		CreateProductSize           func(childComplexity int, input catalog.ProductSizeInput) int
+		CreateProductVariant        func(childComplexity int, input catalog.VariantInput) int
+		CreateSelection             func(childComplexity int, input paylink.SelectionInput) int
+		CreateShippingOption        func(childComplexity int, input model.ShippingOptionCreateInput) int
+		CreateSizeChart             func(childComplexity int, input catalog.SizeChartInput) int
+		CreateStore                 func(childComplexity int, input shop.StoreInput) int
+		CreateVoucher               func(childComplexity int, input voucher.Input) int
+		CreateWarehouse             func(childComplexity int, input stock.WarehouseInput) int
+		CreateWebhookSubscription   func(childComplexity int, input webhook.SubscriptionInput) int
+		DeleteWebhookSubscription   func(childComplexity int, id int64) int
+		RedeliverWebhookEvents      func(childComplexity int, input model.WebhookRedeliverInput) int
+		RevokePaymentLink           func(childComplexity int, id int64) int
+		SetAfterSaleWebhook         func(childComplexity int, store seam.Ref, url string) int
+		SetAlteredPrices            func(childComplexity int, input pricing.PricesInput) int
+		SetAlteredPricesBatch       func(childComplexity int, input []*pricing.PricesInput) int
+		SetEventListeners           func(childComplexity int, input []*model.EventListenerSetInput) int
+		SetExchangeRates            func(childComplexity int, input []*model.ExchangeRateInput) int
+		SetIDConversions            func(childComplexity int, input []*model.IDConversionSetInput) int
+		SetOrdersLock               func(childComplexity int, input model.OrdersLockInput) int
+		SetPrices                   func(childComplexity int, input pricing.PricesInput) int
+		SetPricesBatch              func(childComplexity int, input []*pricing.PricesInput) int
+		SetShippingPrices           func(childComplexity int, input []*shop.ShippingPriceInput) int
+		SetStock                    func(childComplexity int, input stock.SetInput) int
+		UnsetEventListeners         func(childComplexity int, input []*model.EventListenerUnsetInput) int
+		UnsetIDConversions          func(childComplexity int, input []*model.IDConversionUnsetInput) int
+		UpdateCategory              func(childComplexity int, id int64, input catalog.CategoryInput) int
+		UpdateDirectToConsumerOrder func(childComplexity int, order order.Ref, input order.UpdateInput) int
+		UpdateDisplay               func(childComplexity int, id int64, input catalog.DisplayInput) int
+		UpdateGiftCertificate       func(childComplexity int, id int64, input giftcert.Input) int
+		UpdateMarket                func(childComplexity int, id int64, input shop.MarketInput) int
+		UpdatePriceAlteration       func(childComplexity int, id int64, input pricing.AlterationInput) int
+		UpdatePricelist             func(childComplexity int, id int64, input pricing.PricelistInput) int
+		UpdateProduct               func(childComplexity int, id int64, input catalog.ProductInput) int
+		UpdateProductSize           func(childComplexity int, id int64, input catalog.ProductSizeInput) int
+		UpdateProductVariant        func(childComplexity int, id int64, input catalog.VariantInput) int
+		UpdateSelection             func(childComplexity int, id string, input paylink.SelectionInput) int
+		UpdateSizeChart             func(childComplexity int, id int64, input catalog.SizeChartInput) int
+		UpdateStore                 func(childComplexity int, id int64, input shop.StoreSettings) int
+		UpdateVoucher               func(childComplexity int, id int64, input voucher.Input) int
+		UpdateWarehouse             func(childComplexity int, id int64, input stock.WarehouseInput) int
+		UpdateWebhookSubscription   func(childComplexity int, id int64, input webhook.SubscriptionInput) int
+		UpdateWholesaleOrder        func(childComplexity int, order order.Ref, input order.UpdateInput) int
 	}
 
 	OrderAllocation struct {
@@ -491,8 +505,28 @@ type ComplexityRoot struct {
 		Warehouse func(childComplexity int) int
 	}
 
+	OrderConfirmPayload struct {
+		Order        func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	OrderConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	OrderLine struct {
 		Allocations        func(childComplexity int) int
+		CancelledQuantity  func(childComplexity int) int
+		Comment            func(childComplexity int) int
+		DeliveryWindowID   func(childComplexity int) int
 		Discount           func(childComplexity int) int
 		EAN                func(childComplexity int) int
 		HasAnyDiscount     func(childComplexity int) int
@@ -505,6 +539,7 @@ type ComplexityRoot struct {
 		ProductVariantName func(childComplexity int) int
 		Quantity           func(childComplexity int) int
 		SKU                func(childComplexity int) int
+		ShippedQuantity    func(childComplexity int) int
 		Size               func(childComplexity int) int
 		Tax                func(childComplexity int) int
 		TaxPercent         func(childComplexity int) int
@@ -518,6 +553,12 @@ type ComplexityRoot struct {
 		ItemsTotal func(childComplexity int) int
 		Shipping   func(childComplexity int) int
 		Tax        func(childComplexity int) int
+	}
+
+	OrdersLockPayload struct {
+		Orders       func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -761,6 +802,7 @@ type ComplexityRoot struct {
 		IDConversions         func(childComplexity int, where *model.IDConversionFilter, limit *int64, page *int64) int
 		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
 		Order                 func(childComplexity int, id string) int
+		OrderConnection       func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.OrderFilter) int
 		Orders                func(childComplexity int, where *model.OrderFilter, sort []string, limit *int64, page *int64) int
 		PaymentLinks          func(childComplexity int, where *model.PaymentLinkFilter, sort []string, limit *int64, page *int64) int
 		PriceAlterations      func(childComplexity int, where *model.PriceAlterationFilter, limit *int64, page *int64) int
@@ -929,6 +971,7 @@ type ComplexityRoot struct {
 		AutoconfirmOrders   func(childComplexity int) int
 		DefaultCountry      func(childComplexity int) int
 		DefaultTaxGroup     func(childComplexity int) int
+		DirectToShipment    func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Markets             func(childComplexity int) int
 		Name                func(childComplexity int) int
@@ -1111,6 +1154,33 @@ type ComplexityRoot struct {
 		UserWarnings        func(childComplexity int) int
 		WebhookSubscription func(childComplexity int) int
 	}
+
+	WholesaleOrder struct {
+		BillingAddress      func(childComplexity int) int
+		CancellationComment func(childComplexity int) int
+		Currency            func(childComplexity int) int
+		Customer            func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		IsInternal          func(childComplexity int) int
+		IsLocked            func(childComplexity int) int
+		IsOnHold            func(childComplexity int) int
+		Lines               func(childComplexity int) int
+		Market              func(childComplexity int) int
+		Number              func(childComplexity int) int
+		OrderDate           func(childComplexity int) int
+		PaymentHistory      func(childComplexity int, where *model.PaymentHistoryFilter) int
+		Pricelist           func(childComplexity int) int
+		ShippingAddress     func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Store               func(childComplexity int) int
+		Totals              func(childComplexity int) int
+	}
+
+	WholesaleOrderUpdatePayload struct {
+		Order        func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -1120,8 +1190,12 @@ type ComplexityRoot struct {
 type AddressResolver interface {
 	CompanyName(ctx context.Context, obj *checkout.Address) (*string, error)
 
-	StateOrProvince(ctx context.Context, obj *checkout.Address) (*string, error)
+	Address2(ctx context.Context, obj *checkout.Address) (*string, error)
 
+	StateOrProvince(ctx context.Context, obj *checkout.Address) (*string, error)
+	PhoneNumber(ctx context.Context, obj *checkout.Address) (*string, error)
+
+	VatNumber(ctx context.Context, obj *checkout.Address) (*string, error)
 	Country(ctx context.Context, obj *checkout.Address) (*store.Country, error)
 	State(ctx context.Context, obj *checkout.Address) (*store.State, error)
 }
@@ -1160,7 +1234,7 @@ type DirectToConsumerOrderResolver interface {
 	BillingAddress(ctx context.Context, obj *store.Order) (*checkout.Address, error)
 	Lines(ctx context.Context, obj *store.Order) ([]*store.OrderLine, error)
 	Totals(ctx context.Context, obj *store.Order) (*model.OrderTotals, error)
-	PaymentHistory(ctx context.Context, obj *store.Order) ([]*store.PaymentEntry, error)
+	PaymentHistory(ctx context.Context, obj *store.Order, where *model.PaymentHistoryFilter) ([]*store.PaymentEntry, error)
 	Customer(ctx context.Context, obj *store.Order) (*store.Customer, error)
 
 	ShippingMethodName(ctx context.Context, obj *store.Order) (*string, error)
@@ -1221,6 +1295,10 @@ type MutationResolver interface {
 	ConfirmEvents(ctx context.Context, input model.EventsConfirmInput) (*model.EventsConfirmPayload, error)
 	CreateGiftCertificate(ctx context.Context, input giftcert.Input) (*model.GiftCertificatePayload, error)
 	UpdateGiftCertificate(ctx context.Context, id int64, input giftcert.Input) (*model.GiftCertificatePayload, error)
+	SetOrdersLock(ctx context.Context, input model.OrdersLockInput) (*model.OrdersLockPayload, error)
+	UpdateDirectToConsumerOrder(ctx context.Context, order order.Ref, input order.UpdateInput) (*model.DirectToConsumerOrderUpdatePayload, error)
+	UpdateWholesaleOrder(ctx context.Context, order order.Ref, input order.UpdateInput) (*model.WholesaleOrderUpdatePayload, error)
+	ConfirmOrder(ctx context.Context, input model.OrderConfirmInput) (*model.OrderConfirmPayload, error)
 	CreateSelection(ctx context.Context, input paylink.SelectionInput) (*model.SelectionPayload, error)
 	UpdateSelection(ctx context.Context, id string, input paylink.SelectionInput) (*model.SelectionPayload, error)
 	CreatePaymentLink(ctx context.Context, input paylink.LinkInput) (*model.PaymentLinkPayload, error)
@@ -1354,6 +1432,7 @@ type QueryResolver interface {
 	GiftCertificates(ctx context.Context, where *model.GiftCertificateFilter, limit *int64, page *int64) ([]*store.GiftCertificate, error)
 	Orders(ctx context.Context, where *model.OrderFilter, sort []string, limit *int64, page *int64) ([]model.AnyOrder, error)
 	Order(ctx context.Context, id string) (model.AnyOrder, error)
+	OrderConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.OrderFilter) (*model.OrderConnection, error)
 	Selections(ctx context.Context, where *model.SelectionFilter, limit *int64, page *int64) ([]*store.Selection, error)
 	PaymentLinks(ctx context.Context, where *model.PaymentLinkFilter, sort []string, limit *int64, page *int64) ([]*store.PaymentLink, error)
 	Pricelists(ctx context.Context, where *model.PricelistFilter, sort []string, limit *int64, page *int64) ([]*store.Pricelist, error)
@@ -1451,6 +1530,21 @@ type WebhookDeliveryResolver interface {
 }
 type WebhookSubscriptionResolver interface {
 	Store(ctx context.Context, obj *store.WebhookSubscription) (*store.Store, error)
+}
+type WholesaleOrderResolver interface {
+	ID(ctx context.Context, obj *model.WholesaleOrder) (string, error)
+
+	OrderDate(ctx context.Context, obj *model.WholesaleOrder) (*time.Time, error)
+	Store(ctx context.Context, obj *model.WholesaleOrder) (*store.Store, error)
+	Market(ctx context.Context, obj *model.WholesaleOrder) (*store.Market, error)
+	Pricelist(ctx context.Context, obj *model.WholesaleOrder) (*store.Pricelist, error)
+	Currency(ctx context.Context, obj *model.WholesaleOrder) (*model.Currency, error)
+	ShippingAddress(ctx context.Context, obj *model.WholesaleOrder) (*checkout.Address, error)
+	BillingAddress(ctx context.Context, obj *model.WholesaleOrder) (*checkout.Address, error)
+	Lines(ctx context.Context, obj *model.WholesaleOrder) ([]*store.OrderLine, error)
+	Totals(ctx context.Context, obj *model.WholesaleOrder) (*model.OrderTotals, error)
+	PaymentHistory(ctx context.Context, obj *model.WholesaleOrder, where *model.PaymentHistoryFilter) ([]*store.PaymentEntry, error)
+	Customer(ctx context.Context, obj *model.WholesaleOrder) (*store.Customer, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2007,6 +2101,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectToConsumerOrder.BillingAddress(childComplexity), true
+	case "DirectToConsumerOrder.cancellationComment":
+		if e.ComplexityRoot.DirectToConsumerOrder.CancellationComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.CancellationComment(childComplexity), true
 	case "DirectToConsumerOrder.currency":
 		if e.ComplexityRoot.DirectToConsumerOrder.Currency == nil {
 			break
@@ -2031,6 +2131,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectToConsumerOrder.ID(childComplexity), true
+	case "DirectToConsumerOrder.isInternal":
+		if e.ComplexityRoot.DirectToConsumerOrder.IsInternal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.IsInternal(childComplexity), true
 	case "DirectToConsumerOrder.isLocked":
 		if e.ComplexityRoot.DirectToConsumerOrder.IsLocked == nil {
 			break
@@ -2078,7 +2184,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.DirectToConsumerOrder.PaymentHistory(childComplexity), true
+		args, err := ec.field_DirectToConsumerOrder_paymentHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.PaymentHistory(childComplexity, args["where"].(*model.PaymentHistoryFilter)), true
 	case "DirectToConsumerOrder.paymentMethodName":
 		if e.ComplexityRoot.DirectToConsumerOrder.PaymentMethodName == nil {
 			break
@@ -2127,6 +2238,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectToConsumerOrder.Totals(childComplexity), true
+
+	case "DirectToConsumerOrderUpdatePayload.order":
+		if e.ComplexityRoot.DirectToConsumerOrderUpdatePayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrderUpdatePayload.Order(childComplexity), true
+	case "DirectToConsumerOrderUpdatePayload.userErrors":
+		if e.ComplexityRoot.DirectToConsumerOrderUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrderUpdatePayload.UserErrors(childComplexity), true
+	case "DirectToConsumerOrderUpdatePayload.userWarnings":
+		if e.ComplexityRoot.DirectToConsumerOrderUpdatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrderUpdatePayload.UserWarnings(childComplexity), true
 
 	case "Display.canonicalCategory":
 		if e.ComplexityRoot.Display.CanonicalCategory == nil {
@@ -2802,6 +2932,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmEvents(childComplexity, args["input"].(model.EventsConfirmInput)), true
+	case "Mutation.confirmOrder":
+		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["input"].(model.OrderConfirmInput)), true
 	case "Mutation.createBrand":
 		if e.ComplexityRoot.Mutation.CreateBrand == nil {
 			break
@@ -3143,6 +3284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetIDConversions(childComplexity, args["input"].([]*model.IDConversionSetInput)), true
+	case "Mutation.setOrdersLock":
+		if e.ComplexityRoot.Mutation.SetOrdersLock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOrdersLock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOrdersLock(childComplexity, args["input"].(model.OrdersLockInput)), true
 	case "Mutation.setPrices":
 		if e.ComplexityRoot.Mutation.SetPrices == nil {
 			break
@@ -3220,6 +3372,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCategory(childComplexity, args["id"].(int64), args["input"].(catalog.CategoryInput)), true
+	case "Mutation.updateDirectToConsumerOrder":
+		if e.ComplexityRoot.Mutation.UpdateDirectToConsumerOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDirectToConsumerOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDirectToConsumerOrder(childComplexity, args["order"].(order.Ref), args["input"].(order.UpdateInput)), true
 	case "Mutation.updateDisplay":
 		if e.ComplexityRoot.Mutation.UpdateDisplay == nil {
 			break
@@ -3374,6 +3537,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhookSubscription(childComplexity, args["id"].(int64), args["input"].(webhook.SubscriptionInput)), true
+	case "Mutation.updateWholesaleOrder":
+		if e.ComplexityRoot.Mutation.UpdateWholesaleOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWholesaleOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWholesaleOrder(childComplexity, args["order"].(order.Ref), args["input"].(order.UpdateInput)), true
 
 	case "OrderAllocation.quantity":
 		if e.ComplexityRoot.OrderAllocation.Quantity == nil {
@@ -3388,12 +3562,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderAllocation.Warehouse(childComplexity), true
 
+	case "OrderConfirmPayload.order":
+		if e.ComplexityRoot.OrderConfirmPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConfirmPayload.Order(childComplexity), true
+	case "OrderConfirmPayload.userErrors":
+		if e.ComplexityRoot.OrderConfirmPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConfirmPayload.UserErrors(childComplexity), true
+	case "OrderConfirmPayload.userWarnings":
+		if e.ComplexityRoot.OrderConfirmPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConfirmPayload.UserWarnings(childComplexity), true
+
+	case "OrderConnection.edges":
+		if e.ComplexityRoot.OrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.Edges(childComplexity), true
+	case "OrderConnection.pageInfo":
+		if e.ComplexityRoot.OrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.PageInfo(childComplexity), true
+	case "OrderConnection.totalCount":
+		if e.ComplexityRoot.OrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderConnection.TotalCount(childComplexity), true
+
+	case "OrderEdge.cursor":
+		if e.ComplexityRoot.OrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEdge.Cursor(childComplexity), true
+	case "OrderEdge.node":
+		if e.ComplexityRoot.OrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderEdge.Node(childComplexity), true
+
 	case "OrderLine.allocations":
 		if e.ComplexityRoot.OrderLine.Allocations == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OrderLine.Allocations(childComplexity), true
+	case "OrderLine.cancelledQuantity":
+		if e.ComplexityRoot.OrderLine.CancelledQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.CancelledQuantity(childComplexity), true
+	case "OrderLine.comment":
+		if e.ComplexityRoot.OrderLine.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Comment(childComplexity), true
+	case "OrderLine.deliveryWindowId":
+		if e.ComplexityRoot.OrderLine.DeliveryWindowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.DeliveryWindowID(childComplexity), true
 	case "OrderLine.discount":
 		if e.ComplexityRoot.OrderLine.Discount == nil {
 			break
@@ -3466,6 +3709,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.SKU(childComplexity), true
+	case "OrderLine.shippedQuantity":
+		if e.ComplexityRoot.OrderLine.ShippedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ShippedQuantity(childComplexity), true
 	case "OrderLine.size":
 		if e.ComplexityRoot.OrderLine.Size == nil {
 			break
@@ -3527,6 +3776,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderTotals.Tax(childComplexity), true
+
+	case "OrdersLockPayload.orders":
+		if e.ComplexityRoot.OrdersLockPayload.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrdersLockPayload.Orders(childComplexity), true
+	case "OrdersLockPayload.userErrors":
+		if e.ComplexityRoot.OrdersLockPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrdersLockPayload.UserErrors(childComplexity), true
+	case "OrdersLockPayload.userWarnings":
+		if e.ComplexityRoot.OrdersLockPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrdersLockPayload.UserWarnings(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4629,6 +4897,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Order(childComplexity, args["id"].(string)), true
+	case "Query.orderConnection":
+		if e.ComplexityRoot.Query.OrderConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Query_orderConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrderConnection(childComplexity, args["first"].(*int64), args["after"].(*string), args["last"].(*int64), args["before"].(*string), args["where"].(*model.OrderFilter)), true
 	case "Query.orders":
 		if e.ComplexityRoot.Query.Orders == nil {
 			break
@@ -5377,6 +5656,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Store.DefaultTaxGroup(childComplexity), true
+	case "Store.directToShipment":
+		if e.ComplexityRoot.Store.DirectToShipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Store.DirectToShipment(childComplexity), true
 	case "Store.id":
 		if e.ComplexityRoot.Store.ID == nil {
 			break
@@ -6129,6 +6414,139 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
 
+	case "WholesaleOrder.billingAddress":
+		if e.ComplexityRoot.WholesaleOrder.BillingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.BillingAddress(childComplexity), true
+	case "WholesaleOrder.cancellationComment":
+		if e.ComplexityRoot.WholesaleOrder.CancellationComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.CancellationComment(childComplexity), true
+	case "WholesaleOrder.currency":
+		if e.ComplexityRoot.WholesaleOrder.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Currency(childComplexity), true
+	case "WholesaleOrder.customer":
+		if e.ComplexityRoot.WholesaleOrder.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Customer(childComplexity), true
+	case "WholesaleOrder.id":
+		if e.ComplexityRoot.WholesaleOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.ID(childComplexity), true
+	case "WholesaleOrder.isInternal":
+		if e.ComplexityRoot.WholesaleOrder.IsInternal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.IsInternal(childComplexity), true
+	case "WholesaleOrder.isLocked":
+		if e.ComplexityRoot.WholesaleOrder.IsLocked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.IsLocked(childComplexity), true
+	case "WholesaleOrder.isOnHold":
+		if e.ComplexityRoot.WholesaleOrder.IsOnHold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.IsOnHold(childComplexity), true
+	case "WholesaleOrder.lines":
+		if e.ComplexityRoot.WholesaleOrder.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Lines(childComplexity), true
+	case "WholesaleOrder.market":
+		if e.ComplexityRoot.WholesaleOrder.Market == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Market(childComplexity), true
+	case "WholesaleOrder.number":
+		if e.ComplexityRoot.WholesaleOrder.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Number(childComplexity), true
+	case "WholesaleOrder.orderDate":
+		if e.ComplexityRoot.WholesaleOrder.OrderDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.OrderDate(childComplexity), true
+	case "WholesaleOrder.paymentHistory":
+		if e.ComplexityRoot.WholesaleOrder.PaymentHistory == nil {
+			break
+		}
+
+		args, err := ec.field_WholesaleOrder_paymentHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.PaymentHistory(childComplexity, args["where"].(*model.PaymentHistoryFilter)), true
+	case "WholesaleOrder.pricelist":
+		if e.ComplexityRoot.WholesaleOrder.Pricelist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Pricelist(childComplexity), true
+	case "WholesaleOrder.shippingAddress":
+		if e.ComplexityRoot.WholesaleOrder.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.ShippingAddress(childComplexity), true
+	case "WholesaleOrder.status":
+		if e.ComplexityRoot.WholesaleOrder.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Status(childComplexity), true
+	case "WholesaleOrder.store":
+		if e.ComplexityRoot.WholesaleOrder.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Store(childComplexity), true
+	case "WholesaleOrder.totals":
+		if e.ComplexityRoot.WholesaleOrder.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Totals(childComplexity), true
+
+	case "WholesaleOrderUpdatePayload.order":
+		if e.ComplexityRoot.WholesaleOrderUpdatePayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrderUpdatePayload.Order(childComplexity), true
+	case "WholesaleOrderUpdatePayload.userErrors":
+		if e.ComplexityRoot.WholesaleOrderUpdatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrderUpdatePayload.UserErrors(childComplexity), true
+	case "WholesaleOrderUpdatePayload.userWarnings":
+		if e.ComplexityRoot.WholesaleOrderUpdatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrderUpdatePayload.UserWarnings(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -6155,7 +6573,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CollectionInput", ec.unmarshalInputCollectionInput),
 			graphql.NewInputUnmarshaler("CountryFilter", ec.unmarshalInputCountryFilter),
 			graphql.NewInputUnmarshaler("CountryInput", ec.unmarshalInputCountryInput),
+			graphql.NewInputUnmarshaler("CustomerInfoInput", ec.unmarshalInputCustomerInfoInput),
+			graphql.NewInputUnmarshaler("CustomerInput", ec.unmarshalInputCustomerInput),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
+			graphql.NewInputUnmarshaler("DeliveryWindowInput", ec.unmarshalInputDeliveryWindowInput),
+			graphql.NewInputUnmarshaler("DirectToConsumerOrderUpdateInput", ec.unmarshalInputDirectToConsumerOrderUpdateInput),
 			graphql.NewInputUnmarshaler("DisplayCreateInput", ec.unmarshalInputDisplayCreateInput),
 			graphql.NewInputUnmarshaler("DisplayFilter", ec.unmarshalInputDisplayFilter),
 			graphql.NewInputUnmarshaler("DisplayInput", ec.unmarshalInputDisplayInput),
@@ -6183,7 +6605,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MarketInput", ec.unmarshalInputMarketInput),
 			graphql.NewInputUnmarshaler("MarketUpdateInput", ec.unmarshalInputMarketUpdateInput),
 			graphql.NewInputUnmarshaler("MonetaryValueInput", ec.unmarshalInputMonetaryValueInput),
+			graphql.NewInputUnmarshaler("OrderAddressInput", ec.unmarshalInputOrderAddressInput),
+			graphql.NewInputUnmarshaler("OrderConfirmInput", ec.unmarshalInputOrderConfirmInput),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
+			graphql.NewInputUnmarshaler("OrderInput", ec.unmarshalInputOrderInput),
+			graphql.NewInputUnmarshaler("OrderLineAddInput", ec.unmarshalInputOrderLineAddInput),
+			graphql.NewInputUnmarshaler("OrderLineCancelInput", ec.unmarshalInputOrderLineCancelInput),
+			graphql.NewInputUnmarshaler("OrderLineInput", ec.unmarshalInputOrderLineInput),
+			graphql.NewInputUnmarshaler("OrdersLockInput", ec.unmarshalInputOrdersLockInput),
+			graphql.NewInputUnmarshaler("PaymentHistoryFilter", ec.unmarshalInputPaymentHistoryFilter),
 			graphql.NewInputUnmarshaler("PaymentLinkCreateInput", ec.unmarshalInputPaymentLinkCreateInput),
 			graphql.NewInputUnmarshaler("PaymentLinkFilter", ec.unmarshalInputPaymentLinkFilter),
 			graphql.NewInputUnmarshaler("PaymentMethodCreateInput", ec.unmarshalInputPaymentMethodCreateInput),
@@ -6235,6 +6665,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SizeStockLevelInput", ec.unmarshalInputSizeStockLevelInput),
 			graphql.NewInputUnmarshaler("StockChangeFilter", ec.unmarshalInputStockChangeFilter),
 			graphql.NewInputUnmarshaler("StockChangeInput", ec.unmarshalInputStockChangeInput),
+			graphql.NewInputUnmarshaler("StockPolicyActionInput", ec.unmarshalInputStockPolicyActionInput),
 			graphql.NewInputUnmarshaler("StockSetInput", ec.unmarshalInputStockSetInput),
 			graphql.NewInputUnmarshaler("StoreCreateInput", ec.unmarshalInputStoreCreateInput),
 			graphql.NewInputUnmarshaler("StoreFilter", ec.unmarshalInputStoreFilter),
@@ -6263,6 +6694,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("WebhookRedeliverInput", ec.unmarshalInputWebhookRedeliverInput),
 			graphql.NewInputUnmarshaler("WebhookSubscriptionCreateInput", ec.unmarshalInputWebhookSubscriptionCreateInput),
 			graphql.NewInputUnmarshaler("WebhookSubscriptionUpdateInput", ec.unmarshalInputWebhookSubscriptionUpdateInput),
+			graphql.NewInputUnmarshaler("WholesaleOrderUpdateInput", ec.unmarshalInputWholesaleOrderUpdateInput),
 		)
 	}
 	first := true
@@ -7340,9 +7772,156 @@ type GiftCertificatePayload implements Payload {
 	{Name: "../schema/order.graphqls", Input: `extend type Query {
   "Orders, newest first by default."
   orders(where: OrderFilter, sort: [OrderSort!] = [id_DESC], limit: Int = 20, page: Int = 1): [Order!] @perm(name: "Order:read")
-  "One order by its id (the 32-hex hash)."
+  "One order by its id (the 32-hex hash), its number, or your externalId for it."
   order(id: String!): Order @perm(name: "Order:read")
+  "Orders by number, oldest first, a page at a time: the cursor is base64 of \"number:<n>\"."
+  orderConnection(first: Int, after: String, last: Int, before: String, where: OrderFilter): OrderConnection @perm(name: "Order:read")
 }
+
+extend type Mutation {
+  "Lock or unlock orders, all or none. A locked order can be changed only through the Integration API."
+  setOrdersLock(input: OrdersLockInput!): OrdersLockPayload @perm(name: "Order.isLocked:write")
+  "Change a direct-to-consumer order: addresses, customer, lines added or cancelled. Cancelling every unit left cancels the order."
+  updateDirectToConsumerOrder(order: OrderInput!, input: DirectToConsumerOrderUpdateInput!): DirectToConsumerOrderUpdatePayload @perm(name: "Order:write")
+  "Change a wholesale order: addresses, lines added or cancelled."
+  updateWholesaleOrder(order: OrderInput!, input: WholesaleOrderUpdateInput!): WholesaleOrderUpdatePayload @perm(name: "Order:write")
+  "Move a PENDING order to CONFIRMED."
+  confirmOrder(input: OrderConfirmInput!): OrderConfirmPayload @perm(name: "Order:write")
+}
+
+"Exactly one input field should be provided. id is the order's 32-hex id, the main identifier."
+input OrderInput { id: String, number: Int, externalId: String }
+
+input OrdersLockInput {
+  orders: [OrderInput!]!
+  isLocked: Boolean!
+}
+
+type OrdersLockPayload implements Payload {
+  orders: [Order!] @perm(name: "Order:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+input OrderConfirmInput { order: OrderInput! }
+
+type OrderConfirmPayload implements Payload {
+  order: Order @perm(name: "Order:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+"Fields left out stay as they are; an empty string clears one."
+input OrderAddressInput {
+  firstName: String
+  lastName: String
+  companyName: String
+  address1: String
+  address2: String
+  city: String
+  zipCode: String
+  stateOrProvince: String
+  phoneNumber: String
+  email: String
+  vatNumber: String
+  country: CountryInput
+}
+
+input CustomerInput { id: Int }
+
+"The order's shopper: the customer with this e-mail address (made if new) takes the names given."
+input CustomerInfoInput { firstName: String, lastName: String, email: String }
+
+input DeliveryWindowInput { id: Int }
+
+input OrderLineInput { id: Int }
+
+"""
+A line to add. It adds to an existing line instead when display, product size, unit price (amount and currency),
+comment and delivery window all match that line, and the product still has the name the line was sold under.
+"""
+input OrderLineAddInput {
+  display: DisplayInput!
+  productSize: ProductSizeInput!
+  quantity: Int!
+  "In the order's currency."
+  unitPrice: MonetaryValueInput!
+  "Defaults to the display's tax group, then the store's."
+  taxGroup: TaxGroupInput
+  comment: String
+  deliveryWindow: DeliveryWindowInput
+}
+
+"What happens to the stock of cancelled units."
+enum StockAction {
+  "The units become free to allocate again."
+  RELEASE_BACK_TO_WAREHOUSE
+  "The units leave physical stock (lost or damaged)."
+  REMOVE_FROM_WAREHOUSE
+}
+
+"Exactly one input field should be provided."
+input StockPolicyActionInput {
+  releaseBackToWarehouse: Boolean
+  removeFromWarehouse: Boolean
+  "The units leave the warehouse they were allocated in and become free stock of this one."
+  sendToWarehouse: WarehouseInput
+}
+
+"Give stockAction or the newer stockActionPolicy. Cancelling all units left of a line cancels the line."
+input OrderLineCancelInput {
+  line: OrderLineInput!
+  quantity: Int!
+  stockAction: StockAction
+  stockActionPolicy: StockPolicyActionInput
+}
+
+input DirectToConsumerOrderUpdateInput {
+  shippingAddress: OrderAddressInput
+  billingAddress: OrderAddressInput
+  customer: CustomerInput
+  customerInfo: CustomerInfoInput
+  isInternal: Boolean
+  addLines: [OrderLineAddInput!]
+  cancelLines: [OrderLineCancelInput!]
+  cancellationComment: String
+}
+
+input WholesaleOrderUpdateInput {
+  shippingAddress: OrderAddressInput
+  billingAddress: OrderAddressInput
+  isInternal: Boolean
+  addLines: [OrderLineAddInput!]
+  cancelLines: [OrderLineCancelInput!]
+  cancellationComment: String
+}
+
+type DirectToConsumerOrderUpdatePayload implements Payload {
+  order: DirectToConsumerOrder @perm(name: "Order:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type WholesaleOrderUpdatePayload implements Payload {
+  order: WholesaleOrder @perm(name: "Order:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type OrderConnection {
+  totalCount: Int!
+  pageInfo: PageInfo!
+  edges: [OrderEdge!]!
+}
+
+type OrderEdge {
+  node: Order!
+  cursor: String!
+}
+
+enum PaymentHistoryEntryType { AUTHORIZATION CAPTURE CANCEL REFUND }
+
+input PaymentHistoryFilter { entryType: [PaymentHistoryEntryType!] }
 
 enum OrderStatus { PENDING CONFIRMED PROCESSING SHIPPED ARCHIVED CANCELLED }
 enum OrderSort { id_ASC id_DESC number_ASC number_DESC orderDate_ASC orderDate_DESC }
@@ -7372,9 +7951,13 @@ interface Order {
   billingAddress: Address @perm(name: "Order.billingAddress:read")
   lines: [OrderLine!]!
   totals: OrderTotals!
-  paymentHistory: [PaymentHistoryEntry!]!
+  paymentHistory(where: PaymentHistoryFilter): [PaymentHistoryEntry!]!
   "The shopper, by the order's e-mail address."
   customer: Customer @perm(name: "Purchaser:read")
+  "The shop placed the order for itself."
+  isInternal: Boolean!
+  "Why lines or the order were cancelled."
+  cancellationComment: String
 }
 
 type DirectToConsumerOrder implements Order {
@@ -7392,9 +7975,13 @@ type DirectToConsumerOrder implements Order {
   billingAddress: Address @perm(name: "Order.billingAddress:read")
   lines: [OrderLine!]!
   totals: OrderTotals!
-  paymentHistory: [PaymentHistoryEntry!]!
+  paymentHistory(where: PaymentHistoryFilter): [PaymentHistoryEntry!]!
   "The shopper, by the order's e-mail address."
   customer: Customer @perm(name: "Purchaser:read")
+  "The shop placed the order for itself."
+  isInternal: Boolean!
+  "Why lines or the order were cancelled."
+  cancellationComment: String
   "The shopper's e-mail address. Seam addition."
   email: String!
   shippingMethodName: String
@@ -7402,6 +7989,29 @@ type DirectToConsumerOrder implements Order {
   "Taxes are included in the prices (true) or added on top."
   pricesIncludeTax: Boolean!
   language: String!
+}
+
+"A wholesale order: a buyer's order in a WHOLESALE store."
+type WholesaleOrder implements Order {
+  id: String!
+  number: Int!
+  status: OrderStatus!
+  isOnHold: Boolean!
+  isLocked: Boolean!
+  orderDate: DateTimeTz!
+  store: Store @perm(name: "Store:read")
+  market: Market @perm(name: "Market:read")
+  pricelist: Pricelist @perm(name: "Pricelist:read")
+  currency: Currency!
+  shippingAddress: Address @perm(name: "Order.shippingAddress:read")
+  billingAddress: Address @perm(name: "Order.billingAddress:read")
+  lines: [OrderLine!]!
+  totals: OrderTotals!
+  paymentHistory(where: PaymentHistoryFilter): [PaymentHistoryEntry!]!
+  "The buyer, by the order's e-mail address."
+  customer: Customer @perm(name: "Purchaser:read")
+  isInternal: Boolean!
+  cancellationComment: String
 }
 
 type Address {
@@ -7427,7 +8037,12 @@ type OrderLine {
   size: String!
   sku: String!
   EAN: String
+  "Units ordered and not cancelled."
   quantity: Int!
+  shippedQuantity: Int!
+  cancelledQuantity: Int!
+  comment: String
+  deliveryWindowId: Int
   product: Product @perm(name: "Product:read")
   productVariant: ProductVariant @perm(name: "ProductVariant:read")
   productSize: ProductSize @perm(name: "ProductSize:read")
@@ -7927,6 +8542,8 @@ type Store {
   paymentMethods: [PaymentMethod!]!
   "The storefront URL of selection payment links, with %basket% and %hash%. Seam addition."
   paymentLinkTemplate: String
+  "New orders go straight into a good-to-go shipment (Centra's Direct to Shipment store setting). Seam addition."
+  directToShipment: Boolean!
 }
 
 enum PaymentProvider { test stripe }
@@ -7946,6 +8563,7 @@ input StoreUpdateInput {
   defaultTaxGroup: TaxGroupInput
   "The storefront URL of selection payment links, e.g. https://your.store/selection/%basket%/%hash% (Centra's payment_link setting); \"\" clears it."
   paymentLinkTemplate: String
+  directToShipment: Boolean
 }
 
 type StoreUpdatePayload implements Payload {
@@ -8881,6 +9499,70 @@ func (ec *executionContext) childFields_DeliveryWindow(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type DeliveryWindow", field.Name)
 }
 
+func (ec *executionContext) childFields_DirectToConsumerOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DirectToConsumerOrder_id(ctx, field)
+	case "number":
+		return ec.fieldContext_DirectToConsumerOrder_number(ctx, field)
+	case "status":
+		return ec.fieldContext_DirectToConsumerOrder_status(ctx, field)
+	case "isOnHold":
+		return ec.fieldContext_DirectToConsumerOrder_isOnHold(ctx, field)
+	case "isLocked":
+		return ec.fieldContext_DirectToConsumerOrder_isLocked(ctx, field)
+	case "orderDate":
+		return ec.fieldContext_DirectToConsumerOrder_orderDate(ctx, field)
+	case "store":
+		return ec.fieldContext_DirectToConsumerOrder_store(ctx, field)
+	case "market":
+		return ec.fieldContext_DirectToConsumerOrder_market(ctx, field)
+	case "pricelist":
+		return ec.fieldContext_DirectToConsumerOrder_pricelist(ctx, field)
+	case "currency":
+		return ec.fieldContext_DirectToConsumerOrder_currency(ctx, field)
+	case "shippingAddress":
+		return ec.fieldContext_DirectToConsumerOrder_shippingAddress(ctx, field)
+	case "billingAddress":
+		return ec.fieldContext_DirectToConsumerOrder_billingAddress(ctx, field)
+	case "lines":
+		return ec.fieldContext_DirectToConsumerOrder_lines(ctx, field)
+	case "totals":
+		return ec.fieldContext_DirectToConsumerOrder_totals(ctx, field)
+	case "paymentHistory":
+		return ec.fieldContext_DirectToConsumerOrder_paymentHistory(ctx, field)
+	case "customer":
+		return ec.fieldContext_DirectToConsumerOrder_customer(ctx, field)
+	case "isInternal":
+		return ec.fieldContext_DirectToConsumerOrder_isInternal(ctx, field)
+	case "cancellationComment":
+		return ec.fieldContext_DirectToConsumerOrder_cancellationComment(ctx, field)
+	case "email":
+		return ec.fieldContext_DirectToConsumerOrder_email(ctx, field)
+	case "shippingMethodName":
+		return ec.fieldContext_DirectToConsumerOrder_shippingMethodName(ctx, field)
+	case "paymentMethodName":
+		return ec.fieldContext_DirectToConsumerOrder_paymentMethodName(ctx, field)
+	case "pricesIncludeTax":
+		return ec.fieldContext_DirectToConsumerOrder_pricesIncludeTax(ctx, field)
+	case "language":
+		return ec.fieldContext_DirectToConsumerOrder_language(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DirectToConsumerOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_DirectToConsumerOrderUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_DirectToConsumerOrderUpdatePayload_order(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DirectToConsumerOrderUpdatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_DirectToConsumerOrderUpdatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DirectToConsumerOrderUpdatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Display(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9233,6 +9915,40 @@ func (ec *executionContext) childFields_OrderAllocation(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type OrderAllocation", field.Name)
 }
 
+func (ec *executionContext) childFields_OrderConfirmPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_OrderConfirmPayload_order(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OrderConfirmPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_OrderConfirmPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderConfirmPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_OrderConnection_totalCount(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrderConnection_pageInfo(ctx, field)
+	case "edges":
+		return ec.fieldContext_OrderConnection_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_OrderEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_OrderEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_OrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9249,6 +9965,14 @@ func (ec *executionContext) childFields_OrderLine(ctx context.Context, field gra
 		return ec.fieldContext_OrderLine_EAN(ctx, field)
 	case "quantity":
 		return ec.fieldContext_OrderLine_quantity(ctx, field)
+	case "shippedQuantity":
+		return ec.fieldContext_OrderLine_shippedQuantity(ctx, field)
+	case "cancelledQuantity":
+		return ec.fieldContext_OrderLine_cancelledQuantity(ctx, field)
+	case "comment":
+		return ec.fieldContext_OrderLine_comment(ctx, field)
+	case "deliveryWindowId":
+		return ec.fieldContext_OrderLine_deliveryWindowId(ctx, field)
 	case "product":
 		return ec.fieldContext_OrderLine_product(ctx, field)
 	case "productVariant":
@@ -9289,6 +10013,18 @@ func (ec *executionContext) childFields_OrderTotals(ctx context.Context, field g
 		return ec.fieldContext_OrderTotals_grandTotal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_OrdersLockPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orders":
+		return ec.fieldContext_OrdersLockPayload_orders(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OrdersLockPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_OrdersLockPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrdersLockPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10049,6 +10785,8 @@ func (ec *executionContext) childFields_Store(ctx context.Context, field graphql
 		return ec.fieldContext_Store_paymentMethods(ctx, field)
 	case "paymentLinkTemplate":
 		return ec.fieldContext_Store_paymentLinkTemplate(ctx, field)
+	case "directToShipment":
+		return ec.fieldContext_Store_directToShipment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Store", field.Name)
 }
@@ -10403,6 +11141,60 @@ func (ec *executionContext) childFields_WebhookSubscriptionPayload(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_WholesaleOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WholesaleOrder_id(ctx, field)
+	case "number":
+		return ec.fieldContext_WholesaleOrder_number(ctx, field)
+	case "status":
+		return ec.fieldContext_WholesaleOrder_status(ctx, field)
+	case "isOnHold":
+		return ec.fieldContext_WholesaleOrder_isOnHold(ctx, field)
+	case "isLocked":
+		return ec.fieldContext_WholesaleOrder_isLocked(ctx, field)
+	case "orderDate":
+		return ec.fieldContext_WholesaleOrder_orderDate(ctx, field)
+	case "store":
+		return ec.fieldContext_WholesaleOrder_store(ctx, field)
+	case "market":
+		return ec.fieldContext_WholesaleOrder_market(ctx, field)
+	case "pricelist":
+		return ec.fieldContext_WholesaleOrder_pricelist(ctx, field)
+	case "currency":
+		return ec.fieldContext_WholesaleOrder_currency(ctx, field)
+	case "shippingAddress":
+		return ec.fieldContext_WholesaleOrder_shippingAddress(ctx, field)
+	case "billingAddress":
+		return ec.fieldContext_WholesaleOrder_billingAddress(ctx, field)
+	case "lines":
+		return ec.fieldContext_WholesaleOrder_lines(ctx, field)
+	case "totals":
+		return ec.fieldContext_WholesaleOrder_totals(ctx, field)
+	case "paymentHistory":
+		return ec.fieldContext_WholesaleOrder_paymentHistory(ctx, field)
+	case "customer":
+		return ec.fieldContext_WholesaleOrder_customer(ctx, field)
+	case "isInternal":
+		return ec.fieldContext_WholesaleOrder_isInternal(ctx, field)
+	case "cancellationComment":
+		return ec.fieldContext_WholesaleOrder_cancellationComment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WholesaleOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_WholesaleOrderUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_WholesaleOrderUpdatePayload_order(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WholesaleOrderUpdatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_WholesaleOrderUpdatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WholesaleOrderUpdatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -10533,6 +11325,20 @@ func (ec *executionContext) dir_perm_args(ctx context.Context, rawArgs map[strin
 	return args, nil
 }
 
+func (ec *executionContext) field_DirectToConsumerOrder_paymentHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.PaymentHistoryFilter, error) {
+			return ec.unmarshalOPaymentHistoryFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentHistoryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10553,6 +11359,20 @@ func (ec *executionContext) field_Mutation_confirmEvents_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EventsConfirmInput, error) {
 			return ec.unmarshalNEventsConfirmInput2seamᚋinternalᚋgqlᚋmodelᚐEventsConfirmInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderConfirmInput, error) {
+			return ec.unmarshalNOrderConfirmInput2seamᚋinternalᚋgqlᚋmodelᚐOrderConfirmInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11003,6 +11823,20 @@ func (ec *executionContext) field_Mutation_setIdConversions_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setOrdersLock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrdersLockInput, error) {
+			return ec.unmarshalNOrdersLockInput2seamᚋinternalᚋgqlᚋmodelᚐOrdersLockInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setPricesBatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11101,6 +11935,28 @@ func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Conte
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (catalog.CategoryInput, error) {
 			return ec.unmarshalNCategoryUpdateInput2seamᚋinternalᚋcatalogᚐCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateDirectToConsumerOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (order.Ref, error) {
+			return ec.unmarshalNOrderInput2seamᚋinternalᚋorderᚐRef(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (order.UpdateInput, error) {
+			return ec.unmarshalNDirectToConsumerOrderUpdateInput2seamᚋinternalᚋorderᚐUpdateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11409,6 +12265,28 @@ func (ec *executionContext) field_Mutation_updateWebhookSubscription_args(ctx co
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (webhook.SubscriptionInput, error) {
 			return ec.unmarshalNWebhookSubscriptionUpdateInput2seamᚋinternalᚋwebhookᚐSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWholesaleOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (order.Ref, error) {
+			return ec.unmarshalNOrderInput2seamᚋinternalᚋorderᚐRef(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (order.UpdateInput, error) {
+			return ec.unmarshalNWholesaleOrderUpdateInput2seamᚋinternalᚋorderᚐUpdateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11876,6 +12754,52 @@ func (ec *executionContext) field_Query_markets_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["page"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_orderConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OrderFilter, error) {
+			return ec.unmarshalOOrderFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg4
 	return args, nil
 }
 
@@ -12483,6 +13407,20 @@ func (ec *executionContext) field_Warehouse_stock_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_WholesaleOrder_paymentHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.PaymentHistoryFilter, error) {
+			return ec.unmarshalOPaymentHistoryFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentHistoryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12658,18 +13596,18 @@ func (ec *executionContext) _Address_address2(ctx context.Context, field graphql
 			return ec.fieldContext_Address_address2(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Address2, nil
+			return ec.Resolvers.Address().Address2(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_address2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
@@ -12750,18 +13688,18 @@ func (ec *executionContext) _Address_phoneNumber(ctx context.Context, field grap
 			return ec.fieldContext_Address_phoneNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PhoneNumber, nil
+			return ec.Resolvers.Address().PhoneNumber(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_phoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_email(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
@@ -12796,18 +13734,18 @@ func (ec *executionContext) _Address_vatNumber(ctx context.Context, field graphq
 			return ec.fieldContext_Address_vatNumber(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.VatNumber, nil
+			return ec.Resolvers.Address().VatNumber(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_vatNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
 }
 
 func (ec *executionContext) _Address_country(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
@@ -15653,7 +16591,8 @@ func (ec *executionContext) _DirectToConsumerOrder_paymentHistory(ctx context.Co
 			return ec.fieldContext_DirectToConsumerOrder_paymentHistory(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.DirectToConsumerOrder().PaymentHistory(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DirectToConsumerOrder().PaymentHistory(ctx, obj, fc.Args["where"].(*model.PaymentHistoryFilter))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*store.PaymentEntry) graphql.Marshaler {
@@ -15663,7 +16602,7 @@ func (ec *executionContext) _DirectToConsumerOrder_paymentHistory(ctx context.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DirectToConsumerOrder_paymentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_paymentHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "DirectToConsumerOrder",
 		Field:      field,
@@ -15672,6 +16611,17 @@ func (ec *executionContext) fieldContext_DirectToConsumerOrder_paymentHistory(_ 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PaymentHistoryEntry(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DirectToConsumerOrder_paymentHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15724,6 +16674,52 @@ func (ec *executionContext) fieldContext_DirectToConsumerOrder_customer(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_isInternal(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_isInternal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsInternal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_isInternal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_cancellationComment(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_cancellationComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancellationComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_cancellationComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
 }
 
 func (ec *executionContext) _DirectToConsumerOrder_email(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
@@ -15839,6 +16835,120 @@ func (ec *executionContext) _DirectToConsumerOrder_language(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_DirectToConsumerOrder_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrderUpdatePayload_order(ctx context.Context, field graphql.CollectedField, obj *model.DirectToConsumerOrderUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrderUpdatePayload_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal *store.Order
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Order
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Order) graphql.Marshaler {
+			return ec.marshalODirectToConsumerOrder2ᚖseamᚋinternalᚋstoreᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrderUpdatePayload_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrderUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectToConsumerOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrderUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DirectToConsumerOrderUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrderUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrderUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrderUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrderUpdatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.DirectToConsumerOrderUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrderUpdatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrderUpdatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrderUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Display_id(ctx context.Context, field graphql.CollectedField, obj *store.Display) (ret graphql.Marshaler) {
@@ -20474,6 +21584,254 @@ func (ec *executionContext) fieldContext_Mutation_updateGiftCertificate(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setOrdersLock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOrdersLock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOrdersLock(ctx, fc.Args["input"].(model.OrdersLockInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order.isLocked:write")
+				if err != nil {
+					var zeroVal *model.OrdersLockPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.OrdersLockPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrdersLockPayload) graphql.Marshaler {
+			return ec.marshalOOrdersLockPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrdersLockPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOrdersLock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrdersLockPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOrdersLock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateDirectToConsumerOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateDirectToConsumerOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateDirectToConsumerOrder(ctx, fc.Args["order"].(order.Ref), fc.Args["input"].(order.UpdateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:write")
+				if err != nil {
+					var zeroVal *model.DirectToConsumerOrderUpdatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.DirectToConsumerOrderUpdatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DirectToConsumerOrderUpdatePayload) graphql.Marshaler {
+			return ec.marshalODirectToConsumerOrderUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDirectToConsumerOrderUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateDirectToConsumerOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DirectToConsumerOrderUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateDirectToConsumerOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWholesaleOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWholesaleOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWholesaleOrder(ctx, fc.Args["order"].(order.Ref), fc.Args["input"].(order.UpdateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:write")
+				if err != nil {
+					var zeroVal *model.WholesaleOrderUpdatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.WholesaleOrderUpdatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WholesaleOrderUpdatePayload) graphql.Marshaler {
+			return ec.marshalOWholesaleOrderUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWholesaleOrderUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWholesaleOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WholesaleOrderUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWholesaleOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmOrder(ctx, fc.Args["input"].(model.OrderConfirmInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:write")
+				if err != nil {
+					var zeroVal *model.OrderConfirmPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.OrderConfirmPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderConfirmPayload) graphql.Marshaler {
+			return ec.marshalOOrderConfirmPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderConfirmPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderConfirmPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createSelection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22451,6 +23809,262 @@ func (ec *executionContext) fieldContext_OrderAllocation_quantity(_ context.Cont
 	return graphql.NewScalarFieldContext("OrderAllocation", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OrderConfirmPayload_order(ctx context.Context, field graphql.CollectedField, obj *model.OrderConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConfirmPayload_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConfirmPayload_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConfirmPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConfirmPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OrderConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConfirmPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConfirmPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConfirmPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConfirmPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.OrderConfirmPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConfirmPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConfirmPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConfirmPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖseamᚋinternalᚋgqlᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrderEdge) graphql.Marshaler {
+			return ec.marshalNOrderEdge2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐOrderEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+			return ec.marshalNOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderEdge", field, false, false, "String")
+}
+
 func (ec *executionContext) _OrderLine_id(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22609,6 +24223,98 @@ func (ec *executionContext) _OrderLine_quantity(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_OrderLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_shippedQuantity(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_shippedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_shippedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_cancelledQuantity(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_cancelledQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_cancelledQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderLine_comment(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderLine_deliveryWindowId(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_deliveryWindowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryWindowID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_deliveryWindowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
@@ -23155,6 +24861,120 @@ func (ec *executionContext) fieldContext_OrderTotals_grandTotal(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrdersLockPayload_orders(ctx context.Context, field graphql.CollectedField, obj *model.OrdersLockPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrdersLockPayload_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal []model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2ᚕseamᚋinternalᚋgqlᚋmodelᚐAnyOrderᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrdersLockPayload_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrdersLockPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrdersLockPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OrdersLockPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrdersLockPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrdersLockPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrdersLockPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrdersLockPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.OrdersLockPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrdersLockPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrdersLockPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrdersLockPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
 		},
 	}
 	return fc, nil
@@ -29109,6 +30929,68 @@ func (ec *executionContext) fieldContext_Query_order(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_orderConnection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_orderConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OrderConnection(ctx, fc.Args["first"].(*int64), fc.Args["after"].(*string), fc.Args["last"].(*int64), fc.Args["before"].(*string), fc.Args["where"].(*model.OrderFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal *model.OrderConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.OrderConnection
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
+			return ec.marshalOOrderConnection2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_orderConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_orderConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_selections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33082,6 +34964,29 @@ func (ec *executionContext) fieldContext_Store_paymentLinkTemplate(_ context.Con
 	return graphql.NewScalarFieldContext("Store", field, false, false, "String")
 }
 
+func (ec *executionContext) _Store_directToShipment(ctx context.Context, field graphql.CollectedField, obj *store.Store) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Store_directToShipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectToShipment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Store_directToShipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Store", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _StoreCreatePayload_store(ctx context.Context, field graphql.CollectedField, obj *model.StoreCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36387,6 +38292,744 @@ func (ec *executionContext) fieldContext_WebhookSubscriptionPayload_userWarnings
 	return fc, nil
 }
 
+func (ec *executionContext) _WholesaleOrder_id(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, true, true, "String")
+}
+
+func (ec *executionContext) _WholesaleOrder_number(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WholesaleOrder_status(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNOrderStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, false, false, "OrderStatus")
+}
+
+func (ec *executionContext) _WholesaleOrder_isOnHold(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_isOnHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsOnHold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_isOnHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WholesaleOrder_isLocked(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_isLocked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsLocked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_isLocked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WholesaleOrder_orderDate(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_orderDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().OrderDate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_orderDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, true, true, "DateTimeTz")
+}
+
+func (ec *executionContext) _WholesaleOrder_store(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_market(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_market(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Market(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Market:read")
+				if err != nil {
+					var zeroVal *store.Market
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Market
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Market) graphql.Marshaler {
+			return ec.marshalOMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_market(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_pricelist(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_pricelist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Pricelist(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Pricelist:read")
+				if err != nil {
+					var zeroVal *store.Pricelist
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Pricelist
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pricelist) graphql.Marshaler {
+			return ec.marshalOPricelist2ᚖseamᚋinternalᚋstoreᚐPricelist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_pricelist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pricelist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_currency(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Currency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Currency) graphql.Marshaler {
+			return ec.marshalNCurrency2ᚖseamᚋinternalᚋgqlᚋmodelᚐCurrency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Currency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().ShippingAddress(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order.shippingAddress:read")
+				if err != nil {
+					var zeroVal *checkout.Address
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *checkout.Address
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *checkout.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_billingAddress(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_billingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().BillingAddress(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order.billingAddress:read")
+				if err != nil {
+					var zeroVal *checkout.Address
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *checkout.Address
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *checkout.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_billingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_lines(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.OrderLine) graphql.Marshaler {
+			return ec.marshalNOrderLine2ᚕᚖseamᚋinternalᚋstoreᚐOrderLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_totals(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Totals(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderTotals) graphql.Marshaler {
+			return ec.marshalNOrderTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_paymentHistory(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_paymentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.WholesaleOrder().PaymentHistory(ctx, obj, fc.Args["where"].(*model.PaymentHistoryFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PaymentEntry) graphql.Marshaler {
+			return ec.marshalNPaymentHistoryEntry2ᚕᚖseamᚋinternalᚋstoreᚐPaymentEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_paymentHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentHistoryEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_WholesaleOrder_paymentHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_customer(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Customer(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Purchaser:read")
+				if err != nil {
+					var zeroVal *store.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Customer
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_isInternal(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_isInternal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsInternal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_isInternal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WholesaleOrder_cancellationComment(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_cancellationComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancellationComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_cancellationComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WholesaleOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _WholesaleOrderUpdatePayload_order(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrderUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrderUpdatePayload_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal *model.WholesaleOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.WholesaleOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WholesaleOrder) graphql.Marshaler {
+			return ec.marshalOWholesaleOrder2ᚖseamᚋinternalᚋgqlᚋmodelᚐWholesaleOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrderUpdatePayload_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrderUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WholesaleOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrderUpdatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrderUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrderUpdatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrderUpdatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrderUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrderUpdatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrderUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrderUpdatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrderUpdatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrderUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38475,6 +41118,104 @@ func UnmarshalCountryInput(ctx context.Context, raw any) (seam.Ref, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCustomerInfoInput(ctx context.Context, obj any) (order.CustomerInfo, error) {
+	var it order.CustomerInfo
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"firstName", "lastName", "email"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerInfoInput unmarshals raw into the CustomerInfoInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerInfoInput(ctx context.Context, raw any) (order.CustomerInfo, error) {
+	var out order.CustomerInfo
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerInfoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerInput(ctx context.Context, obj any) (seam.Ref, error) {
+	var it seam.Ref
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerInput unmarshals raw into the CustomerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerInput(ctx context.Context, raw any) (seam.Ref, error) {
+	var out seam.Ref
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDateTimeRange(ctx context.Context, obj any) (model.DateTimeRange, error) {
 	var it model.DateTimeRange
 	if obj == nil {
@@ -38521,6 +41262,139 @@ func (ec *executionContext) unmarshalInputDateTimeRange(ctx context.Context, obj
 func UnmarshalDateTimeRange(ctx context.Context, raw any) (model.DateTimeRange, error) {
 	var out model.DateTimeRange
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateTimeRange", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeliveryWindowInput(ctx context.Context, obj any) (seam.Ref, error) {
+	var it seam.Ref
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeliveryWindowInput unmarshals raw into the DeliveryWindowInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeliveryWindowInput(ctx context.Context, raw any) (seam.Ref, error) {
+	var out seam.Ref
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeliveryWindowInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDirectToConsumerOrderUpdateInput(ctx context.Context, obj any) (order.UpdateInput, error) {
+	var it order.UpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shippingAddress", "billingAddress", "customer", "customerInfo", "isInternal", "addLines", "cancelLines", "cancellationComment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOOrderAddressInput2ᚖseamᚋinternalᚋorderᚐAddressInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "billingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
+			data, err := ec.unmarshalOOrderAddressInput2ᚖseamᚋinternalᚋorderᚐAddressInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingAddress = data
+		case "customer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customer"))
+			data, err := ec.unmarshalOCustomerInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Customer = data
+		case "customerInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customerInfo"))
+			data, err := ec.unmarshalOCustomerInfoInput2ᚖseamᚋinternalᚋorderᚐCustomerInfo(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomerInfo = data
+		case "isInternal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isInternal"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsInternal = data
+		case "addLines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addLines"))
+			data, err := ec.unmarshalOOrderLineAddInput2ᚕseamᚋinternalᚋorderᚐAddLineᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddLines = data
+		case "cancelLines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelLines"))
+			data, err := ec.unmarshalOOrderLineCancelInput2ᚕseamᚋinternalᚋorderᚐCancelLineᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelLines = data
+		case "cancellationComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancellationComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancellationComment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDirectToConsumerOrderUpdateInput unmarshals raw into the DirectToConsumerOrderUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDirectToConsumerOrderUpdateInput(ctx context.Context, raw any) (order.UpdateInput, error) {
+	var out order.UpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DirectToConsumerOrderUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -40323,6 +43197,167 @@ func UnmarshalMonetaryValueInput(ctx context.Context, raw any) (money.Input, err
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOrderAddressInput(ctx context.Context, obj any) (order.AddressInput, error) {
+	var it order.AddressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"firstName", "lastName", "companyName", "address1", "address2", "city", "zipCode", "stateOrProvince", "phoneNumber", "email", "vatNumber", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "companyName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("companyName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompanyName = data
+		case "address1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address1 = data
+		case "address2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address2 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "zipCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zipCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ZipCode = data
+		case "stateOrProvince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateOrProvince"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateOrProvince = data
+		case "phoneNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneNumber = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "vatNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vatNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VatNumber = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOCountryInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderAddressInput unmarshals raw into the OrderAddressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderAddressInput(ctx context.Context, raw any) (order.AddressInput, error) {
+	var out order.AddressInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderAddressInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrderConfirmInput(ctx context.Context, obj any) (model.OrderConfirmInput, error) {
+	var it model.OrderConfirmInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"order"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "order":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("order"))
+			data, err := ec.unmarshalNOrderInput2ᚖseamᚋinternalᚋorderᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Order = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderConfirmInput unmarshals raw into the OrderConfirmInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderConfirmInput(ctx context.Context, raw any) (model.OrderConfirmInput, error) {
+	var out model.OrderConfirmInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderConfirmInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj any) (model.OrderFilter, error) {
 	var it model.OrderFilter
 	if obj == nil {
@@ -40390,6 +43425,342 @@ func (ec *executionContext) unmarshalInputOrderFilter(ctx context.Context, obj a
 func UnmarshalOrderFilter(ctx context.Context, raw any) (model.OrderFilter, error) {
 	var out model.OrderFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrderInput(ctx context.Context, obj any) (order.Ref, error) {
+	var it order.Ref
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "number", "externalId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderInput unmarshals raw into the OrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderInput(ctx context.Context, raw any) (order.Ref, error) {
+	var out order.Ref
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrderLineAddInput(ctx context.Context, obj any) (order.AddLine, error) {
+	var it order.AddLine
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"display", "productSize", "quantity", "unitPrice", "taxGroup", "comment", "deliveryWindow"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "display":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("display"))
+			data, err := ec.unmarshalNDisplayInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Display = data
+		case "productSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productSize"))
+			data, err := ec.unmarshalNProductSizeInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductSize = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unitPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPrice"))
+			data, err := ec.unmarshalNMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPrice = data
+		case "taxGroup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxGroup"))
+			data, err := ec.unmarshalOTaxGroupInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TaxGroup = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "deliveryWindow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryWindow"))
+			data, err := ec.unmarshalODeliveryWindowInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryWindow = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderLineAddInput unmarshals raw into the OrderLineAddInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderLineAddInput(ctx context.Context, raw any) (order.AddLine, error) {
+	var out order.AddLine
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderLineAddInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrderLineCancelInput(ctx context.Context, obj any) (order.CancelLine, error) {
+	var it order.CancelLine
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"line", "quantity", "stockAction", "stockActionPolicy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "line":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("line"))
+			data, err := ec.unmarshalNOrderLineInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Line = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "stockAction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stockAction"))
+			data, err := ec.unmarshalOStockAction2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StockAction = data
+		case "stockActionPolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stockActionPolicy"))
+			data, err := ec.unmarshalOStockPolicyActionInput2ᚖseamᚋinternalᚋorderᚐStockPolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StockActionPolicy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderLineCancelInput unmarshals raw into the OrderLineCancelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderLineCancelInput(ctx context.Context, raw any) (order.CancelLine, error) {
+	var out order.CancelLine
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderLineCancelInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrderLineInput(ctx context.Context, obj any) (seam.Ref, error) {
+	var it seam.Ref
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrderLineInput unmarshals raw into the OrderLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrderLineInput(ctx context.Context, raw any) (seam.Ref, error) {
+	var out seam.Ref
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrdersLockInput(ctx context.Context, obj any) (model.OrdersLockInput, error) {
+	var it model.OrdersLockInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orders", "isLocked"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orders"))
+			data, err := ec.unmarshalNOrderInput2ᚕᚖseamᚋinternalᚋorderᚐRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Orders = data
+		case "isLocked":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isLocked"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsLocked = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrdersLockInput unmarshals raw into the OrdersLockInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrdersLockInput(ctx context.Context, raw any) (model.OrdersLockInput, error) {
+	var out model.OrdersLockInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrdersLockInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPaymentHistoryFilter(ctx context.Context, obj any) (model.PaymentHistoryFilter, error) {
+	var it model.PaymentHistoryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entryType"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entryType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryType"))
+			data, err := ec.unmarshalOPaymentHistoryEntryType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryType = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPaymentHistoryFilter unmarshals raw into the PaymentHistoryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPaymentHistoryFilter(ctx context.Context, raw any) (model.PaymentHistoryFilter, error) {
+	var out model.PaymentHistoryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PaymentHistoryFilter", raw, &out)
 	return out, err
 }
 
@@ -43806,6 +47177,62 @@ func UnmarshalStockChangeInput(ctx context.Context, raw any) (stock.ChangeInput,
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStockPolicyActionInput(ctx context.Context, obj any) (order.StockPolicy, error) {
+	var it order.StockPolicy
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"releaseBackToWarehouse", "removeFromWarehouse", "sendToWarehouse"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "releaseBackToWarehouse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releaseBackToWarehouse"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReleaseBackToWarehouse = data
+		case "removeFromWarehouse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeFromWarehouse"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveFromWarehouse = data
+		case "sendToWarehouse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendToWarehouse"))
+			data, err := ec.unmarshalOWarehouseInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendToWarehouse = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStockPolicyActionInput unmarshals raw into the StockPolicyActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStockPolicyActionInput(ctx context.Context, raw any) (order.StockPolicy, error) {
+	var out order.StockPolicy
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StockPolicyActionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStockSetInput(ctx context.Context, obj any) (stock.SetInput, error) {
 	var it stock.SetInput
 	if obj == nil {
@@ -44048,7 +47475,7 @@ func (ec *executionContext) unmarshalInputStoreUpdateInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "autoconfirmOrders", "defaultCountry", "defaultTaxGroup", "paymentLinkTemplate"}
+	fieldsInOrder := [...]string{"name", "autoconfirmOrders", "defaultCountry", "defaultTaxGroup", "paymentLinkTemplate", "directToShipment"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44090,6 +47517,13 @@ func (ec *executionContext) unmarshalInputStoreUpdateInput(ctx context.Context, 
 				return it, err
 			}
 			it.PaymentLinkTemplate = data
+		case "directToShipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directToShipment"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DirectToShipment = data
 		}
 	}
 	return it, nil
@@ -45650,6 +49084,83 @@ func UnmarshalWebhookSubscriptionUpdateInput(ctx context.Context, raw any) (webh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWholesaleOrderUpdateInput(ctx context.Context, obj any) (order.UpdateInput, error) {
+	var it order.UpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shippingAddress", "billingAddress", "isInternal", "addLines", "cancelLines", "cancellationComment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOOrderAddressInput2ᚖseamᚋinternalᚋorderᚐAddressInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "billingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingAddress"))
+			data, err := ec.unmarshalOOrderAddressInput2ᚖseamᚋinternalᚋorderᚐAddressInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingAddress = data
+		case "isInternal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isInternal"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsInternal = data
+		case "addLines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addLines"))
+			data, err := ec.unmarshalOOrderLineAddInput2ᚕseamᚋinternalᚋorderᚐAddLineᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddLines = data
+		case "cancelLines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelLines"))
+			data, err := ec.unmarshalOOrderLineCancelInput2ᚕseamᚋinternalᚋorderᚐCancelLineᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelLines = data
+		case "cancellationComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancellationComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancellationComment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWholesaleOrderUpdateInput unmarshals raw into the WholesaleOrderUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWholesaleOrderUpdateInput(ctx context.Context, raw any) (order.UpdateInput, error) {
+	var out order.UpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WholesaleOrderUpdateInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -45769,6 +49280,13 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.WholesaleOrder:
+		return ec._WholesaleOrder(ctx, sel, &obj)
+	case *model.WholesaleOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WholesaleOrder(ctx, sel, obj)
 	case store.Order:
 		return ec._DirectToConsumerOrder(ctx, sel, &obj)
 	case *store.Order:
@@ -45789,6 +49307,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.WholesaleOrderUpdatePayload:
+		return ec._WholesaleOrderUpdatePayload(ctx, sel, &obj)
+	case *model.WholesaleOrderUpdatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WholesaleOrderUpdatePayload(ctx, sel, obj)
 	case model.WebhookSubscriptionPayload:
 		return ec._WebhookSubscriptionPayload(ctx, sel, &obj)
 	case *model.WebhookSubscriptionPayload:
@@ -45992,6 +49517,20 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._PaymentLinkPayload(ctx, sel, obj)
+	case model.OrdersLockPayload:
+		return ec._OrdersLockPayload(ctx, sel, &obj)
+	case *model.OrdersLockPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OrdersLockPayload(ctx, sel, obj)
+	case model.OrderConfirmPayload:
+		return ec._OrderConfirmPayload(ctx, sel, &obj)
+	case *model.OrderConfirmPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OrderConfirmPayload(ctx, sel, obj)
 	case model.MarketUpdatePayload:
 		return ec._MarketUpdatePayload(ctx, sel, &obj)
 	case *model.MarketUpdatePayload:
@@ -46076,6 +49615,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._DisplayCreatePayload(ctx, sel, obj)
+	case model.DirectToConsumerOrderUpdatePayload:
+		return ec._DirectToConsumerOrderUpdatePayload(ctx, sel, &obj)
+	case *model.DirectToConsumerOrderUpdatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DirectToConsumerOrderUpdatePayload(ctx, sel, obj)
 	case model.CollectionCreatePayload:
 		return ec._CollectionCreatePayload(ctx, sel, &obj)
 	case *model.CollectionCreatePayload:
@@ -46178,10 +49724,11 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "address2":
-			out.Values[i] = ec._Address_address2(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_address2(ctx, field, obj)
+				})
 		case "city":
 			out.Values[i] = ec._Address_city(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -46199,20 +49746,22 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Address_stateOrProvince(ctx, field, obj)
 				})
 		case "phoneNumber":
-			out.Values[i] = ec._Address_phoneNumber(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_phoneNumber(ctx, field, obj)
+				})
 		case "email":
 			out.Values[i] = ec._Address_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "vatNumber":
-			out.Values[i] = ec._Address_vatNumber(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_vatNumber(ctx, field, obj)
+				})
 		case "country":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -47250,6 +50799,16 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DirectToConsumerOrder_customer(ctx, field, obj)
 				})
+		case "isInternal":
+			out.Values[i] = ec._DirectToConsumerOrder_isInternal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancellationComment":
+			out.Values[i] = ec._DirectToConsumerOrder_cancellationComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "email":
 			out.Values[i] = ec._DirectToConsumerOrder_email(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47275,6 +50834,49 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 			out.Values[i] = ec._DirectToConsumerOrder_language(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var directToConsumerOrderUpdatePayloadImplementors = []string{"DirectToConsumerOrderUpdatePayload", "Payload"}
+
+func (ec *executionContext) _DirectToConsumerOrderUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DirectToConsumerOrderUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, directToConsumerOrderUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DirectToConsumerOrderUpdatePayload")
+		case "order":
+			out.Values[i] = ec._DirectToConsumerOrderUpdatePayload_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DirectToConsumerOrderUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._DirectToConsumerOrderUpdatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -48632,6 +52234,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "setOrdersLock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOrdersLock(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateDirectToConsumerOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateDirectToConsumerOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateWholesaleOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWholesaleOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "confirmOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createSelection":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSelection(ctx, field)
@@ -48905,6 +52535,130 @@ func (ec *executionContext) _OrderAllocation(ctx context.Context, sel ast.Select
 	return out
 }
 
+var orderConfirmPayloadImplementors = []string{"OrderConfirmPayload", "Payload"}
+
+func (ec *executionContext) _OrderConfirmPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrderConfirmPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderConfirmPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderConfirmPayload")
+		case "order":
+			out.Values[i] = ec._OrderConfirmPayload_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OrderConfirmPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._OrderConfirmPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderConnectionImplementors = []string{"OrderConnection"}
+
+func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrderConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderConnection")
+		case "totalCount":
+			out.Values[i] = ec._OrderConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._OrderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderEdgeImplementors = []string{"OrderEdge"}
+
+func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrderEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderEdge")
+		case "node":
+			out.Values[i] = ec._OrderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._OrderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orderLineImplementors = []string{"OrderLine"}
 
 func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet, obj *store.OrderLine) graphql.Marshaler {
@@ -48951,6 +52705,26 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		case "quantity":
 			out.Values[i] = ec._OrderLine_quantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippedQuantity":
+			out.Values[i] = ec._OrderLine_shippedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledQuantity":
+			out.Values[i] = ec._OrderLine_cancelledQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._OrderLine_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveryWindowId":
+			out.Values[i] = ec._OrderLine_deliveryWindowId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
@@ -49069,6 +52843,49 @@ func (ec *executionContext) _OrderTotals(ctx context.Context, sel ast.SelectionS
 			}
 		case "grandTotal":
 			out.Values[i] = ec._OrderTotals_grandTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ordersLockPayloadImplementors = []string{"OrdersLockPayload", "Payload"}
+
+func (ec *executionContext) _OrdersLockPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrdersLockPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ordersLockPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrdersLockPayload")
+		case "orders":
+			out.Values[i] = ec._OrdersLockPayload_orders(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OrdersLockPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._OrdersLockPayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50706,6 +54523,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_order(ctx, field)
 				})
+		case "orderConnection":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_orderConnection(ctx, field)
+				})
 		case "selections":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -51878,6 +55701,11 @@ func (ec *executionContext) _Store(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "directToShipment":
+			out.Values[i] = ec._Store_directToShipment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53048,6 +56876,179 @@ func (ec *executionContext) _WebhookSubscriptionPayload(ctx context.Context, sel
 	return out
 }
 
+var wholesaleOrderImplementors = []string{"WholesaleOrder", "Order"}
+
+func (ec *executionContext) _WholesaleOrder(ctx context.Context, sel ast.SelectionSet, obj *model.WholesaleOrder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, wholesaleOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WholesaleOrder")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_id(ctx, field, obj)
+				})
+		case "number":
+			out.Values[i] = ec._WholesaleOrder_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._WholesaleOrder_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isOnHold":
+			out.Values[i] = ec._WholesaleOrder_isOnHold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isLocked":
+			out.Values[i] = ec._WholesaleOrder_isLocked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orderDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_orderDate(ctx, field, obj)
+				})
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_store(ctx, field, obj)
+				})
+		case "market":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_market(ctx, field, obj)
+				})
+		case "pricelist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_pricelist(ctx, field, obj)
+				})
+		case "currency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_currency(ctx, field, obj)
+				})
+		case "shippingAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_shippingAddress(ctx, field, obj)
+				})
+		case "billingAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_billingAddress(ctx, field, obj)
+				})
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_lines(ctx, field, obj)
+				})
+		case "totals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_totals(ctx, field, obj)
+				})
+		case "paymentHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_paymentHistory(ctx, field, obj)
+				})
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_customer(ctx, field, obj)
+				})
+		case "isInternal":
+			out.Values[i] = ec._WholesaleOrder_isInternal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancellationComment":
+			out.Values[i] = ec._WholesaleOrder_cancellationComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var wholesaleOrderUpdatePayloadImplementors = []string{"WholesaleOrderUpdatePayload", "Payload"}
+
+func (ec *executionContext) _WholesaleOrderUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.WholesaleOrderUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, wholesaleOrderUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WholesaleOrderUpdatePayload")
+		case "order":
+			out.Values[i] = ec._WholesaleOrderUpdatePayload_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._WholesaleOrderUpdatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._WholesaleOrderUpdatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -53747,6 +57748,11 @@ func (ec *executionContext) marshalNDeliveryWindow2ᚖseamᚋinternalᚋgqlᚋmo
 	return ec._DeliveryWindow(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDirectToConsumerOrderUpdateInput2seamᚋinternalᚋorderᚐUpdateInput(ctx context.Context, v any) (order.UpdateInput, error) {
+	res, err := ec.unmarshalInputDirectToConsumerOrderUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDisplay2ᚖseamᚋinternalᚋstoreᚐDisplay(ctx context.Context, sel ast.SelectionSet, v *store.Display) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Display!")
@@ -53758,6 +57764,11 @@ func (ec *executionContext) marshalNDisplay2ᚖseamᚋinternalᚋstoreᚐDisplay
 func (ec *executionContext) unmarshalNDisplayCreateInput2seamᚋinternalᚋcatalogᚐDisplayInput(ctx context.Context, v any) (catalog.DisplayInput, error) {
 	res, err := ec.unmarshalInputDisplayCreateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDisplayInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	res, err := ec.unmarshalInputDisplayInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDisplaySort2string(ctx context.Context, v any) (string, error) {
@@ -54342,6 +58353,59 @@ func (ec *executionContext) marshalNOrderAllocation2ᚖseamᚋinternalᚋstore�
 	return ec._OrderAllocation(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOrderConfirmInput2seamᚋinternalᚋgqlᚋmodelᚐOrderConfirmInput(ctx context.Context, v any) (model.OrderConfirmInput, error) {
+	res, err := ec.unmarshalInputOrderConfirmInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderEdge2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐOrderEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderEdge2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrderEdge2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderEdge(ctx context.Context, sel ast.SelectionSet, v *model.OrderEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderEdge!")
+		return graphql.Null
+	}
+	return ec._OrderEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrderInput2seamᚋinternalᚋorderᚐRef(ctx context.Context, v any) (order.Ref, error) {
+	res, err := ec.unmarshalInputOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderInput2ᚕᚖseamᚋinternalᚋorderᚐRefᚄ(ctx context.Context, v any) ([]*order.Ref, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*order.Ref, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderInput2ᚖseamᚋinternalᚋorderᚐRef(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNOrderInput2ᚖseamᚋinternalᚋorderᚐRef(ctx context.Context, v any) (*order.Ref, error) {
+	res, err := ec.unmarshalInputOrderInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOrderLine2ᚕᚖseamᚋinternalᚋstoreᚐOrderLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.OrderLine) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54364,6 +58428,21 @@ func (ec *executionContext) marshalNOrderLine2ᚖseamᚋinternalᚋstoreᚐOrder
 		return graphql.Null
 	}
 	return ec._OrderLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrderLineAddInput2seamᚋinternalᚋorderᚐAddLine(ctx context.Context, v any) (order.AddLine, error) {
+	res, err := ec.unmarshalInputOrderLineAddInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderLineCancelInput2seamᚋinternalᚋorderᚐCancelLine(ctx context.Context, v any) (order.CancelLine, error) {
+	res, err := ec.unmarshalInputOrderLineCancelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderLineInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	res, err := ec.unmarshalInputOrderLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrderSort2string(ctx context.Context, v any) (string, error) {
@@ -54402,6 +58481,11 @@ func (ec *executionContext) marshalNOrderTotals2ᚖseamᚋinternalᚋgqlᚋmodel
 	return ec._OrderTotals(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOrdersLockInput2seamᚋinternalᚋgqlᚋmodelᚐOrdersLockInput(ctx context.Context, v any) (model.OrdersLockInput, error) {
+	res, err := ec.unmarshalInputOrdersLockInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖseamᚋinternalᚋgqlᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -54432,6 +58516,20 @@ func (ec *executionContext) marshalNPaymentHistoryEntry2ᚖseamᚋinternalᚋsto
 		return graphql.Null
 	}
 	return ec._PaymentHistoryEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPaymentHistoryEntryType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPaymentHistoryEntryType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PaymentHistoryEntryType!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPaymentLink2ᚕᚖseamᚋinternalᚋstoreᚐPaymentLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PaymentLink) graphql.Marshaler {
@@ -55930,6 +60028,11 @@ func (ec *executionContext) unmarshalNWebhookSubscriptionUpdateInput2seamᚋinte
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNWholesaleOrderUpdateInput2seamᚋinternalᚋorderᚐUpdateInput(ctx context.Context, v any) (order.UpdateInput, error) {
+	res, err := ec.unmarshalInputWholesaleOrderUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -56477,6 +60580,22 @@ func (ec *executionContext) marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustom
 	return ec._Customer(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOCustomerInfoInput2ᚖseamᚋinternalᚋorderᚐCustomerInfo(ctx context.Context, v any) (*order.CustomerInfo, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomerInfoInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCustomerInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -56550,6 +60669,28 @@ func (ec *executionContext) marshalODeliveryWindow2ᚕᚖseamᚋinternalᚋgql�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalODeliveryWindowInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDeliveryWindowInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODirectToConsumerOrder2ᚖseamᚋinternalᚋstoreᚐOrder(ctx context.Context, sel ast.SelectionSet, v *store.Order) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DirectToConsumerOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODirectToConsumerOrderUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐDirectToConsumerOrderUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.DirectToConsumerOrderUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DirectToConsumerOrderUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODisplay2ᚕᚖseamᚋinternalᚋstoreᚐDisplayᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Display) graphql.Marshaler {
@@ -57263,12 +61404,68 @@ func (ec *executionContext) marshalOOrder2ᚕseamᚋinternalᚋgqlᚋmodelᚐAny
 	return ret
 }
 
+func (ec *executionContext) unmarshalOOrderAddressInput2ᚖseamᚋinternalᚋorderᚐAddressInput(ctx context.Context, v any) (*order.AddressInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrderAddressInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrderConfirmPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderConfirmPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrderConfirmPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderConfirmPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrderConnection2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOOrderFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrderFilter(ctx context.Context, v any) (*model.OrderFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputOrderFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOrderLineAddInput2ᚕseamᚋinternalᚋorderᚐAddLineᚄ(ctx context.Context, v any) ([]order.AddLine, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]order.AddLine, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderLineAddInput2seamᚋinternalᚋorderᚐAddLine(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOrderLineCancelInput2ᚕseamᚋinternalᚋorderᚐCancelLineᚄ(ctx context.Context, v any) ([]order.CancelLine, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]order.CancelLine, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrderLineCancelInput2seamᚋinternalᚋorderᚐCancelLine(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOOrderSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -57341,6 +61538,57 @@ func (ec *executionContext) marshalOOrderStatus2ᚕstringᚄ(ctx context.Context
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOOrdersLockPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐOrdersLockPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrdersLockPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrdersLockPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPaymentHistoryEntryType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPaymentHistoryEntryType2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPaymentHistoryEntryType2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentHistoryEntryType2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPaymentHistoryFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐPaymentHistoryFilter(ctx context.Context, v any) (*model.PaymentHistoryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPaymentHistoryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPaymentLink2ᚕᚖseamᚋinternalᚋstoreᚐPaymentLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PaymentLink) graphql.Marshaler {
@@ -58401,6 +62649,24 @@ func (ec *executionContext) marshalOStatus2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalOStockAction2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStockAction2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOStockChange2ᚕᚖseamᚋinternalᚋstoreᚐStockChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.StockChange) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -58519,6 +62785,14 @@ func (ec *executionContext) marshalOStockOwnershipPolicy2ᚖstring(ctx context.C
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOStockPolicyActionInput2ᚖseamᚋinternalᚋorderᚐStockPolicy(ctx context.Context, v any) (*order.StockPolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStockPolicyActionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOStockSetPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐStockSetPayload(ctx context.Context, sel ast.SelectionSet, v *model.StockSetPayload) graphql.Marshaler {
@@ -59211,6 +63485,20 @@ func (ec *executionContext) marshalOWebhookSubscriptionPayload2ᚖseamᚋinterna
 		return graphql.Null
 	}
 	return ec._WebhookSubscriptionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWholesaleOrder2ᚖseamᚋinternalᚋgqlᚋmodelᚐWholesaleOrder(ctx context.Context, sel ast.SelectionSet, v *model.WholesaleOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WholesaleOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWholesaleOrderUpdatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐWholesaleOrderUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *model.WholesaleOrderUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WholesaleOrderUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

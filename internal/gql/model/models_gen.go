@@ -4,6 +4,7 @@ package model
 
 import (
 	"seam/internal/money"
+	"seam/internal/order"
 	"seam/internal/productlink"
 	"seam/internal/seam"
 	"seam/internal/store"
@@ -129,6 +130,14 @@ type DeliveryWindow struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
 }
+
+type DirectToConsumerOrderUpdatePayload struct {
+	Order        *store.Order   `json:"order,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (DirectToConsumerOrderUpdatePayload) IsPayload() {}
 
 type DisplayCreatePayload struct {
 	Display      *store.Display `json:"display,omitempty"`
@@ -317,6 +326,29 @@ func (MarketUpdatePayload) IsPayload() {}
 type Mutation struct {
 }
 
+type OrderConfirmInput struct {
+	Order *order.Ref `json:"order"`
+}
+
+type OrderConfirmPayload struct {
+	Order        AnyOrder       `json:"order,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (OrderConfirmPayload) IsPayload() {}
+
+type OrderConnection struct {
+	TotalCount int64        `json:"totalCount"`
+	PageInfo   *PageInfo    `json:"pageInfo"`
+	Edges      []*OrderEdge `json:"edges"`
+}
+
+type OrderEdge struct {
+	Node   AnyOrder `json:"node"`
+	Cursor string   `json:"cursor"`
+}
+
 type OrderFilter struct {
 	// Order ids (hashes).
 	ID        []string       `json:"id,omitempty"`
@@ -334,11 +366,28 @@ type OrderTotals struct {
 	GrandTotal *Money `json:"grandTotal"`
 }
 
+type OrdersLockInput struct {
+	Orders   []*order.Ref `json:"orders"`
+	IsLocked bool         `json:"isLocked"`
+}
+
+type OrdersLockPayload struct {
+	Orders       []AnyOrder     `json:"orders,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (OrdersLockPayload) IsPayload() {}
+
 type PageInfo struct {
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	HasNextPage     bool    `json:"hasNextPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+type PaymentHistoryFilter struct {
+	EntryType []string `json:"entryType,omitempty"`
 }
 
 type PaymentLinkFilter struct {
@@ -752,3 +801,11 @@ type WebhookSubscriptionPayload struct {
 }
 
 func (WebhookSubscriptionPayload) IsPayload() {}
+
+type WholesaleOrderUpdatePayload struct {
+	Order        *WholesaleOrder `json:"order,omitempty"`
+	UserErrors   []*UserError    `json:"userErrors"`
+	UserWarnings []*UserWarning  `json:"userWarnings"`
+}
+
+func (WholesaleOrderUpdatePayload) IsPayload() {}

@@ -1,6 +1,10 @@
 package model
 
-// AnyOrder is what the GraphQL Order interface resolves to. Only
-// DirectToConsumerOrder (store.Order) exists today; wholesale orders will
-// add a second type.
+import "seam/internal/store"
+
+// AnyOrder is what the GraphQL Order interface resolves to: a
+// DirectToConsumerOrder (*store.Order) or a *WholesaleOrder.
 type AnyOrder interface{}
+
+// WholesaleOrder is an order of a WHOLESALE store.
+type WholesaleOrder store.Order
