@@ -48,6 +48,9 @@ var Permissions = []string{
 	"Warehouse:read", "Warehouse:write",
 	"Warehouse.stock:read",
 	"WarehouseDelivery:read",
+	"Attribute:read", "Attribute:write",
+	"Customer:read", "Customer:write",
+	"Customer.attributes:read", "Order.attributes:read", "Product.attributes:read", "ProductVariant.attributes:read",
 }
 
 // Known reports whether p is a permission Seam knows.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"seam/internal/attribute"
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/seam"
@@ -145,6 +146,7 @@ type loaders struct {
 	selView        *dataloadgen.Loader[string, checkout.View]
 	giftCert       *dataloadgen.Loader[int64, store.GiftCertificate]
 	giftAmounts    *dataloadgen.Loader[int64, []store.GiftAmount]
+	attributes     *dataloadgen.Loader[extKey, []attribute.Attribute]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -236,6 +238,7 @@ func newLoaders(q db.Q, integration string) *loaders {
 		}
 		return out, nil
 	}, dataloadgen.WithWait(wait))
+	l.attributes = attributesLoader(q)
 	return l
 }
 

@@ -218,6 +218,8 @@ func (r *queryResolver) Order(ctx context.Context, id string) (model.AnyOrder, e
 
 func (r *Resolver) Address() exec.AddressResolver { return &addressResolver{r} }
 
+func (r *Resolver) Customer() exec.CustomerResolver { return &customerResolver{r} }
+
 func (r *Resolver) DirectToConsumerOrder() exec.DirectToConsumerOrderResolver {
 	return &directToConsumerOrderResolver{r}
 }
@@ -232,6 +234,7 @@ func (r *Resolver) PaymentHistoryEntry() exec.PaymentHistoryEntryResolver {
 
 type (
 	addressResolver               struct{ *Resolver }
+	customerResolver              struct{ *Resolver }
 	directToConsumerOrderResolver struct{ *Resolver }
 	orderAllocationResolver       struct{ *Resolver }
 	orderLineResolver             struct{ *Resolver }

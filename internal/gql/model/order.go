@@ -4,3 +4,8 @@ package model
 // DirectToConsumerOrder (store.Order) exists today; wholesale orders will
 // add a second type.
 type AnyOrder interface{}
+
+// AnyObjectWithAttributes is what the GraphQL ObjectWithAttributes
+// interface resolves to: *store.Customer, *store.Order, *store.Product or
+// *store.Variant.
+type AnyObjectWithAttributes interface{}
