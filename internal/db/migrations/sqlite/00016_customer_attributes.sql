@@ -5,7 +5,9 @@
 -- not logged in go to the unregistered one. SQLite cannot drop the old
 -- UNIQUE (store_id, email), so the table is rebuilt the way SQLite's
 -- documentation prescribes: foreign keys off (outside a transaction; the
--- write pool has one connection), copy, swap, foreign keys on.
+-- write pool has one connection), copy, swap, foreign keys on. The
+-- attribute tables are made in the same transaction, so that the migration
+-- happens entirely or not at all.
 PRAGMA foreign_keys = OFF;
 BEGIN;
 CREATE TABLE customer_new (
@@ -24,8 +26,6 @@ INSERT INTO customer_new (id, store_id, email, first_name, last_name, created_at
     SELECT id, store_id, email, first_name, last_name, created_at, updated_at FROM customer;
 DROP TABLE customer;
 ALTER TABLE customer_new RENAME TO customer;
-COMMIT;
-PRAGMA foreign_keys = ON;
 
 -- Custom attributes. An attribute type (from the configuration file or
 -- createAttributeType) names its object type and its elements. A mapped
@@ -89,6 +89,9 @@ CREATE TABLE attribute_assignment (
     attribute_id BIGINT NOT NULL REFERENCES mapped_attribute (id),
     PRIMARY KEY (object_type, object_id, attribute_id)
 );
+
+COMMIT;
+PRAGMA foreign_keys = ON;
 
 -- +goose Down
 DROP TABLE attribute_assignment;
