@@ -293,3 +293,36 @@ func TestFlagsOverrideTheEnvironment(t *testing.T) {
 		t.Errorf("--addr did not win over SEAM_ADDR: %s", base)
 	}
 }
+
+// TestServeLoadsAttributeTypesFromItsFile: --attribute-types makes the
+// file's types, which attributeTypes lists; a file with a mistake stops
+// serve before it listens.
+func TestServeLoadsAttributeTypesFromItsFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "attributes.json")
+	if err := os.WriteFile(good, []byte(`{"cus_extra": {"desc": "Customer", "group": "customer", "readonly": false,
+		"elements": {"id": {"desc": "External Customer ID", "type": "input"}, "ship_id": {"desc": "Customer shipping ID", "type": "input"}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, out, stop := startServe(t, "--data", filepath.Join(dir, "data"), "--no-demo", "--attribute-types", good)
+	token := tokenRE.FindString(out.String())
+	r := graphql(t, base, token, `{ attributeTypes { name description objectType isMapped elements { key description kind } } }`)
+	stop()
+	got, _ := json.Marshal(r["data"])
+	want := `{"attributeTypes":[{"description":"Customer","elements":[{"description":"External Customer ID","key":"id","kind":"INPUT"},` +
+		`{"description":"Customer shipping ID","key":"ship_id","kind":"INPUT"}],"isMapped":false,"name":"cus_extra","objectType":"Customer"}]}`
+	if string(got) != want {
+		t.Errorf("attributeTypes:\n got %s\nwant %s", got, want)
+	}
+
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"x": {"group": "warehouse", "elements": {"a": {"type": "input"}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve", "--data", filepath.Join(dir, "data2"), "--no-demo", "--addr", "127.0.0.1:0", "--attribute-types", bad}, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), `group "warehouse"`) {
+		t.Errorf("serve with a bad attribute file: exit %d, %s", code, stderr.String())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"seam/internal/attribute"
 	"seam/internal/auth"
 	"seam/internal/checkout"
 	"seam/internal/db"
@@ -43,6 +44,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
+	attributeTypes := fs.String("attribute-types", env("SEAM_ATTRIBUTE_TYPES", ""), "JSON file of custom attribute types, loaded at start; types of the same names are replaced (SEAM_ATTRIBUTE_TYPES)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +77,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, m := range applied {
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	if *attributeTypes != "" {
+		n, err := attribute.LoadConfig(ctx, d, *attributeTypes)
+		if err != nil {
+			return err
+		}
+		log.Info("attribute types loaded", "file", *attributeTypes, "types", n)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

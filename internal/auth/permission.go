@@ -51,6 +51,9 @@ var Permissions = []string{
 	"Webhook:read", "Webhook:write",
 	"Event:read", "Event:write",
 	"Order:write", "Order.isLocked:write",
+	"Attribute:read", "Attribute:write",
+	"Customer:read", "Customer:write",
+	"Customer.attributes:read", "Order.attributes:read", "Product.attributes:read", "ProductVariant.attributes:read",
 }
 
 // Known reports whether p is a permission Seam knows.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"seam/internal/customer"
 	"seam/internal/db"
 	"seam/internal/event"
 	"seam/internal/money"
@@ -632,8 +633,7 @@ func (s *Service) insertOrder(ctx context.Context, tx *db.Tx, v View, res paymen
 	case v.PaymentMethod != nil:
 		o.PaymentMethodID, o.PaymentMethodName = &v.PaymentMethod.ID, &v.PaymentMethod.Name
 	}
-	cid, err := store.UpsertCustomer(ctx, tx, store.Customer{StoreID: v.Store.ID, Email: v.Address.Email, FirstName: v.Address.FirstName,
-		LastName: v.Address.LastName, UpdatedAt: now})
+	cid, err := customer.Guest(ctx, tx, event.ActorCheckout, v.Store.ID, v.Address.Email, v.Address.FirstName, v.Address.LastName)
 	if err != nil {
 		return o, fmt.Errorf("customer: %w", err)
 	}

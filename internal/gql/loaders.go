@@ -9,6 +9,7 @@ import (
 
 	"github.com/vikstrous/dataloadgen"
 
+	"seam/internal/attribute"
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/seam"
@@ -148,6 +149,7 @@ type loaders struct {
 	webhookSub     *dataloadgen.Loader[int64, store.WebhookSubscription]
 	orderByHash    *dataloadgen.Loader[string, store.Order]
 	paymentLink    *dataloadgen.Loader[int64, store.PaymentLink]
+	attributes     *dataloadgen.Loader[extKey, []attribute.Attribute]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -242,6 +244,7 @@ func newLoaders(q db.Q, integration string) *loaders {
 		}
 		return out, nil
 	}, dataloadgen.WithWait(wait))
+	l.attributes = attributesLoader(q)
 	return l
 }
 

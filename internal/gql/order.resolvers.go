@@ -389,6 +389,8 @@ func (r *wholesaleOrderResolver) Customer(ctx context.Context, obj *model.Wholes
 
 func (r *Resolver) Address() exec.AddressResolver { return &addressResolver{r} }
 
+func (r *Resolver) Customer() exec.CustomerResolver { return &customerResolver{r} }
+
 func (r *Resolver) DirectToConsumerOrder() exec.DirectToConsumerOrderResolver {
 	return &directToConsumerOrderResolver{r}
 }
@@ -405,6 +407,7 @@ func (r *Resolver) WholesaleOrder() exec.WholesaleOrderResolver { return &wholes
 
 type (
 	addressResolver               struct{ *Resolver }
+	customerResolver              struct{ *Resolver }
 	directToConsumerOrderResolver struct{ *Resolver }
 	orderAllocationResolver       struct{ *Resolver }
 	orderLineResolver             struct{ *Resolver }

@@ -16,6 +16,7 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/checkout"
+	"seam/internal/customer"
 	"seam/internal/db"
 	"seam/internal/event"
 	"seam/internal/idconv"
@@ -87,7 +88,7 @@ func CreateSelection(ctx context.Context, d *db.DB, actor seam.Actor, in Selecti
 			}
 		}
 		if in.Customer != nil {
-			if spec.CustomerID, err = customer(ctx, tx, &p, spec.StoreID, in.Customer, path.Key("customer")); err != nil {
+			if spec.CustomerID, err = buyer(ctx, tx, &p, actor.Name, spec.StoreID, in.Customer, path.Key("customer")); err != nil {
 				return err
 			}
 		}
@@ -145,7 +146,7 @@ func UpdateSelection(ctx context.Context, d *db.DB, actor seam.Actor, id string,
 			}
 		}
 		if in.Customer != nil {
-			if sel.CustomerID, err = customer(ctx, tx, &p, sel.StoreID, in.Customer, path.Key("customer")); err != nil {
+			if sel.CustomerID, err = buyer(ctx, tx, &p, actor.Name, sel.StoreID, in.Customer, path.Key("customer")); err != nil {
 				return err
 			}
 		}
@@ -222,8 +223,9 @@ func marketAndPricelist(ctx context.Context, tx *db.Tx, p *seam.Problems, actor 
 	return mid, pl, nil
 }
 
-// customer finds or makes the buyer.
-func customer(ctx context.Context, tx *db.Tx, p *seam.Problems, storeID int64, in *CustomerInput, path seam.Path) (*int64, error) {
+// buyer finds the customer, or makes an unregistered one by e-mail address
+// (recording its event by actor).
+func buyer(ctx context.Context, tx *db.Tx, p *seam.Problems, actor string, storeID int64, in *CustomerInput, path seam.Path) (*int64, error) {
 	switch {
 	case in.ID != nil && in.Email != nil:
 		p.Add(path, "Give the customer's id or e-mail address, not both.")
@@ -242,14 +244,14 @@ func customer(ctx context.Context, tx *db.Tx, p *seam.Problems, storeID int64, i
 			p.Add(path.Key("email"), "%q is not an e-mail address.", *in.Email)
 			return nil, nil
 		}
-		c := store.Customer{StoreID: storeID, Email: *in.Email, UpdatedAt: db.Now()}
+		var first, last string
 		if in.FirstName != nil {
-			c.FirstName = strings.TrimSpace(*in.FirstName)
+			first = strings.TrimSpace(*in.FirstName)
 		}
 		if in.LastName != nil {
-			c.LastName = strings.TrimSpace(*in.LastName)
+			last = strings.TrimSpace(*in.LastName)
 		}
-		id, err := store.UpsertCustomer(ctx, tx, c)
+		id, err := customer.Guest(ctx, tx, actor, storeID, *in.Email, first, last)
 		return &id, err
 	default:
 		p.Add(path, "Give the customer's id or e-mail address.")

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"seam/internal/attribute"
 	"seam/internal/catalog"
 	"seam/internal/checkout"
+	"seam/internal/customer"
 	"seam/internal/giftcert"
 	"seam/internal/gql/model"
 	"seam/internal/money"
@@ -45,10 +47,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Address() AddressResolver
 	AlteredPrice() AlteredPriceResolver
+	AttributeTypeElement() AttributeTypeElementResolver
 	Bundle() BundleResolver
 	BundleSection() BundleSectionResolver
 	Category() CategoryResolver
 	Country() CountryResolver
+	Customer() CustomerResolver
 	DirectToConsumerOrder() DirectToConsumerOrderResolver
 	Display() DisplayResolver
 	Event() EventResolver
@@ -139,6 +143,87 @@ type ComplexityRoot struct {
 		UserWarnings    func(childComplexity int) int
 	}
 
+	AttributeChoiceElement struct {
+		Description       func(childComplexity int) int
+		IsMulti           func(childComplexity int) int
+		Key               func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		SelectedValue     func(childComplexity int) int
+		SelectedValueName func(childComplexity int) int
+	}
+
+	AttributeCreatePayload struct {
+		Attribute    func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	AttributeFileElement struct {
+		Description func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
+	AttributeImageElement struct {
+		Description func(childComplexity int) int
+		Height      func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		MimeType    func(childComplexity int) int
+		URL         func(childComplexity int) int
+		Width       func(childComplexity int) int
+	}
+
+	AttributeOption struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	AttributeStringElement struct {
+		Description func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	AttributeType struct {
+		Description func(childComplexity int) int
+		Elements    func(childComplexity int) int
+		IsMapped    func(childComplexity int) int
+		IsMulti     func(childComplexity int) int
+		Name        func(childComplexity int) int
+		ObjectType  func(childComplexity int) int
+		Readonly    func(childComplexity int) int
+	}
+
+	AttributeTypeCreatePayload struct {
+		AttributeType func(childComplexity int) int
+		UserErrors    func(childComplexity int) int
+		UserWarnings  func(childComplexity int) int
+	}
+
+	AttributeTypeElement struct {
+		Description func(childComplexity int) int
+		IsMulti     func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Options     func(childComplexity int) int
+		ParamsJSON  func(childComplexity int) int
+	}
+
+	AttributesAssignPayload struct {
+		Object       func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	AttributesUnassignPayload struct {
+		Object       func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
 	Brand struct {
 		ID   func(childComplexity int) int
 		Name func(childComplexity int) int
@@ -225,10 +310,21 @@ type ComplexityRoot struct {
 	}
 
 	Customer struct {
-		Email     func(childComplexity int) int
-		FirstName func(childComplexity int) int
-		ID        func(childComplexity int) int
-		LastName  func(childComplexity int) int
+		Attributes   func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Email        func(childComplexity int) int
+		FirstName    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		IsRegistered func(childComplexity int) int
+		LastName     func(childComplexity int) int
+		Store        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	CustomerCreatePayload struct {
+		Customer     func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
 	}
 
 	DeliveryWindow struct {
@@ -237,6 +333,7 @@ type ComplexityRoot struct {
 	}
 
 	DirectToConsumerOrder struct {
+		Attributes          func(childComplexity int) int
 		BillingAddress      func(childComplexity int) int
 		CancellationComment func(childComplexity int) int
 		Currency            func(childComplexity int) int
@@ -304,6 +401,13 @@ type ComplexityRoot struct {
 		Display      func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
 		UserWarnings func(childComplexity int) int
+	}
+
+	DynamicAttribute struct {
+		Description func(childComplexity int) int
+		Elements    func(childComplexity int) int
+		ObjectType  func(childComplexity int) int
+		Type        func(childComplexity int) int
 	}
 
 	Event struct {
@@ -413,6 +517,15 @@ type ComplexityRoot struct {
 		UserWarnings func(childComplexity int) int
 	}
 
+	MappedAttribute struct {
+		Description func(childComplexity int) int
+		Elements    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		ObjectType  func(childComplexity int) int
+		Type        func(childComplexity int) int
+	}
+
 	Market struct {
 		Countries func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -440,13 +553,17 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AssignAttributes            func(childComplexity int, input attribute.AssignInput) int
 		ChangeStock                 func(childComplexity int, input stock.ChangeInput) int
 		ConfirmEvents               func(childComplexity int, input model.EventsConfirmInput) int
 		ConfirmOrder                func(childComplexity int, input model.OrderConfirmInput) int
+		CreateAttribute             func(childComplexity int, input attribute.MappedInput) int
+		CreateAttributeType         func(childComplexity int, input attribute.TypeInput) int
 		CreateBrand                 func(childComplexity int, input catalog.NamedInput) int
 		CreateBundle                func(childComplexity int, input catalog.BundleInput) int
 		CreateCategory              func(childComplexity int, input catalog.CategoryInput) int
 		CreateCollection            func(childComplexity int, input catalog.NamedInput) int
+		CreateCustomer              func(childComplexity int, input customer.CreateInput) int
 		CreateDisplay               func(childComplexity int, input catalog.DisplayInput) int
 		CreateFolder                func(childComplexity int, input catalog.NamedInput) int
 		CreateGiftCertificate       func(childComplexity int, input giftcert.Input) int
@@ -479,6 +596,7 @@ type ComplexityRoot struct {
 		SetPricesBatch              func(childComplexity int, input []*pricing.PricesInput) int
 		SetShippingPrices           func(childComplexity int, input []*shop.ShippingPriceInput) int
 		SetStock                    func(childComplexity int, input stock.SetInput) int
+		UnassignAttributes          func(childComplexity int, input attribute.UnassignInput) int
 		UnsetEventListeners         func(childComplexity int, input []*model.EventListenerUnsetInput) int
 		UnsetIDConversions          func(childComplexity int, input []*model.IDConversionUnsetInput) int
 		UpdateCategory              func(childComplexity int, id int64, input catalog.CategoryInput) int
@@ -688,6 +806,7 @@ type ComplexityRoot struct {
 	}
 
 	Product struct {
+		Attributes                         func(childComplexity int) int
 		Brand                              func(childComplexity int) int
 		Bundle                             func(childComplexity int) int
 		Collection                         func(childComplexity int) int
@@ -758,6 +877,7 @@ type ComplexityRoot struct {
 	}
 
 	ProductVariant struct {
+		Attributes    func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		ExternalID    func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -787,11 +907,14 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AttributeTypes        func(childComplexity int, where *model.AttributeTypeFilter) int
 		Brands                func(childComplexity int, where *model.BrandFilter, limit *int64, page *int64) int
 		Bundles               func(childComplexity int, where *model.BundleFilter, limit *int64, page *int64) int
 		Categories            func(childComplexity int, where *model.CategoryFilter, limit *int64, page *int64) int
 		Collections           func(childComplexity int, where *model.CollectionFilter, limit *int64, page *int64) int
 		Countries             func(childComplexity int, where *model.CountryFilter, sort []string, limit *int64, page *int64) int
+		Customer              func(childComplexity int, id int64) int
+		Customers             func(childComplexity int, where *model.CustomerFilter, sort []string, limit *int64, page *int64) int
 		Display               func(childComplexity int, id int64) int
 		Displays              func(childComplexity int, where *model.DisplayFilter, sort []string, limit *int64, page *int64) int
 		EventListeners        func(childComplexity int, where *model.EventListenerFilter) int
@@ -800,6 +923,7 @@ type ComplexityRoot struct {
 		Folders               func(childComplexity int, where *model.FolderFilter, limit *int64, page *int64) int
 		GiftCertificates      func(childComplexity int, where *model.GiftCertificateFilter, limit *int64, page *int64) int
 		IDConversions         func(childComplexity int, where *model.IDConversionFilter, limit *int64, page *int64) int
+		MappedAttributes      func(childComplexity int, where *model.MappedAttributeFilter) int
 		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
 		Order                 func(childComplexity int, id string) int
 		OrderConnection       func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.OrderFilter) int
@@ -1156,6 +1280,7 @@ type ComplexityRoot struct {
 	}
 
 	WholesaleOrder struct {
+		Attributes          func(childComplexity int) int
 		BillingAddress      func(childComplexity int) int
 		CancellationComment func(childComplexity int) int
 		Currency            func(childComplexity int) int
@@ -1207,6 +1332,9 @@ type AlteredPriceResolver interface {
 	Price(ctx context.Context, obj *store.AlteredPrice) (*model.Money, error)
 	RecommendedRetailPrice(ctx context.Context, obj *store.AlteredPrice) (*model.Money, error)
 }
+type AttributeTypeElementResolver interface {
+	ParamsJSON(ctx context.Context, obj *attribute.ElementDef) (string, error)
+}
 type BundleResolver interface {
 	Product(ctx context.Context, obj *store.Bundle) (*store.Product, error)
 	ProductVariant(ctx context.Context, obj *store.Bundle) (*store.Variant, error)
@@ -1221,6 +1349,12 @@ type CategoryResolver interface {
 }
 type CountryResolver interface {
 	States(ctx context.Context, obj *store.Country) ([]*store.State, error)
+}
+type CustomerResolver interface {
+	IsRegistered(ctx context.Context, obj *store.Customer) (bool, error)
+	Store(ctx context.Context, obj *store.Customer) (*store.Store, error)
+
+	Attributes(ctx context.Context, obj *store.Customer) ([]model.Attribute, error)
 }
 type DirectToConsumerOrderResolver interface {
 	ID(ctx context.Context, obj *store.Order) (string, error)
@@ -1238,6 +1372,8 @@ type DirectToConsumerOrderResolver interface {
 	Customer(ctx context.Context, obj *store.Order) (*store.Customer, error)
 
 	ShippingMethodName(ctx context.Context, obj *store.Order) (*string, error)
+
+	Attributes(ctx context.Context, obj *store.Order) ([]model.Attribute, error)
 }
 type DisplayResolver interface {
 	Store(ctx context.Context, obj *store.Display) (*store.Store, error)
@@ -1274,6 +1410,10 @@ type MarketResolver interface {
 type MutationResolver interface {
 	SetIDConversions(ctx context.Context, input []*model.IDConversionSetInput) (*model.IDConversionsSetPayload, error)
 	UnsetIDConversions(ctx context.Context, input []*model.IDConversionUnsetInput) (*model.IDConversionsUnsetPayload, error)
+	AssignAttributes(ctx context.Context, input attribute.AssignInput) (*model.AttributesAssignPayload, error)
+	UnassignAttributes(ctx context.Context, input attribute.UnassignInput) (*model.AttributesUnassignPayload, error)
+	CreateAttributeType(ctx context.Context, input attribute.TypeInput) (*model.AttributeTypeCreatePayload, error)
+	CreateAttribute(ctx context.Context, input attribute.MappedInput) (*model.AttributeCreatePayload, error)
 	CreateSizeChart(ctx context.Context, input catalog.SizeChartInput) (*model.SizeChartCreatePayload, error)
 	UpdateSizeChart(ctx context.Context, id int64, input catalog.SizeChartInput) (*model.SizeChartUpdatePayload, error)
 	CreateProduct(ctx context.Context, input catalog.ProductInput) (*model.ProductCreatePayload, error)
@@ -1288,6 +1428,7 @@ type MutationResolver interface {
 	CreateFolder(ctx context.Context, input catalog.NamedInput) (*model.FolderCreatePayload, error)
 	CreateCategory(ctx context.Context, input catalog.CategoryInput) (*model.CategoryCreatePayload, error)
 	UpdateCategory(ctx context.Context, id int64, input catalog.CategoryInput) (*model.CategoryUpdatePayload, error)
+	CreateCustomer(ctx context.Context, input customer.CreateInput) (*model.CustomerCreatePayload, error)
 	CreateDisplay(ctx context.Context, input catalog.DisplayInput) (*model.DisplayCreatePayload, error)
 	UpdateDisplay(ctx context.Context, id int64, input catalog.DisplayInput) (*model.DisplayUpdatePayload, error)
 	SetEventListeners(ctx context.Context, input []*model.EventListenerSetInput) (*model.EventListenerSetPayload, error)
@@ -1395,6 +1536,8 @@ type ProductResolver interface {
 	Variants(ctx context.Context, obj *store.Product) ([]*store.Variant, error)
 	Displays(ctx context.Context, obj *store.Product) ([]*store.Display, error)
 	ExternalID(ctx context.Context, obj *store.Product) (*string, error)
+
+	Attributes(ctx context.Context, obj *store.Product) ([]model.Attribute, error)
 }
 type ProductSizeResolver interface {
 	ProductVariant(ctx context.Context, obj *store.ProductSize) (*store.Variant, error)
@@ -1412,10 +1555,14 @@ type ProductVariantResolver interface {
 	Stock(ctx context.Context, obj *store.Variant) ([]*model.ProductSizeStock, error)
 	Prices(ctx context.Context, obj *store.Variant, where *model.VariantPriceFilter) ([]*model.VariantPrice, error)
 	ExternalID(ctx context.Context, obj *store.Variant) (*string, error)
+
+	Attributes(ctx context.Context, obj *store.Variant) ([]model.Attribute, error)
 }
 type QueryResolver interface {
 	RateLimits(ctx context.Context) ([]*model.RateLimit, error)
 	IDConversions(ctx context.Context, where *model.IDConversionFilter, limit *int64, page *int64) ([]*store.IDConversion, error)
+	AttributeTypes(ctx context.Context, where *model.AttributeTypeFilter) ([]*attribute.Type, error)
+	MappedAttributes(ctx context.Context, where *model.MappedAttributeFilter) ([]*model.MappedAttribute, error)
 	SizeCharts(ctx context.Context, where *model.SizeChartFilter, sort []string, limit *int64, page *int64) ([]*store.SizeChart, error)
 	Products(ctx context.Context, where *model.ProductFilter, sort []string, limit *int64, page *int64) ([]*store.Product, error)
 	Product(ctx context.Context, id int64) (*store.Product, error)
@@ -1425,6 +1572,8 @@ type QueryResolver interface {
 	Collections(ctx context.Context, where *model.CollectionFilter, limit *int64, page *int64) ([]*store.Collection, error)
 	Folders(ctx context.Context, where *model.FolderFilter, limit *int64, page *int64) ([]*store.Folder, error)
 	Categories(ctx context.Context, where *model.CategoryFilter, limit *int64, page *int64) ([]*store.Category, error)
+	Customers(ctx context.Context, where *model.CustomerFilter, sort []string, limit *int64, page *int64) ([]*store.Customer, error)
+	Customer(ctx context.Context, id int64) (*store.Customer, error)
 	Displays(ctx context.Context, where *model.DisplayFilter, sort []string, limit *int64, page *int64) ([]*store.Display, error)
 	Display(ctx context.Context, id int64) (*store.Display, error)
 	Events(ctx context.Context, where *model.EventFilter, limit *int64) ([]*store.QueuedEvent, error)
@@ -1545,6 +1694,8 @@ type WholesaleOrderResolver interface {
 	Totals(ctx context.Context, obj *model.WholesaleOrder) (*model.OrderTotals, error)
 	PaymentHistory(ctx context.Context, obj *model.WholesaleOrder, where *model.PaymentHistoryFilter) ([]*store.PaymentEntry, error)
 	Customer(ctx context.Context, obj *model.WholesaleOrder) (*store.Customer, error)
+
+	Attributes(ctx context.Context, obj *model.WholesaleOrder) ([]model.Attribute, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1767,6 +1918,305 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AlteredPricesSetPayload.UserWarnings(childComplexity), true
+
+	case "AttributeChoiceElement.description":
+		if e.ComplexityRoot.AttributeChoiceElement.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeChoiceElement.Description(childComplexity), true
+	case "AttributeChoiceElement.isMulti":
+		if e.ComplexityRoot.AttributeChoiceElement.IsMulti == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeChoiceElement.IsMulti(childComplexity), true
+	case "AttributeChoiceElement.key":
+		if e.ComplexityRoot.AttributeChoiceElement.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeChoiceElement.Key(childComplexity), true
+	case "AttributeChoiceElement.kind":
+		if e.ComplexityRoot.AttributeChoiceElement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeChoiceElement.Kind(childComplexity), true
+	case "AttributeChoiceElement.selectedValue":
+		if e.ComplexityRoot.AttributeChoiceElement.SelectedValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeChoiceElement.SelectedValue(childComplexity), true
+	case "AttributeChoiceElement.selectedValueName":
+		if e.ComplexityRoot.AttributeChoiceElement.SelectedValueName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeChoiceElement.SelectedValueName(childComplexity), true
+
+	case "AttributeCreatePayload.attribute":
+		if e.ComplexityRoot.AttributeCreatePayload.Attribute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeCreatePayload.Attribute(childComplexity), true
+	case "AttributeCreatePayload.userErrors":
+		if e.ComplexityRoot.AttributeCreatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeCreatePayload.UserErrors(childComplexity), true
+	case "AttributeCreatePayload.userWarnings":
+		if e.ComplexityRoot.AttributeCreatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeCreatePayload.UserWarnings(childComplexity), true
+
+	case "AttributeFileElement.description":
+		if e.ComplexityRoot.AttributeFileElement.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeFileElement.Description(childComplexity), true
+	case "AttributeFileElement.key":
+		if e.ComplexityRoot.AttributeFileElement.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeFileElement.Key(childComplexity), true
+	case "AttributeFileElement.kind":
+		if e.ComplexityRoot.AttributeFileElement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeFileElement.Kind(childComplexity), true
+	case "AttributeFileElement.url":
+		if e.ComplexityRoot.AttributeFileElement.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeFileElement.URL(childComplexity), true
+
+	case "AttributeImageElement.description":
+		if e.ComplexityRoot.AttributeImageElement.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeImageElement.Description(childComplexity), true
+	case "AttributeImageElement.height":
+		if e.ComplexityRoot.AttributeImageElement.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeImageElement.Height(childComplexity), true
+	case "AttributeImageElement.key":
+		if e.ComplexityRoot.AttributeImageElement.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeImageElement.Key(childComplexity), true
+	case "AttributeImageElement.kind":
+		if e.ComplexityRoot.AttributeImageElement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeImageElement.Kind(childComplexity), true
+	case "AttributeImageElement.mimeType":
+		if e.ComplexityRoot.AttributeImageElement.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeImageElement.MimeType(childComplexity), true
+	case "AttributeImageElement.url":
+		if e.ComplexityRoot.AttributeImageElement.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeImageElement.URL(childComplexity), true
+	case "AttributeImageElement.width":
+		if e.ComplexityRoot.AttributeImageElement.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeImageElement.Width(childComplexity), true
+
+	case "AttributeOption.name":
+		if e.ComplexityRoot.AttributeOption.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeOption.Name(childComplexity), true
+	case "AttributeOption.value":
+		if e.ComplexityRoot.AttributeOption.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeOption.Value(childComplexity), true
+
+	case "AttributeStringElement.description":
+		if e.ComplexityRoot.AttributeStringElement.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeStringElement.Description(childComplexity), true
+	case "AttributeStringElement.key":
+		if e.ComplexityRoot.AttributeStringElement.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeStringElement.Key(childComplexity), true
+	case "AttributeStringElement.kind":
+		if e.ComplexityRoot.AttributeStringElement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeStringElement.Kind(childComplexity), true
+	case "AttributeStringElement.value":
+		if e.ComplexityRoot.AttributeStringElement.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeStringElement.Value(childComplexity), true
+
+	case "AttributeType.description":
+		if e.ComplexityRoot.AttributeType.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeType.Description(childComplexity), true
+	case "AttributeType.elements":
+		if e.ComplexityRoot.AttributeType.Elements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeType.Elements(childComplexity), true
+	case "AttributeType.isMapped":
+		if e.ComplexityRoot.AttributeType.IsMapped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeType.IsMapped(childComplexity), true
+	case "AttributeType.isMulti":
+		if e.ComplexityRoot.AttributeType.IsMulti == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeType.IsMulti(childComplexity), true
+	case "AttributeType.name":
+		if e.ComplexityRoot.AttributeType.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeType.Name(childComplexity), true
+	case "AttributeType.objectType":
+		if e.ComplexityRoot.AttributeType.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeType.ObjectType(childComplexity), true
+	case "AttributeType.readonly":
+		if e.ComplexityRoot.AttributeType.Readonly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeType.Readonly(childComplexity), true
+
+	case "AttributeTypeCreatePayload.attributeType":
+		if e.ComplexityRoot.AttributeTypeCreatePayload.AttributeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeCreatePayload.AttributeType(childComplexity), true
+	case "AttributeTypeCreatePayload.userErrors":
+		if e.ComplexityRoot.AttributeTypeCreatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeCreatePayload.UserErrors(childComplexity), true
+	case "AttributeTypeCreatePayload.userWarnings":
+		if e.ComplexityRoot.AttributeTypeCreatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeCreatePayload.UserWarnings(childComplexity), true
+
+	case "AttributeTypeElement.description":
+		if e.ComplexityRoot.AttributeTypeElement.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeElement.Description(childComplexity), true
+	case "AttributeTypeElement.isMulti":
+		if e.ComplexityRoot.AttributeTypeElement.IsMulti == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeElement.IsMulti(childComplexity), true
+	case "AttributeTypeElement.key":
+		if e.ComplexityRoot.AttributeTypeElement.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeElement.Key(childComplexity), true
+	case "AttributeTypeElement.kind":
+		if e.ComplexityRoot.AttributeTypeElement.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeElement.Kind(childComplexity), true
+	case "AttributeTypeElement.options":
+		if e.ComplexityRoot.AttributeTypeElement.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeElement.Options(childComplexity), true
+	case "AttributeTypeElement.paramsJSON":
+		if e.ComplexityRoot.AttributeTypeElement.ParamsJSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributeTypeElement.ParamsJSON(childComplexity), true
+
+	case "AttributesAssignPayload.object":
+		if e.ComplexityRoot.AttributesAssignPayload.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributesAssignPayload.Object(childComplexity), true
+	case "AttributesAssignPayload.userErrors":
+		if e.ComplexityRoot.AttributesAssignPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributesAssignPayload.UserErrors(childComplexity), true
+	case "AttributesAssignPayload.userWarnings":
+		if e.ComplexityRoot.AttributesAssignPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributesAssignPayload.UserWarnings(childComplexity), true
+
+	case "AttributesUnassignPayload.object":
+		if e.ComplexityRoot.AttributesUnassignPayload.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributesUnassignPayload.Object(childComplexity), true
+	case "AttributesUnassignPayload.userErrors":
+		if e.ComplexityRoot.AttributesUnassignPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributesUnassignPayload.UserErrors(childComplexity), true
+	case "AttributesUnassignPayload.userWarnings":
+		if e.ComplexityRoot.AttributesUnassignPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttributesUnassignPayload.UserWarnings(childComplexity), true
 
 	case "Brand.id":
 		if e.ComplexityRoot.Brand.ID == nil {
@@ -2057,6 +2507,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Currency.DecimalDigits(childComplexity), true
 
+	case "Customer.attributes":
+		if e.ComplexityRoot.Customer.Attributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Attributes(childComplexity), true
+	case "Customer.createdAt":
+		if e.ComplexityRoot.Customer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.CreatedAt(childComplexity), true
 	case "Customer.email":
 		if e.ComplexityRoot.Customer.Email == nil {
 			break
@@ -2075,12 +2537,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Customer.ID(childComplexity), true
+	case "Customer.isRegistered":
+		if e.ComplexityRoot.Customer.IsRegistered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.IsRegistered(childComplexity), true
 	case "Customer.lastName":
 		if e.ComplexityRoot.Customer.LastName == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Customer.LastName(childComplexity), true
+	case "Customer.store":
+		if e.ComplexityRoot.Customer.Store == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.Store(childComplexity), true
+	case "Customer.updatedAt":
+		if e.ComplexityRoot.Customer.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Customer.UpdatedAt(childComplexity), true
+
+	case "CustomerCreatePayload.customer":
+		if e.ComplexityRoot.CustomerCreatePayload.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerCreatePayload.Customer(childComplexity), true
+	case "CustomerCreatePayload.userErrors":
+		if e.ComplexityRoot.CustomerCreatePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerCreatePayload.UserErrors(childComplexity), true
+	case "CustomerCreatePayload.userWarnings":
+		if e.ComplexityRoot.CustomerCreatePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerCreatePayload.UserWarnings(childComplexity), true
 
 	case "DeliveryWindow.id":
 		if e.ComplexityRoot.DeliveryWindow.ID == nil {
@@ -2095,6 +2594,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeliveryWindow.Name(childComplexity), true
 
+	case "DirectToConsumerOrder.attributes":
+		if e.ComplexityRoot.DirectToConsumerOrder.Attributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Attributes(childComplexity), true
 	case "DirectToConsumerOrder.billingAddress":
 		if e.ComplexityRoot.DirectToConsumerOrder.BillingAddress == nil {
 			break
@@ -2434,6 +2939,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisplayUpdatePayload.UserWarnings(childComplexity), true
+
+	case "DynamicAttribute.description":
+		if e.ComplexityRoot.DynamicAttribute.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DynamicAttribute.Description(childComplexity), true
+	case "DynamicAttribute.elements":
+		if e.ComplexityRoot.DynamicAttribute.Elements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DynamicAttribute.Elements(childComplexity), true
+	case "DynamicAttribute.objectType":
+		if e.ComplexityRoot.DynamicAttribute.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DynamicAttribute.ObjectType(childComplexity), true
+	case "DynamicAttribute.type":
+		if e.ComplexityRoot.DynamicAttribute.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DynamicAttribute.Type(childComplexity), true
 
 	case "Event.changeType":
 		if e.ComplexityRoot.Event.ChangeType == nil {
@@ -2822,6 +3352,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IdConversionsUnsetPayload.UserWarnings(childComplexity), true
 
+	case "MappedAttribute.description":
+		if e.ComplexityRoot.MappedAttribute.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedAttribute.Description(childComplexity), true
+	case "MappedAttribute.elements":
+		if e.ComplexityRoot.MappedAttribute.Elements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedAttribute.Elements(childComplexity), true
+	case "MappedAttribute.id":
+		if e.ComplexityRoot.MappedAttribute.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedAttribute.ID(childComplexity), true
+	case "MappedAttribute.name":
+		if e.ComplexityRoot.MappedAttribute.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedAttribute.Name(childComplexity), true
+	case "MappedAttribute.objectType":
+		if e.ComplexityRoot.MappedAttribute.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedAttribute.ObjectType(childComplexity), true
+	case "MappedAttribute.type":
+		if e.ComplexityRoot.MappedAttribute.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedAttribute.Type(childComplexity), true
+
 	case "Market.countries":
 		if e.ComplexityRoot.Market.Countries == nil {
 			break
@@ -2910,6 +3477,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MonetaryValue.ValueInCents(childComplexity), true
 
+	case "Mutation.assignAttributes":
+		if e.ComplexityRoot.Mutation.AssignAttributes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignAttributes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignAttributes(childComplexity, args["input"].(attribute.AssignInput)), true
 	case "Mutation.changeStock":
 		if e.ComplexityRoot.Mutation.ChangeStock == nil {
 			break
@@ -2943,6 +3521,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["input"].(model.OrderConfirmInput)), true
+	case "Mutation.createAttribute":
+		if e.ComplexityRoot.Mutation.CreateAttribute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAttribute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAttribute(childComplexity, args["input"].(attribute.MappedInput)), true
+	case "Mutation.createAttributeType":
+		if e.ComplexityRoot.Mutation.CreateAttributeType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAttributeType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAttributeType(childComplexity, args["input"].(attribute.TypeInput)), true
 	case "Mutation.createBrand":
 		if e.ComplexityRoot.Mutation.CreateBrand == nil {
 			break
@@ -2987,6 +3587,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCollection(childComplexity, args["input"].(catalog.NamedInput)), true
+	case "Mutation.createCustomer":
+		if e.ComplexityRoot.Mutation.CreateCustomer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCustomer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCustomer(childComplexity, args["input"].(customer.CreateInput)), true
 	case "Mutation.createDisplay":
 		if e.ComplexityRoot.Mutation.CreateDisplay == nil {
 			break
@@ -3339,6 +3950,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["input"].(stock.SetInput)), true
+	case "Mutation.unassignAttributes":
+		if e.ComplexityRoot.Mutation.UnassignAttributes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unassignAttributes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnassignAttributes(childComplexity, args["input"].(attribute.UnassignInput)), true
 	case "Mutation.unsetEventListeners":
 		if e.ComplexityRoot.Mutation.UnsetEventListeners == nil {
 			break
@@ -4307,6 +4929,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PricesSetPayload.UserWarnings(childComplexity), true
 
+	case "Product.attributes":
+		if e.ComplexityRoot.Product.Attributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Attributes(childComplexity), true
 	case "Product.brand":
 		if e.ComplexityRoot.Product.Brand == nil {
 			break
@@ -4608,6 +5236,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductUpdatePayload.UserWarnings(childComplexity), true
 
+	case "ProductVariant.attributes":
+		if e.ComplexityRoot.ProductVariant.Attributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.Attributes(childComplexity), true
 	case "ProductVariant.createdAt":
 		if e.ComplexityRoot.ProductVariant.CreatedAt == nil {
 			break
@@ -4736,6 +5370,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductVariantUpdatePayload.UserWarnings(childComplexity), true
 
+	case "Query.attributeTypes":
+		if e.ComplexityRoot.Query.AttributeTypes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_attributeTypes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AttributeTypes(childComplexity, args["where"].(*model.AttributeTypeFilter)), true
 	case "Query.brands":
 		if e.ComplexityRoot.Query.Brands == nil {
 			break
@@ -4791,6 +5436,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Countries(childComplexity, args["where"].(*model.CountryFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.customer":
+		if e.ComplexityRoot.Query.Customer == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Customer(childComplexity, args["id"].(int64)), true
+	case "Query.customers":
+		if e.ComplexityRoot.Query.Customers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Customers(childComplexity, args["where"].(*model.CustomerFilter), args["sort"].([]string), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.display":
 		if e.ComplexityRoot.Query.Display == nil {
 			break
@@ -4875,6 +5542,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.IDConversions(childComplexity, args["where"].(*model.IDConversionFilter), args["limit"].(*int64), args["page"].(*int64)), true
 
+	case "Query.mappedAttributes":
+		if e.ComplexityRoot.Query.MappedAttributes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mappedAttributes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MappedAttributes(childComplexity, args["where"].(*model.MappedAttributeFilter)), true
 	case "Query.markets":
 		if e.ComplexityRoot.Query.Markets == nil {
 			break
@@ -6414,6 +7092,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
 
+	case "WholesaleOrder.attributes":
+		if e.ComplexityRoot.WholesaleOrder.Attributes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Attributes(childComplexity), true
 	case "WholesaleOrder.billingAddress":
 		if e.ComplexityRoot.WholesaleOrder.BillingAddress == nil {
 			break
@@ -6557,6 +7241,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AlteredPriceFilter", ec.unmarshalInputAlteredPriceFilter),
+			graphql.NewInputUnmarshaler("AttributeCreateInput", ec.unmarshalInputAttributeCreateInput),
+			graphql.NewInputUnmarshaler("AttributeElementValueInput", ec.unmarshalInputAttributeElementValueInput),
+			graphql.NewInputUnmarshaler("AttributeOptionInput", ec.unmarshalInputAttributeOptionInput),
+			graphql.NewInputUnmarshaler("AttributeTypeCreateInput", ec.unmarshalInputAttributeTypeCreateInput),
+			graphql.NewInputUnmarshaler("AttributeTypeElementInput", ec.unmarshalInputAttributeTypeElementInput),
+			graphql.NewInputUnmarshaler("AttributeTypeFilter", ec.unmarshalInputAttributeTypeFilter),
+			graphql.NewInputUnmarshaler("AttributesAssignGenericInput", ec.unmarshalInputAttributesAssignGenericInput),
+			graphql.NewInputUnmarshaler("AttributesUnassignGenericInput", ec.unmarshalInputAttributesUnassignGenericInput),
 			graphql.NewInputUnmarshaler("BrandCreateInput", ec.unmarshalInputBrandCreateInput),
 			graphql.NewInputUnmarshaler("BrandFilter", ec.unmarshalInputBrandFilter),
 			graphql.NewInputUnmarshaler("BrandInput", ec.unmarshalInputBrandInput),
@@ -6573,6 +7265,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CollectionInput", ec.unmarshalInputCollectionInput),
 			graphql.NewInputUnmarshaler("CountryFilter", ec.unmarshalInputCountryFilter),
 			graphql.NewInputUnmarshaler("CountryInput", ec.unmarshalInputCountryInput),
+			graphql.NewInputUnmarshaler("CustomerCreateInput", ec.unmarshalInputCustomerCreateInput),
+			graphql.NewInputUnmarshaler("CustomerFilter", ec.unmarshalInputCustomerFilter),
 			graphql.NewInputUnmarshaler("CustomerInfoInput", ec.unmarshalInputCustomerInfoInput),
 			graphql.NewInputUnmarshaler("CustomerInput", ec.unmarshalInputCustomerInput),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
@@ -6582,6 +7276,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DisplayFilter", ec.unmarshalInputDisplayFilter),
 			graphql.NewInputUnmarshaler("DisplayInput", ec.unmarshalInputDisplayInput),
 			graphql.NewInputUnmarshaler("DisplayUpdateInput", ec.unmarshalInputDisplayUpdateInput),
+			graphql.NewInputUnmarshaler("DynamicAttributeAssignInput", ec.unmarshalInputDynamicAttributeAssignInput),
+			graphql.NewInputUnmarshaler("DynamicAttributeUnassignInput", ec.unmarshalInputDynamicAttributeUnassignInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("EventListenerFilter", ec.unmarshalInputEventListenerFilter),
 			graphql.NewInputUnmarshaler("EventListenerSetInput", ec.unmarshalInputEventListenerSetInput),
@@ -6600,6 +7296,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("IdConversionSetInput", ec.unmarshalInputIdConversionSetInput),
 			graphql.NewInputUnmarshaler("IdConversionUnsetInput", ec.unmarshalInputIdConversionUnsetInput),
 			graphql.NewInputUnmarshaler("IndividualVariantPriceInput", ec.unmarshalInputIndividualVariantPriceInput),
+			graphql.NewInputUnmarshaler("MappedAttributeAssignInput", ec.unmarshalInputMappedAttributeAssignInput),
+			graphql.NewInputUnmarshaler("MappedAttributeFilter", ec.unmarshalInputMappedAttributeFilter),
 			graphql.NewInputUnmarshaler("MarketCreateInput", ec.unmarshalInputMarketCreateInput),
 			graphql.NewInputUnmarshaler("MarketFilter", ec.unmarshalInputMarketFilter),
 			graphql.NewInputUnmarshaler("MarketInput", ec.unmarshalInputMarketInput),
@@ -6771,6 +7469,286 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/attribute.graphqls", Input: `# Custom attributes, as in Centra: attribute types name an object type and
+# their elements; a mapped type's attributes are defined once and assigned
+# by id, a dynamic type's element values are set on each object. Types come
+# from the configuration file ` + "`" + `seam serve --attribute-types` + "`" + ` reads, or from
+# createAttributeType.
+
+extend type Query {
+  "Attribute types, by creation."
+  attributeTypes(where: AttributeTypeFilter): [AttributeType!] @perm(name: "Attribute:read")
+  "The attributes of mapped attribute types, by id."
+  mappedAttributes(where: MappedAttributeFilter): [MappedAttribute!] @perm(name: "Attribute:read")
+}
+
+extend type Mutation {
+  "Set dynamic attribute values and assign mapped attributes on one object. All or nothing: a problem with any of them changes nothing."
+  assignAttributes(input: AttributesAssignGenericInput!): AttributesAssignPayload @perm(name: "Attribute:write")
+  "Remove dynamic attribute values (by type) and mapped attributes from one object. All or nothing."
+  unassignAttributes(input: AttributesUnassignGenericInput!): AttributesUnassignPayload @perm(name: "Attribute:write")
+  "Define an attribute type. Seam addition: Centra defines them in its configuration; Seam also reads a configuration file."
+  createAttributeType(input: AttributeTypeCreateInput!): AttributeTypeCreatePayload @perm(name: "Attribute:write")
+  "Define an attribute of a mapped attribute type, to assign by id."
+  createAttribute(input: AttributeCreateInput!): AttributeCreatePayload @perm(name: "Attribute:write")
+}
+
+"The object types that carry custom attributes."
+enum AttributeObjectType {
+  Customer
+  Order
+  Product
+  ProductVariant
+}
+
+enum AttributeElementKind {
+  "One line of text (up to 1000 characters)."
+  INPUT
+  "Text with line breaks."
+  TEXTAREA
+  "1 or 0; true and false are accepted on input."
+  BOOLEAN
+  "One of the element's options, or with isMulti several, comma-separated."
+  SELECT
+  "An absolute http(s) URL of a file."
+  FILE
+  "An absolute http(s) URL of an image (.jpg, .png, .gif, .webp, .svg …)."
+  IMAGE
+}
+
+"An object that carries custom attributes."
+interface ObjectWithAttributes {
+  attributes: [Attribute!]
+}
+
+"What an object carries of one attribute type."
+interface Attribute {
+  "The attribute type's description."
+  description: String!
+  objectType: AttributeObjectType!
+  "Every element of the type, with the object's value (null when it has none)."
+  elements: [AttributeElement!] @perm(name: "Attribute:read")
+  type: AttributeType @perm(name: "Attribute:read")
+}
+
+"An attribute of a mapped type: defined once, assigned to objects by id."
+type MappedAttribute implements Attribute {
+  id: Int!
+  name: String!
+  description: String!
+  objectType: AttributeObjectType!
+  elements: [AttributeElement!] @perm(name: "Attribute:read")
+  type: AttributeType @perm(name: "Attribute:read")
+}
+
+"The values of a dynamic attribute type set on one object."
+type DynamicAttribute implements Attribute {
+  description: String!
+  objectType: AttributeObjectType!
+  elements: [AttributeElement!] @perm(name: "Attribute:read")
+  type: AttributeType @perm(name: "Attribute:read")
+}
+
+type AttributeType {
+  name: String!
+  description: String!
+  "Mapped types' attributes are defined once and assigned by id; dynamic types' values are set per object."
+  isMapped: Boolean!
+  "A mapped type whose objects may carry several of its attributes."
+  isMulti: Boolean!
+  "Read-only types cannot be assigned through the API."
+  readonly: Boolean!
+  objectType: AttributeObjectType!
+  elements: [AttributeTypeElement!]!
+}
+
+type AttributeTypeElement {
+  key: String!
+  description: String!
+  kind: AttributeElementKind!
+  isMulti: Boolean!
+  "The element's settings as JSON: {\"options\": [{\"value\", \"name\"}]} for SELECT, {} otherwise."
+  paramsJSON: String!
+  "The choices of a SELECT element. Seam addition."
+  options: [AttributeOption!]!
+}
+
+type AttributeOption {
+  value: String!
+  name: String!
+}
+
+interface AttributeElement {
+  key: String!
+  description: String!
+  kind: AttributeElementKind!
+}
+
+"An INPUT, TEXTAREA or BOOLEAN element."
+type AttributeStringElement implements AttributeElement {
+  key: String!
+  description: String!
+  kind: AttributeElementKind!
+  value: String
+}
+
+"A SELECT element."
+type AttributeChoiceElement implements AttributeElement {
+  key: String!
+  description: String!
+  kind: AttributeElementKind!
+  isMulti: Boolean!
+  "The chosen option's value; several are comma-separated."
+  selectedValue: String
+  "The chosen option's name; several are comma-separated."
+  selectedValueName: String
+}
+
+"A FILE element."
+type AttributeFileElement implements AttributeElement {
+  key: String!
+  description: String!
+  kind: AttributeElementKind!
+  url: String
+}
+
+"An IMAGE element. Seam does not fetch images: width and height are null, the media type comes from the URL's extension."
+type AttributeImageElement implements AttributeElement {
+  key: String!
+  description: String!
+  kind: AttributeElementKind!
+  url: String
+  width: Int
+  height: Int
+  mimeType: String
+}
+
+input AttributeTypeFilter {
+  name: StringMatch
+  isMapped: Boolean
+  objectType: [AttributeObjectType!]
+}
+
+input MappedAttributeFilter {
+  id: [Int!]
+  typeName: StringMatch
+  objectType: [AttributeObjectType!]
+}
+
+input AttributesAssignGenericInput {
+  objectType: AttributeObjectType!
+  "The object's id; for an Order, its number."
+  objectId: Int!
+  mappedAttributes: [MappedAttributeAssignInput!]
+  dynamicAttributes: [DynamicAttributeAssignInput!]
+}
+
+input AttributesUnassignGenericInput {
+  objectType: AttributeObjectType!
+  "The object's id; for an Order, its number."
+  objectId: Int!
+  mappedAttributes: [MappedAttributeAssignInput!]
+  "Types whose values go; every element of the type is removed."
+  dynamicAttributes: [DynamicAttributeUnassignInput!]
+}
+
+input MappedAttributeAssignInput {
+  attributeTypeName: String!
+  attributeId: Int!
+}
+
+input DynamicAttributeAssignInput {
+  attributeTypeName: String!
+  attributeElementKey: String!
+  attributeElementValue: String!
+}
+
+input DynamicAttributeUnassignInput {
+  attributeTypeName: String!
+}
+
+input AttributeTypeCreateInput {
+  "A letter, then letters, digits and underscores: cus_extra."
+  name: String!
+  description: String
+  objectType: AttributeObjectType!
+  isMapped: Boolean = false
+  isMulti: Boolean = false
+  readonly: Boolean = false
+  elements: [AttributeTypeElementInput!]!
+}
+
+input AttributeTypeElementInput {
+  key: String!
+  description: String
+  kind: AttributeElementKind!
+  isMulti: Boolean = false
+  "SELECT elements only."
+  options: [AttributeOptionInput!]
+}
+
+input AttributeOptionInput {
+  value: String!
+  "Defaults to the value."
+  name: String
+}
+
+input AttributeCreateInput {
+  "A mapped attribute type."
+  typeName: String!
+  name: String!
+  elements: [AttributeElementValueInput!]
+}
+
+input AttributeElementValueInput {
+  key: String!
+  value: String!
+}
+
+type AttributesAssignPayload implements Payload {
+  object: ObjectWithAttributes
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type AttributesUnassignPayload implements Payload {
+  object: ObjectWithAttributes
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type AttributeTypeCreatePayload implements Payload {
+  attributeType: AttributeType
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type AttributeCreatePayload implements Payload {
+  attribute: MappedAttribute
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+extend interface Order {
+  attributes: [Attribute!] @perm(name: "Order.attributes:read")
+}
+
+extend type DirectToConsumerOrder implements ObjectWithAttributes {
+  attributes: [Attribute!] @perm(name: "Order.attributes:read")
+}
+
+extend type WholesaleOrder implements ObjectWithAttributes {
+  attributes: [Attribute!] @perm(name: "Order.attributes:read")
+}
+
+extend type Product implements ObjectWithAttributes {
+  attributes: [Attribute!] @perm(name: "Product.attributes:read")
+}
+
+extend type ProductVariant implements ObjectWithAttributes {
+  attributes: [Attribute!] @perm(name: "ProductVariant.attributes:read")
+}
+`, BuiltIn: false},
 	{Name: "../schema/base.graphqls", Input: `# Seam Integration API: the GraphQL API that ERP, PIM and OMS integrations
 # call at POST /graphql. It follows Centra's Integration API: the same
 # mutation names, inputs and payloads, so that integration code written for
@@ -7411,6 +8389,55 @@ type CategoryCreatePayload implements Payload {
 
 type CategoryUpdatePayload implements Payload {
   category: Category @perm(name: "Category:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/customer.graphqls", Input: `# Customers: orders of shoppers who were not logged in make an unregistered
+# customer per store and e-mail address; createCustomer makes registered
+# ones. A store may have one of each for an address (they are not merged),
+# and customers(where: {email: {equals}}) finds both.
+
+extend type Query {
+  customers(where: CustomerFilter, sort: [CustomerSort!] = [id_ASC], limit: Int = 20, page: Int = 1): [Customer!] @perm(name: "Customer:read")
+  customer(id: Int!): Customer @perm(name: "Customer:read")
+}
+
+extend type Mutation {
+  "Make a registered customer. Seam takes the part of Centra's CustomerCreateInput it keeps: store, e-mail address, password and names."
+  createCustomer(input: CustomerCreateInput!): CustomerCreatePayload @perm(name: "Customer:write")
+}
+
+enum CustomerSort { id_ASC id_DESC email_ASC email_DESC createdAt_ASC createdAt_DESC }
+
+input CustomerFilter {
+  id: [Int!]
+  "Addresses are compared in lower case."
+  email: StringMatch
+  storeId: [Int!]
+  isRegistered: Boolean
+}
+
+extend type Customer implements ObjectWithAttributes {
+  "Registered customers have a password; unregistered ones were made by orders. Seam addition."
+  isRegistered: Boolean!
+  store: Store @perm(name: "Store:read")
+  createdAt: DateTimeTz!
+  updatedAt: DateTimeTz!
+  attributes: [Attribute!] @perm(name: "Customer.attributes:read")
+}
+
+input CustomerCreateInput {
+  store: StoreInput!
+  email: String!
+  "At least 8 characters; kept only as a salted hash."
+  password: String!
+  firstName: String
+  lastName: String
+}
+
+type CustomerCreatePayload implements Payload {
+  customer: Customer
   userErrors: [UserError!]!
   userWarnings: [UserWarning!]!
 }
@@ -8082,7 +9109,7 @@ type PaymentHistoryEntry {
   createdAt: DateTimeTz!
 }
 
-"A shopper of a store, one per e-mail address; made by the first order."
+"A shopper of a store. Orders of shoppers who were not logged in make an unregistered customer per e-mail address; a registered one may share the address."
 type Customer {
   id: Int!
   email: String!
@@ -9305,6 +10332,102 @@ func (ec *executionContext) childFields_AlteredPricesSetPayload(ctx context.Cont
 	return nil, fmt.Errorf("no field named %q was found under type AlteredPricesSetPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AttributeCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attribute":
+		return ec.fieldContext_AttributeCreatePayload_attribute(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AttributeCreatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_AttributeCreatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttributeCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttributeOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_AttributeOption_value(ctx, field)
+	case "name":
+		return ec.fieldContext_AttributeOption_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttributeOption", field.Name)
+}
+
+func (ec *executionContext) childFields_AttributeType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AttributeType_name(ctx, field)
+	case "description":
+		return ec.fieldContext_AttributeType_description(ctx, field)
+	case "isMapped":
+		return ec.fieldContext_AttributeType_isMapped(ctx, field)
+	case "isMulti":
+		return ec.fieldContext_AttributeType_isMulti(ctx, field)
+	case "readonly":
+		return ec.fieldContext_AttributeType_readonly(ctx, field)
+	case "objectType":
+		return ec.fieldContext_AttributeType_objectType(ctx, field)
+	case "elements":
+		return ec.fieldContext_AttributeType_elements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttributeType", field.Name)
+}
+
+func (ec *executionContext) childFields_AttributeTypeCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attributeType":
+		return ec.fieldContext_AttributeTypeCreatePayload_attributeType(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AttributeTypeCreatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_AttributeTypeCreatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttributeTypeCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttributeTypeElement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_AttributeTypeElement_key(ctx, field)
+	case "description":
+		return ec.fieldContext_AttributeTypeElement_description(ctx, field)
+	case "kind":
+		return ec.fieldContext_AttributeTypeElement_kind(ctx, field)
+	case "isMulti":
+		return ec.fieldContext_AttributeTypeElement_isMulti(ctx, field)
+	case "paramsJSON":
+		return ec.fieldContext_AttributeTypeElement_paramsJSON(ctx, field)
+	case "options":
+		return ec.fieldContext_AttributeTypeElement_options(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttributeTypeElement", field.Name)
+}
+
+func (ec *executionContext) childFields_AttributesAssignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "object":
+		return ec.fieldContext_AttributesAssignPayload_object(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AttributesAssignPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_AttributesAssignPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttributesAssignPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AttributesUnassignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "object":
+		return ec.fieldContext_AttributesUnassignPayload_object(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AttributesUnassignPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_AttributesUnassignPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttributesUnassignPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Brand(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9485,8 +10608,30 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_firstName(ctx, field)
 	case "lastName":
 		return ec.fieldContext_Customer_lastName(ctx, field)
+	case "isRegistered":
+		return ec.fieldContext_Customer_isRegistered(ctx, field)
+	case "store":
+		return ec.fieldContext_Customer_store(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Customer_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Customer_updatedAt(ctx, field)
+	case "attributes":
+		return ec.fieldContext_Customer_attributes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customer":
+		return ec.fieldContext_CustomerCreatePayload_customer(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CustomerCreatePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_CustomerCreatePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerCreatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeliveryWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9547,6 +10692,8 @@ func (ec *executionContext) childFields_DirectToConsumerOrder(ctx context.Contex
 		return ec.fieldContext_DirectToConsumerOrder_pricesIncludeTax(ctx, field)
 	case "language":
 		return ec.fieldContext_DirectToConsumerOrder_language(ctx, field)
+	case "attributes":
+		return ec.fieldContext_DirectToConsumerOrder_attributes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DirectToConsumerOrder", field.Name)
 }
@@ -9851,6 +10998,24 @@ func (ec *executionContext) childFields_IdConversionsUnsetPayload(ctx context.Co
 		return ec.fieldContext_IdConversionsUnsetPayload_userWarnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdConversionsUnsetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MappedAttribute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MappedAttribute_id(ctx, field)
+	case "name":
+		return ec.fieldContext_MappedAttribute_name(ctx, field)
+	case "description":
+		return ec.fieldContext_MappedAttribute_description(ctx, field)
+	case "objectType":
+		return ec.fieldContext_MappedAttribute_objectType(ctx, field)
+	case "elements":
+		return ec.fieldContext_MappedAttribute_elements(ctx, field)
+	case "type":
+		return ec.fieldContext_MappedAttribute_type(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MappedAttribute", field.Name)
 }
 
 func (ec *executionContext) childFields_Market(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10317,6 +11482,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Product_updatedAt(ctx, field)
+	case "attributes":
+		return ec.fieldContext_Product_attributes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -10449,6 +11616,8 @@ func (ec *executionContext) childFields_ProductVariant(ctx context.Context, fiel
 		return ec.fieldContext_ProductVariant_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_ProductVariant_updatedAt(ctx, field)
+	case "attributes":
+		return ec.fieldContext_ProductVariant_attributes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductVariant", field.Name)
 }
@@ -11179,6 +12348,8 @@ func (ec *executionContext) childFields_WholesaleOrder(ctx context.Context, fiel
 		return ec.fieldContext_WholesaleOrder_isInternal(ctx, field)
 	case "cancellationComment":
 		return ec.fieldContext_WholesaleOrder_cancellationComment(ctx, field)
+	case "attributes":
+		return ec.fieldContext_WholesaleOrder_attributes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WholesaleOrder", field.Name)
 }
@@ -11339,6 +12510,20 @@ func (ec *executionContext) field_DirectToConsumerOrder_paymentHistory_args(ctx 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignAttributes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (attribute.AssignInput, error) {
+			return ec.unmarshalNAttributesAssignGenericInput2seamᚋinternalᚋattributeᚐAssignInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11373,6 +12558,34 @@ func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.OrderConfirmInput, error) {
 			return ec.unmarshalNOrderConfirmInput2seamᚋinternalᚋgqlᚋmodelᚐOrderConfirmInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAttributeType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (attribute.TypeInput, error) {
+			return ec.unmarshalNAttributeTypeCreateInput2seamᚋinternalᚋattributeᚐTypeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAttribute_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (attribute.MappedInput, error) {
+			return ec.unmarshalNAttributeCreateInput2seamᚋinternalᚋattributeᚐMappedInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11429,6 +12642,20 @@ func (ec *executionContext) field_Mutation_createCollection_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (catalog.NamedInput, error) {
 			return ec.unmarshalNCollectionCreateInput2seamᚋinternalᚋcatalogᚐNamedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCustomer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (customer.CreateInput, error) {
+			return ec.unmarshalNCustomerCreateInput2seamᚋinternalᚋcustomerᚐCreateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11885,6 +13112,20 @@ func (ec *executionContext) field_Mutation_setStock_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (stock.SetInput, error) {
 			return ec.unmarshalNStockSetInput2seamᚋinternalᚋstockᚐSetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unassignAttributes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (attribute.UnassignInput, error) {
+			return ec.unmarshalNAttributesUnassignGenericInput2seamᚋinternalᚋattributeᚐUnassignInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12383,6 +13624,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_attributeTypes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AttributeTypeFilter, error) {
+			return ec.unmarshalOAttributeTypeFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributeTypeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_brands_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12517,6 +13772,58 @@ func (ec *executionContext) field_Query_countries_args(ctx context.Context, rawA
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOCountrySort2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_customer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.CustomerFilter, error) {
+			return ec.unmarshalOCustomerFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐCustomerFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOCustomerSort2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12716,6 +14023,20 @@ func (ec *executionContext) field_Query_idConversions_args(ctx context.Context, 
 		return nil, err
 	}
 	args["page"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mappedAttributes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.MappedAttributeFilter, error) {
+			return ec.unmarshalOMappedAttributeFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttributeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
 	return args, nil
 }
 
@@ -14542,6 +15863,1236 @@ func (ec *executionContext) fieldContext_AlteredPricesSetPayload_userWarnings(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _AttributeChoiceElement_key(ctx context.Context, field graphql.CollectedField, obj *model.AttributeChoiceElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeChoiceElement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeChoiceElement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeChoiceElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeChoiceElement_description(ctx context.Context, field graphql.CollectedField, obj *model.AttributeChoiceElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeChoiceElement_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeChoiceElement_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeChoiceElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeChoiceElement_kind(ctx context.Context, field graphql.CollectedField, obj *model.AttributeChoiceElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeChoiceElement_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeElementKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeChoiceElement_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeChoiceElement", field, false, false, "AttributeElementKind")
+}
+
+func (ec *executionContext) _AttributeChoiceElement_isMulti(ctx context.Context, field graphql.CollectedField, obj *model.AttributeChoiceElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeChoiceElement_isMulti(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsMulti, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeChoiceElement_isMulti(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeChoiceElement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AttributeChoiceElement_selectedValue(ctx context.Context, field graphql.CollectedField, obj *model.AttributeChoiceElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeChoiceElement_selectedValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelectedValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeChoiceElement_selectedValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeChoiceElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeChoiceElement_selectedValueName(ctx context.Context, field graphql.CollectedField, obj *model.AttributeChoiceElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeChoiceElement_selectedValueName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelectedValueName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeChoiceElement_selectedValueName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeChoiceElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeCreatePayload_attribute(ctx context.Context, field graphql.CollectedField, obj *model.AttributeCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeCreatePayload_attribute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attribute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MappedAttribute) graphql.Marshaler {
+			return ec.marshalOMappedAttribute2ᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttribute(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeCreatePayload_attribute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MappedAttribute(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributeCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AttributeCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeCreatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributeCreatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.AttributeCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeCreatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributeFileElement_key(ctx context.Context, field graphql.CollectedField, obj *model.AttributeFileElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeFileElement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeFileElement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeFileElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeFileElement_description(ctx context.Context, field graphql.CollectedField, obj *model.AttributeFileElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeFileElement_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeFileElement_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeFileElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeFileElement_kind(ctx context.Context, field graphql.CollectedField, obj *model.AttributeFileElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeFileElement_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeElementKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeFileElement_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeFileElement", field, false, false, "AttributeElementKind")
+}
+
+func (ec *executionContext) _AttributeFileElement_url(ctx context.Context, field graphql.CollectedField, obj *model.AttributeFileElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeFileElement_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeFileElement_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeFileElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeImageElement_key(ctx context.Context, field graphql.CollectedField, obj *model.AttributeImageElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeImageElement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeImageElement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeImageElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeImageElement_description(ctx context.Context, field graphql.CollectedField, obj *model.AttributeImageElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeImageElement_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeImageElement_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeImageElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeImageElement_kind(ctx context.Context, field graphql.CollectedField, obj *model.AttributeImageElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeImageElement_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeElementKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeImageElement_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeImageElement", field, false, false, "AttributeElementKind")
+}
+
+func (ec *executionContext) _AttributeImageElement_url(ctx context.Context, field graphql.CollectedField, obj *model.AttributeImageElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeImageElement_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeImageElement_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeImageElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeImageElement_width(ctx context.Context, field graphql.CollectedField, obj *model.AttributeImageElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeImageElement_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeImageElement_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeImageElement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AttributeImageElement_height(ctx context.Context, field graphql.CollectedField, obj *model.AttributeImageElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeImageElement_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeImageElement_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeImageElement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AttributeImageElement_mimeType(ctx context.Context, field graphql.CollectedField, obj *model.AttributeImageElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeImageElement_mimeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MimeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeImageElement_mimeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeImageElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeOption_value(ctx context.Context, field graphql.CollectedField, obj *attribute.Option) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeOption_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeOption_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeOption_name(ctx context.Context, field graphql.CollectedField, obj *attribute.Option) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeOption_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeOption_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeStringElement_key(ctx context.Context, field graphql.CollectedField, obj *model.AttributeStringElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeStringElement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeStringElement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeStringElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeStringElement_description(ctx context.Context, field graphql.CollectedField, obj *model.AttributeStringElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeStringElement_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeStringElement_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeStringElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeStringElement_kind(ctx context.Context, field graphql.CollectedField, obj *model.AttributeStringElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeStringElement_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeElementKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeStringElement_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeStringElement", field, false, false, "AttributeElementKind")
+}
+
+func (ec *executionContext) _AttributeStringElement_value(ctx context.Context, field graphql.CollectedField, obj *model.AttributeStringElement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeStringElement_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeStringElement_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeStringElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeType_name(ctx context.Context, field graphql.CollectedField, obj *attribute.Type) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeType_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeType_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeType", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeType_description(ctx context.Context, field graphql.CollectedField, obj *attribute.Type) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeType_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeType_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeType", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeType_isMapped(ctx context.Context, field graphql.CollectedField, obj *attribute.Type) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeType_isMapped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsMapped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeType_isMapped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AttributeType_isMulti(ctx context.Context, field graphql.CollectedField, obj *attribute.Type) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeType_isMulti(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsMulti, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeType_isMulti(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AttributeType_readonly(ctx context.Context, field graphql.CollectedField, obj *attribute.Type) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeType_readonly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Readonly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeType_readonly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AttributeType_objectType(ctx context.Context, field graphql.CollectedField, obj *attribute.Type) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeType_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeObjectType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeType_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeType", field, false, false, "AttributeObjectType")
+}
+
+func (ec *executionContext) _AttributeType_elements(ctx context.Context, field graphql.CollectedField, obj *attribute.Type) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeType_elements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []attribute.ElementDef) graphql.Marshaler {
+			return ec.marshalNAttributeTypeElement2ᚕseamᚋinternalᚋattributeᚐElementDefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeType_elements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeTypeElement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributeTypeCreatePayload_attributeType(ctx context.Context, field graphql.CollectedField, obj *model.AttributeTypeCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeCreatePayload_attributeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttributeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *attribute.Type) graphql.Marshaler {
+			return ec.marshalOAttributeType2ᚖseamᚋinternalᚋattributeᚐType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeCreatePayload_attributeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeTypeCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributeTypeCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AttributeTypeCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeCreatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeTypeCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributeTypeCreatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.AttributeTypeCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeCreatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeTypeCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributeTypeElement_key(ctx context.Context, field graphql.CollectedField, obj *attribute.ElementDef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeElement_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeElement_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeTypeElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeTypeElement_description(ctx context.Context, field graphql.CollectedField, obj *attribute.ElementDef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeElement_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeElement_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeTypeElement", field, false, false, "String")
+}
+
+func (ec *executionContext) _AttributeTypeElement_kind(ctx context.Context, field graphql.CollectedField, obj *attribute.ElementDef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeElement_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeElementKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeElement_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeTypeElement", field, false, false, "AttributeElementKind")
+}
+
+func (ec *executionContext) _AttributeTypeElement_isMulti(ctx context.Context, field graphql.CollectedField, obj *attribute.ElementDef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeElement_isMulti(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsMulti, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeElement_isMulti(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeTypeElement", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AttributeTypeElement_paramsJSON(ctx context.Context, field graphql.CollectedField, obj *attribute.ElementDef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeElement_paramsJSON(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AttributeTypeElement().ParamsJSON(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeElement_paramsJSON(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttributeTypeElement", field, true, true, "String")
+}
+
+func (ec *executionContext) _AttributeTypeElement_options(ctx context.Context, field graphql.CollectedField, obj *attribute.ElementDef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributeTypeElement_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []attribute.Option) graphql.Marshaler {
+			return ec.marshalNAttributeOption2ᚕseamᚋinternalᚋattributeᚐOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributeTypeElement_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributeTypeElement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributesAssignPayload_object(ctx context.Context, field graphql.CollectedField, obj *model.AttributesAssignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributesAssignPayload_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyObjectWithAttributes) graphql.Marshaler {
+			return ec.marshalOObjectWithAttributes2seamᚋinternalᚋgqlᚋmodelᚐAnyObjectWithAttributes(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributesAssignPayload_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributesAssignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributesAssignPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AttributesAssignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributesAssignPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributesAssignPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributesAssignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributesAssignPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.AttributesAssignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributesAssignPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributesAssignPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributesAssignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributesUnassignPayload_object(ctx context.Context, field graphql.CollectedField, obj *model.AttributesUnassignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributesUnassignPayload_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyObjectWithAttributes) graphql.Marshaler {
+			return ec.marshalOObjectWithAttributes2seamᚋinternalᚋgqlᚋmodelᚐAnyObjectWithAttributes(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttributesUnassignPayload_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributesUnassignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributesUnassignPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AttributesUnassignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributesUnassignPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributesUnassignPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributesUnassignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttributesUnassignPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.AttributesUnassignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttributesUnassignPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttributesUnassignPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttributesUnassignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Brand_id(ctx context.Context, field graphql.CollectedField, obj *store.Brand) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16052,6 +18603,271 @@ func (ec *executionContext) fieldContext_Customer_lastName(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
 }
 
+func (ec *executionContext) _Customer_isRegistered(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_isRegistered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().IsRegistered(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_isRegistered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Customer_store(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_store(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().Store(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Store:read")
+				if err != nil {
+					var zeroVal *store.Store
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Store
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Store) graphql.Marshaler {
+			return ec.marshalOStore2ᚖseamᚋinternalᚋstoreᚐStore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_store(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Customer_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Customer_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Customer_attributes(ctx context.Context, field graphql.CollectedField, obj *store.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_attributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().Attributes(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Customer.attributes:read")
+				if err != nil {
+					var zeroVal []model.Attribute
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.Attribute
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Attribute) graphql.Marshaler {
+			return ec.marshalOAttribute2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Customer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerCreatePayload_customer(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerCreatePayload_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerCreatePayload_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerCreatePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerCreatePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerCreatePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerCreatePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.CustomerCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerCreatePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerCreatePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeliveryWindow_id(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryWindow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16835,6 +19651,56 @@ func (ec *executionContext) _DirectToConsumerOrder_language(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_DirectToConsumerOrder_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_attributes(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_attributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Attributes(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order.attributes:read")
+				if err != nil {
+					var zeroVal []model.Attribute
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.Attribute
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Attribute) graphql.Marshaler {
+			return ec.marshalOAttribute2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DirectToConsumerOrderUpdatePayload_order(ctx context.Context, field graphql.CollectedField, obj *model.DirectToConsumerOrderUpdatePayload) (ret graphql.Marshaler) {
@@ -17892,6 +20758,152 @@ func (ec *executionContext) fieldContext_DisplayUpdatePayload_userWarnings(_ con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DynamicAttribute_description(ctx context.Context, field graphql.CollectedField, obj *model.DynamicAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DynamicAttribute_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DynamicAttribute_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DynamicAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _DynamicAttribute_objectType(ctx context.Context, field graphql.CollectedField, obj *model.DynamicAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DynamicAttribute_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeObjectType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DynamicAttribute_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DynamicAttribute", field, false, false, "AttributeObjectType")
+}
+
+func (ec *executionContext) _DynamicAttribute_elements(ctx context.Context, field graphql.CollectedField, obj *model.DynamicAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DynamicAttribute_elements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elements, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:read")
+				if err != nil {
+					var zeroVal []model.AttributeElement
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.AttributeElement
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AttributeElement) graphql.Marshaler {
+			return ec.marshalOAttributeElement2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeElementᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DynamicAttribute_elements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DynamicAttribute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DynamicAttribute_type(ctx context.Context, field graphql.CollectedField, obj *model.DynamicAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DynamicAttribute_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:read")
+				if err != nil {
+					var zeroVal *attribute.Type
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *attribute.Type
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *attribute.Type) graphql.Marshaler {
+			return ec.marshalOAttributeType2ᚖseamᚋinternalᚋattributeᚐType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DynamicAttribute_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DynamicAttribute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeType(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19683,6 +22695,198 @@ func (ec *executionContext) fieldContext_IdConversionsUnsetPayload_userWarnings(
 	return fc, nil
 }
 
+func (ec *executionContext) _MappedAttribute_id(ctx context.Context, field graphql.CollectedField, obj *model.MappedAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedAttribute_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MappedAttribute_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MappedAttribute", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MappedAttribute_name(ctx context.Context, field graphql.CollectedField, obj *model.MappedAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedAttribute_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MappedAttribute_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MappedAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _MappedAttribute_description(ctx context.Context, field graphql.CollectedField, obj *model.MappedAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedAttribute_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MappedAttribute_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MappedAttribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _MappedAttribute_objectType(ctx context.Context, field graphql.CollectedField, obj *model.MappedAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedAttribute_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNAttributeObjectType2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MappedAttribute_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MappedAttribute", field, false, false, "AttributeObjectType")
+}
+
+func (ec *executionContext) _MappedAttribute_elements(ctx context.Context, field graphql.CollectedField, obj *model.MappedAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedAttribute_elements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Elements, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:read")
+				if err != nil {
+					var zeroVal []model.AttributeElement
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.AttributeElement
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AttributeElement) graphql.Marshaler {
+			return ec.marshalOAttributeElement2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeElementᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MappedAttribute_elements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MappedAttribute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MappedAttribute_type(ctx context.Context, field graphql.CollectedField, obj *model.MappedAttribute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedAttribute_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:read")
+				if err != nil {
+					var zeroVal *attribute.Type
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *attribute.Type
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *attribute.Type) graphql.Marshaler {
+			return ec.marshalOAttributeType2ᚖseamᚋinternalᚋattributeᚐType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MappedAttribute_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MappedAttribute",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Market_id(ctx context.Context, field graphql.CollectedField, obj *store.Market) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20276,6 +23480,254 @@ func (ec *executionContext) fieldContext_Mutation_unsetIdConversions(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unsetIdConversions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignAttributes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignAttributes(ctx, fc.Args["input"].(attribute.AssignInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:write")
+				if err != nil {
+					var zeroVal *model.AttributesAssignPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.AttributesAssignPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttributesAssignPayload) graphql.Marshaler {
+			return ec.marshalOAttributesAssignPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributesAssignPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignAttributes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributesAssignPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignAttributes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unassignAttributes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unassignAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnassignAttributes(ctx, fc.Args["input"].(attribute.UnassignInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:write")
+				if err != nil {
+					var zeroVal *model.AttributesUnassignPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.AttributesUnassignPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttributesUnassignPayload) graphql.Marshaler {
+			return ec.marshalOAttributesUnassignPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributesUnassignPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unassignAttributes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributesUnassignPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unassignAttributes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAttributeType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAttributeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAttributeType(ctx, fc.Args["input"].(attribute.TypeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:write")
+				if err != nil {
+					var zeroVal *model.AttributeTypeCreatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.AttributeTypeCreatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttributeTypeCreatePayload) graphql.Marshaler {
+			return ec.marshalOAttributeTypeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributeTypeCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAttributeType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeTypeCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAttributeType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAttribute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAttribute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAttribute(ctx, fc.Args["input"].(attribute.MappedInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:write")
+				if err != nil {
+					var zeroVal *model.AttributeCreatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.AttributeCreatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttributeCreatePayload) graphql.Marshaler {
+			return ec.marshalOAttributeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributeCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAttribute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAttribute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21144,6 +24596,68 @@ func (ec *executionContext) fieldContext_Mutation_updateCategory(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCustomer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCustomer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCustomer(ctx, fc.Args["input"].(customer.CreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Customer:write")
+				if err != nil {
+					var zeroVal *model.CustomerCreatePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.CustomerCreatePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomerCreatePayload) graphql.Marshaler {
+			return ec.marshalOCustomerCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCustomerCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCustomer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCustomer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28145,6 +31659,56 @@ func (ec *executionContext) fieldContext_Product_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Product", field, false, false, "DateTimeTz")
 }
 
+func (ec *executionContext) _Product_attributes(ctx context.Context, field graphql.CollectedField, obj *store.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_attributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Attributes(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Product.attributes:read")
+				if err != nil {
+					var zeroVal []model.Attribute
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.Attribute
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Attribute) graphql.Marshaler {
+			return ec.marshalOAttribute2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Product_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductCreatePayload_product(ctx context.Context, field graphql.CollectedField, obj *model.ProductCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29615,6 +33179,56 @@ func (ec *executionContext) fieldContext_ProductVariant_updatedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("ProductVariant", field, false, false, "DateTimeTz")
 }
 
+func (ec *executionContext) _ProductVariant_attributes(ctx context.Context, field graphql.CollectedField, obj *store.Variant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_attributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProductVariant().Attributes(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "ProductVariant.attributes:read")
+				if err != nil {
+					var zeroVal []model.Attribute
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.Attribute
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Attribute) graphql.Marshaler {
+			return ec.marshalOAttribute2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductVariantCreatePayload_productVariant(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariantCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29931,6 +33545,130 @@ func (ec *executionContext) fieldContext_Query_idConversions(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_idConversions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_attributeTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_attributeTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AttributeTypes(ctx, fc.Args["where"].(*model.AttributeTypeFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:read")
+				if err != nil {
+					var zeroVal []*attribute.Type
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*attribute.Type
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*attribute.Type) graphql.Marshaler {
+			return ec.marshalOAttributeType2ᚕᚖseamᚋinternalᚋattributeᚐTypeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_attributeTypes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttributeType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_attributeTypes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mappedAttributes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mappedAttributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MappedAttributes(ctx, fc.Args["where"].(*model.MappedAttributeFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Attribute:read")
+				if err != nil {
+					var zeroVal []*model.MappedAttribute
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*model.MappedAttribute
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MappedAttribute) graphql.Marshaler {
+			return ec.marshalOMappedAttribute2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mappedAttributes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MappedAttribute(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mappedAttributes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30489,6 +34227,130 @@ func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_categories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Customers(ctx, fc.Args["where"].(*model.CustomerFilter), fc.Args["sort"].([]string), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Customer:read")
+				if err != nil {
+					var zeroVal []*store.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Customer
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚕᚖseamᚋinternalᚋstoreᚐCustomerᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Customer(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Customer:read")
+				if err != nil {
+					var zeroVal *store.Customer
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Customer
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38916,6 +42778,56 @@ func (ec *executionContext) fieldContext_WholesaleOrder_cancellationComment(_ co
 	return graphql.NewScalarFieldContext("WholesaleOrder", field, false, false, "String")
 }
 
+func (ec *executionContext) _WholesaleOrder_attributes(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_attributes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Attributes(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order.attributes:read")
+				if err != nil {
+					var zeroVal []model.Attribute
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []model.Attribute
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Attribute) graphql.Marshaler {
+			return ec.marshalOAttribute2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WholesaleOrderUpdatePayload_order(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrderUpdatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40152,6 +44064,510 @@ func UnmarshalAlteredPriceFilter(ctx context.Context, raw any) (model.AlteredPri
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAttributeCreateInput(ctx context.Context, obj any) (attribute.MappedInput, error) {
+	var it attribute.MappedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"typeName", "name", "elements"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "typeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("typeName"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TypeName = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "elements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elements"))
+			data, err := ec.unmarshalOAttributeElementValueInput2ᚕseamᚋinternalᚋattributeᚐValueInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Elements = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributeCreateInput unmarshals raw into the AttributeCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributeCreateInput(ctx context.Context, raw any) (attribute.MappedInput, error) {
+	var out attribute.MappedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributeCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttributeElementValueInput(ctx context.Context, obj any) (attribute.ValueInput, error) {
+	var it attribute.ValueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributeElementValueInput unmarshals raw into the AttributeElementValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributeElementValueInput(ctx context.Context, raw any) (attribute.ValueInput, error) {
+	var out attribute.ValueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributeElementValueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttributeOptionInput(ctx context.Context, obj any) (attribute.OptionInput, error) {
+	var it attribute.OptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"value", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributeOptionInput unmarshals raw into the AttributeOptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributeOptionInput(ctx context.Context, raw any) (attribute.OptionInput, error) {
+	var out attribute.OptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributeOptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttributeTypeCreateInput(ctx context.Context, obj any) (attribute.TypeInput, error) {
+	var it attribute.TypeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["isMapped"]; !present {
+		asMap["isMapped"] = false
+	}
+	if _, present := asMap["isMulti"]; !present {
+		asMap["isMulti"] = false
+	}
+	if _, present := asMap["readonly"]; !present {
+		asMap["readonly"] = false
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "objectType", "isMapped", "isMulti", "readonly", "elements"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNAttributeObjectType2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "isMapped":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMapped"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMapped = data
+		case "isMulti":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMulti"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMulti = data
+		case "readonly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readonly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Readonly = data
+		case "elements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elements"))
+			data, err := ec.unmarshalNAttributeTypeElementInput2ᚕseamᚋinternalᚋattributeᚐElementInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Elements = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributeTypeCreateInput unmarshals raw into the AttributeTypeCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributeTypeCreateInput(ctx context.Context, raw any) (attribute.TypeInput, error) {
+	var out attribute.TypeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributeTypeCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttributeTypeElementInput(ctx context.Context, obj any) (attribute.ElementInput, error) {
+	var it attribute.ElementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["isMulti"]; !present {
+		asMap["isMulti"] = false
+	}
+
+	fieldsInOrder := [...]string{"key", "description", "kind", "isMulti", "options"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNAttributeElementKind2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "isMulti":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMulti"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMulti = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOAttributeOptionInput2ᚕseamᚋinternalᚋattributeᚐOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributeTypeElementInput unmarshals raw into the AttributeTypeElementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributeTypeElementInput(ctx context.Context, raw any) (attribute.ElementInput, error) {
+	var out attribute.ElementInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributeTypeElementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttributeTypeFilter(ctx context.Context, obj any) (model.AttributeTypeFilter, error) {
+	var it model.AttributeTypeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "isMapped", "objectType"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringMatch2ᚖseamᚋinternalᚋgqlᚋmodelᚐStringMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "isMapped":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isMapped"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsMapped = data
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalOAttributeObjectType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributeTypeFilter unmarshals raw into the AttributeTypeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributeTypeFilter(ctx context.Context, raw any) (model.AttributeTypeFilter, error) {
+	var out model.AttributeTypeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributeTypeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttributesAssignGenericInput(ctx context.Context, obj any) (attribute.AssignInput, error) {
+	var it attribute.AssignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "objectId", "mappedAttributes", "dynamicAttributes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNAttributeObjectType2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "objectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectId"))
+			data, err := ec.unmarshalNInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectID = data
+		case "mappedAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mappedAttributes"))
+			data, err := ec.unmarshalOMappedAttributeAssignInput2ᚕseamᚋinternalᚋattributeᚐMappedRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MappedAttributes = data
+		case "dynamicAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dynamicAttributes"))
+			data, err := ec.unmarshalODynamicAttributeAssignInput2ᚕseamᚋinternalᚋattributeᚐDynamicValueᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DynamicAttributes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributesAssignGenericInput unmarshals raw into the AttributesAssignGenericInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributesAssignGenericInput(ctx context.Context, raw any) (attribute.AssignInput, error) {
+	var out attribute.AssignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributesAssignGenericInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttributesUnassignGenericInput(ctx context.Context, obj any) (attribute.UnassignInput, error) {
+	var it attribute.UnassignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"objectType", "objectId", "mappedAttributes", "dynamicAttributes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNAttributeObjectType2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "objectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectId"))
+			data, err := ec.unmarshalNInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectID = data
+		case "mappedAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mappedAttributes"))
+			data, err := ec.unmarshalOMappedAttributeAssignInput2ᚕseamᚋinternalᚋattributeᚐMappedRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MappedAttributes = data
+		case "dynamicAttributes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dynamicAttributes"))
+			data, err := ec.unmarshalODynamicAttributeUnassignInput2ᚕseamᚋinternalᚋattributeᚐDynamicRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DynamicAttributes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttributesUnassignGenericInput unmarshals raw into the AttributesUnassignGenericInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttributesUnassignGenericInput(ctx context.Context, raw any) (attribute.UnassignInput, error) {
+	var out attribute.UnassignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttributesUnassignGenericInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBrandCreateInput(ctx context.Context, obj any) (catalog.NamedInput, error) {
 	var it catalog.NamedInput
 	if obj == nil {
@@ -41118,6 +45534,139 @@ func UnmarshalCountryInput(ctx context.Context, raw any) (seam.Ref, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCustomerCreateInput(ctx context.Context, obj any) (customer.CreateInput, error) {
+	var it customer.CreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"store", "email", "password", "firstName", "lastName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "store":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("store"))
+			data, err := ec.unmarshalNStoreInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Store = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerCreateInput unmarshals raw into the CustomerCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerCreateInput(ctx context.Context, raw any) (customer.CreateInput, error) {
+	var out customer.CreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomerFilter(ctx context.Context, obj any) (model.CustomerFilter, error) {
+	var it model.CustomerFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "email", "storeId", "isRegistered"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOStringMatch2ᚖseamᚋinternalᚋgqlᚋmodelᚐStringMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "isRegistered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isRegistered"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsRegistered = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomerFilter unmarshals raw into the CustomerFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomerFilter(ctx context.Context, raw any) (model.CustomerFilter, error) {
+	var out model.CustomerFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomerFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCustomerInfoInput(ctx context.Context, obj any) (order.CustomerInfo, error) {
 	var it order.CustomerInfo
 	if obj == nil {
@@ -41878,6 +46427,104 @@ func (ec *executionContext) unmarshalInputDisplayUpdateInput(ctx context.Context
 func UnmarshalDisplayUpdateInput(ctx context.Context, raw any) (catalog.DisplayInput, error) {
 	var out catalog.DisplayInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisplayUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDynamicAttributeAssignInput(ctx context.Context, obj any) (attribute.DynamicValue, error) {
+	var it attribute.DynamicValue
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"attributeTypeName", "attributeElementKey", "attributeElementValue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "attributeTypeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attributeTypeName"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttributeTypeName = data
+		case "attributeElementKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attributeElementKey"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttributeElementKey = data
+		case "attributeElementValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attributeElementValue"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttributeElementValue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDynamicAttributeAssignInput unmarshals raw into the DynamicAttributeAssignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDynamicAttributeAssignInput(ctx context.Context, raw any) (attribute.DynamicValue, error) {
+	var out attribute.DynamicValue
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DynamicAttributeAssignInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDynamicAttributeUnassignInput(ctx context.Context, obj any) (attribute.DynamicRef, error) {
+	var it attribute.DynamicRef
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"attributeTypeName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "attributeTypeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attributeTypeName"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttributeTypeName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDynamicAttributeUnassignInput unmarshals raw into the DynamicAttributeUnassignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDynamicAttributeUnassignInput(ctx context.Context, raw any) (attribute.DynamicRef, error) {
+	var out attribute.DynamicRef
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DynamicAttributeUnassignInput", raw, &out)
 	return out, err
 }
 
@@ -42914,6 +47561,111 @@ func (ec *executionContext) unmarshalInputIndividualVariantPriceInput(ctx contex
 func UnmarshalIndividualVariantPriceInput(ctx context.Context, raw any) (pricing.VariantPriceInput, error) {
 	var out pricing.VariantPriceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndividualVariantPriceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMappedAttributeAssignInput(ctx context.Context, obj any) (attribute.MappedRef, error) {
+	var it attribute.MappedRef
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"attributeTypeName", "attributeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "attributeTypeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attributeTypeName"))
+			data, err := ec.unmarshalNString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttributeTypeName = data
+		case "attributeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attributeId"))
+			data, err := ec.unmarshalNInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttributeID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMappedAttributeAssignInput unmarshals raw into the MappedAttributeAssignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMappedAttributeAssignInput(ctx context.Context, raw any) (attribute.MappedRef, error) {
+	var out attribute.MappedRef
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MappedAttributeAssignInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMappedAttributeFilter(ctx context.Context, obj any) (model.MappedAttributeFilter, error) {
+	var it model.MappedAttributeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "typeName", "objectType"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "typeName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("typeName"))
+			data, err := ec.unmarshalOStringMatch2ᚖseamᚋinternalᚋgqlᚋmodelᚐStringMatch(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TypeName = data
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalOAttributeObjectType2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMappedAttributeFilter unmarshals raw into the MappedAttributeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMappedAttributeFilter(ctx context.Context, raw any) (model.MappedAttributeFilter, error) {
+	var out model.MappedAttributeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MappedAttributeFilter", raw, &out)
 	return out, err
 }
 
@@ -49165,6 +53917,74 @@ func UnmarshalWholesaleOrderUpdateInput(ctx context.Context, raw any) (order.Upd
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Attribute(ctx context.Context, sel ast.SelectionSet, obj model.Attribute) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.MappedAttribute:
+		return ec._MappedAttribute(ctx, sel, &obj)
+	case *model.MappedAttribute:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MappedAttribute(ctx, sel, obj)
+	case model.DynamicAttribute:
+		return ec._DynamicAttribute(ctx, sel, &obj)
+	case *model.DynamicAttribute:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DynamicAttribute(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Attribute must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
+func (ec *executionContext) _AttributeElement(ctx context.Context, sel ast.SelectionSet, obj model.AttributeElement) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.AttributeStringElement:
+		return ec._AttributeStringElement(ctx, sel, &obj)
+	case *model.AttributeStringElement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributeStringElement(ctx, sel, obj)
+	case model.AttributeImageElement:
+		return ec._AttributeImageElement(ctx, sel, &obj)
+	case *model.AttributeImageElement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributeImageElement(ctx, sel, obj)
+	case model.AttributeFileElement:
+		return ec._AttributeFileElement(ctx, sel, &obj)
+	case *model.AttributeFileElement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributeFileElement(ctx, sel, obj)
+	case model.AttributeChoiceElement:
+		return ec._AttributeChoiceElement(ctx, sel, &obj)
+	case *model.AttributeChoiceElement:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributeChoiceElement(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of AttributeElement must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionSet, obj model.EventTarget) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -49176,6 +53996,27 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 			return graphql.Null
 		}
 		return ec._DirectToConsumerOrder(ctx, sel, obj)
+	case store.Variant:
+		return ec._ProductVariant(ctx, sel, &obj)
+	case *store.Variant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductVariant(ctx, sel, obj)
+	case store.Product:
+		return ec._Product(ctx, sel, &obj)
+	case *store.Product:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Product(ctx, sel, obj)
+	case store.Customer:
+		return ec._Customer(ctx, sel, &obj)
+	case *store.Customer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Customer(ctx, sel, obj)
 	case store.Warehouse:
 		return ec._Warehouse(ctx, sel, &obj)
 	case *store.Warehouse:
@@ -49211,13 +54052,6 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 			return graphql.Null
 		}
 		return ec._Selection(ctx, sel, obj)
-	case store.Variant:
-		return ec._ProductVariant(ctx, sel, &obj)
-	case *store.Variant:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._ProductVariant(ctx, sel, obj)
 	case store.ProductSize:
 		return ec._ProductSize(ctx, sel, &obj)
 	case *store.ProductSize:
@@ -49225,13 +54059,6 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 			return graphql.Null
 		}
 		return ec._ProductSize(ctx, sel, obj)
-	case store.Product:
-		return ec._Product(ctx, sel, &obj)
-	case *store.Product:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Product(ctx, sel, obj)
 	case store.Pricelist:
 		return ec._Pricelist(ctx, sel, &obj)
 	case *store.Pricelist:
@@ -49260,6 +54087,47 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 			return graphql.Null
 		}
 		return ec._Display(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of EventTarget must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
+func (ec *executionContext) _ObjectWithAttributes(ctx context.Context, sel ast.SelectionSet, obj model.AnyObjectWithAttributes) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.WholesaleOrder:
+		return ec._WholesaleOrder(ctx, sel, &obj)
+	case *model.WholesaleOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WholesaleOrder(ctx, sel, obj)
+	case store.Order:
+		return ec._DirectToConsumerOrder(ctx, sel, &obj)
+	case *store.Order:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DirectToConsumerOrder(ctx, sel, obj)
+	case store.Variant:
+		return ec._ProductVariant(ctx, sel, &obj)
+	case *store.Variant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductVariant(ctx, sel, obj)
+	case store.Product:
+		return ec._Product(ctx, sel, &obj)
+	case *store.Product:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Product(ctx, sel, obj)
 	case store.Customer:
 		return ec._Customer(ctx, sel, &obj)
 	case *store.Customer:
@@ -49271,7 +54139,7 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
 		} else {
-			panic(fmt.Errorf("unexpected type %T; non-generated variants of EventTarget must implement graphql.Marshaler", obj))
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of ObjectWithAttributes must implement graphql.Marshaler", obj))
 		}
 	}
 }
@@ -49622,6 +54490,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._DirectToConsumerOrderUpdatePayload(ctx, sel, obj)
+	case model.CustomerCreatePayload:
+		return ec._CustomerCreatePayload(ctx, sel, &obj)
+	case *model.CustomerCreatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CustomerCreatePayload(ctx, sel, obj)
 	case model.CollectionCreatePayload:
 		return ec._CollectionCreatePayload(ctx, sel, &obj)
 	case *model.CollectionCreatePayload:
@@ -49657,6 +54532,34 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._BrandCreatePayload(ctx, sel, obj)
+	case model.AttributesUnassignPayload:
+		return ec._AttributesUnassignPayload(ctx, sel, &obj)
+	case *model.AttributesUnassignPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributesUnassignPayload(ctx, sel, obj)
+	case model.AttributesAssignPayload:
+		return ec._AttributesAssignPayload(ctx, sel, &obj)
+	case *model.AttributesAssignPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributesAssignPayload(ctx, sel, obj)
+	case model.AttributeTypeCreatePayload:
+		return ec._AttributeTypeCreatePayload(ctx, sel, &obj)
+	case *model.AttributeTypeCreatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributeTypeCreatePayload(ctx, sel, obj)
+	case model.AttributeCreatePayload:
+		return ec._AttributeCreatePayload(ctx, sel, &obj)
+	case *model.AttributeCreatePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AttributeCreatePayload(ctx, sel, obj)
 	case model.AlteredPricesSetPayload:
 		return ec._AlteredPricesSetPayload(ctx, sel, &obj)
 	case *model.AlteredPricesSetPayload:
@@ -49989,6 +54892,555 @@ func (ec *executionContext) _AlteredPricesSetPayload(ctx context.Context, sel as
 			}
 		case "userWarnings":
 			out.Values[i] = ec._AlteredPricesSetPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeChoiceElementImplementors = []string{"AttributeChoiceElement", "AttributeElement"}
+
+func (ec *executionContext) _AttributeChoiceElement(ctx context.Context, sel ast.SelectionSet, obj *model.AttributeChoiceElement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeChoiceElementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeChoiceElement")
+		case "key":
+			out.Values[i] = ec._AttributeChoiceElement_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._AttributeChoiceElement_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AttributeChoiceElement_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isMulti":
+			out.Values[i] = ec._AttributeChoiceElement_isMulti(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "selectedValue":
+			out.Values[i] = ec._AttributeChoiceElement_selectedValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "selectedValueName":
+			out.Values[i] = ec._AttributeChoiceElement_selectedValueName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeCreatePayloadImplementors = []string{"AttributeCreatePayload", "Payload"}
+
+func (ec *executionContext) _AttributeCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttributeCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeCreatePayload")
+		case "attribute":
+			out.Values[i] = ec._AttributeCreatePayload_attribute(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AttributeCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._AttributeCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeFileElementImplementors = []string{"AttributeFileElement", "AttributeElement"}
+
+func (ec *executionContext) _AttributeFileElement(ctx context.Context, sel ast.SelectionSet, obj *model.AttributeFileElement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeFileElementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeFileElement")
+		case "key":
+			out.Values[i] = ec._AttributeFileElement_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._AttributeFileElement_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AttributeFileElement_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._AttributeFileElement_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeImageElementImplementors = []string{"AttributeImageElement", "AttributeElement"}
+
+func (ec *executionContext) _AttributeImageElement(ctx context.Context, sel ast.SelectionSet, obj *model.AttributeImageElement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeImageElementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeImageElement")
+		case "key":
+			out.Values[i] = ec._AttributeImageElement_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._AttributeImageElement_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AttributeImageElement_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._AttributeImageElement_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._AttributeImageElement_width(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._AttributeImageElement_height(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mimeType":
+			out.Values[i] = ec._AttributeImageElement_mimeType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeOptionImplementors = []string{"AttributeOption"}
+
+func (ec *executionContext) _AttributeOption(ctx context.Context, sel ast.SelectionSet, obj *attribute.Option) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeOption")
+		case "value":
+			out.Values[i] = ec._AttributeOption_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AttributeOption_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeStringElementImplementors = []string{"AttributeStringElement", "AttributeElement"}
+
+func (ec *executionContext) _AttributeStringElement(ctx context.Context, sel ast.SelectionSet, obj *model.AttributeStringElement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeStringElementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeStringElement")
+		case "key":
+			out.Values[i] = ec._AttributeStringElement_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._AttributeStringElement_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._AttributeStringElement_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._AttributeStringElement_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeTypeImplementors = []string{"AttributeType"}
+
+func (ec *executionContext) _AttributeType(ctx context.Context, sel ast.SelectionSet, obj *attribute.Type) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeType")
+		case "name":
+			out.Values[i] = ec._AttributeType_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._AttributeType_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isMapped":
+			out.Values[i] = ec._AttributeType_isMapped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isMulti":
+			out.Values[i] = ec._AttributeType_isMulti(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "readonly":
+			out.Values[i] = ec._AttributeType_readonly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._AttributeType_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "elements":
+			out.Values[i] = ec._AttributeType_elements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeTypeCreatePayloadImplementors = []string{"AttributeTypeCreatePayload", "Payload"}
+
+func (ec *executionContext) _AttributeTypeCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttributeTypeCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeTypeCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeTypeCreatePayload")
+		case "attributeType":
+			out.Values[i] = ec._AttributeTypeCreatePayload_attributeType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AttributeTypeCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._AttributeTypeCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributeTypeElementImplementors = []string{"AttributeTypeElement"}
+
+func (ec *executionContext) _AttributeTypeElement(ctx context.Context, sel ast.SelectionSet, obj *attribute.ElementDef) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributeTypeElementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributeTypeElement")
+		case "key":
+			out.Values[i] = ec._AttributeTypeElement_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._AttributeTypeElement_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._AttributeTypeElement_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isMulti":
+			out.Values[i] = ec._AttributeTypeElement_isMulti(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paramsJSON":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AttributeTypeElement_paramsJSON(ctx, field, obj)
+				})
+		case "options":
+			out.Values[i] = ec._AttributeTypeElement_options(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributesAssignPayloadImplementors = []string{"AttributesAssignPayload", "Payload"}
+
+func (ec *executionContext) _AttributesAssignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttributesAssignPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributesAssignPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributesAssignPayload")
+		case "object":
+			out.Values[i] = ec._AttributesAssignPayload_object(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AttributesAssignPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._AttributesAssignPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var attributesUnassignPayloadImplementors = []string{"AttributesUnassignPayload", "Payload"}
+
+func (ec *executionContext) _AttributesUnassignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AttributesUnassignPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attributesUnassignPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttributesUnassignPayload")
+		case "object":
+			out.Values[i] = ec._AttributesUnassignPayload_object(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AttributesUnassignPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._AttributesUnassignPayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50610,7 +56062,7 @@ func (ec *executionContext) _Currency(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var customerImplementors = []string{"Customer", "EventTarget"}
+var customerImplementors = []string{"Customer", "EventTarget", "ObjectWithAttributes"}
 
 func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet, obj *store.Customer) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, customerImplementors)
@@ -50624,21 +56076,92 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._Customer_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
 			out.Values[i] = ec._Customer_email(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "firstName":
 			out.Values[i] = ec._Customer_firstName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastName":
 			out.Values[i] = ec._Customer_lastName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isRegistered":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_isRegistered(ctx, field, obj)
+				})
+		case "store":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_store(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Customer_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Customer_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_attributes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerCreatePayloadImplementors = []string{"CustomerCreatePayload", "Payload"}
+
+func (ec *executionContext) _CustomerCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CustomerCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerCreatePayload")
+		case "customer":
+			out.Values[i] = ec._CustomerCreatePayload_customer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CustomerCreatePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._CustomerCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -50696,7 +56219,7 @@ func (ec *executionContext) _DeliveryWindow(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var directToConsumerOrderImplementors = []string{"DirectToConsumerOrder", "EventTarget", "Order"}
+var directToConsumerOrderImplementors = []string{"DirectToConsumerOrder", "EventTarget", "Order", "ObjectWithAttributes"}
 
 func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.SelectionSet, obj *store.Order) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, directToConsumerOrderImplementors)
@@ -50835,6 +56358,12 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_attributes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51113,6 +56642,54 @@ func (ec *executionContext) _DisplayUpdatePayload(ctx context.Context, sel ast.S
 		case "userWarnings":
 			out.Values[i] = ec._DisplayUpdatePayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dynamicAttributeImplementors = []string{"DynamicAttribute", "Attribute"}
+
+func (ec *executionContext) _DynamicAttribute(ctx context.Context, sel ast.SelectionSet, obj *model.DynamicAttribute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dynamicAttributeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DynamicAttribute")
+		case "description":
+			out.Values[i] = ec._DynamicAttribute_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._DynamicAttribute_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "elements":
+			out.Values[i] = ec._DynamicAttribute_elements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._DynamicAttribute_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -51870,6 +57447,64 @@ func (ec *executionContext) _IdConversionsUnsetPayload(ctx context.Context, sel 
 	return out
 }
 
+var mappedAttributeImplementors = []string{"MappedAttribute", "Attribute"}
+
+func (ec *executionContext) _MappedAttribute(ctx context.Context, sel ast.SelectionSet, obj *model.MappedAttribute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mappedAttributeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MappedAttribute")
+		case "id":
+			out.Values[i] = ec._MappedAttribute_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._MappedAttribute_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._MappedAttribute_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objectType":
+			out.Values[i] = ec._MappedAttribute_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "elements":
+			out.Values[i] = ec._MappedAttribute_elements(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._MappedAttribute_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var marketImplementors = []string{"Market"}
 
 func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, obj *store.Market) graphql.Marshaler {
@@ -52087,6 +57722,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "assignAttributes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignAttributes(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unassignAttributes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unassignAttributes(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createAttributeType":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAttributeType(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createAttribute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAttribute(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createSizeChart":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSizeChart(ctx, field)
@@ -52181,6 +57844,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createCustomer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCustomer(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -53752,7 +59422,7 @@ func (ec *executionContext) _PricesSetPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var productImplementors = []string{"Product", "EventTarget"}
+var productImplementors = []string{"Product", "ObjectWithAttributes", "EventTarget"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *store.Product) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
@@ -53861,6 +59531,12 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_attributes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54205,7 +59881,7 @@ func (ec *executionContext) _ProductUpdatePayload(ctx context.Context, sel ast.S
 	return out
 }
 
-var productVariantImplementors = []string{"ProductVariant", "EventTarget"}
+var productVariantImplementors = []string{"ProductVariant", "ObjectWithAttributes", "EventTarget"}
 
 func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.SelectionSet, obj *store.Variant) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantImplementors)
@@ -54293,6 +59969,12 @@ func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProductVariant_attributes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54427,6 +60109,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_idConversions(ctx, field)
 				})
+		case "attributeTypes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_attributeTypes(ctx, field)
+				})
+		case "mappedAttributes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mappedAttributes(ctx, field)
+				})
 		case "sizeCharts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -54480,6 +60174,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_categories(ctx, field)
+				})
+		case "customers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customers(ctx, field)
+				})
+		case "customer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customer(ctx, field)
 				})
 		case "displays":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -56876,7 +62582,7 @@ func (ec *executionContext) _WebhookSubscriptionPayload(ctx context.Context, sel
 	return out
 }
 
-var wholesaleOrderImplementors = []string{"WholesaleOrder", "Order"}
+var wholesaleOrderImplementors = []string{"WholesaleOrder", "Order", "ObjectWithAttributes"}
 
 func (ec *executionContext) _WholesaleOrder(ctx context.Context, sel ast.SelectionSet, obj *model.WholesaleOrder) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, wholesaleOrderImplementors)
@@ -56989,6 +62695,12 @@ func (ec *executionContext) _WholesaleOrder(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attributes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_attributes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57449,6 +63161,183 @@ func (ec *executionContext) marshalNAlteredPrice2ᚖseamᚋinternalᚋstoreᚐAl
 	return ec._AlteredPrice(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAttribute2seamᚋinternalᚋgqlᚋmodelᚐAttribute(ctx context.Context, sel ast.SelectionSet, v model.Attribute) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attribute!")
+		return graphql.Null
+	}
+	return ec._Attribute(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttributeCreateInput2seamᚋinternalᚋattributeᚐMappedInput(ctx context.Context, v any) (attribute.MappedInput, error) {
+	res, err := ec.unmarshalInputAttributeCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttributeElement2seamᚋinternalᚋgqlᚋmodelᚐAttributeElement(ctx context.Context, sel ast.SelectionSet, v model.AttributeElement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttributeElement!")
+		return graphql.Null
+	}
+	return ec._AttributeElement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttributeElementKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttributeElementKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AttributeElementKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAttributeElementKind2ᚖstring(ctx context.Context, v any) (*string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttributeElementKind2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttributeElementKind!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalString(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AttributeElementKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAttributeElementValueInput2seamᚋinternalᚋattributeᚐValueInput(ctx context.Context, v any) (attribute.ValueInput, error) {
+	res, err := ec.unmarshalInputAttributeElementValueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAttributeObjectType2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttributeObjectType2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AttributeObjectType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAttributeObjectType2ᚖstring(ctx context.Context, v any) (*string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttributeObjectType2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttributeObjectType!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalString(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AttributeObjectType!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAttributeOption2seamᚋinternalᚋattributeᚐOption(ctx context.Context, sel ast.SelectionSet, v attribute.Option) graphql.Marshaler {
+	return ec._AttributeOption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAttributeOption2ᚕseamᚋinternalᚋattributeᚐOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []attribute.Option) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttributeOption2seamᚋinternalᚋattributeᚐOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAttributeOptionInput2seamᚋinternalᚋattributeᚐOptionInput(ctx context.Context, v any) (attribute.OptionInput, error) {
+	res, err := ec.unmarshalInputAttributeOptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttributeType2ᚖseamᚋinternalᚋattributeᚐType(ctx context.Context, sel ast.SelectionSet, v *attribute.Type) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttributeType!")
+		return graphql.Null
+	}
+	return ec._AttributeType(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttributeTypeCreateInput2seamᚋinternalᚋattributeᚐTypeInput(ctx context.Context, v any) (attribute.TypeInput, error) {
+	res, err := ec.unmarshalInputAttributeTypeCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttributeTypeElement2seamᚋinternalᚋattributeᚐElementDef(ctx context.Context, sel ast.SelectionSet, v attribute.ElementDef) graphql.Marshaler {
+	return ec._AttributeTypeElement(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAttributeTypeElement2ᚕseamᚋinternalᚋattributeᚐElementDefᚄ(ctx context.Context, sel ast.SelectionSet, v []attribute.ElementDef) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttributeTypeElement2seamᚋinternalᚋattributeᚐElementDef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAttributeTypeElementInput2seamᚋinternalᚋattributeᚐElementInput(ctx context.Context, v any) (attribute.ElementInput, error) {
+	res, err := ec.unmarshalInputAttributeTypeElementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAttributeTypeElementInput2ᚕseamᚋinternalᚋattributeᚐElementInputᚄ(ctx context.Context, v any) ([]attribute.ElementInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]attribute.ElementInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttributeTypeElementInput2seamᚋinternalᚋattributeᚐElementInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAttributesAssignGenericInput2seamᚋinternalᚋattributeᚐAssignInput(ctx context.Context, v any) (attribute.AssignInput, error) {
+	res, err := ec.unmarshalInputAttributesAssignGenericInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAttributesUnassignGenericInput2seamᚋinternalᚋattributeᚐUnassignInput(ctx context.Context, v any) (attribute.UnassignInput, error) {
+	res, err := ec.unmarshalInputAttributesUnassignGenericInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57676,6 +63565,33 @@ func (ec *executionContext) marshalNCurrency2ᚖseamᚋinternalᚋgqlᚋmodelᚐ
 	return ec._Currency(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *store.Customer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Customer!")
+		return graphql.Null
+	}
+	return ec._Customer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomerCreateInput2seamᚋinternalᚋcustomerᚐCreateInput(ctx context.Context, v any) (customer.CreateInput, error) {
+	res, err := ec.unmarshalInputCustomerCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCustomerSort2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerSort2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CustomerSort!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := model.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57787,6 +63703,16 @@ func (ec *executionContext) marshalNDisplaySort2string(ctx context.Context, sel 
 
 func (ec *executionContext) unmarshalNDisplayUpdateInput2seamᚋinternalᚋcatalogᚐDisplayInput(ctx context.Context, v any) (catalog.DisplayInput, error) {
 	res, err := ec.unmarshalInputDisplayUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDynamicAttributeAssignInput2seamᚋinternalᚋattributeᚐDynamicValue(ctx context.Context, v any) (attribute.DynamicValue, error) {
+	res, err := ec.unmarshalInputDynamicAttributeAssignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDynamicAttributeUnassignInput2seamᚋinternalᚋattributeᚐDynamicRef(ctx context.Context, v any) (attribute.DynamicRef, error) {
+	res, err := ec.unmarshalInputDynamicAttributeUnassignInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -58225,6 +64151,37 @@ func (ec *executionContext) marshalNInt2ᚕint64ᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Int!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalInt64(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNMappedAttribute2ᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttribute(ctx context.Context, sel ast.SelectionSet, v *model.MappedAttribute) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MappedAttribute!")
+		return graphql.Null
+	}
+	return ec._MappedAttribute(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMappedAttributeAssignInput2seamᚋinternalᚋattributeᚐMappedRef(ctx context.Context, v any) (attribute.MappedRef, error) {
+	res, err := ec.unmarshalInputMappedAttributeAssignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx context.Context, sel ast.SelectionSet, v *store.Market) graphql.Marshaler {
@@ -60229,6 +66186,176 @@ func (ec *executionContext) marshalOAlteredPricesSetPayload2ᚖseamᚋinternal�
 	return ec._AlteredPricesSetPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAttribute2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Attribute) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttribute2seamᚋinternalᚋgqlᚋmodelᚐAttribute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAttributeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributeCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttributeCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AttributeCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAttributeElement2ᚕseamᚋinternalᚋgqlᚋmodelᚐAttributeElementᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AttributeElement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttributeElement2seamᚋinternalᚋgqlᚋmodelᚐAttributeElement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAttributeElementValueInput2ᚕseamᚋinternalᚋattributeᚐValueInputᚄ(ctx context.Context, v any) ([]attribute.ValueInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]attribute.ValueInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttributeElementValueInput2seamᚋinternalᚋattributeᚐValueInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAttributeObjectType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttributeObjectType2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAttributeObjectType2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttributeObjectType2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAttributeOptionInput2ᚕseamᚋinternalᚋattributeᚐOptionInputᚄ(ctx context.Context, v any) ([]attribute.OptionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]attribute.OptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttributeOptionInput2seamᚋinternalᚋattributeᚐOptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAttributeType2ᚕᚖseamᚋinternalᚋattributeᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*attribute.Type) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttributeType2ᚖseamᚋinternalᚋattributeᚐType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAttributeType2ᚖseamᚋinternalᚋattributeᚐType(ctx context.Context, sel ast.SelectionSet, v *attribute.Type) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AttributeType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAttributeTypeCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributeTypeCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.AttributeTypeCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AttributeTypeCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAttributeTypeFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributeTypeFilter(ctx context.Context, v any) (*model.AttributeTypeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAttributeTypeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAttributesAssignPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributesAssignPayload(ctx context.Context, sel ast.SelectionSet, v *model.AttributesAssignPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AttributesAssignPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAttributesUnassignPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAttributesUnassignPayload(ctx context.Context, sel ast.SelectionSet, v *model.AttributesUnassignPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AttributesUnassignPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -60573,11 +66700,45 @@ func (ec *executionContext) marshalOCountrySort2ᚕstringᚄ(ctx context.Context
 	return ret
 }
 
+func (ec *executionContext) marshalOCustomer2ᚕᚖseamᚋinternalᚋstoreᚐCustomerᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Customer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCustomer2ᚖseamᚋinternalᚋstoreᚐCustomer(ctx context.Context, sel ast.SelectionSet, v *store.Customer) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Customer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCustomerCreatePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCustomerCreatePayload(ctx context.Context, sel ast.SelectionSet, v *model.CustomerCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCustomerFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐCustomerFilter(ctx context.Context, v any) (*model.CustomerFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomerFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCustomerInfoInput2ᚖseamᚋinternalᚋorderᚐCustomerInfo(ctx context.Context, v any) (*order.CustomerInfo, error) {
@@ -60594,6 +66755,42 @@ func (ec *executionContext) unmarshalOCustomerInput2ᚖseamᚋinternalᚋseamᚐ
 	}
 	res, err := ec.unmarshalInputCustomerInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCustomerSort2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomerSort2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCustomerSort2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomerSort2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -60775,6 +66972,40 @@ func (ec *executionContext) marshalODisplayUpdatePayload2ᚖseamᚋinternalᚋgq
 		return graphql.Null
 	}
 	return ec._DisplayUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODynamicAttributeAssignInput2ᚕseamᚋinternalᚋattributeᚐDynamicValueᚄ(ctx context.Context, v any) ([]attribute.DynamicValue, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]attribute.DynamicValue, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDynamicAttributeAssignInput2seamᚋinternalᚋattributeᚐDynamicValue(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalODynamicAttributeUnassignInput2ᚕseamᚋinternalᚋattributeᚐDynamicRefᚄ(ctx context.Context, v any) ([]attribute.DynamicRef, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]attribute.DynamicRef, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDynamicAttributeUnassignInput2seamᚋinternalᚋattributeᚐDynamicRef(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOEvent2ᚕᚖseamᚋinternalᚋstoreᚐQueuedEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.QueuedEvent) graphql.Marshaler {
@@ -61209,6 +67440,57 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOMappedAttribute2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttributeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MappedAttribute) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMappedAttribute2ᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttribute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMappedAttribute2ᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttribute(ctx context.Context, sel ast.SelectionSet, v *model.MappedAttribute) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MappedAttribute(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMappedAttributeAssignInput2ᚕseamᚋinternalᚋattributeᚐMappedRefᚄ(ctx context.Context, v any) ([]attribute.MappedRef, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]attribute.MappedRef, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMappedAttributeAssignInput2seamᚋinternalᚋattributeᚐMappedRef(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMappedAttributeFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐMappedAttributeFilter(ctx context.Context, v any) (*model.MappedAttributeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMappedAttributeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOMarket2ᚕᚖseamᚋinternalᚋstoreᚐMarketᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Market) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61376,6 +67658,13 @@ func (ec *executionContext) marshalOObjectType2ᚕstringᚄ(ctx context.Context,
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOObjectWithAttributes2seamᚋinternalᚋgqlᚋmodelᚐAnyObjectWithAttributes(ctx context.Context, sel ast.SelectionSet, v model.AnyObjectWithAttributes) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ObjectWithAttributes(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx context.Context, sel ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {

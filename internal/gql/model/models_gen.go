@@ -3,6 +3,7 @@
 package model
 
 import (
+	"seam/internal/attribute"
 	"seam/internal/money"
 	"seam/internal/order"
 	"seam/internal/productlink"
@@ -10,6 +11,15 @@ import (
 	"seam/internal/store"
 	"time"
 )
+
+// What an object carries of one attribute type.
+type Attribute interface {
+	IsAttribute()
+}
+
+type AttributeElement interface {
+	IsAttributeElement()
+}
 
 // Every mutation payload carries userErrors (non-empty means nothing was changed) and userWarnings.
 type Payload interface {
@@ -50,6 +60,91 @@ type AlteredPricesSetPayload struct {
 }
 
 func (AlteredPricesSetPayload) IsPayload() {}
+
+// A SELECT element.
+type AttributeChoiceElement struct {
+	Key         string `json:"key"`
+	Description string `json:"description"`
+	Kind        string `json:"kind"`
+	IsMulti     bool   `json:"isMulti"`
+	// The chosen option's value; several are comma-separated.
+	SelectedValue *string `json:"selectedValue,omitempty"`
+	// The chosen option's name; several are comma-separated.
+	SelectedValueName *string `json:"selectedValueName,omitempty"`
+}
+
+func (AttributeChoiceElement) IsAttributeElement() {}
+
+type AttributeCreatePayload struct {
+	Attribute    *MappedAttribute `json:"attribute,omitempty"`
+	UserErrors   []*UserError     `json:"userErrors"`
+	UserWarnings []*UserWarning   `json:"userWarnings"`
+}
+
+func (AttributeCreatePayload) IsPayload() {}
+
+// A FILE element.
+type AttributeFileElement struct {
+	Key         string  `json:"key"`
+	Description string  `json:"description"`
+	Kind        string  `json:"kind"`
+	URL         *string `json:"url,omitempty"`
+}
+
+func (AttributeFileElement) IsAttributeElement() {}
+
+// An IMAGE element. Seam does not fetch images: width and height are null, the media type comes from the URL's extension.
+type AttributeImageElement struct {
+	Key         string  `json:"key"`
+	Description string  `json:"description"`
+	Kind        string  `json:"kind"`
+	URL         *string `json:"url,omitempty"`
+	Width       *int64  `json:"width,omitempty"`
+	Height      *int64  `json:"height,omitempty"`
+	MimeType    *string `json:"mimeType,omitempty"`
+}
+
+func (AttributeImageElement) IsAttributeElement() {}
+
+// An INPUT, TEXTAREA or BOOLEAN element.
+type AttributeStringElement struct {
+	Key         string  `json:"key"`
+	Description string  `json:"description"`
+	Kind        string  `json:"kind"`
+	Value       *string `json:"value,omitempty"`
+}
+
+func (AttributeStringElement) IsAttributeElement() {}
+
+type AttributeTypeCreatePayload struct {
+	AttributeType *attribute.Type `json:"attributeType,omitempty"`
+	UserErrors    []*UserError    `json:"userErrors"`
+	UserWarnings  []*UserWarning  `json:"userWarnings"`
+}
+
+func (AttributeTypeCreatePayload) IsPayload() {}
+
+type AttributeTypeFilter struct {
+	Name       *StringMatch `json:"name,omitempty"`
+	IsMapped   *bool        `json:"isMapped,omitempty"`
+	ObjectType []string     `json:"objectType,omitempty"`
+}
+
+type AttributesAssignPayload struct {
+	Object       AnyObjectWithAttributes `json:"object,omitempty"`
+	UserErrors   []*UserError            `json:"userErrors"`
+	UserWarnings []*UserWarning          `json:"userWarnings"`
+}
+
+func (AttributesAssignPayload) IsPayload() {}
+
+type AttributesUnassignPayload struct {
+	Object       AnyObjectWithAttributes `json:"object,omitempty"`
+	UserErrors   []*UserError            `json:"userErrors"`
+	UserWarnings []*UserWarning          `json:"userWarnings"`
+}
+
+func (AttributesUnassignPayload) IsPayload() {}
 
 type BrandCreatePayload struct {
 	Brand        *store.Brand   `json:"brand,omitempty"`
@@ -121,6 +216,22 @@ type CountryFilter struct {
 	Name *StringMatch `json:"name,omitempty"`
 }
 
+type CustomerCreatePayload struct {
+	Customer     *store.Customer `json:"customer,omitempty"`
+	UserErrors   []*UserError    `json:"userErrors"`
+	UserWarnings []*UserWarning  `json:"userWarnings"`
+}
+
+func (CustomerCreatePayload) IsPayload() {}
+
+type CustomerFilter struct {
+	ID []int64 `json:"id,omitempty"`
+	// Addresses are compared in lower case.
+	Email        *StringMatch `json:"email,omitempty"`
+	StoreID      []int64      `json:"storeId,omitempty"`
+	IsRegistered *bool        `json:"isRegistered,omitempty"`
+}
+
 type DateTimeRange struct {
 	From *time.Time `json:"from,omitempty"`
 	To   *time.Time `json:"to,omitempty"`
@@ -163,6 +274,16 @@ type DisplayUpdatePayload struct {
 }
 
 func (DisplayUpdatePayload) IsPayload() {}
+
+// The values of a dynamic attribute type set on one object.
+type DynamicAttribute struct {
+	Description string             `json:"description"`
+	ObjectType  string             `json:"objectType"`
+	Elements    []AttributeElement `json:"elements,omitempty"`
+	Type        *attribute.Type    `json:"type,omitempty"`
+}
+
+func (DynamicAttribute) IsAttribute() {}
 
 type EventFilter struct {
 	ObjectType []string `json:"objectType,omitempty"`
@@ -300,6 +421,24 @@ type IDConversionsUnsetPayload struct {
 }
 
 func (IDConversionsUnsetPayload) IsPayload() {}
+
+// An attribute of a mapped type: defined once, assigned to objects by id.
+type MappedAttribute struct {
+	ID          int64              `json:"id"`
+	Name        string             `json:"name"`
+	Description string             `json:"description"`
+	ObjectType  string             `json:"objectType"`
+	Elements    []AttributeElement `json:"elements,omitempty"`
+	Type        *attribute.Type    `json:"type,omitempty"`
+}
+
+func (MappedAttribute) IsAttribute() {}
+
+type MappedAttributeFilter struct {
+	ID         []int64      `json:"id,omitempty"`
+	TypeName   *StringMatch `json:"typeName,omitempty"`
+	ObjectType []string     `json:"objectType,omitempty"`
+}
 
 type MarketCreatePayload struct {
 	Market       *store.Market  `json:"market,omitempty"`
