@@ -1,14 +1,9 @@
 package gql_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,67 +11,18 @@ import (
 
 	"seam/internal/attribute"
 	"seam/internal/auth"
-	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/dbtest"
-	"seam/internal/demo"
 	"seam/internal/gql/gqltest"
-	"seam/internal/payment"
-	"seam/internal/rest"
-	"seam/internal/server"
 )
 
-// liveShop is Seam with the demo shop serving the Checkout API and the
-// Integration API on one httptest server, as `seam serve` does.
-type liveShop struct {
-	t   *testing.T
-	d   *db.DB
-	url string
-	hc  *http.Client
-	gql *gqltest.Client
-}
-
-func startShop(t *testing.T, d *db.DB) *liveShop {
-	t.Helper()
-	if err := demo.Load(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
-	test := &payment.Test{Key: []byte("k")}
-	svc := checkout.New(d, map[string]payment.Provider{"test": test})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(server.New(server.Config{DB: d, Log: log, Version: "test", Checkout: svc, TestPayments: test}).Handler())
-	t.Cleanup(srv.Close)
-	c := gqltest.New(t, d, "erp")
-	c.URL, c.HTTP = srv.URL, srv.Client()
-	return &liveShop{t: t, d: d, url: srv.URL, hc: srv.Client(), gql: c}
-}
-
-// checkout sends one Checkout API call and decodes the answer, which must
-// be 200.
+// checkout sends one Checkout API call as a browser and decodes the
+// answer, which must be 200.
 func (s *liveShop) checkout(token, method, path string, body any) map[string]any {
 	s.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, s.url+rest.Prefix+path, rd)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("API-Token", token)
-	}
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &out) != nil {
-		s.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	status, out := s.checkoutCall(token, method, path, body)
+	if status != http.StatusOK {
+		s.t.Fatalf("%s %s: %d %v", method, path, status, out)
 	}
 	return out
 }
@@ -90,7 +36,7 @@ func (s *liveShop) guestOrder(email, first, last string) (string, int64) {
 	o := s.checkout(token, "POST", "/payment", map[string]any{"termsAndConditions": true, "address": map[string]any{
 		"email": email, "firstName": first, "lastName": last, "address1": "Storgatan 1", "zipCode": "11122", "city": "Stockholm", "country": "SE"}})
 	hash, _ := gqltest.Get(o, "order", "order").(string)
-	r := s.gql.MustOK(`query($id: String!) { order(id: $id) { number } }`, map[string]any{"id": hash})
+	r := s.erp.MustOK(`query($id: String!) { order(id: $id) { number } }`, map[string]any{"id": hash})
 	return hash, int64(gqltest.Get(r.Data, "order", "number").(float64))
 }
 
@@ -142,20 +88,20 @@ func TestSeedCustomerAttributesRunAsWritten(t *testing.T) {
 		if id := dbtest.Int(t, d, `SELECT id FROM customer WHERE email = 'symek+333@centra.com' AND NOT registered`); id != 27 {
 			t.Fatalf("the order's customer is %d, want 27", id)
 		}
-		s.gql.MustOK(`mutation { assignAttributes(input: {objectType: Customer, objectId: 27, dynamicAttributes: [
+		s.erp.MustOK(`mutation { assignAttributes(input: {objectType: Customer, objectId: 27, dynamicAttributes: [
 			{attributeTypeName: "cus_extra", attributeElementKey: "id", attributeElementValue: "12345"},
 			{attributeTypeName: "cus_extra", attributeElementKey: "ship_id", attributeElementValue: "9999"}]}) { userErrors { message } } }`, nil)
 
 		// The mutation reuses the query's fragment, as the seed says.
 		get := string(docs["get_customer_with_attributes.graphql"])
 		fragment := get[strings.Index(get, "fragment attributes"):]
-		r := s.gql.MustOK(get, nil)
+		r := s.erp.MustOK(get, nil)
 		compareWithSeed(t, "getCustomerWithAttributes", docs["get_customer_with_attributes.response.json"], r)
 		if id := gqltest.Get(r.Data, "customers", 0, "id"); id != 27.0 {
 			t.Errorf("customer id %v, want 27", id)
 		}
 
-		r = s.gql.MustOK(string(docs["set_customer_attribute.graphql"])+fragment, nil)
+		r = s.erp.MustOK(string(docs["set_customer_attribute.graphql"])+fragment, nil)
 		compareWithSeed(t, "setCustomerAttribute", docs["set_customer_attribute.response.json"], r)
 		got := dbtest.String(t, d, `SELECT value FROM attribute_value WHERE object_type = 'Customer' AND object_id = 27 AND element_key = 'ship_id'`)
 		if got != "Completely new value" {
@@ -163,7 +109,7 @@ func TestSeedCustomerAttributesRunAsWritten(t *testing.T) {
 		}
 		// The order made the customer; each assignment that changed
 		// values updated it; a second run changes nothing.
-		s.gql.MustOK(string(docs["set_customer_attribute.graphql"])+fragment, nil)
+		s.erp.MustOK(string(docs["set_customer_attribute.graphql"])+fragment, nil)
 		events := func(action string) int64 {
 			return dbtest.Int(t, d, `SELECT COUNT(*) FROM event WHERE object_type = 'Customer' AND object_id = '27' AND action = $1`, action)
 		}
@@ -186,17 +132,17 @@ func TestRegisteredAndGuestCustomersShareAnEmail(t *testing.T) {
 		s.guestOrder("ann@example.com", "Ann", "Lee")
 		create := `mutation($email: String!) { createCustomer(input: {store: {id: 1}, email: $email, password: "correct horse", firstName: "Ann", lastName: "Registered"}) {
 			customer { id email isRegistered firstName } userErrors { message path } } }`
-		r := s.gql.MustOK(create, map[string]any{"email": "Ann@Example.com"})
+		r := s.erp.MustOK(create, map[string]any{"email": "Ann@Example.com"})
 		if gqltest.Get(r.Data, "createCustomer", "customer", "isRegistered") != true || gqltest.Get(r.Data, "createCustomer", "customer", "email") != "ann@example.com" {
 			t.Fatalf("createCustomer: %s", r.Raw)
 		}
-		r = refused(t, s.gql, create, map[string]any{"email": "ann@example.com"})
+		r = refused(t, s.erp, create, map[string]any{"email": "ann@example.com"})
 		if ue := r.UserErrors("createCustomer"); len(ue) != 1 || gqltest.Get(ue[0], "path", 1) != "email" {
 			t.Errorf("a second registered customer: %s", r.Raw)
 		}
 		s.guestOrder("ANN@example.com", "Ann", "Lee-Guest")
 
-		r = s.gql.MustOK(`{ customers(where: {email: {equals: "ann@EXAMPLE.com"}}) { email firstName lastName isRegistered store { id } } }`, nil)
+		r = s.erp.MustOK(`{ customers(where: {email: {equals: "ann@EXAMPLE.com"}}) { email firstName lastName isRegistered store { id } } }`, nil)
 		list, _ := r.Data["customers"].([]any)
 		if len(list) != 2 || gqltest.Get(list, 0, "isRegistered") != false || gqltest.Get(list, 1, "isRegistered") != true {
 			t.Fatalf("customers with ann@example.com: %s", r.Raw)
@@ -215,11 +161,11 @@ func TestRegisteredAndGuestCustomersShareAnEmail(t *testing.T) {
 		if created != 2 || updated != 1 {
 			t.Errorf("%d CREATED and %d UPDATED customer events, want 2 (guest, registered) and 1 (the guest's new last name)", created, updated)
 		}
-		r = s.gql.MustOK(`{ customers(where: {email: {equals: "nobody@example.com"}}) { id } }`, nil)
+		r = s.erp.MustOK(`{ customers(where: {email: {equals: "nobody@example.com"}}) { id } }`, nil)
 		if list, _ := r.Data["customers"].([]any); len(list) != 0 {
 			t.Errorf("an unknown address finds %s", r.Raw)
 		}
-		r = refused(t, s.gql, create, map[string]any{"email": "not an address"})
+		r = refused(t, s.erp, create, map[string]any{"email": "not an address"})
 		if ue := r.UserErrors("createCustomer"); len(ue) != 1 {
 			t.Errorf("a bad address: %s", r.Raw)
 		}
@@ -263,13 +209,13 @@ func TestAssignAndUnassignOnEveryObjectKind(t *testing.T) {
 			`{name: "pr_material", description: "Material", objectType: Product, isMapped: true, elements: [{key: "text", kind: INPUT}]}`,
 			`{name: "var_tags", description: "Tags", objectType: ProductVariant, isMapped: true, isMulti: true, elements: [{key: "tag", kind: INPUT}]}`,
 		} {
-			r := s.gql.MustOK(`mutation { createAttributeType(input: `+def+`) { attributeType { name } userErrors { message path } } }`, nil)
+			r := s.erp.MustOK(`mutation { createAttributeType(input: `+def+`) { attributeType { name } userErrors { message path } } }`, nil)
 			if ue := r.UserErrors("createAttributeType"); len(ue) != 0 {
 				t.Fatalf("createAttributeType: %s", r.Raw)
 			}
 		}
 		mapped := func(typ, name, key, value string) int64 {
-			r := s.gql.MustOK(fmt.Sprintf(`mutation { createAttribute(input: {typeName: %q, name: %q, elements: [{key: %q, value: %q}]}) {
+			r := s.erp.MustOK(fmt.Sprintf(`mutation { createAttribute(input: {typeName: %q, name: %q, elements: [{key: %q, value: %q}]}) {
 				attribute { id name elements { key ... on AttributeStringElement { value } } } userErrors { message path } } }`, typ, name, key, value), nil)
 			if ue := r.UserErrors("createAttribute"); len(ue) != 0 {
 				t.Fatalf("createAttribute: %s", r.Raw)
@@ -284,7 +230,7 @@ func TestAssignAndUnassignOnEveryObjectKind(t *testing.T) {
 
 		assign := func(objectType string, id int64, input string) map[string]any {
 			t.Helper()
-			r := s.gql.MustOK(fmt.Sprintf(`mutation { assignAttributes(input: {objectType: %s, objectId: %d, %s}) {
+			r := s.erp.MustOK(fmt.Sprintf(`mutation { assignAttributes(input: {objectType: %s, objectId: %d, %s}) {
 				userErrors { message path } object { __typename ...attrs } } }`, objectType, id, input)+attributesFragment, nil)
 			if ue := r.UserErrors("assignAttributes"); len(ue) != 0 {
 				t.Fatalf("assign to %s %d: %s", objectType, id, r.Raw)
@@ -325,7 +271,7 @@ func TestAssignAndUnassignOnEveryObjectKind(t *testing.T) {
 		}
 
 		// Read back through each object's own query.
-		r := s.gql.MustOK(`query($hash: String!, $c: Int!) { order(id: $hash) { ...attrs } customer(id: $c) { ...attrs } product(id: 1) { ...attrs }
+		r := s.erp.MustOK(`query($hash: String!, $c: Int!) { order(id: $hash) { ...attrs } customer(id: $c) { ...attrs } product(id: 1) { ...attrs }
 			productVariants(where: {id: [1]}) { ...attrs } }`+attributesFragment, map[string]any{"hash": hash, "c": customerID})
 		for _, path := range [][]any{{"order"}, {"customer"}, {"product"}, {"productVariants", 0}} {
 			if list, _ := gqltest.Get(r.Data, append(path, "attributes")...).([]any); len(list) == 0 {
@@ -335,7 +281,7 @@ func TestAssignAndUnassignOnEveryObjectKind(t *testing.T) {
 
 		unassign := func(objectType string, id int64, input string) {
 			t.Helper()
-			r := s.gql.MustOK(fmt.Sprintf(`mutation { unassignAttributes(input: {objectType: %s, objectId: %d, %s}) {
+			r := s.erp.MustOK(fmt.Sprintf(`mutation { unassignAttributes(input: {objectType: %s, objectId: %d, %s}) {
 				userErrors { message path } object { ...attrs } } }`, objectType, id, input)+attributesFragment, nil)
 			if ue := r.UserErrors("unassignAttributes"); len(ue) != 0 {
 				t.Fatalf("unassign from %s %d: %s", objectType, id, r.Raw)
@@ -412,7 +358,7 @@ func TestAttributeMistakesAreUserErrors(t *testing.T) {
 		}
 		ids := strings.NewReplacer("$C", fmt.Sprint(customerID), "$O", fmt.Sprint(number))
 		for _, tc := range tests {
-			r := refused(t, s.gql, `mutation { assignAttributes(input: {`+ids.Replace(tc.input)+`}) { userErrors { message path } object { __typename } } }`, nil)
+			r := refused(t, s.erp, `mutation { assignAttributes(input: {`+ids.Replace(tc.input)+`}) { userErrors { message path } object { __typename } } }`, nil)
 			ue := r.UserErrors("assignAttributes")
 			if len(ue) != 1 || gqltest.Get(r.Data, "assignAttributes", "object") != nil {
 				t.Errorf("%s: %s", tc.name, r.Raw)
@@ -422,12 +368,12 @@ func TestAttributeMistakesAreUserErrors(t *testing.T) {
 				t.Errorf("%s: path %s, want %v (%s)", tc.name, got, tc.path, ue[0]["message"])
 			}
 		}
-		r := refused(t, s.gql, fmt.Sprintf(`mutation { unassignAttributes(input: {objectType: Customer, objectId: %d, dynamicAttributes: [{attributeTypeName: "cus_extra"}]}) {
+		r := refused(t, s.erp, fmt.Sprintf(`mutation { unassignAttributes(input: {objectType: Customer, objectId: %d, dynamicAttributes: [{attributeTypeName: "cus_extra"}]}) {
 			userErrors { message path } } }`, customerID), nil)
 		if ue := r.UserErrors("unassignAttributes"); len(ue) != 1 {
 			t.Errorf("unassigning what the customer does not carry: %s", r.Raw)
 		}
-		r = refused(t, s.gql, `mutation { createAttributeType(input: {name: "cus_extra", objectType: Customer, elements: [{key: "1x", kind: SELECT}]}) {
+		r = refused(t, s.erp, `mutation { createAttributeType(input: {name: "cus_extra", objectType: Customer, elements: [{key: "1x", kind: SELECT}]}) {
 			userErrors { message path } } }`, nil)
 		if ue := r.UserErrors("createAttributeType"); len(ue) != 3 {
 			t.Errorf("createAttributeType with a taken name, a bad key and a SELECT without options: %s", r.Raw)
@@ -440,7 +386,7 @@ func TestAttributeMistakesAreUserErrors(t *testing.T) {
 		}
 		// A token without Customer.attributes:read sees the customer, not
 		// its attributes.
-		limited := s.gql.With(gqltest.NewToken(t, d, auth.NewToken{Name: "crm", Permissions: []string{"Customer:read"}}))
+		limited := s.erp.With(gqltest.NewToken(t, d, auth.NewToken{Name: "crm", Permissions: []string{"Customer:read"}}))
 		r = limited.Do(`{ customers { email attributes { description } } }`, nil)
 		if gqltest.Get(r.Data, "customers", 0, "email") != "cy@example.com" || gqltest.Get(r.Data, "customers", 0, "attributes") != nil || len(r.Errors) == 0 {
 			t.Errorf("without Customer.attributes:read: %s", r.Raw)

@@ -8,6 +8,7 @@ type AnyOrder interface{}
 
 // WholesaleOrder is an order of a WHOLESALE store.
 type WholesaleOrder store.Order
+
 // AnyObjectWithAttributes is what the GraphQL ObjectWithAttributes
 // interface resolves to: *store.Customer, *store.Order, *store.Product or
 // *store.Variant.
