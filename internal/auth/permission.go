@@ -48,6 +48,10 @@ var Permissions = []string{
 	"Warehouse:read", "Warehouse:write",
 	"Warehouse.stock:read",
 	"WarehouseDelivery:read",
+	"Order:write",
+	"Shipment:read", "Shipment:write", "Shipment.shippingAddress:read",
+	"Return:read", "Return:write",
+	"AdminUser:read", "StorePlugin:read",
 }
 
 // Known reports whether p is a permission Seam knows.

@@ -24,6 +24,7 @@ import (
 	"seam/internal/auth"
 	"seam/internal/db"
 	"seam/internal/gql/exec"
+	"seam/internal/payment"
 	"seam/internal/seam"
 )
 
@@ -70,6 +71,8 @@ type HandlerConfig struct {
 	// BaseURL is Seam's public URL, for links it hands out; empty means
 	// the request's own.
 	BaseURL string
+	// Payments are the payment providers by name, for captures.
+	Payments map[string]payment.Provider
 }
 
 // NewHandler builds the Integration API handler.
@@ -80,7 +83,7 @@ func NewHandler(c HandlerConfig) *Handler {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now}
+	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now, Payments: c.Payments}
 	schema := costed{exec.NewExecutableSchema(r.Config())}
 	e := executor.New(schema)
 	e.Use(extension.Introspection{})

@@ -145,6 +145,14 @@ type loaders struct {
 	selView        *dataloadgen.Loader[string, checkout.View]
 	giftCert       *dataloadgen.Loader[int64, store.GiftCertificate]
 	giftAmounts    *dataloadgen.Loader[int64, []store.GiftAmount]
+	shipment       *dataloadgen.Loader[int64, store.Shipment]
+	shipmentsOf    *dataloadgen.Loader[int64, []store.Shipment]
+	shipLines      *dataloadgen.Loader[int64, []store.ShipmentLine]
+	shipLine       *dataloadgen.Loader[int64, store.ShipmentLine]
+	returnsOf      *dataloadgen.Loader[int64, []store.Return]
+	returnsOfOrder *dataloadgen.Loader[int64, []store.Return]
+	returnLines    *dataloadgen.Loader[int64, []store.ReturnLine]
+	returnByID     *dataloadgen.Loader[int64, store.Return]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -201,6 +209,14 @@ func newLoaders(q db.Q, integration string) *loaders {
 		selLinks:       groupByKey(q, store.PaymentLinksOfSelections, func(v store.PaymentLink) string { return v.SelectionID }),
 		giftCert:       byID(q, store.GiftCertificatesByIDs, func(v store.GiftCertificate) int64 { return v.ID }),
 		giftAmounts:    groupBy(q, store.GiftAmounts, func(v store.GiftAmount) int64 { return v.GiftCertificateID }),
+		shipment:       byID(q, store.ShipmentsByIDs, func(v store.Shipment) int64 { return v.ID }),
+		shipmentsOf:    groupBy(q, store.ShipmentsOfOrders, func(v store.Shipment) int64 { return v.OrderID }),
+		shipLines:      groupBy(q, store.ShipmentLinesOf, func(v store.ShipmentLine) int64 { return v.ShipmentID }),
+		shipLine:       byID(q, store.ShipmentLinesByIDs, func(v store.ShipmentLine) int64 { return v.ID }),
+		returnsOf:      groupBy(q, store.ReturnsOfShipments, func(v store.Return) int64 { return v.ShipmentID }),
+		returnsOfOrder: groupBy(q, store.ReturnsOfOrders, func(v store.Return) int64 { return v.OrderID }),
+		returnLines:    groupBy(q, store.ReturnLinesOf, func(v store.ReturnLine) int64 { return v.ReturnID }),
+		returnByID:     byID(q, store.ReturnsByIDs, func(v store.Return) int64 { return v.ID }),
 	}
 	views := checkout.New(nil, nil)
 	l.selView = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]checkout.View, error) {

@@ -99,9 +99,9 @@ func (r *directToConsumerOrderResolver) Totals(ctx context.Context, obj *store.O
 		GrandTotal: m(obj.GrandTotal)}, nil
 }
 
-func (r *directToConsumerOrderResolver) PaymentHistory(ctx context.Context, obj *store.Order) ([]*store.PaymentEntry, error) {
+func (r *directToConsumerOrderResolver) PaymentHistory(ctx context.Context, obj *store.Order, where *model.PaymentHistoryFilter) ([]*store.PaymentEntry, error) {
 	rows, err := loads(ctx).payments.Load(ctx, obj.ID)
-	return ptrs(rows), err
+	return ptrs(paymentsOfTypes(rows, where)), err
 }
 
 func (r *directToConsumerOrderResolver) Customer(ctx context.Context, obj *store.Order) (*store.Customer, error) {

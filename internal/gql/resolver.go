@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/payment"
 )
 
 // Resolver is the root of the Integration API resolvers; it holds what they
@@ -14,4 +15,6 @@ type Resolver struct {
 	Log *slog.Logger
 	// Now is the clock (time.Now unless a test sets it).
 	Now func() time.Time
+	// Payments are the payment providers by name, for captures.
+	Payments map[string]payment.Provider
 }

@@ -15,6 +15,12 @@ type Payload interface {
 	IsPayload()
 }
 
+// The admin user who made a shipment; Integration API shipments have none.
+type AdminUser struct {
+	ID   int64   `json:"id"`
+	Name *string `json:"name,omitempty"`
+}
+
 type AfterSaleWebhookPayload struct {
 	URL *string `json:"url,omitempty"`
 	// The signing secret, shown only here.
@@ -78,6 +84,29 @@ func (BundleCreatePayload) IsPayload() {}
 
 type BundleFilter struct {
 	ID []int64 `json:"id,omitempty"`
+}
+
+type CaptureOrderPayload struct {
+	PaymentHistoryEntry *store.PaymentEntry `json:"paymentHistoryEntry,omitempty"`
+	Order               AnyOrder            `json:"order,omitempty"`
+	UserErrors          []*UserError        `json:"userErrors"`
+	UserWarnings        []*UserWarning      `json:"userWarnings"`
+}
+
+func (CaptureOrderPayload) IsPayload() {}
+
+type CaptureShipmentPayload struct {
+	PaymentHistoryEntry *store.PaymentEntry `json:"paymentHistoryEntry,omitempty"`
+	Shipment            *store.Shipment     `json:"shipment,omitempty"`
+	UserErrors          []*UserError        `json:"userErrors"`
+	UserWarnings        []*UserWarning      `json:"userWarnings"`
+}
+
+func (CaptureShipmentPayload) IsPayload() {}
+
+type CarrierInformation struct {
+	CarrierName *string `json:"carrierName,omitempty"`
+	ServiceName *string `json:"serviceName,omitempty"`
 }
 
 type CategoryCreatePayload struct {
@@ -289,6 +318,10 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PaymentHistoryFilter struct {
+	EntryType []string `json:"entryType,omitempty"`
+}
+
 type PaymentLinkFilter struct {
 	ID        []int64  `json:"id,omitempty"`
 	Selection []string `json:"selection,omitempty"`
@@ -465,6 +498,25 @@ type RateLimit struct {
 	RemainingQuota int64 `json:"remainingQuota"`
 }
 
+type ReturnCompleteInput struct {
+	SendEmail *bool `json:"sendEmail,omitempty"`
+}
+
+type ReturnFilter struct {
+	ID         []int64  `json:"id,omitempty"`
+	Status     []string `json:"status,omitempty"`
+	StoreID    []int64  `json:"storeId,omitempty"`
+	ShipmentID []int64  `json:"shipmentId,omitempty"`
+}
+
+type ReturnPayload struct {
+	Return       *store.Return  `json:"return,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (ReturnPayload) IsPayload() {}
+
 type SelectionFilter struct {
 	ID      []string `json:"id,omitempty"`
 	StoreID []int64  `json:"storeId,omitempty"`
@@ -484,6 +536,32 @@ type SelectionTotals struct {
 	Shipping   *Money `json:"shipping"`
 	Tax        *Money `json:"tax"`
 	GrandTotal *Money `json:"grandTotal"`
+}
+
+// Discounts the shipment's lines carry.
+type ShipmentDiscount struct {
+	Value *Money `json:"value"`
+}
+
+type ShipmentFilter struct {
+	ID      []int64  `json:"id,omitempty"`
+	OrderID []string `json:"orderId,omitempty"`
+	StoreID []int64  `json:"storeId,omitempty"`
+}
+
+type ShipmentPayload struct {
+	Shipment     *store.Shipment `json:"shipment,omitempty"`
+	UserErrors   []*UserError    `json:"userErrors"`
+	UserWarnings []*UserWarning  `json:"userWarnings"`
+}
+
+func (ShipmentPayload) IsPayload() {}
+
+// A shipment plugin (a carrier integration); Seam runs none.
+type ShipmentPlugin struct {
+	ID     int64   `json:"id"`
+	Status *string `json:"status,omitempty"`
+	Name   *string `json:"name,omitempty"`
 }
 
 type ShippingOptionCreateInput struct {
