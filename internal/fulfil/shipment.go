@@ -19,7 +19,8 @@ type CreateInput struct {
 	Order      *OrderRef
 	Lines      []LineInput
 	IsGoodToGo *bool
-	IsPaid     *bool
+	// IsPaid marks the shipment paid outside Seam; ignored with Capture.
+	IsPaid *bool
 	// Capture captures the shipment's worth right after creating it.
 	Capture   *bool
 	CreatedAt *time.Time
@@ -30,6 +31,7 @@ type CreateInput struct {
 	// AllocateDemand allocates free stock to units the order holds none
 	// for; without it such units are refused.
 	AllocateDemand *bool
+	ShipmentInfo   *ShipmentInfo
 }
 
 // LineInput is units of an order line.
@@ -60,12 +62,15 @@ func (s *Service) Create(ctx context.Context, actor seam.Actor, in CreateInput) 
 			return seam.Invalid(path.Key("lines"), "Name at least one order line to ship.")
 		}
 		now := s.now()
-		sh = store.Shipment{OrderID: o.ID, IsGoodToGo: in.IsGoodToGo != nil && *in.IsGoodToGo, IsPaid: in.IsPaid != nil && *in.IsPaid,
+		sh = store.Shipment{OrderID: o.ID, IsGoodToGo: in.IsGoodToGo != nil && *in.IsGoodToGo, IsPaid: !capture && in.IsPaid != nil && *in.IsPaid,
 			CreatedAt: now, AdditionalMessage: in.AdditionalMessage, Currency: &o.Currency}
 		if in.CreatedAt != nil {
 			sh.CreatedAt = db.Time(*in.CreatedAt)
 		}
 		sh.UpdatedAt = &now
+		if err := applyInfo(&sh, in.ShipmentInfo, path.Key("shipmentInfo")); err != nil {
+			return err
+		}
 		lines, err := s.shipmentLines(ctx, tx, o, in, path)
 		if err != nil {
 			return err
@@ -115,6 +120,11 @@ func (s *Service) Create(ctx context.Context, actor seam.Actor, in CreateInput) 
 		sh.Number = fmt.Sprintf("%d-%d", o.Number, len(existing)+1)
 		if err := store.InsertShipment(ctx, tx, &sh); err != nil {
 			return err
+		}
+		if in.ShipmentInfo != nil {
+			if err := store.UpdateShipment(ctx, tx, sh); err != nil {
+				return err
+			}
 		}
 		for i := range lines {
 			lines[i].ShipmentID = sh.ID
@@ -267,6 +277,8 @@ type UpdateInput struct {
 	IsGoodToGo        *bool
 	IsPaid            *bool
 	AdditionalMessage *string
+	// ShipmentInfo can change until the shipment is shipped.
+	ShipmentInfo *ShipmentInfo
 }
 
 // Update changes a shipment's flags. Marking it paid may make its order
@@ -298,6 +310,12 @@ func (s *Service) Update(ctx context.Context, actor seam.Actor, id int64, in Upd
 		if in.AdditionalMessage != nil {
 			sh.AdditionalMessage = in.AdditionalMessage
 		}
+		if in.ShipmentInfo != nil && sh.CompletedAt != nil {
+			return seam.Invalid(seam.P("input", "shipmentInfo"), "Shipment %s is shipped; its shipping details can no longer change.", sh.Number)
+		}
+		if err := applyInfo(&sh, in.ShipmentInfo, seam.P("input", "shipmentInfo")); err != nil {
+			return err
+		}
 		sh.UpdatedAt = &now
 		if err := store.UpdateShipment(ctx, tx, sh); err != nil {
 			return err
@@ -314,9 +332,10 @@ func (s *Service) Update(ctx context.Context, actor seam.Actor, id int64, in Upd
 type CompleteInput struct {
 	// ShippedAt is when it left: a time or words such as "now", "-1
 	// hour", "yesterday"; never in the future. Default now.
-	ShippedAt    *string
-	SendEmail    *bool
-	ShipmentInfo *ShipmentInfo
+	ShippedAt         *string
+	SendEmail         *bool
+	ShipmentInfo      *ShipmentInfo
+	AdditionalMessage *string
 }
 
 // ShipmentInfo is how a shipment travels.
@@ -366,22 +385,11 @@ func (s *Service) complete(ctx context.Context, tx *db.Tx, actor seam.Actor, o *
 			shippedAt = t
 		}
 	}
-	if info := in.ShipmentInfo; info != nil {
-		sh.Carrier, sh.Service, sh.TrackingNumber, sh.ReturnTrackingNumber = info.Carrier, info.Service, info.TrackingNumber, info.ReturnTrackingNumber
-		if info.PackagesNumber != nil {
-			if *info.PackagesNumber < 0 {
-				p.Add(seam.P("input", "shipmentInfo", "packagesNumber"), "The number of packages cannot be negative.")
-			}
-			sh.Packages = *info.PackagesNumber
-		}
-		if c := info.InternalShippingCost; c != nil {
-			a, err := c.Amount()
-			if err != nil || a.Minor < 0 {
-				p.Add(seam.P("input", "shipmentInfo", "internalShippingCost"), "Give a cost of 0 or more in a known currency (%v).", err)
-			} else {
-				sh.InternalCostMinor, sh.InternalCostCurrency = &a.Minor, &a.Currency
-			}
-		}
+	if err := applyInfo(&sh, in.ShipmentInfo, seam.P("input", "shipmentInfo")); err != nil {
+		p.Merge(err)
+	}
+	if in.AdditionalMessage != nil {
+		sh.AdditionalMessage = in.AdditionalMessage
 	}
 	if err := p.Err(); err != nil {
 		return err
@@ -438,4 +446,40 @@ func (s *Service) complete(ctx context.Context, tx *db.Tx, actor seam.Actor, o *
 		return err
 	}
 	return settle(ctx, tx, actor, o, now)
+}
+
+// applyInfo sets the shipping details given (fields left out keep their
+// value).
+func applyInfo(sh *store.Shipment, info *ShipmentInfo, path seam.Path) error {
+	if info == nil {
+		return nil
+	}
+	var p seam.Problems
+	set := func(dst **string, v *string) {
+		if v != nil {
+			*dst = v
+		}
+	}
+	set(&sh.Carrier, info.Carrier)
+	set(&sh.Service, info.Service)
+	set(&sh.TrackingNumber, info.TrackingNumber)
+	set(&sh.ReturnTrackingNumber, info.ReturnTrackingNumber)
+	if info.PackagesNumber != nil {
+		if *info.PackagesNumber < 0 {
+			p.Add(path.Key("packagesNumber"), "The number of packages cannot be negative.")
+		}
+		sh.Packages = *info.PackagesNumber
+	}
+	if c := info.InternalShippingCost; c != nil {
+		a, err := c.Amount()
+		switch {
+		case err != nil:
+			p.Add(path.Key("internalShippingCost"), "%s", message(err))
+		case a.Minor < 0:
+			p.Add(path.Key("internalShippingCost"), "A cost cannot be negative.")
+		default:
+			sh.InternalCostMinor, sh.InternalCostCurrency = &a.Minor, &a.Currency
+		}
+	}
+	return p.Err()
 }

@@ -124,6 +124,29 @@ func (r *mutationResolver) DeleteReturn(ctx context.Context, id int64) (*model.R
 	return out, nil
 }
 
+func (r *orderLineResolver) ShippedQuantity(ctx context.Context, obj *store.OrderLine) (int64, error) {
+	shipments, err := loads(ctx).shipmentsOf.Load(ctx, obj.OrderID)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, sh := range shipments {
+		if sh.CompletedAt == nil {
+			continue
+		}
+		lines, err := loads(ctx).shipLines.Load(ctx, sh.ID)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range lines {
+			if l.OrderLineID == obj.ID {
+				n += l.Quantity
+			}
+		}
+	}
+	return n, nil
+}
+
 func (r *queryResolver) Returns(ctx context.Context, where *model.ReturnFilter, limit *int64, page *int64) ([]*store.Return, error) {
 	p, err := paging(ctx, limit, page)
 	if err != nil {

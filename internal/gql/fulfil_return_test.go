@@ -10,8 +10,8 @@ import (
 	"seam/internal/gql/gqltest"
 )
 
-const createReturnDoc = `mutation($shipment: Int!, $line: Int!, $q: Int!, $policy: ReturnStockActionPolicyInput!, $shipping: ReturnCostInput,
-	$handling: ReturnCostInput, $voucher: ReturnCostInput) {
+const createReturnDoc = `mutation($shipment: Int!, $line: Int!, $q: Int!, $policy: ReturnStockActionPolicyInput!, $shipping: ReturnCostPolicyInput,
+	$handling: ReturnCostPolicyInput, $voucher: ReturnCostPolicyInput) {
 	createReturn(input: {shipment: {id: $shipment}, lines: [{shipmentLine: {id: $line}, quantity: $q}], returnStockActionPolicy: $policy,
 		shippingCost: $shipping, handlingCost: $handling, voucherValue: $voucher}) {
 		userErrors { message path } return { id status returnStockActionPolicy warehouse { id } shippingCost { value }

@@ -142,7 +142,7 @@ func TestCompleteShipmentTakesRelativeTimesNeverInTheFuture(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d, nil)
 		items := s.items(1, 8)
-		o := s.buy(map[string]int{items[0]: 6}, items...)
+		o := s.buy(map[string]int{items[0]: 7}, items...)
 		line := s.lineIDs(o)[0]
 		const complete = `mutation($id: Int!, $at: String) { completeShipment(id: $id, input: {shippedAt: $at}) { userErrors { message path }
 			shipment { isShipped shippedAt } } }`
@@ -178,6 +178,19 @@ func TestCompleteShipmentTakesRelativeTimesNeverInTheFuture(t *testing.T) {
 		if msg := userError(r, "completeShipment"); !strings.Contains(msg, "completed already") {
 			t.Errorf("completing twice: %s", r.Raw)
 		}
+		r = s.gql.Do(`mutation($id: Int!) { updateShipment(id: $id, input: {shipmentInfo: {trackingNumber: "late"}}) { userErrors { message path } } }`,
+			map[string]any{"id": refused})
+		if msg := userError(r, "updateShipment"); !strings.Contains(msg, "can no longer change") {
+			t.Errorf("changing a shipped shipment's tracking number: %s", r.Raw)
+		}
+		// Shipping details given at creation are kept.
+		id := s.ship(o, map[int64]int{line: 1}, `shipmentInfo: {carrier: "Posten", trackingNumber: "T1", packagesNumber: 2}`)
+		r = s.gql.MustOK(`query($id: Int!) { shipments(where: {id: [$id]}) { trackingNumber numberOfPackages carrierInformation { carrierName } } }`,
+			map[string]any{"id": id})
+		if gqltest.Get(r.Data, "shipments", 0, "trackingNumber") != "T1" || gqltest.Get(r.Data, "shipments", 0, "numberOfPackages") != 2.0 ||
+			gqltest.Get(r.Data, "shipments", 0, "carrierInformation", "carrierName") != "Posten" {
+			t.Errorf("shipment info given at creation: %s", r.Raw)
+		}
 	})
 }
 
@@ -199,6 +212,10 @@ func TestOrderShipsWhenItsLastShipmentIsCompletedAndPaid(t *testing.T) {
 		s.gql.MustOK(`mutation($id: Int!) { completeShipment(id: $id) { userErrors { message } } }`, map[string]any{"id": first})
 		if st := s.status(o); st != "PROCESSING" {
 			t.Errorf("with one of two lines shipped the order is %s, want PROCESSING", st)
+		}
+		r0 := s.gql.MustOK(`query($id: String!) { order(id: $id) { lines { shippedQuantity } } }`, map[string]any{"id": o.hash})
+		if gqltest.Get(r0.Data, "order", "lines", 0, "shippedQuantity") != 1.0 || gqltest.Get(r0.Data, "order", "lines", 1, "shippedQuantity") != 0.0 {
+			t.Errorf("shipped quantities after the first shipment: %s", r0.Raw)
 		}
 		second := s.ship(o, map[int64]int{lines[1]: 1}, "isGoodToGo: true")
 		r := s.gql.Do(`mutation($id: Int!) { completeShipment(id: $id) { userErrors { message } } }`, map[string]any{"id": second})

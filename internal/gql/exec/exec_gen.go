@@ -499,6 +499,7 @@ type ComplexityRoot struct {
 		ProductVariantName func(childComplexity int) int
 		Quantity           func(childComplexity int) int
 		SKU                func(childComplexity int) int
+		ShippedQuantity    func(childComplexity int) int
 		Size               func(childComplexity int) int
 		Tax                func(childComplexity int) int
 		TaxPercent         func(childComplexity int) int
@@ -1304,6 +1305,7 @@ type OrderLineResolver interface {
 	TaxPercent(ctx context.Context, obj *store.OrderLine) (*money.Number, error)
 	Tax(ctx context.Context, obj *store.OrderLine) (*model.Money, error)
 	Allocations(ctx context.Context, obj *store.OrderLine) ([]*store.Allocation, error)
+	ShippedQuantity(ctx context.Context, obj *store.OrderLine) (int64, error)
 }
 type PaymentHistoryEntryResolver interface {
 	Value(ctx context.Context, obj *store.PaymentEntry) (*model.Money, error)
@@ -3521,6 +3523,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.SKU(childComplexity), true
+	case "OrderLine.shippedQuantity":
+		if e.ComplexityRoot.OrderLine.ShippedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.ShippedQuantity(childComplexity), true
 	case "OrderLine.size":
 		if e.ComplexityRoot.OrderLine.Size == nil {
 			break
@@ -6431,7 +6439,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProductVariantStockSetInput", ec.unmarshalInputProductVariantStockSetInput),
 			graphql.NewInputUnmarshaler("ProductVariantUpdateInput", ec.unmarshalInputProductVariantUpdateInput),
 			graphql.NewInputUnmarshaler("ReturnCompleteInput", ec.unmarshalInputReturnCompleteInput),
-			graphql.NewInputUnmarshaler("ReturnCostInput", ec.unmarshalInputReturnCostInput),
+			graphql.NewInputUnmarshaler("ReturnCostPolicyInput", ec.unmarshalInputReturnCostPolicyInput),
 			graphql.NewInputUnmarshaler("ReturnCreateInput", ec.unmarshalInputReturnCreateInput),
 			graphql.NewInputUnmarshaler("ReturnFilter", ec.unmarshalInputReturnFilter),
 			graphql.NewInputUnmarshaler("ReturnLineInput", ec.unmarshalInputReturnLineInput),
@@ -7438,18 +7446,21 @@ input ShipmentCreateInput {
   additionalMessage: String
   "Allocate free stock to units the order holds none for."
   allocateDemand: Boolean = false
+  shipmentInfo: ShipmentInfoInput
 }
 
 input ShipmentLineInput { orderLine: OrderLineInput!, quantity: Int! }
 input OrderLineInput { id: Int! }
 
-input ShipmentUpdateInput { isGoodToGo: Boolean, isPaid: Boolean, additionalMessage: String }
+"Shipping details are frozen once the shipment is shipped."
+input ShipmentUpdateInput { isGoodToGo: Boolean, isPaid: Boolean, additionalMessage: String, shipmentInfo: ShipmentInfoInput }
 
 input ShipmentCompleteInput {
   "When it left: a time (2023-01-09T15:18:33+01:00, 21/10/2023) or words (now, yesterday, -1 hour); never in the future. Default now."
   shippedAt: String
   sendEmail: Boolean = false
   shipmentInfo: ShipmentInfoInput
+  additionalMessage: String
 }
 
 input ShipmentInfoInput {
@@ -7518,11 +7529,11 @@ input ReturnCreateInput {
   lines: [ReturnLineInput!]!
   returnStockActionPolicy: ReturnStockActionPolicyInput!
   "At most the shipping left on the shipment."
-  shippingCost: ReturnCostInput
+  shippingCost: ReturnCostPolicyInput
   "At most the discounts left on the shipment."
-  voucherValue: ReturnCostInput
+  voucherValue: ReturnCostPolicyInput
   "At most the handling cost left on the shipment."
-  handlingCost: ReturnCostInput
+  handlingCost: ReturnCostPolicyInput
   comment: String
 }
 
@@ -7538,7 +7549,7 @@ input ReturnStockActionPolicyInput {
 }
 
 "An amount, or fromShipment: true for all that is left of it on the shipment."
-input ReturnCostInput { value: MonetaryValueInput, fromShipment: Boolean }
+input ReturnCostPolicyInput { value: MonetaryValueInput, fromShipment: Boolean }
 
 input ReturnCompleteInput { sendEmail: Boolean = false }
 
@@ -7553,6 +7564,11 @@ extend type Address {
   cellPhoneNumber: String
   "Always null: Seam's checkout takes no fax number."
   faxNumber: String
+}
+
+extend type OrderLine {
+  "Units of the line in completed shipments."
+  shippedQuantity: Int!
 }
 `, BuiltIn: false},
 	{Name: "../schema/giftcert.graphqls", Input: `extend type Query {
@@ -9418,6 +9434,8 @@ func (ec *executionContext) childFields_OrderLine(ctx context.Context, field gra
 		return ec.fieldContext_OrderLine_tax(ctx, field)
 	case "allocations":
 		return ec.fieldContext_OrderLine_allocations(ctx, field)
+	case "shippedQuantity":
+		return ec.fieldContext_OrderLine_shippedQuantity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderLine", field.Name)
 }
@@ -23343,6 +23361,29 @@ func (ec *executionContext) fieldContext_OrderLine_allocations(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_shippedQuantity(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_shippedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().ShippedQuantity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_shippedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, true, true, "Int")
 }
 
 func (ec *executionContext) _OrderTotals_itemsTotal(ctx context.Context, field graphql.CollectedField, obj *model.OrderTotals) (ret graphql.Marshaler) {
@@ -43986,7 +44027,7 @@ func UnmarshalReturnCompleteInput(ctx context.Context, raw any) (model.ReturnCom
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReturnCostInput(ctx context.Context, obj any) (fulfil.CostInput, error) {
+func (ec *executionContext) unmarshalInputReturnCostPolicyInput(ctx context.Context, obj any) (fulfil.CostInput, error) {
 	var it fulfil.CostInput
 	if obj == nil {
 		return it, nil
@@ -44023,15 +44064,15 @@ func (ec *executionContext) unmarshalInputReturnCostInput(ctx context.Context, o
 	return it, nil
 }
 
-// UnmarshalReturnCostInput unmarshals raw into the ReturnCostInput input type, using the
+// UnmarshalReturnCostPolicyInput unmarshals raw into the ReturnCostPolicyInput input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalReturnCostInput(ctx context.Context, raw any) (fulfil.CostInput, error) {
+func UnmarshalReturnCostPolicyInput(ctx context.Context, raw any) (fulfil.CostInput, error) {
 	var out fulfil.CostInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnCostInput", raw, &out)
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnCostPolicyInput", raw, &out)
 	return out, err
 }
 
@@ -44076,21 +44117,21 @@ func (ec *executionContext) unmarshalInputReturnCreateInput(ctx context.Context,
 			it.ReturnStockActionPolicy = data
 		case "shippingCost":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
-			data, err := ec.unmarshalOReturnCostInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
+			data, err := ec.unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ShippingCost = data
 		case "voucherValue":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voucherValue"))
-			data, err := ec.unmarshalOReturnCostInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
+			data, err := ec.unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.VoucherValue = data
 		case "handlingCost":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handlingCost"))
-			data, err := ec.unmarshalOReturnCostInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
+			data, err := ec.unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -44624,7 +44665,7 @@ func (ec *executionContext) unmarshalInputShipmentCompleteInput(ctx context.Cont
 		asMap["sendEmail"] = false
 	}
 
-	fieldsInOrder := [...]string{"shippedAt", "sendEmail", "shipmentInfo"}
+	fieldsInOrder := [...]string{"shippedAt", "sendEmail", "shipmentInfo", "additionalMessage"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44652,6 +44693,13 @@ func (ec *executionContext) unmarshalInputShipmentCompleteInput(ctx context.Cont
 				return it, err
 			}
 			it.ShipmentInfo = data
+		case "additionalMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additionalMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdditionalMessage = data
 		}
 	}
 	return it, nil
@@ -44696,7 +44744,7 @@ func (ec *executionContext) unmarshalInputShipmentCreateInput(ctx context.Contex
 		asMap["allocateDemand"] = false
 	}
 
-	fieldsInOrder := [...]string{"order", "lines", "isGoodToGo", "isPaid", "capture", "createdAt", "shippedAt", "sendEmail", "additionalMessage", "allocateDemand"}
+	fieldsInOrder := [...]string{"order", "lines", "isGoodToGo", "isPaid", "capture", "createdAt", "shippedAt", "sendEmail", "additionalMessage", "allocateDemand", "shipmentInfo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44773,6 +44821,13 @@ func (ec *executionContext) unmarshalInputShipmentCreateInput(ctx context.Contex
 				return it, err
 			}
 			it.AllocateDemand = data
+		case "shipmentInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentInfo"))
+			data, err := ec.unmarshalOShipmentInfoInput2ᚖseamᚋinternalᚋfulfilᚐShipmentInfo(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentInfo = data
 		}
 	}
 	return it, nil
@@ -45067,7 +45122,7 @@ func (ec *executionContext) unmarshalInputShipmentUpdateInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"isGoodToGo", "isPaid", "additionalMessage"}
+	fieldsInOrder := [...]string{"isGoodToGo", "isPaid", "additionalMessage", "shipmentInfo"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45095,6 +45150,13 @@ func (ec *executionContext) unmarshalInputShipmentUpdateInput(ctx context.Contex
 				return it, err
 			}
 			it.AdditionalMessage = data
+		case "shipmentInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentInfo"))
+			data, err := ec.unmarshalOShipmentInfoInput2ᚖseamᚋinternalᚋfulfilᚐShipmentInfo(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentInfo = data
 		}
 	}
 	return it, nil
@@ -50642,6 +50704,12 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrderLine_allocations(ctx, field, obj)
+				})
+		case "shippedQuantity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_shippedQuantity(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -59914,11 +59982,11 @@ func (ec *executionContext) unmarshalOReturnCompleteInput2ᚖseamᚋinternalᚋg
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOReturnCostInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx context.Context, v any) (*fulfil.CostInput, error) {
+func (ec *executionContext) unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx context.Context, v any) (*fulfil.CostInput, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputReturnCostInput(ctx, v)
+	res, err := ec.unmarshalInputReturnCostPolicyInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
