@@ -54,6 +54,9 @@ var Permissions = []string{
 	"Attribute:read", "Attribute:write",
 	"Customer:read", "Customer:write",
 	"Customer.attributes:read", "Order.attributes:read", "Product.attributes:read", "ProductVariant.attributes:read",
+	"Shipment:read", "Shipment:write", "Shipment.shippingAddress:read",
+	"Return:read", "Return:write",
+	"AdminUser:read", "StorePlugin:read",
 }
 
 // Known reports whether p is a permission Seam knows.

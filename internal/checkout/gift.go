@@ -394,7 +394,7 @@ func (s *Service) sellGift(ctx context.Context, tx *db.Tx, v View, o *store.Orde
 		return err
 	}
 	if err := store.InsertShipment(ctx, tx, &store.Shipment{OrderID: o.ID, Number: fmt.Sprintf("%d-1", o.Number), IsGoodToGo: true, IsPaid: true,
-		CreatedAt: now, ShippedAt: &now, CompletedAt: &now}); err != nil {
+		CreatedAt: now, ShippedAt: &now, CompletedAt: &now, PaidAt: &now, Currency: &o.Currency}); err != nil {
 		return err
 	}
 	if _, err := store.SetOrderStatus(ctx, tx, o.ID, []string{store.OrderPending, store.OrderConfirmed}, store.OrderShipped, now); err != nil {

@@ -53,6 +53,9 @@ func (creditOnly) Complete(_ context.Context, in payment.Complete) (payment.Resu
 
 func (creditOnly) Cancel(context.Context, string) error { return nil }
 
+// Capture implements payment.Capturer: credit has nothing to capture.
+func (creditOnly) Capture(context.Context, string, money.Amount) error { return nil }
+
 // Unavailable is a line stock could not cover.
 type Unavailable struct {
 	Item             string

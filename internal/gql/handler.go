@@ -25,6 +25,7 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/gql/exec"
+	"seam/internal/payment"
 	"seam/internal/seam"
 )
 
@@ -73,6 +74,8 @@ type HandlerConfig struct {
 	BaseURL string
 	// Checkout voids the payments of cancelled orders; nil voids none.
 	Checkout *checkout.Service
+	// Payments are the payment providers by name, for captures.
+	Payments map[string]payment.Provider
 }
 
 // NewHandler builds the Integration API handler.
@@ -83,7 +86,7 @@ func NewHandler(c HandlerConfig) *Handler {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now, Checkout: c.Checkout}
+	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now, Checkout: c.Checkout, Payments: c.Payments}
 	schema := costed{exec.NewExecutableSchema(r.Config())}
 	e := executor.New(schema)
 	e.Use(extension.Introspection{})

@@ -150,6 +150,14 @@ type loaders struct {
 	orderByHash    *dataloadgen.Loader[string, store.Order]
 	paymentLink    *dataloadgen.Loader[int64, store.PaymentLink]
 	attributes     *dataloadgen.Loader[extKey, []attribute.Attribute]
+	shipment       *dataloadgen.Loader[int64, store.Shipment]
+	shipmentsOf    *dataloadgen.Loader[int64, []store.Shipment]
+	shipLines      *dataloadgen.Loader[int64, []store.ShipmentLine]
+	shipLine       *dataloadgen.Loader[int64, store.ShipmentLine]
+	returnsOf      *dataloadgen.Loader[int64, []store.Return]
+	returnsOfOrder *dataloadgen.Loader[int64, []store.Return]
+	returnLines    *dataloadgen.Loader[int64, []store.ReturnLine]
+	returnByID     *dataloadgen.Loader[int64, store.Return]
 }
 
 func newLoaders(q db.Q, integration string) *loaders {
@@ -209,6 +217,14 @@ func newLoaders(q db.Q, integration string) *loaders {
 		webhookSub:     byID(q, store.WebhookSubscriptionsByIDs, func(v store.WebhookSubscription) int64 { return v.ID }),
 		orderByHash:    byKey(q, ordersByHash, func(v store.Order) string { return v.Hash }),
 		paymentLink:    byID(q, store.PaymentLinksByIDs, func(v store.PaymentLink) int64 { return v.ID }),
+		shipment:       byID(q, store.ShipmentsByIDs, func(v store.Shipment) int64 { return v.ID }),
+		shipmentsOf:    groupBy(q, store.ShipmentsOfOrders, func(v store.Shipment) int64 { return v.OrderID }),
+		shipLines:      groupBy(q, store.ShipmentLinesOf, func(v store.ShipmentLine) int64 { return v.ShipmentID }),
+		shipLine:       byID(q, store.ShipmentLinesByIDs, func(v store.ShipmentLine) int64 { return v.ID }),
+		returnsOf:      groupBy(q, store.ReturnsOfShipments, func(v store.Return) int64 { return v.ShipmentID }),
+		returnsOfOrder: groupBy(q, store.ReturnsOfOrders, func(v store.Return) int64 { return v.OrderID }),
+		returnLines:    groupBy(q, store.ReturnLinesOf, func(v store.ReturnLine) int64 { return v.ReturnID }),
+		returnByID:     byID(q, store.ReturnsByIDs, func(v store.Return) int64 { return v.ID }),
 	}
 	views := checkout.New(nil, nil)
 	l.selView = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]checkout.View, error) {

@@ -115,10 +115,7 @@ func (r *directToConsumerOrderResolver) Totals(ctx context.Context, obj *store.O
 
 func (r *directToConsumerOrderResolver) PaymentHistory(ctx context.Context, obj *store.Order, where *model.PaymentHistoryFilter) ([]*store.PaymentEntry, error) {
 	rows, err := loads(ctx).payments.Load(ctx, obj.ID)
-	if where != nil && where.EntryType != nil {
-		rows = slices.DeleteFunc(slices.Clone(rows), func(e store.PaymentEntry) bool { return !slices.Contains(where.EntryType, e.EntryType) })
-	}
-	return ptrs(rows), err
+	return ptrs(paymentsOfTypes(rows, where)), err
 }
 
 func (r *directToConsumerOrderResolver) Customer(ctx context.Context, obj *store.Order) (*store.Customer, error) {
@@ -194,6 +191,29 @@ func (r *orderLineResolver) ProductVariantName(ctx context.Context, obj *store.O
 
 func (r *orderLineResolver) Size(ctx context.Context, obj *store.OrderLine) (string, error) {
 	return obj.SizeName, nil
+}
+
+func (r *orderLineResolver) ShippedQuantity(ctx context.Context, obj *store.OrderLine) (int64, error) {
+	shipments, err := loads(ctx).shipmentsOf.Load(ctx, obj.OrderID)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, sh := range shipments {
+		if sh.CompletedAt == nil {
+			continue
+		}
+		lines, err := loads(ctx).shipLines.Load(ctx, sh.ID)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range lines {
+			if l.OrderLineID == obj.ID {
+				n += l.Quantity
+			}
+		}
+	}
+	return n, nil
 }
 
 func (r *orderLineResolver) Product(ctx context.Context, obj *store.OrderLine) (*store.Product, error) {

@@ -6,6 +6,7 @@ import (
 
 	"seam/internal/checkout"
 	"seam/internal/db"
+	"seam/internal/payment"
 )
 
 // Resolver is the root of the Integration API resolvers; it holds what they
@@ -17,4 +18,6 @@ type Resolver struct {
 	Now func() time.Time
 	// Checkout voids the payments of cancelled orders; nil voids none.
 	Checkout *checkout.Service
+	// Payments are the payment providers by name, for captures.
+	Payments map[string]payment.Provider
 }

@@ -79,3 +79,11 @@ type Result struct {
 	// about it, so it stays in progress.
 	Foreign bool
 }
+
+// Capturer is a Provider that takes money it authorized: all of it or a
+// part (a shipment's worth). Capturing more than is authorized is the
+// caller's to prevent; a provider that refuses returns an error wrapping
+// seam.ErrConflict.
+type Capturer interface {
+	Capture(ctx context.Context, external string, amount money.Amount) error
+}

@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"seam/internal/money"
+	"seam/internal/seam"
 )
 
 // Test card numbers of the test provider.
@@ -95,6 +98,15 @@ func (t Test) Complete(_ context.Context, in Complete) (Result, error) {
 
 // Cancel implements Provider; a test authorization needs no voiding.
 func (t Test) Cancel(context.Context, string) error { return nil }
+
+// Capture implements Capturer: a test authorization is captured at once,
+// whatever part of it is asked for.
+func (t Test) Capture(_ context.Context, external string, amount money.Amount) error {
+	if external == "" || amount.Minor <= 0 {
+		return fmt.Errorf("capture %d minor units of test payment %q: %w", amount.Minor, external, seam.ErrConflict)
+	}
+	return nil
+}
 
 func (t Test) sign(parts ...string) string {
 	m := hmac.New(sha256.New, t.Key)

@@ -65,8 +65,12 @@ func New(cfg Config) *Server {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
 
+	var providers map[string]payment.Provider
+	if cfg.Checkout != nil {
+		providers = cfg.Checkout.Payments
+	}
 	graph := gql.NewHandler(gql.HandlerConfig{DB: cfg.DB, Log: cfg.Log, Now: cfg.Now, Limits: cfg.Limits, Version: cfg.Version, BaseURL: cfg.BaseURL,
-		Checkout: cfg.Checkout})
+		Checkout: cfg.Checkout, Payments: providers})
 	graph.RequestID = RequestID
 
 	mux := http.NewServeMux()

@@ -184,38 +184,6 @@ func OrderGiftOf(ctx context.Context, q db.Q, orderID int64) (OrderGift, error) 
 	}, `SELECT order_id, gift_certificate_id, amount_minor, currency, voucher_id FROM order_gift_certificate WHERE order_id = $1`, orderID)
 }
 
-// Shipment is a parcel of an order.
-type Shipment struct {
-	ID          int64
-	OrderID     int64
-	Number      string
-	IsGoodToGo  bool
-	IsPaid      bool
-	CreatedAt   time.Time
-	ShippedAt   *time.Time
-	CompletedAt *time.Time
-}
-
-// InsertShipment stores a shipment.
-func InsertShipment(ctx context.Context, q db.Q, sh *Shipment) error {
-	id, err := insertID(ctx, q, `INSERT INTO shipment (order_id, number, is_good_to_go, is_paid, created_at, shipped_at, completed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, sh.OrderID, sh.Number, sh.IsGoodToGo, sh.IsPaid, db.Time(sh.CreatedAt), sh.ShippedAt,
-		sh.CompletedAt)
-	sh.ID = id
-	return err
-}
-
-// ShipmentsOfOrders loads the shipments of orders.
-func ShipmentsOfOrders(ctx context.Context, q db.Q, ids []int64) ([]Shipment, error) {
-	return byIDs(ctx, q, func(s scanner) (Shipment, error) {
-		var sh Shipment
-		var shipped, completed sql.NullTime
-		err := s.Scan(&sh.ID, &sh.OrderID, &sh.Number, &sh.IsGoodToGo, &sh.IsPaid, &sh.CreatedAt, &shipped, &completed)
-		sh.ShippedAt, sh.CompletedAt = nullTime(shipped), nullTime(completed)
-		return sh, err
-	}, `SELECT id, order_id, number, is_good_to_go, is_paid, created_at, shipped_at, completed_at FROM shipment`, "order_id", ids, " ORDER BY order_id, id")
-}
-
 // SetOrderStatus moves an order from one of the statuses in from to to,
 // in one conditional statement; it reports whether it did.
 func SetOrderStatus(ctx context.Context, q db.Q, id int64, from []string, to string, now time.Time) (bool, error) {

@@ -183,7 +183,9 @@ type OrderLine struct {
 	Comment          string
 	DeliveryWindowID *int64
 	// CancelledQuantity were cancelled (Quantity is what is left);
-	// ShippedQuantity were shipped.
+	// ShippedQuantity are in shipments (column shipment_quantity), shipped
+	// or not: they can no longer be cancelled. The API's shippedQuantity
+	// counts the units of completed shipments.
 	CancelledQuantity int64
 	ShippedQuantity   int64
 }
@@ -213,7 +215,7 @@ func OrderLinesByOrderIDs(ctx context.Context, q db.Q, ids []int64) ([]OrderLine
 		return l, err
 	}, `SELECT id, order_id, position, display_variant_id, product_id, product_variant_id, product_size_id, product_name, variant_name, size_name,
 		sku, ean, quantity, unit_price_minor, unit_original_price_minor, discount_minor, line_value_minor, tax_percent, tax_minor,
-		comment, delivery_window_id, cancelled_quantity, shipped_quantity FROM order_line`,
+		comment, delivery_window_id, cancelled_quantity, shipment_quantity FROM order_line`,
 		"order_id", ids, " ORDER BY order_id, position")
 }
 

@@ -12,6 +12,7 @@ import (
 	"seam/internal/catalog"
 	"seam/internal/checkout"
 	"seam/internal/customer"
+	"seam/internal/fulfil"
 	"seam/internal/giftcert"
 	"seam/internal/gql/model"
 	"seam/internal/money"
@@ -73,8 +74,12 @@ type ResolverRoot interface {
 	ProductSizeStock() ProductSizeStockResolver
 	ProductVariant() ProductVariantResolver
 	Query() QueryResolver
+	Return() ReturnResolver
+	ReturnLine() ReturnLineResolver
 	Selection() SelectionResolver
 	SelectionLine() SelectionLineResolver
+	Shipment() ShipmentResolver
+	ShipmentLine() ShipmentLineResolver
 	Size() SizeResolver
 	SizeChart() SizeChartResolver
 	State() StateResolver
@@ -98,10 +103,12 @@ type ComplexityRoot struct {
 	Address struct {
 		Address1        func(childComplexity int) int
 		Address2        func(childComplexity int) int
+		CellPhoneNumber func(childComplexity int) int
 		City            func(childComplexity int) int
 		CompanyName     func(childComplexity int) int
 		Country         func(childComplexity int) int
 		Email           func(childComplexity int) int
+		FaxNumber       func(childComplexity int) int
 		FirstName       func(childComplexity int) int
 		LastName        func(childComplexity int) int
 		PhoneNumber     func(childComplexity int) int
@@ -109,6 +116,11 @@ type ComplexityRoot struct {
 		StateOrProvince func(childComplexity int) int
 		VatNumber       func(childComplexity int) int
 		ZipCode         func(childComplexity int) int
+	}
+
+	AdminUser struct {
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
 	}
 
 	AfterSaleWebhookPayload struct {
@@ -262,6 +274,25 @@ type ComplexityRoot struct {
 		Quantity        func(childComplexity int) int
 	}
 
+	CaptureOrderPayload struct {
+		Order               func(childComplexity int) int
+		PaymentHistoryEntry func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+		UserWarnings        func(childComplexity int) int
+	}
+
+	CaptureShipmentPayload struct {
+		PaymentHistoryEntry func(childComplexity int) int
+		Shipment            func(childComplexity int) int
+		UserErrors          func(childComplexity int) int
+		UserWarnings        func(childComplexity int) int
+	}
+
+	CarrierInformation struct {
+		CarrierName func(childComplexity int) int
+		ServiceName func(childComplexity int) int
+	}
+
 	Category struct {
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -352,6 +383,8 @@ type ComplexityRoot struct {
 		PaymentMethodName   func(childComplexity int) int
 		Pricelist           func(childComplexity int) int
 		PricesIncludeTax    func(childComplexity int) int
+		Returns             func(childComplexity int) int
+		Shipments           func(childComplexity int) int
 		ShippingAddress     func(childComplexity int) int
 		ShippingMethodName  func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -554,7 +587,11 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AssignAttributes            func(childComplexity int, input attribute.AssignInput) int
+		CaptureOrder                func(childComplexity int, order order.Ref) int
+		CaptureShipment             func(childComplexity int, id int64) int
 		ChangeStock                 func(childComplexity int, input stock.ChangeInput) int
+		CompleteReturn              func(childComplexity int, id int64, input *model.ReturnCompleteInput) int
+		CompleteShipment            func(childComplexity int, id int64, input *fulfil.CompleteInput) int
 		ConfirmEvents               func(childComplexity int, input model.EventsConfirmInput) int
 		ConfirmOrder                func(childComplexity int, input model.OrderConfirmInput) int
 		CreateAttribute             func(childComplexity int, input attribute.MappedInput) int
@@ -575,13 +612,16 @@ type ComplexityRoot struct {
 		CreateProduct               func(childComplexity int, input catalog.ProductInput) int
 		CreateProductSize           func(childComplexity int, input catalog.ProductSizeInput) int
 		CreateProductVariant        func(childComplexity int, input catalog.VariantInput) int
+		CreateReturn                func(childComplexity int, input fulfil.ReturnInput) int
 		CreateSelection             func(childComplexity int, input paylink.SelectionInput) int
+		CreateShipment              func(childComplexity int, input fulfil.CreateInput) int
 		CreateShippingOption        func(childComplexity int, input model.ShippingOptionCreateInput) int
 		CreateSizeChart             func(childComplexity int, input catalog.SizeChartInput) int
 		CreateStore                 func(childComplexity int, input shop.StoreInput) int
 		CreateVoucher               func(childComplexity int, input voucher.Input) int
 		CreateWarehouse             func(childComplexity int, input stock.WarehouseInput) int
 		CreateWebhookSubscription   func(childComplexity int, input webhook.SubscriptionInput) int
+		DeleteReturn                func(childComplexity int, id int64) int
 		DeleteWebhookSubscription   func(childComplexity int, id int64) int
 		RedeliverWebhookEvents      func(childComplexity int, input model.WebhookRedeliverInput) int
 		RevokePaymentLink           func(childComplexity int, id int64) int
@@ -597,6 +637,7 @@ type ComplexityRoot struct {
 		SetShippingPrices           func(childComplexity int, input []*shop.ShippingPriceInput) int
 		SetStock                    func(childComplexity int, input stock.SetInput) int
 		UnassignAttributes          func(childComplexity int, input attribute.UnassignInput) int
+		UncompleteReturn            func(childComplexity int, id int64) int
 		UnsetEventListeners         func(childComplexity int, input []*model.EventListenerUnsetInput) int
 		UnsetIDConversions          func(childComplexity int, input []*model.IDConversionUnsetInput) int
 		UpdateCategory              func(childComplexity int, id int64, input catalog.CategoryInput) int
@@ -610,6 +651,7 @@ type ComplexityRoot struct {
 		UpdateProductSize           func(childComplexity int, id int64, input catalog.ProductSizeInput) int
 		UpdateProductVariant        func(childComplexity int, id int64, input catalog.VariantInput) int
 		UpdateSelection             func(childComplexity int, id string, input paylink.SelectionInput) int
+		UpdateShipment              func(childComplexity int, id int64, input fulfil.UpdateInput) int
 		UpdateSizeChart             func(childComplexity int, id int64, input catalog.SizeChartInput) int
 		UpdateStore                 func(childComplexity int, id int64, input shop.StoreSettings) int
 		UpdateVoucher               func(childComplexity int, id int64, input voucher.Input) int
@@ -935,7 +977,9 @@ type ComplexityRoot struct {
 		ProductVariants       func(childComplexity int, where *model.ProductVariantFilter, sort []string, limit *int64, page *int64) int
 		Products              func(childComplexity int, where *model.ProductFilter, sort []string, limit *int64, page *int64) int
 		RateLimits            func(childComplexity int) int
+		Returns               func(childComplexity int, where *model.ReturnFilter, limit *int64, page *int64) int
 		Selections            func(childComplexity int, where *model.SelectionFilter, limit *int64, page *int64) int
+		Shipments             func(childComplexity int, where *model.ShipmentFilter, limit *int64, page *int64) int
 		ShippingOptions       func(childComplexity int, where *model.ShippingOptionFilter, limit *int64, page *int64) int
 		SizeCharts            func(childComplexity int, where *model.SizeChartFilter, sort []string, limit *int64, page *int64) int
 		StockChangeConnection func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.StockChangeFilter) int
@@ -953,6 +997,37 @@ type ComplexityRoot struct {
 		RemainingQuota  func(childComplexity int) int
 		Type            func(childComplexity int) int
 		UsedQuota       func(childComplexity int) int
+	}
+
+	Return struct {
+		Comment                 func(childComplexity int) int
+		CompletedAt             func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		HandlingCost            func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		Lines                   func(childComplexity int) int
+		Order                   func(childComplexity int) int
+		ReturnStockActionPolicy func(childComplexity int) int
+		Shipment                func(childComplexity int) int
+		ShippingCost            func(childComplexity int) int
+		Status                  func(childComplexity int) int
+		UpdatedAt               func(childComplexity int) int
+		VoucherValue            func(childComplexity int) int
+		Warehouse               func(childComplexity int) int
+	}
+
+	ReturnLine struct {
+		ID           func(childComplexity int) int
+		LineValue    func(childComplexity int) int
+		Quantity     func(childComplexity int) int
+		ShipmentLine func(childComplexity int) int
+		Warehouse    func(childComplexity int) int
+	}
+
+	ReturnPayload struct {
+		Return       func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
 	}
 
 	Selection struct {
@@ -995,6 +1070,60 @@ type ComplexityRoot struct {
 		ItemsTotal func(childComplexity int) int
 		Shipping   func(childComplexity int) int
 		Tax        func(childComplexity int) int
+	}
+
+	Shipment struct {
+		AdditionalMessage    func(childComplexity int) int
+		AdminUser            func(childComplexity int) int
+		CapturedAt           func(childComplexity int) int
+		CarrierInformation   func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		DiscountsApplied     func(childComplexity int) int
+		GrandTotal           func(childComplexity int, includingTax *bool) int
+		ID                   func(childComplexity int) int
+		InternalShippingCost func(childComplexity int) int
+		IsCaptured           func(childComplexity int) int
+		IsGoodToGo           func(childComplexity int) int
+		IsPaid               func(childComplexity int) int
+		IsShipped            func(childComplexity int) int
+		Lines                func(childComplexity int) int
+		Number               func(childComplexity int) int
+		NumberOfPackages     func(childComplexity int) int
+		Order                func(childComplexity int) int
+		PaidAt               func(childComplexity int) int
+		ReturnTrackingNumber func(childComplexity int) int
+		Returns              func(childComplexity int) int
+		ShipmentPlugin       func(childComplexity int) int
+		ShippedAt            func(childComplexity int) int
+		ShippingAddress      func(childComplexity int) int
+		ShippingValue        func(childComplexity int) int
+		TrackingNumber       func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+	}
+
+	ShipmentDiscount struct {
+		Value func(childComplexity int) int
+	}
+
+	ShipmentLine struct {
+		ID               func(childComplexity int) int
+		LineValue        func(childComplexity int) int
+		OrderLine        func(childComplexity int) int
+		Quantity         func(childComplexity int) int
+		ReturnedQuantity func(childComplexity int) int
+		Warehouse        func(childComplexity int) int
+	}
+
+	ShipmentPayload struct {
+		Shipment     func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	ShipmentPlugin struct {
+		ID     func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	ShippingOption struct {
@@ -1295,6 +1424,8 @@ type ComplexityRoot struct {
 		OrderDate           func(childComplexity int) int
 		PaymentHistory      func(childComplexity int, where *model.PaymentHistoryFilter) int
 		Pricelist           func(childComplexity int) int
+		Returns             func(childComplexity int) int
+		Shipments           func(childComplexity int) int
 		ShippingAddress     func(childComplexity int) int
 		Status              func(childComplexity int) int
 		Store               func(childComplexity int) int
@@ -1323,6 +1454,8 @@ type AddressResolver interface {
 	VatNumber(ctx context.Context, obj *checkout.Address) (*string, error)
 	Country(ctx context.Context, obj *checkout.Address) (*store.Country, error)
 	State(ctx context.Context, obj *checkout.Address) (*store.State, error)
+	CellPhoneNumber(ctx context.Context, obj *checkout.Address) (*string, error)
+	FaxNumber(ctx context.Context, obj *checkout.Address) (*string, error)
 }
 type AlteredPriceResolver interface {
 	PriceAlteration(ctx context.Context, obj *store.AlteredPrice) (*store.PriceAlteration, error)
@@ -1374,6 +1507,8 @@ type DirectToConsumerOrderResolver interface {
 	ShippingMethodName(ctx context.Context, obj *store.Order) (*string, error)
 
 	Attributes(ctx context.Context, obj *store.Order) ([]model.Attribute, error)
+	Shipments(ctx context.Context, obj *store.Order) ([]*store.Shipment, error)
+	Returns(ctx context.Context, obj *store.Order) ([]*store.Return, error)
 }
 type DisplayResolver interface {
 	Store(ctx context.Context, obj *store.Display) (*store.Store, error)
@@ -1434,6 +1569,15 @@ type MutationResolver interface {
 	SetEventListeners(ctx context.Context, input []*model.EventListenerSetInput) (*model.EventListenerSetPayload, error)
 	UnsetEventListeners(ctx context.Context, input []*model.EventListenerUnsetInput) (*model.EventListenerUnsetPayload, error)
 	ConfirmEvents(ctx context.Context, input model.EventsConfirmInput) (*model.EventsConfirmPayload, error)
+	CaptureOrder(ctx context.Context, order order.Ref) (*model.CaptureOrderPayload, error)
+	CaptureShipment(ctx context.Context, id int64) (*model.CaptureShipmentPayload, error)
+	CreateShipment(ctx context.Context, input fulfil.CreateInput) (*model.ShipmentPayload, error)
+	UpdateShipment(ctx context.Context, id int64, input fulfil.UpdateInput) (*model.ShipmentPayload, error)
+	CompleteShipment(ctx context.Context, id int64, input *fulfil.CompleteInput) (*model.ShipmentPayload, error)
+	CreateReturn(ctx context.Context, input fulfil.ReturnInput) (*model.ReturnPayload, error)
+	CompleteReturn(ctx context.Context, id int64, input *model.ReturnCompleteInput) (*model.ReturnPayload, error)
+	UncompleteReturn(ctx context.Context, id int64) (*model.ReturnPayload, error)
+	DeleteReturn(ctx context.Context, id int64) (*model.ReturnPayload, error)
 	CreateGiftCertificate(ctx context.Context, input giftcert.Input) (*model.GiftCertificatePayload, error)
 	UpdateGiftCertificate(ctx context.Context, id int64, input giftcert.Input) (*model.GiftCertificatePayload, error)
 	SetOrdersLock(ctx context.Context, input model.OrdersLockInput) (*model.OrdersLockPayload, error)
@@ -1478,6 +1622,8 @@ type OrderAllocationResolver interface {
 type OrderLineResolver interface {
 	ProductVariantName(ctx context.Context, obj *store.OrderLine) (string, error)
 	Size(ctx context.Context, obj *store.OrderLine) (string, error)
+
+	ShippedQuantity(ctx context.Context, obj *store.OrderLine) (int64, error)
 
 	Product(ctx context.Context, obj *store.OrderLine) (*store.Product, error)
 	ProductVariant(ctx context.Context, obj *store.OrderLine) (*store.Variant, error)
@@ -1578,6 +1724,8 @@ type QueryResolver interface {
 	Display(ctx context.Context, id int64) (*store.Display, error)
 	Events(ctx context.Context, where *model.EventFilter, limit *int64) ([]*store.QueuedEvent, error)
 	EventListeners(ctx context.Context, where *model.EventListenerFilter) ([]*store.EventListener, error)
+	Returns(ctx context.Context, where *model.ReturnFilter, limit *int64, page *int64) ([]*store.Return, error)
+	Shipments(ctx context.Context, where *model.ShipmentFilter, limit *int64, page *int64) ([]*store.Shipment, error)
 	GiftCertificates(ctx context.Context, where *model.GiftCertificateFilter, limit *int64, page *int64) ([]*store.GiftCertificate, error)
 	Orders(ctx context.Context, where *model.OrderFilter, sort []string, limit *int64, page *int64) ([]model.AnyOrder, error)
 	Order(ctx context.Context, id string) (model.AnyOrder, error)
@@ -1597,6 +1745,21 @@ type QueryResolver interface {
 	Vouchers(ctx context.Context, where *model.VoucherFilter, sort []string, limit *int64, page *int64) ([]*store.Voucher, error)
 	WebhookSubscriptions(ctx context.Context) ([]*store.WebhookSubscription, error)
 	WebhookDeliveries(ctx context.Context, where *model.WebhookDeliveryFilter, limit *int64, page *int64) ([]*store.WebhookCall, error)
+}
+type ReturnResolver interface {
+	Shipment(ctx context.Context, obj *store.Return) (*store.Shipment, error)
+	Order(ctx context.Context, obj *store.Return) (model.AnyOrder, error)
+	Lines(ctx context.Context, obj *store.Return) ([]*store.ReturnLine, error)
+	ReturnStockActionPolicy(ctx context.Context, obj *store.Return) (string, error)
+	Warehouse(ctx context.Context, obj *store.Return) (*store.Warehouse, error)
+	ShippingCost(ctx context.Context, obj *store.Return) (*model.Money, error)
+	HandlingCost(ctx context.Context, obj *store.Return) (*model.Money, error)
+	VoucherValue(ctx context.Context, obj *store.Return) (*model.Money, error)
+}
+type ReturnLineResolver interface {
+	ShipmentLine(ctx context.Context, obj *store.ReturnLine) (*store.ShipmentLine, error)
+	LineValue(ctx context.Context, obj *store.ReturnLine) (*model.Money, error)
+	Warehouse(ctx context.Context, obj *store.ReturnLine) (*store.Warehouse, error)
 }
 type SelectionResolver interface {
 	Store(ctx context.Context, obj *store.Selection) (*store.Store, error)
@@ -1618,6 +1781,31 @@ type SelectionLineResolver interface {
 	UnitPrice(ctx context.Context, obj *store.SelectionLine) (*model.Money, error)
 	PriceEach(ctx context.Context, obj *store.SelectionLine) (*model.Money, error)
 	LineValue(ctx context.Context, obj *store.SelectionLine) (*model.Money, error)
+}
+type ShipmentResolver interface {
+	Order(ctx context.Context, obj *store.Shipment) (model.AnyOrder, error)
+
+	IsShipped(ctx context.Context, obj *store.Shipment) (bool, error)
+
+	IsCaptured(ctx context.Context, obj *store.Shipment) (bool, error)
+
+	NumberOfPackages(ctx context.Context, obj *store.Shipment) (int64, error)
+
+	InternalShippingCost(ctx context.Context, obj *store.Shipment) (*model.Money, error)
+	GrandTotal(ctx context.Context, obj *store.Shipment, includingTax *bool) (*model.Money, error)
+	ShippingValue(ctx context.Context, obj *store.Shipment) (*model.Money, error)
+	CarrierInformation(ctx context.Context, obj *store.Shipment) (*model.CarrierInformation, error)
+	AdminUser(ctx context.Context, obj *store.Shipment) (*model.AdminUser, error)
+	DiscountsApplied(ctx context.Context, obj *store.Shipment) ([]*model.ShipmentDiscount, error)
+	Lines(ctx context.Context, obj *store.Shipment) ([]*store.ShipmentLine, error)
+	ShippingAddress(ctx context.Context, obj *store.Shipment) (*checkout.Address, error)
+	ShipmentPlugin(ctx context.Context, obj *store.Shipment) (*model.ShipmentPlugin, error)
+	Returns(ctx context.Context, obj *store.Shipment) ([]*store.Return, error)
+}
+type ShipmentLineResolver interface {
+	LineValue(ctx context.Context, obj *store.ShipmentLine) (*model.Money, error)
+	OrderLine(ctx context.Context, obj *store.ShipmentLine) (*store.OrderLine, error)
+	Warehouse(ctx context.Context, obj *store.ShipmentLine) (*store.Warehouse, error)
 }
 type SizeResolver interface {
 	SizeChart(ctx context.Context, obj *store.Size) (*store.SizeChart, error)
@@ -1696,6 +1884,8 @@ type WholesaleOrderResolver interface {
 	Customer(ctx context.Context, obj *model.WholesaleOrder) (*store.Customer, error)
 
 	Attributes(ctx context.Context, obj *model.WholesaleOrder) ([]model.Attribute, error)
+	Shipments(ctx context.Context, obj *model.WholesaleOrder) ([]*store.Shipment, error)
+	Returns(ctx context.Context, obj *model.WholesaleOrder) ([]*store.Return, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1728,6 +1918,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.Address2(childComplexity), true
+	case "Address.cellPhoneNumber":
+		if e.ComplexityRoot.Address.CellPhoneNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.CellPhoneNumber(childComplexity), true
 	case "Address.city":
 		if e.ComplexityRoot.Address.City == nil {
 			break
@@ -1752,6 +1948,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.Email(childComplexity), true
+	case "Address.faxNumber":
+		if e.ComplexityRoot.Address.FaxNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.FaxNumber(childComplexity), true
 	case "Address.firstName":
 		if e.ComplexityRoot.Address.FirstName == nil {
 			break
@@ -1794,6 +1996,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.ZipCode(childComplexity), true
+
+	case "AdminUser.id":
+		if e.ComplexityRoot.AdminUser.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminUser.ID(childComplexity), true
+	case "AdminUser.name":
+		if e.ComplexityRoot.AdminUser.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminUser.Name(childComplexity), true
 
 	case "AfterSaleWebhookPayload.secret":
 		if e.ComplexityRoot.AfterSaleWebhookPayload.Secret == nil {
@@ -2344,6 +2559,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BundleSection.Quantity(childComplexity), true
 
+	case "CaptureOrderPayload.order":
+		if e.ComplexityRoot.CaptureOrderPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureOrderPayload.Order(childComplexity), true
+	case "CaptureOrderPayload.paymentHistoryEntry":
+		if e.ComplexityRoot.CaptureOrderPayload.PaymentHistoryEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureOrderPayload.PaymentHistoryEntry(childComplexity), true
+	case "CaptureOrderPayload.userErrors":
+		if e.ComplexityRoot.CaptureOrderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureOrderPayload.UserErrors(childComplexity), true
+	case "CaptureOrderPayload.userWarnings":
+		if e.ComplexityRoot.CaptureOrderPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureOrderPayload.UserWarnings(childComplexity), true
+
+	case "CaptureShipmentPayload.paymentHistoryEntry":
+		if e.ComplexityRoot.CaptureShipmentPayload.PaymentHistoryEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureShipmentPayload.PaymentHistoryEntry(childComplexity), true
+	case "CaptureShipmentPayload.shipment":
+		if e.ComplexityRoot.CaptureShipmentPayload.Shipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureShipmentPayload.Shipment(childComplexity), true
+	case "CaptureShipmentPayload.userErrors":
+		if e.ComplexityRoot.CaptureShipmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureShipmentPayload.UserErrors(childComplexity), true
+	case "CaptureShipmentPayload.userWarnings":
+		if e.ComplexityRoot.CaptureShipmentPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaptureShipmentPayload.UserWarnings(childComplexity), true
+
+	case "CarrierInformation.carrierName":
+		if e.ComplexityRoot.CarrierInformation.CarrierName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CarrierInformation.CarrierName(childComplexity), true
+	case "CarrierInformation.serviceName":
+		if e.ComplexityRoot.CarrierInformation.ServiceName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CarrierInformation.ServiceName(childComplexity), true
+
 	case "Category.id":
 		if e.ComplexityRoot.Category.ID == nil {
 			break
@@ -2713,6 +2991,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectToConsumerOrder.PricesIncludeTax(childComplexity), true
+	case "DirectToConsumerOrder.returns":
+		if e.ComplexityRoot.DirectToConsumerOrder.Returns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Returns(childComplexity), true
+	case "DirectToConsumerOrder.shipments":
+		if e.ComplexityRoot.DirectToConsumerOrder.Shipments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.Shipments(childComplexity), true
 	case "DirectToConsumerOrder.shippingAddress":
 		if e.ComplexityRoot.DirectToConsumerOrder.ShippingAddress == nil {
 			break
@@ -3488,6 +3778,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignAttributes(childComplexity, args["input"].(attribute.AssignInput)), true
+	case "Mutation.captureOrder":
+		if e.ComplexityRoot.Mutation.CaptureOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_captureOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CaptureOrder(childComplexity, args["order"].(order.Ref)), true
+	case "Mutation.captureShipment":
+		if e.ComplexityRoot.Mutation.CaptureShipment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_captureShipment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CaptureShipment(childComplexity, args["id"].(int64)), true
 	case "Mutation.changeStock":
 		if e.ComplexityRoot.Mutation.ChangeStock == nil {
 			break
@@ -3499,6 +3811,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeStock(childComplexity, args["input"].(stock.ChangeInput)), true
+	case "Mutation.completeReturn":
+		if e.ComplexityRoot.Mutation.CompleteReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteReturn(childComplexity, args["id"].(int64), args["input"].(*model.ReturnCompleteInput)), true
+	case "Mutation.completeShipment":
+		if e.ComplexityRoot.Mutation.CompleteShipment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeShipment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteShipment(childComplexity, args["id"].(int64), args["input"].(*fulfil.CompleteInput)), true
 	case "Mutation.confirmEvents":
 		if e.ComplexityRoot.Mutation.ConfirmEvents == nil {
 			break
@@ -3719,6 +4053,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProductVariant(childComplexity, args["input"].(catalog.VariantInput)), true
+	case "Mutation.createReturn":
+		if e.ComplexityRoot.Mutation.CreateReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateReturn(childComplexity, args["input"].(fulfil.ReturnInput)), true
 	case "Mutation.createSelection":
 		if e.ComplexityRoot.Mutation.CreateSelection == nil {
 			break
@@ -3730,6 +4075,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSelection(childComplexity, args["input"].(paylink.SelectionInput)), true
+	case "Mutation.createShipment":
+		if e.ComplexityRoot.Mutation.CreateShipment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createShipment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateShipment(childComplexity, args["input"].(fulfil.CreateInput)), true
 	case "Mutation.createShippingOption":
 		if e.ComplexityRoot.Mutation.CreateShippingOption == nil {
 			break
@@ -3796,6 +4152,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(webhook.SubscriptionInput)), true
+	case "Mutation.deleteReturn":
+		if e.ComplexityRoot.Mutation.DeleteReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReturn(childComplexity, args["id"].(int64)), true
 	case "Mutation.deleteWebhookSubscription":
 		if e.ComplexityRoot.Mutation.DeleteWebhookSubscription == nil {
 			break
@@ -3961,6 +4328,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnassignAttributes(childComplexity, args["input"].(attribute.UnassignInput)), true
+	case "Mutation.uncompleteReturn":
+		if e.ComplexityRoot.Mutation.UncompleteReturn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uncompleteReturn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UncompleteReturn(childComplexity, args["id"].(int64)), true
 	case "Mutation.unsetEventListeners":
 		if e.ComplexityRoot.Mutation.UnsetEventListeners == nil {
 			break
@@ -4104,6 +4482,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSelection(childComplexity, args["id"].(string), args["input"].(paylink.SelectionInput)), true
+	case "Mutation.updateShipment":
+		if e.ComplexityRoot.Mutation.UpdateShipment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateShipment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateShipment(childComplexity, args["id"].(int64), args["input"].(fulfil.UpdateInput)), true
 	case "Mutation.updateSizeChart":
 		if e.ComplexityRoot.Mutation.UpdateSizeChart == nil {
 			break
@@ -5669,6 +6058,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RateLimits(childComplexity), true
+	case "Query.returns":
+		if e.ComplexityRoot.Query.Returns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_returns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Returns(childComplexity, args["where"].(*model.ReturnFilter), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.selections":
 		if e.ComplexityRoot.Query.Selections == nil {
 			break
@@ -5680,6 +6080,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Selections(childComplexity, args["where"].(*model.SelectionFilter), args["limit"].(*int64), args["page"].(*int64)), true
+	case "Query.shipments":
+		if e.ComplexityRoot.Query.Shipments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shipments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Shipments(childComplexity, args["where"].(*model.ShipmentFilter), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.shippingOptions":
 		if e.ComplexityRoot.Query.ShippingOptions == nil {
 			break
@@ -5805,6 +6216,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RateLimit.UsedQuota(childComplexity), true
+
+	case "Return.comment":
+		if e.ComplexityRoot.Return.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.Comment(childComplexity), true
+	case "Return.completedAt":
+		if e.ComplexityRoot.Return.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.CompletedAt(childComplexity), true
+	case "Return.createdAt":
+		if e.ComplexityRoot.Return.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.CreatedAt(childComplexity), true
+	case "Return.handlingCost":
+		if e.ComplexityRoot.Return.HandlingCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.HandlingCost(childComplexity), true
+	case "Return.id":
+		if e.ComplexityRoot.Return.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.ID(childComplexity), true
+	case "Return.lines":
+		if e.ComplexityRoot.Return.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.Lines(childComplexity), true
+	case "Return.order":
+		if e.ComplexityRoot.Return.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.Order(childComplexity), true
+	case "Return.returnStockActionPolicy":
+		if e.ComplexityRoot.Return.ReturnStockActionPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.ReturnStockActionPolicy(childComplexity), true
+	case "Return.shipment":
+		if e.ComplexityRoot.Return.Shipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.Shipment(childComplexity), true
+	case "Return.shippingCost":
+		if e.ComplexityRoot.Return.ShippingCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.ShippingCost(childComplexity), true
+	case "Return.status":
+		if e.ComplexityRoot.Return.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.Status(childComplexity), true
+	case "Return.updatedAt":
+		if e.ComplexityRoot.Return.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.UpdatedAt(childComplexity), true
+	case "Return.voucherValue":
+		if e.ComplexityRoot.Return.VoucherValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.VoucherValue(childComplexity), true
+	case "Return.warehouse":
+		if e.ComplexityRoot.Return.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Return.Warehouse(childComplexity), true
+
+	case "ReturnLine.id":
+		if e.ComplexityRoot.ReturnLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnLine.ID(childComplexity), true
+	case "ReturnLine.lineValue":
+		if e.ComplexityRoot.ReturnLine.LineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnLine.LineValue(childComplexity), true
+	case "ReturnLine.quantity":
+		if e.ComplexityRoot.ReturnLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnLine.Quantity(childComplexity), true
+	case "ReturnLine.shipmentLine":
+		if e.ComplexityRoot.ReturnLine.ShipmentLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnLine.ShipmentLine(childComplexity), true
+	case "ReturnLine.warehouse":
+		if e.ComplexityRoot.ReturnLine.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnLine.Warehouse(childComplexity), true
+
+	case "ReturnPayload.return":
+		if e.ComplexityRoot.ReturnPayload.Return == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnPayload.Return(childComplexity), true
+	case "ReturnPayload.userErrors":
+		if e.ComplexityRoot.ReturnPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnPayload.UserErrors(childComplexity), true
+	case "ReturnPayload.userWarnings":
+		if e.ComplexityRoot.ReturnPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReturnPayload.UserWarnings(childComplexity), true
 
 	case "Selection.comment":
 		if e.ComplexityRoot.Selection.Comment == nil {
@@ -5989,6 +6535,250 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SelectionTotals.Tax(childComplexity), true
+
+	case "Shipment.additionalMessage":
+		if e.ComplexityRoot.Shipment.AdditionalMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.AdditionalMessage(childComplexity), true
+	case "Shipment.adminUser":
+		if e.ComplexityRoot.Shipment.AdminUser == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.AdminUser(childComplexity), true
+	case "Shipment.capturedAt":
+		if e.ComplexityRoot.Shipment.CapturedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.CapturedAt(childComplexity), true
+	case "Shipment.carrierInformation":
+		if e.ComplexityRoot.Shipment.CarrierInformation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.CarrierInformation(childComplexity), true
+	case "Shipment.createdAt":
+		if e.ComplexityRoot.Shipment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.CreatedAt(childComplexity), true
+	case "Shipment.discountsApplied":
+		if e.ComplexityRoot.Shipment.DiscountsApplied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.DiscountsApplied(childComplexity), true
+	case "Shipment.grandTotal":
+		if e.ComplexityRoot.Shipment.GrandTotal == nil {
+			break
+		}
+
+		args, err := ec.field_Shipment_grandTotal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Shipment.GrandTotal(childComplexity, args["includingTax"].(*bool)), true
+	case "Shipment.id":
+		if e.ComplexityRoot.Shipment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ID(childComplexity), true
+	case "Shipment.internalShippingCost":
+		if e.ComplexityRoot.Shipment.InternalShippingCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.InternalShippingCost(childComplexity), true
+	case "Shipment.isCaptured":
+		if e.ComplexityRoot.Shipment.IsCaptured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.IsCaptured(childComplexity), true
+	case "Shipment.isGoodToGo":
+		if e.ComplexityRoot.Shipment.IsGoodToGo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.IsGoodToGo(childComplexity), true
+	case "Shipment.isPaid":
+		if e.ComplexityRoot.Shipment.IsPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.IsPaid(childComplexity), true
+	case "Shipment.isShipped":
+		if e.ComplexityRoot.Shipment.IsShipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.IsShipped(childComplexity), true
+	case "Shipment.lines":
+		if e.ComplexityRoot.Shipment.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Lines(childComplexity), true
+	case "Shipment.number":
+		if e.ComplexityRoot.Shipment.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Number(childComplexity), true
+	case "Shipment.numberOfPackages":
+		if e.ComplexityRoot.Shipment.NumberOfPackages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.NumberOfPackages(childComplexity), true
+	case "Shipment.order":
+		if e.ComplexityRoot.Shipment.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Order(childComplexity), true
+	case "Shipment.paidAt":
+		if e.ComplexityRoot.Shipment.PaidAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.PaidAt(childComplexity), true
+	case "Shipment.returnTrackingNumber":
+		if e.ComplexityRoot.Shipment.ReturnTrackingNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ReturnTrackingNumber(childComplexity), true
+	case "Shipment.returns":
+		if e.ComplexityRoot.Shipment.Returns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.Returns(childComplexity), true
+	case "Shipment.shipmentPlugin":
+		if e.ComplexityRoot.Shipment.ShipmentPlugin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ShipmentPlugin(childComplexity), true
+	case "Shipment.shippedAt":
+		if e.ComplexityRoot.Shipment.ShippedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ShippedAt(childComplexity), true
+	case "Shipment.shippingAddress":
+		if e.ComplexityRoot.Shipment.ShippingAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ShippingAddress(childComplexity), true
+	case "Shipment.shippingValue":
+		if e.ComplexityRoot.Shipment.ShippingValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.ShippingValue(childComplexity), true
+	case "Shipment.trackingNumber":
+		if e.ComplexityRoot.Shipment.TrackingNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.TrackingNumber(childComplexity), true
+	case "Shipment.updatedAt":
+		if e.ComplexityRoot.Shipment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Shipment.UpdatedAt(childComplexity), true
+
+	case "ShipmentDiscount.value":
+		if e.ComplexityRoot.ShipmentDiscount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentDiscount.Value(childComplexity), true
+
+	case "ShipmentLine.id":
+		if e.ComplexityRoot.ShipmentLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentLine.ID(childComplexity), true
+	case "ShipmentLine.lineValue":
+		if e.ComplexityRoot.ShipmentLine.LineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentLine.LineValue(childComplexity), true
+	case "ShipmentLine.orderLine":
+		if e.ComplexityRoot.ShipmentLine.OrderLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentLine.OrderLine(childComplexity), true
+	case "ShipmentLine.quantity":
+		if e.ComplexityRoot.ShipmentLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentLine.Quantity(childComplexity), true
+	case "ShipmentLine.returnedQuantity":
+		if e.ComplexityRoot.ShipmentLine.ReturnedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentLine.ReturnedQuantity(childComplexity), true
+	case "ShipmentLine.warehouse":
+		if e.ComplexityRoot.ShipmentLine.Warehouse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentLine.Warehouse(childComplexity), true
+
+	case "ShipmentPayload.shipment":
+		if e.ComplexityRoot.ShipmentPayload.Shipment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentPayload.Shipment(childComplexity), true
+	case "ShipmentPayload.userErrors":
+		if e.ComplexityRoot.ShipmentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentPayload.UserErrors(childComplexity), true
+	case "ShipmentPayload.userWarnings":
+		if e.ComplexityRoot.ShipmentPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentPayload.UserWarnings(childComplexity), true
+
+	case "ShipmentPlugin.id":
+		if e.ComplexityRoot.ShipmentPlugin.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentPlugin.ID(childComplexity), true
+	case "ShipmentPlugin.name":
+		if e.ComplexityRoot.ShipmentPlugin.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentPlugin.Name(childComplexity), true
+	case "ShipmentPlugin.status":
+		if e.ComplexityRoot.ShipmentPlugin.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShipmentPlugin.Status(childComplexity), true
 
 	case "ShippingOption.id":
 		if e.ComplexityRoot.ShippingOption.ID == nil {
@@ -7187,6 +7977,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WholesaleOrder.Pricelist(childComplexity), true
+	case "WholesaleOrder.returns":
+		if e.ComplexityRoot.WholesaleOrder.Returns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Returns(childComplexity), true
+	case "WholesaleOrder.shipments":
+		if e.ComplexityRoot.WholesaleOrder.Shipments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WholesaleOrder.Shipments(childComplexity), true
 	case "WholesaleOrder.shippingAddress":
 		if e.ComplexityRoot.WholesaleOrder.ShippingAddress == nil {
 			break
@@ -7345,11 +8147,25 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProductVariantStockChangeInput", ec.unmarshalInputProductVariantStockChangeInput),
 			graphql.NewInputUnmarshaler("ProductVariantStockSetInput", ec.unmarshalInputProductVariantStockSetInput),
 			graphql.NewInputUnmarshaler("ProductVariantUpdateInput", ec.unmarshalInputProductVariantUpdateInput),
+			graphql.NewInputUnmarshaler("ReturnCompleteInput", ec.unmarshalInputReturnCompleteInput),
+			graphql.NewInputUnmarshaler("ReturnCostPolicyInput", ec.unmarshalInputReturnCostPolicyInput),
+			graphql.NewInputUnmarshaler("ReturnCreateInput", ec.unmarshalInputReturnCreateInput),
+			graphql.NewInputUnmarshaler("ReturnFilter", ec.unmarshalInputReturnFilter),
+			graphql.NewInputUnmarshaler("ReturnLineInput", ec.unmarshalInputReturnLineInput),
+			graphql.NewInputUnmarshaler("ReturnStockActionPolicyInput", ec.unmarshalInputReturnStockActionPolicyInput),
 			graphql.NewInputUnmarshaler("SelectionCreateInput", ec.unmarshalInputSelectionCreateInput),
 			graphql.NewInputUnmarshaler("SelectionCustomerInput", ec.unmarshalInputSelectionCustomerInput),
 			graphql.NewInputUnmarshaler("SelectionFilter", ec.unmarshalInputSelectionFilter),
 			graphql.NewInputUnmarshaler("SelectionLineInput", ec.unmarshalInputSelectionLineInput),
 			graphql.NewInputUnmarshaler("SelectionUpdateInput", ec.unmarshalInputSelectionUpdateInput),
+			graphql.NewInputUnmarshaler("ShipmentCompleteInput", ec.unmarshalInputShipmentCompleteInput),
+			graphql.NewInputUnmarshaler("ShipmentCreateInput", ec.unmarshalInputShipmentCreateInput),
+			graphql.NewInputUnmarshaler("ShipmentFilter", ec.unmarshalInputShipmentFilter),
+			graphql.NewInputUnmarshaler("ShipmentInfoInput", ec.unmarshalInputShipmentInfoInput),
+			graphql.NewInputUnmarshaler("ShipmentInput", ec.unmarshalInputShipmentInput),
+			graphql.NewInputUnmarshaler("ShipmentLineInput", ec.unmarshalInputShipmentLineInput),
+			graphql.NewInputUnmarshaler("ShipmentLineRefInput", ec.unmarshalInputShipmentLineRefInput),
+			graphql.NewInputUnmarshaler("ShipmentUpdateInput", ec.unmarshalInputShipmentUpdateInput),
 			graphql.NewInputUnmarshaler("ShippingOptionCreateInput", ec.unmarshalInputShippingOptionCreateInput),
 			graphql.NewInputUnmarshaler("ShippingOptionFilter", ec.unmarshalInputShippingOptionFilter),
 			graphql.NewInputUnmarshaler("ShippingOptionInput", ec.unmarshalInputShippingOptionInput),
@@ -8726,6 +9542,236 @@ type EventsConfirmPayload implements Payload {
   userWarnings: [UserWarning!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/fulfil.graphqls", Input: `extend type Query {
+  "Returns, oldest first."
+  returns(where: ReturnFilter, limit: Int = 20, page: Int = 1): [Return!] @perm(name: "Return:read")
+  "Shipments, oldest first."
+  shipments(where: ShipmentFilter, limit: Int = 20, page: Int = 1): [Shipment!] @perm(name: "Shipment:read")
+}
+
+extend type Mutation {
+  "Capture everything left of an order's authorized payment, even before it has shipments."
+  captureOrder(order: OrderInput!): CaptureOrderPayload @perm(name: "Order:write")
+  "Capture a shipment's worth of its order's authorized payment."
+  captureShipment(id: Int!): CaptureShipmentPayload @perm(name: "Shipment:write")
+  "Ship order lines: the first shipment of an order carries its shipping; the order becomes PROCESSING."
+  createShipment(input: ShipmentCreateInput!): ShipmentPayload @perm(name: "Shipment:write")
+  updateShipment(id: Int!, input: ShipmentUpdateInput!): ShipmentPayload @perm(name: "Shipment:write")
+  "Ship a good-to-go, paid shipment; the order becomes SHIPPED with its last one."
+  completeShipment(id: Int!, input: ShipmentCompleteInput): ShipmentPayload @perm(name: "Shipment:write")
+  "Take shipped units back; the policy says which stock they go back to."
+  createReturn(input: ReturnCreateInput!): ReturnPayload @perm(name: "Return:write")
+  completeReturn(id: Int!, input: ReturnCompleteInput): ReturnPayload @perm(name: "Return:write")
+  uncompleteReturn(id: Int!): ReturnPayload @perm(name: "Return:write")
+  "Undo a return made by mistake: its stock change is reversed."
+  deleteReturn(id: Int!): ReturnPayload @perm(name: "Return:write")
+}
+
+extend interface Order {
+  shipments: [Shipment!]! @perm(name: "Shipment:read")
+  returns: [Return!]! @perm(name: "Return:read")
+}
+
+extend type DirectToConsumerOrder {
+  shipments: [Shipment!]! @perm(name: "Shipment:read")
+  returns: [Return!]! @perm(name: "Return:read")
+}
+
+extend type WholesaleOrder {
+  shipments: [Shipment!]! @perm(name: "Shipment:read")
+  returns: [Return!]! @perm(name: "Return:read")
+}
+
+type Shipment {
+  id: Int!
+  "The order number and the shipment's place among its shipments: 39790-1."
+  number: String!
+  order: Order @perm(name: "Order:read")
+  createdAt: DateTimeTz!
+  updatedAt: DateTimeTz
+  isGoodToGo: Boolean!
+  isShipped: Boolean!
+  isPaid: Boolean!
+  paidAt: DateTimeTz
+  isCaptured: Boolean!
+  capturedAt: DateTimeTz
+  additionalMessage: String
+  shippedAt: DateTimeTz
+  numberOfPackages: Int!
+  trackingNumber: String
+  returnTrackingNumber: String
+  internalShippingCost: MonetaryValue!
+  "Lines, shipping and (when prices exclude it) tax; includingTax: false leaves tax out."
+  grandTotal(includingTax: Boolean = true): MonetaryValue!
+  "The order's shipping, on the shipment that carries it."
+  shippingValue: MonetaryValue!
+  carrierInformation: CarrierInformation
+  adminUser: AdminUser @perm(name: "AdminUser:read")
+  discountsApplied: [ShipmentDiscount!]!
+  lines: [ShipmentLine!]!
+  shippingAddress: Address @perm(name: "Shipment.shippingAddress:read")
+  shipmentPlugin: ShipmentPlugin @perm(name: "StorePlugin:read")
+  returns: [Return!]! @perm(name: "Return:read")
+}
+
+type CarrierInformation { carrierName: String, serviceName: String }
+
+"The admin user who made a shipment; Integration API shipments have none."
+type AdminUser { id: Int!, name: String }
+
+"A shipment plugin (a carrier integration); Seam runs none."
+type ShipmentPlugin { id: Int!, status: String, name: String }
+
+"Discounts the shipment's lines carry."
+type ShipmentDiscount { value: MonetaryValue! }
+
+type ShipmentLine {
+  id: Int!
+  quantity: Int!
+  "Units of it returned so far."
+  returnedQuantity: Int!
+  "The units' share of the order line's value."
+  lineValue: MonetaryValue!
+  orderLine: OrderLine
+  warehouse: Warehouse @perm(name: "Warehouse:read")
+}
+
+input ShipmentFilter { id: [Int!], orderId: [String!], storeId: [Int!] }
+
+input ShipmentCreateInput {
+  order: OrderInput!
+  lines: [ShipmentLineInput!]!
+  isGoodToGo: Boolean = false
+  isPaid: Boolean = false
+  "Capture the shipment's worth right after creating it."
+  capture: Boolean = false
+  createdAt: DateTimeTz
+  "Completes the shipment at once: a time or words such as now, -1 hour, yesterday."
+  shippedAt: String
+  sendEmail: Boolean = false
+  additionalMessage: String
+  "Allocate free stock to units the order holds none for."
+  allocateDemand: Boolean = false
+  shipmentInfo: ShipmentInfoInput
+}
+
+input ShipmentLineInput { orderLine: OrderLineInput!, quantity: Int! }
+
+"Shipping details are frozen once the shipment is shipped."
+input ShipmentUpdateInput { isGoodToGo: Boolean, isPaid: Boolean, additionalMessage: String, shipmentInfo: ShipmentInfoInput }
+
+input ShipmentCompleteInput {
+  "When it left: a time (2023-01-09T15:18:33+01:00, 21/10/2023) or words (now, yesterday, -1 hour); never in the future. Default now."
+  shippedAt: String
+  sendEmail: Boolean = false
+  shipmentInfo: ShipmentInfoInput
+  additionalMessage: String
+}
+
+input ShipmentInfoInput {
+  carrier: String
+  service: String
+  packagesNumber: Int
+  trackingNumber: String
+  returnTrackingNumber: String
+  internalShippingCost: MonetaryValueInput
+}
+
+type ShipmentPayload implements Payload {
+  shipment: Shipment @perm(name: "Shipment:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type CaptureShipmentPayload implements Payload {
+  paymentHistoryEntry: PaymentHistoryEntry
+  shipment: Shipment @perm(name: "Shipment:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type CaptureOrderPayload implements Payload {
+  paymentHistoryEntry: PaymentHistoryEntry
+  order: Order @perm(name: "Order:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+enum ReturnStatus { IN_PROGRESS COMPLETED }
+
+type Return {
+  id: Int!
+  status: ReturnStatus!
+  shipment: Shipment @perm(name: "Shipment:read")
+  order: Order @perm(name: "Order:read")
+  lines: [ReturnLine!]!
+  "releaseItemsBackToWarehouse, sendItemsToDifferentWarehouse or removeItemsFromStock."
+  returnStockActionPolicy: String!
+  "Where sendItemsToDifferentWarehouse sent the units."
+  warehouse: Warehouse @perm(name: "Warehouse:read")
+  shippingCost: MonetaryValue!
+  handlingCost: MonetaryValue!
+  voucherValue: MonetaryValue!
+  comment: String
+  createdAt: DateTimeTz!
+  updatedAt: DateTimeTz!
+  completedAt: DateTimeTz
+}
+
+type ReturnLine {
+  id: Int!
+  quantity: Int!
+  shipmentLine: ShipmentLine
+  lineValue: MonetaryValue!
+  "The warehouse the units went back into; null when removed from stock."
+  warehouse: Warehouse @perm(name: "Warehouse:read")
+}
+
+input ReturnFilter { id: [Int!], status: [ReturnStatus!], storeId: [Int!], shipmentId: [Int!] }
+
+input ReturnCreateInput {
+  shipment: ShipmentInput!
+  lines: [ReturnLineInput!]!
+  returnStockActionPolicy: ReturnStockActionPolicyInput!
+  "At most the shipping left on the shipment."
+  shippingCost: ReturnCostPolicyInput
+  "At most the discounts left on the shipment."
+  voucherValue: ReturnCostPolicyInput
+  "At most the handling cost left on the shipment."
+  handlingCost: ReturnCostPolicyInput
+  comment: String
+}
+
+input ShipmentInput { id: Int! }
+input ShipmentLineRefInput { id: Int! }
+input ReturnLineInput { shipmentLine: ShipmentLineRefInput!, quantity: Int! }
+
+"Exactly one of the three."
+input ReturnStockActionPolicyInput {
+  releaseItemsBackToWarehouse: Boolean
+  sendItemsToDifferentWarehouse: WarehouseInput
+  removeItemsFromStock: Boolean
+}
+
+"An amount, or fromShipment: true for all that is left of it on the shipment."
+input ReturnCostPolicyInput { value: MonetaryValueInput, fromShipment: Boolean }
+
+input ReturnCompleteInput { sendEmail: Boolean = false }
+
+type ReturnPayload implements Payload {
+  return: Return @perm(name: "Return:read")
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+extend type Address {
+  "Seam's checkout takes one phone number (phoneNumber); this is always null."
+  cellPhoneNumber: String
+  "Always null: Seam's checkout takes no fax number."
+  faxNumber: String
+}
+
+`, BuiltIn: false},
 	{Name: "../schema/giftcert.graphqls", Input: `extend type Query {
   "Gift certificates a store sells (seed 004). Seam addition."
   giftCertificates(where: GiftCertificateFilter, limit: Int = 20, page: Int = 1): [GiftCertificate!] @perm(name: "GiftCertificate:read")
@@ -8946,7 +9992,9 @@ type OrderEdge {
   cursor: String!
 }
 
-enum PaymentHistoryEntryType { AUTHORIZATION CAPTURE CANCEL REFUND }
+enum PaymentHistoryEntryType {
+  AUTHORIZATION AUTHORIZATION_REQUEST CAPTURE CAPTURE_REQUEST CANCEL CANCEL_REQUEST REFUND REFUND_REQUEST CREDIT
+}
 
 input PaymentHistoryFilter { entryType: [PaymentHistoryEntryType!] }
 
@@ -10264,8 +11312,22 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_country(ctx, field)
 	case "state":
 		return ec.fieldContext_Address_state(ctx, field)
+	case "cellPhoneNumber":
+		return ec.fieldContext_Address_cellPhoneNumber(ctx, field)
+	case "faxNumber":
+		return ec.fieldContext_Address_faxNumber(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Address", field.Name)
+}
+
+func (ec *executionContext) childFields_AdminUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AdminUser_id(ctx, field)
+	case "name":
+		return ec.fieldContext_AdminUser_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdminUser", field.Name)
 }
 
 func (ec *executionContext) childFields_AfterSaleWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10504,6 +11566,44 @@ func (ec *executionContext) childFields_BundleSection(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type BundleSection", field.Name)
 }
 
+func (ec *executionContext) childFields_CaptureOrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentHistoryEntry":
+		return ec.fieldContext_CaptureOrderPayload_paymentHistoryEntry(ctx, field)
+	case "order":
+		return ec.fieldContext_CaptureOrderPayload_order(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CaptureOrderPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_CaptureOrderPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaptureOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CaptureShipmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentHistoryEntry":
+		return ec.fieldContext_CaptureShipmentPayload_paymentHistoryEntry(ctx, field)
+	case "shipment":
+		return ec.fieldContext_CaptureShipmentPayload_shipment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CaptureShipmentPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_CaptureShipmentPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaptureShipmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CarrierInformation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "carrierName":
+		return ec.fieldContext_CarrierInformation_carrierName(ctx, field)
+	case "serviceName":
+		return ec.fieldContext_CarrierInformation_serviceName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CarrierInformation", field.Name)
+}
+
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10694,6 +11794,10 @@ func (ec *executionContext) childFields_DirectToConsumerOrder(ctx context.Contex
 		return ec.fieldContext_DirectToConsumerOrder_language(ctx, field)
 	case "attributes":
 		return ec.fieldContext_DirectToConsumerOrder_attributes(ctx, field)
+	case "shipments":
+		return ec.fieldContext_DirectToConsumerOrder_shipments(ctx, field)
+	case "returns":
+		return ec.fieldContext_DirectToConsumerOrder_returns(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DirectToConsumerOrder", field.Name)
 }
@@ -11662,6 +12766,68 @@ func (ec *executionContext) childFields_RateLimit(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type RateLimit", field.Name)
 }
 
+func (ec *executionContext) childFields_Return(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Return_id(ctx, field)
+	case "status":
+		return ec.fieldContext_Return_status(ctx, field)
+	case "shipment":
+		return ec.fieldContext_Return_shipment(ctx, field)
+	case "order":
+		return ec.fieldContext_Return_order(ctx, field)
+	case "lines":
+		return ec.fieldContext_Return_lines(ctx, field)
+	case "returnStockActionPolicy":
+		return ec.fieldContext_Return_returnStockActionPolicy(ctx, field)
+	case "warehouse":
+		return ec.fieldContext_Return_warehouse(ctx, field)
+	case "shippingCost":
+		return ec.fieldContext_Return_shippingCost(ctx, field)
+	case "handlingCost":
+		return ec.fieldContext_Return_handlingCost(ctx, field)
+	case "voucherValue":
+		return ec.fieldContext_Return_voucherValue(ctx, field)
+	case "comment":
+		return ec.fieldContext_Return_comment(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Return_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Return_updatedAt(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_Return_completedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Return", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReturnLine_id(ctx, field)
+	case "quantity":
+		return ec.fieldContext_ReturnLine_quantity(ctx, field)
+	case "shipmentLine":
+		return ec.fieldContext_ReturnLine_shipmentLine(ctx, field)
+	case "lineValue":
+		return ec.fieldContext_ReturnLine_lineValue(ctx, field)
+	case "warehouse":
+		return ec.fieldContext_ReturnLine_warehouse(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnLine", field.Name)
+}
+
+func (ec *executionContext) childFields_ReturnPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "return":
+		return ec.fieldContext_ReturnPayload_return(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReturnPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_ReturnPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReturnPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Selection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11744,6 +12910,114 @@ func (ec *executionContext) childFields_SelectionTotals(ctx context.Context, fie
 		return ec.fieldContext_SelectionTotals_grandTotal(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SelectionTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_Shipment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Shipment_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Shipment_number(ctx, field)
+	case "order":
+		return ec.fieldContext_Shipment_order(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Shipment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Shipment_updatedAt(ctx, field)
+	case "isGoodToGo":
+		return ec.fieldContext_Shipment_isGoodToGo(ctx, field)
+	case "isShipped":
+		return ec.fieldContext_Shipment_isShipped(ctx, field)
+	case "isPaid":
+		return ec.fieldContext_Shipment_isPaid(ctx, field)
+	case "paidAt":
+		return ec.fieldContext_Shipment_paidAt(ctx, field)
+	case "isCaptured":
+		return ec.fieldContext_Shipment_isCaptured(ctx, field)
+	case "capturedAt":
+		return ec.fieldContext_Shipment_capturedAt(ctx, field)
+	case "additionalMessage":
+		return ec.fieldContext_Shipment_additionalMessage(ctx, field)
+	case "shippedAt":
+		return ec.fieldContext_Shipment_shippedAt(ctx, field)
+	case "numberOfPackages":
+		return ec.fieldContext_Shipment_numberOfPackages(ctx, field)
+	case "trackingNumber":
+		return ec.fieldContext_Shipment_trackingNumber(ctx, field)
+	case "returnTrackingNumber":
+		return ec.fieldContext_Shipment_returnTrackingNumber(ctx, field)
+	case "internalShippingCost":
+		return ec.fieldContext_Shipment_internalShippingCost(ctx, field)
+	case "grandTotal":
+		return ec.fieldContext_Shipment_grandTotal(ctx, field)
+	case "shippingValue":
+		return ec.fieldContext_Shipment_shippingValue(ctx, field)
+	case "carrierInformation":
+		return ec.fieldContext_Shipment_carrierInformation(ctx, field)
+	case "adminUser":
+		return ec.fieldContext_Shipment_adminUser(ctx, field)
+	case "discountsApplied":
+		return ec.fieldContext_Shipment_discountsApplied(ctx, field)
+	case "lines":
+		return ec.fieldContext_Shipment_lines(ctx, field)
+	case "shippingAddress":
+		return ec.fieldContext_Shipment_shippingAddress(ctx, field)
+	case "shipmentPlugin":
+		return ec.fieldContext_Shipment_shipmentPlugin(ctx, field)
+	case "returns":
+		return ec.fieldContext_Shipment_returns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Shipment", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipmentDiscount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ShipmentDiscount_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipmentDiscount", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipmentLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ShipmentLine_id(ctx, field)
+	case "quantity":
+		return ec.fieldContext_ShipmentLine_quantity(ctx, field)
+	case "returnedQuantity":
+		return ec.fieldContext_ShipmentLine_returnedQuantity(ctx, field)
+	case "lineValue":
+		return ec.fieldContext_ShipmentLine_lineValue(ctx, field)
+	case "orderLine":
+		return ec.fieldContext_ShipmentLine_orderLine(ctx, field)
+	case "warehouse":
+		return ec.fieldContext_ShipmentLine_warehouse(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipmentLine", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "shipment":
+		return ec.fieldContext_ShipmentPayload_shipment(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ShipmentPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_ShipmentPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ShipmentPlugin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ShipmentPlugin_id(ctx, field)
+	case "status":
+		return ec.fieldContext_ShipmentPlugin_status(ctx, field)
+	case "name":
+		return ec.fieldContext_ShipmentPlugin_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShipmentPlugin", field.Name)
 }
 
 func (ec *executionContext) childFields_ShippingOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12350,6 +13624,10 @@ func (ec *executionContext) childFields_WholesaleOrder(ctx context.Context, fiel
 		return ec.fieldContext_WholesaleOrder_cancellationComment(ctx, field)
 	case "attributes":
 		return ec.fieldContext_WholesaleOrder_attributes(ctx, field)
+	case "shipments":
+		return ec.fieldContext_WholesaleOrder_shipments(ctx, field)
+	case "returns":
+		return ec.fieldContext_WholesaleOrder_returns(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WholesaleOrder", field.Name)
 }
@@ -12524,6 +13802,34 @@ func (ec *executionContext) field_Mutation_assignAttributes_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_captureOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (order.Ref, error) {
+			return ec.unmarshalNOrderInput2seamᚋinternalᚋorderᚐRef(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_captureShipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12535,6 +13841,50 @@ func (ec *executionContext) field_Mutation_changeStock_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeReturn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.ReturnCompleteInput, error) {
+			return ec.unmarshalOReturnCompleteInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnCompleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeShipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*fulfil.CompleteInput, error) {
+			return ec.unmarshalOShipmentCompleteInput2ᚖseamᚋinternalᚋfulfilᚐCompleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -12818,12 +14168,40 @@ func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createReturn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fulfil.ReturnInput, error) {
+			return ec.unmarshalNReturnCreateInput2seamᚋinternalᚋfulfilᚐReturnInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createSelection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (paylink.SelectionInput, error) {
 			return ec.unmarshalNSelectionCreateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createShipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fulfil.CreateInput, error) {
+			return ec.unmarshalNShipmentCreateInput2seamᚋinternalᚋfulfilᚐCreateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12913,6 +14291,20 @@ func (ec *executionContext) field_Mutation_createWebhookSubscription_args(ctx co
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteReturn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -13131,6 +14523,20 @@ func (ec *executionContext) field_Mutation_unassignAttributes_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uncompleteReturn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -13396,6 +14802,28 @@ func (ec *executionContext) field_Mutation_updateSelection_args(ctx context.Cont
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (paylink.SelectionInput, error) {
 			return ec.unmarshalNSelectionUpdateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateShipment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (fulfil.UpdateInput, error) {
+			return ec.unmarshalNShipmentUpdateInput2seamᚋinternalᚋfulfilᚐUpdateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14372,12 +15800,72 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_returns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.ReturnFilter, error) {
+			return ec.unmarshalOReturnFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_selections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*model.SelectionFilter, error) {
 			return ec.unmarshalOSelectionFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shipments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.ShipmentFilter, error) {
+			return ec.unmarshalOShipmentFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14695,6 +16183,20 @@ func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Conte
 		return nil, err
 	}
 	args["page"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Shipment_grandTotal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includingTax",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includingTax"] = arg0
 	return args, nil
 }
 
@@ -15131,6 +16633,98 @@ func (ec *executionContext) fieldContext_Address_state(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Address_cellPhoneNumber(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_cellPhoneNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Address().CellPhoneNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_cellPhoneNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+}
+
+func (ec *executionContext) _Address_faxNumber(ctx context.Context, field graphql.CollectedField, obj *checkout.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_faxNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Address().FaxNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_faxNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, true, true, "String")
+}
+
+func (ec *executionContext) _AdminUser_id(ctx context.Context, field graphql.CollectedField, obj *model.AdminUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminUser_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdminUser_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdminUser", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AdminUser_name(ctx context.Context, field graphql.CollectedField, obj *model.AdminUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminUser_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdminUser_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdminUser", field, false, false, "String")
 }
 
 func (ec *executionContext) _AfterSaleWebhookPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.AfterSaleWebhookPayload) (ret graphql.Marshaler) {
@@ -17733,6 +19327,344 @@ func (ec *executionContext) fieldContext_BundleSection_productVariants(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _CaptureOrderPayload_paymentHistoryEntry(ctx context.Context, field graphql.CollectedField, obj *model.CaptureOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureOrderPayload_paymentHistoryEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentHistoryEntry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PaymentEntry) graphql.Marshaler {
+			return ec.marshalOPaymentHistoryEntry2ᚖseamᚋinternalᚋstoreᚐPaymentEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureOrderPayload_paymentHistoryEntry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaptureOrderPayload_order(ctx context.Context, field graphql.CollectedField, obj *model.CaptureOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureOrderPayload_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureOrderPayload_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaptureOrderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CaptureOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureOrderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureOrderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaptureOrderPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.CaptureOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureOrderPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureOrderPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaptureShipmentPayload_paymentHistoryEntry(ctx context.Context, field graphql.CollectedField, obj *model.CaptureShipmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureShipmentPayload_paymentHistoryEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentHistoryEntry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PaymentEntry) graphql.Marshaler {
+			return ec.marshalOPaymentHistoryEntry2ᚖseamᚋinternalᚋstoreᚐPaymentEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureShipmentPayload_paymentHistoryEntry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureShipmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaptureShipmentPayload_shipment(ctx context.Context, field graphql.CollectedField, obj *model.CaptureShipmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureShipmentPayload_shipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipment, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:read")
+				if err != nil {
+					var zeroVal *store.Shipment
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Shipment
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Shipment) graphql.Marshaler {
+			return ec.marshalOShipment2ᚖseamᚋinternalᚋstoreᚐShipment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureShipmentPayload_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureShipmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaptureShipmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CaptureShipmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureShipmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureShipmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureShipmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaptureShipmentPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.CaptureShipmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaptureShipmentPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaptureShipmentPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaptureShipmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CarrierInformation_carrierName(ctx context.Context, field graphql.CollectedField, obj *model.CarrierInformation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CarrierInformation_carrierName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CarrierName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CarrierInformation_carrierName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CarrierInformation", field, false, false, "String")
+}
+
+func (ec *executionContext) _CarrierInformation_serviceName(ctx context.Context, field graphql.CollectedField, obj *model.CarrierInformation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CarrierInformation_serviceName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CarrierInformation_serviceName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CarrierInformation", field, false, false, "String")
+}
+
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *store.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19698,6 +21630,106 @@ func (ec *executionContext) fieldContext_DirectToConsumerOrder_attributes(_ cont
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_shipments(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_shipments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Shipments(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:read")
+				if err != nil {
+					var zeroVal []*store.Shipment
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Shipment
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Shipment) graphql.Marshaler {
+			return ec.marshalNShipment2ᚕᚖseamᚋinternalᚋstoreᚐShipmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_shipments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_returns(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_returns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DirectToConsumerOrder().Returns(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:read")
+				if err != nil {
+					var zeroVal []*store.Return
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Return
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Return) graphql.Marshaler {
+			return ec.marshalNReturn2ᚕᚖseamᚋinternalᚋstoreᚐReturnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_returns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DirectToConsumerOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Return(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24974,6 +27006,564 @@ func (ec *executionContext) fieldContext_Mutation_confirmEvents(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_captureOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_captureOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CaptureOrder(ctx, fc.Args["order"].(order.Ref))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:write")
+				if err != nil {
+					var zeroVal *model.CaptureOrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.CaptureOrderPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaptureOrderPayload) graphql.Marshaler {
+			return ec.marshalOCaptureOrderPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCaptureOrderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_captureOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaptureOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_captureOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_captureShipment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_captureShipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CaptureShipment(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:write")
+				if err != nil {
+					var zeroVal *model.CaptureShipmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.CaptureShipmentPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CaptureShipmentPayload) graphql.Marshaler {
+			return ec.marshalOCaptureShipmentPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCaptureShipmentPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_captureShipment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaptureShipmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_captureShipment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createShipment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createShipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateShipment(ctx, fc.Args["input"].(fulfil.CreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:write")
+				if err != nil {
+					var zeroVal *model.ShipmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ShipmentPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShipmentPayload) graphql.Marshaler {
+			return ec.marshalOShipmentPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createShipment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createShipment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateShipment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateShipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateShipment(ctx, fc.Args["id"].(int64), fc.Args["input"].(fulfil.UpdateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:write")
+				if err != nil {
+					var zeroVal *model.ShipmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ShipmentPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShipmentPayload) graphql.Marshaler {
+			return ec.marshalOShipmentPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateShipment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateShipment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeShipment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeShipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteShipment(ctx, fc.Args["id"].(int64), fc.Args["input"].(*fulfil.CompleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:write")
+				if err != nil {
+					var zeroVal *model.ShipmentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ShipmentPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShipmentPayload) graphql.Marshaler {
+			return ec.marshalOShipmentPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeShipment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeShipment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createReturn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReturn(ctx, fc.Args["input"].(fulfil.ReturnInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:write")
+				if err != nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReturnPayload) graphql.Marshaler {
+			return ec.marshalOReturnPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReturn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReturn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeReturn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteReturn(ctx, fc.Args["id"].(int64), fc.Args["input"].(*model.ReturnCompleteInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:write")
+				if err != nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReturnPayload) graphql.Marshaler {
+			return ec.marshalOReturnPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeReturn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeReturn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uncompleteReturn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uncompleteReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UncompleteReturn(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:write")
+				if err != nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReturnPayload) graphql.Marshaler {
+			return ec.marshalOReturnPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uncompleteReturn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uncompleteReturn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReturn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReturn(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:write")
+				if err != nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ReturnPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReturnPayload) graphql.Marshaler {
+			return ec.marshalOReturnPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReturn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReturn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createGiftCertificate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27749,7 +30339,7 @@ func (ec *executionContext) _OrderLine_shippedQuantity(ctx context.Context, fiel
 			return ec.fieldContext_OrderLine_shippedQuantity(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ShippedQuantity, nil
+			return ec.Resolvers.OrderLine().ShippedQuantity(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
@@ -27760,7 +30350,7 @@ func (ec *executionContext) _OrderLine_shippedQuantity(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_OrderLine_shippedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("OrderLine", field, true, true, "Int")
 }
 
 func (ec *executionContext) _OrderLine_cancelledQuantity(ctx context.Context, field graphql.CollectedField, obj *store.OrderLine) (ret graphql.Marshaler) {
@@ -34605,6 +37195,130 @@ func (ec *executionContext) fieldContext_Query_eventListeners(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_returns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_returns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Returns(ctx, fc.Args["where"].(*model.ReturnFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:read")
+				if err != nil {
+					var zeroVal []*store.Return
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Return
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Return) graphql.Marshaler {
+			return ec.marshalOReturn2ᚕᚖseamᚋinternalᚋstoreᚐReturnᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_returns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Return(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_returns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shipments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shipments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Shipments(ctx, fc.Args["where"].(*model.ShipmentFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:read")
+				if err != nil {
+					var zeroVal []*store.Shipment
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Shipment
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Shipment) graphql.Marshaler {
+			return ec.marshalOShipment2ᚕᚖseamᚋinternalᚋstoreᚐShipmentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shipments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shipments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_giftCertificates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35950,6 +38664,719 @@ func (ec *executionContext) fieldContext_RateLimit_remainingQuota(_ context.Cont
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Return_id(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Return", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Return_status(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNReturnStatus2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Return", field, false, false, "ReturnStatus")
+}
+
+func (ec *executionContext) _Return_shipment(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_shipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().Shipment(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:read")
+				if err != nil {
+					var zeroVal *store.Shipment
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Shipment
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Shipment) graphql.Marshaler {
+			return ec.marshalOShipment2ᚖseamᚋinternalᚋstoreᚐShipment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Return_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Return",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Return_order(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().Order(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Return_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Return",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Return_lines(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ReturnLine) graphql.Marshaler {
+			return ec.marshalNReturnLine2ᚕᚖseamᚋinternalᚋstoreᚐReturnLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Return",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReturnLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Return_returnStockActionPolicy(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_returnStockActionPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().ReturnStockActionPolicy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_returnStockActionPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Return", field, true, true, "String")
+}
+
+func (ec *executionContext) _Return_warehouse(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().Warehouse(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Warehouse:read")
+				if err != nil {
+					var zeroVal *store.Warehouse
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Warehouse
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Warehouse) graphql.Marshaler {
+			return ec.marshalOWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Return_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Return",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Return_shippingCost(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_shippingCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().ShippingCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_shippingCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Return",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Return_handlingCost(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_handlingCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().HandlingCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_handlingCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Return",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Return_voucherValue(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_voucherValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Return().VoucherValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_voucherValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Return",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Return_comment(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Return_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Return", field, false, false, "String")
+}
+
+func (ec *executionContext) _Return_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Return", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Return_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Return_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Return", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Return_completedAt(ctx context.Context, field graphql.CollectedField, obj *store.Return) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Return_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Return_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Return", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _ReturnLine_id(ctx context.Context, field graphql.CollectedField, obj *store.ReturnLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReturnLine_quantity(ctx context.Context, field graphql.CollectedField, obj *store.ReturnLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReturnLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReturnLine_shipmentLine(ctx context.Context, field graphql.CollectedField, obj *store.ReturnLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnLine_shipmentLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnLine().ShipmentLine(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ShipmentLine) graphql.Marshaler {
+			return ec.marshalOShipmentLine2ᚖseamᚋinternalᚋstoreᚐShipmentLine(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnLine_shipmentLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnLine_lineValue(ctx context.Context, field graphql.CollectedField, obj *store.ReturnLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnLine_lineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnLine().LineValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnLine_lineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnLine_warehouse(ctx context.Context, field graphql.CollectedField, obj *store.ReturnLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnLine_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReturnLine().Warehouse(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Warehouse:read")
+				if err != nil {
+					var zeroVal *store.Warehouse
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Warehouse
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Warehouse) graphql.Marshaler {
+			return ec.marshalOWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnLine_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnPayload_return(ctx context.Context, field graphql.CollectedField, obj *model.ReturnPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnPayload_return(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Return, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:read")
+				if err != nil {
+					var zeroVal *store.Return
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Return
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Return) graphql.Marshaler {
+			return ec.marshalOReturn2ᚖseamᚋinternalᚋstoreᚐReturn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnPayload_return(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Return(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReturnPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReturnPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.ReturnPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReturnPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReturnPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReturnPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Selection_id(ctx context.Context, field graphql.CollectedField, obj *store.Selection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36998,6 +40425,1203 @@ func (ec *executionContext) fieldContext_SelectionTotals_grandTotal(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_id(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Shipment_number(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Shipment_order(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().Order(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Order:read")
+				if err != nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal model.AnyOrder
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnyOrder) graphql.Marshaler {
+			return ec.marshalOOrder2seamᚋinternalᚋgqlᚋmodelᚐAnyOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Shipment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Shipment_isGoodToGo(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_isGoodToGo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsGoodToGo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_isGoodToGo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Shipment_isShipped(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_isShipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().IsShipped(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_isShipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Shipment_isPaid(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_isPaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsPaid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_isPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Shipment_paidAt(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_paidAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_paidAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Shipment_isCaptured(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_isCaptured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().IsCaptured(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_isCaptured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Shipment_capturedAt(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_capturedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CapturedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_capturedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Shipment_additionalMessage(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_additionalMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdditionalMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_additionalMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Shipment_shippedAt(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_shippedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShippedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTimeTz2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_shippedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _Shipment_numberOfPackages(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_numberOfPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().NumberOfPackages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_numberOfPackages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Shipment_trackingNumber(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_trackingNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrackingNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_trackingNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Shipment_returnTrackingNumber(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_returnTrackingNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnTrackingNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_returnTrackingNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Shipment_internalShippingCost(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_internalShippingCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().InternalShippingCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_internalShippingCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_grandTotal(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_grandTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Shipment().GrandTotal(ctx, obj, fc.Args["includingTax"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_grandTotal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Shipment_grandTotal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_shippingValue(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_shippingValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().ShippingValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_shippingValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_carrierInformation(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_carrierInformation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().CarrierInformation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CarrierInformation) graphql.Marshaler {
+			return ec.marshalOCarrierInformation2ᚖseamᚋinternalᚋgqlᚋmodelᚐCarrierInformation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_carrierInformation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CarrierInformation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_adminUser(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_adminUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().AdminUser(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "AdminUser:read")
+				if err != nil {
+					var zeroVal *model.AdminUser
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.AdminUser
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdminUser) graphql.Marshaler {
+			return ec.marshalOAdminUser2ᚖseamᚋinternalᚋgqlᚋmodelᚐAdminUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_adminUser(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdminUser(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_discountsApplied(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_discountsApplied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().DiscountsApplied(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ShipmentDiscount) graphql.Marshaler {
+			return ec.marshalNShipmentDiscount2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentDiscountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_discountsApplied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentDiscount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_lines(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ShipmentLine) graphql.Marshaler {
+			return ec.marshalNShipmentLine2ᚕᚖseamᚋinternalᚋstoreᚐShipmentLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_shippingAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().ShippingAddress(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment.shippingAddress:read")
+				if err != nil {
+					var zeroVal *checkout.Address
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *checkout.Address
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *checkout.Address) graphql.Marshaler {
+			return ec.marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddress(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Address(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_shipmentPlugin(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_shipmentPlugin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().ShipmentPlugin(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "StorePlugin:read")
+				if err != nil {
+					var zeroVal *model.ShipmentPlugin
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ShipmentPlugin
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShipmentPlugin) graphql.Marshaler {
+			return ec.marshalOShipmentPlugin2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentPlugin(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_shipmentPlugin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShipmentPlugin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Shipment_returns(ctx context.Context, field graphql.CollectedField, obj *store.Shipment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Shipment_returns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Shipment().Returns(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:read")
+				if err != nil {
+					var zeroVal []*store.Return
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Return
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Return) graphql.Marshaler {
+			return ec.marshalNReturn2ᚕᚖseamᚋinternalᚋstoreᚐReturnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Shipment_returns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Shipment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Return(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentDiscount_value(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentDiscount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentDiscount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentDiscount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentDiscount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentLine_id(ctx context.Context, field graphql.CollectedField, obj *store.ShipmentLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShipmentLine_quantity(ctx context.Context, field graphql.CollectedField, obj *store.ShipmentLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShipmentLine_returnedQuantity(ctx context.Context, field graphql.CollectedField, obj *store.ShipmentLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentLine_returnedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentLine_returnedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShipmentLine_lineValue(ctx context.Context, field graphql.CollectedField, obj *store.ShipmentLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentLine_lineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShipmentLine().LineValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentLine_lineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonetaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentLine_orderLine(ctx context.Context, field graphql.CollectedField, obj *store.ShipmentLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentLine_orderLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShipmentLine().OrderLine(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.OrderLine) graphql.Marshaler {
+			return ec.marshalOOrderLine2ᚖseamᚋinternalᚋstoreᚐOrderLine(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentLine_orderLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentLine_warehouse(ctx context.Context, field graphql.CollectedField, obj *store.ShipmentLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentLine_warehouse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShipmentLine().Warehouse(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Warehouse:read")
+				if err != nil {
+					var zeroVal *store.Warehouse
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Warehouse
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Warehouse) graphql.Marshaler {
+			return ec.marshalOWarehouse2ᚖseamᚋinternalᚋstoreᚐWarehouse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentLine_warehouse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warehouse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentPayload_shipment(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentPayload_shipment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipment, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:read")
+				if err != nil {
+					var zeroVal *store.Shipment
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Shipment
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Shipment) graphql.Marshaler {
+			return ec.marshalOShipment2ᚖseamᚋinternalᚋstoreᚐShipment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentPayload_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShipmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShipmentPlugin_id(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentPlugin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentPlugin_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentPlugin_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentPlugin", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShipmentPlugin_status(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentPlugin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentPlugin_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentPlugin_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentPlugin", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShipmentPlugin_name(ctx context.Context, field graphql.CollectedField, obj *model.ShipmentPlugin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShipmentPlugin_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShipmentPlugin_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShipmentPlugin", field, false, false, "String")
 }
 
 func (ec *executionContext) _ShippingOption_id(ctx context.Context, field graphql.CollectedField, obj *store.ShippingOption) (ret graphql.Marshaler) {
@@ -42823,6 +47447,106 @@ func (ec *executionContext) fieldContext_WholesaleOrder_attributes(_ context.Con
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_shipments(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_shipments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Shipments(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Shipment:read")
+				if err != nil {
+					var zeroVal []*store.Shipment
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Shipment
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Shipment) graphql.Marshaler {
+			return ec.marshalNShipment2ᚕᚖseamᚋinternalᚋstoreᚐShipmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_shipments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Shipment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WholesaleOrder_returns(ctx context.Context, field graphql.CollectedField, obj *model.WholesaleOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WholesaleOrder_returns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WholesaleOrder().Returns(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Return:read")
+				if err != nil {
+					var zeroVal []*store.Return
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal []*store.Return
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Return) graphql.Marshaler {
+			return ec.marshalNReturn2ᚕᚖseamᚋinternalᚋstoreᚐReturnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WholesaleOrder_returns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WholesaleOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Return(ctx, field)
 		},
 	}
 	return fc, nil
@@ -50865,6 +55589,353 @@ func UnmarshalProductVariantUpdateInput(ctx context.Context, raw any) (catalog.V
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReturnCompleteInput(ctx context.Context, obj any) (model.ReturnCompleteInput, error) {
+	var it model.ReturnCompleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["sendEmail"]; !present {
+		asMap["sendEmail"] = false
+	}
+
+	fieldsInOrder := [...]string{"sendEmail"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sendEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendEmail"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendEmail = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnCompleteInput unmarshals raw into the ReturnCompleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnCompleteInput(ctx context.Context, raw any) (model.ReturnCompleteInput, error) {
+	var out model.ReturnCompleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnCompleteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReturnCostPolicyInput(ctx context.Context, obj any) (fulfil.CostInput, error) {
+	var it fulfil.CostInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"value", "fromShipment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "fromShipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromShipment"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromShipment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnCostPolicyInput unmarshals raw into the ReturnCostPolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnCostPolicyInput(ctx context.Context, raw any) (fulfil.CostInput, error) {
+	var out fulfil.CostInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnCostPolicyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReturnCreateInput(ctx context.Context, obj any) (fulfil.ReturnInput, error) {
+	var it fulfil.ReturnInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shipment", "lines", "returnStockActionPolicy", "shippingCost", "voucherValue", "handlingCost", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shipment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipment"))
+			data, err := ec.unmarshalNShipmentInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shipment = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNReturnLineInput2ᚕseamᚋinternalᚋfulfilᚐReturnLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "returnStockActionPolicy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnStockActionPolicy"))
+			data, err := ec.unmarshalNReturnStockActionPolicyInput2ᚖseamᚋinternalᚋfulfilᚐStockPolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnStockActionPolicy = data
+		case "shippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingCost"))
+			data, err := ec.unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingCost = data
+		case "voucherValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voucherValue"))
+			data, err := ec.unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoucherValue = data
+		case "handlingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handlingCost"))
+			data, err := ec.unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HandlingCost = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnCreateInput unmarshals raw into the ReturnCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnCreateInput(ctx context.Context, raw any) (fulfil.ReturnInput, error) {
+	var out fulfil.ReturnInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReturnFilter(ctx context.Context, obj any) (model.ReturnFilter, error) {
+	var it model.ReturnFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "status", "storeId", "shipmentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOReturnStatus2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		case "shipmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnFilter unmarshals raw into the ReturnFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnFilter(ctx context.Context, raw any) (model.ReturnFilter, error) {
+	var out model.ReturnFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReturnLineInput(ctx context.Context, obj any) (fulfil.ReturnLineInput, error) {
+	var it fulfil.ReturnLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shipmentLine", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shipmentLine":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentLine"))
+			data, err := ec.unmarshalNShipmentLineRefInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentLine = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnLineInput unmarshals raw into the ReturnLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnLineInput(ctx context.Context, raw any) (fulfil.ReturnLineInput, error) {
+	var out fulfil.ReturnLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReturnStockActionPolicyInput(ctx context.Context, obj any) (fulfil.StockPolicy, error) {
+	var it fulfil.StockPolicy
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"releaseItemsBackToWarehouse", "sendItemsToDifferentWarehouse", "removeItemsFromStock"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "releaseItemsBackToWarehouse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releaseItemsBackToWarehouse"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReleaseItemsBackToWarehouse = data
+		case "sendItemsToDifferentWarehouse":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendItemsToDifferentWarehouse"))
+			data, err := ec.unmarshalOWarehouseInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendItemsToDifferentWarehouse = data
+		case "removeItemsFromStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeItemsFromStock"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveItemsFromStock = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReturnStockActionPolicyInput unmarshals raw into the ReturnStockActionPolicyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReturnStockActionPolicyInput(ctx context.Context, raw any) (fulfil.StockPolicy, error) {
+	var out fulfil.StockPolicy
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReturnStockActionPolicyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSelectionCreateInput(ctx context.Context, obj any) (paylink.SelectionInput, error) {
 	var it paylink.SelectionInput
 	if obj == nil {
@@ -51184,6 +56255,530 @@ func (ec *executionContext) unmarshalInputSelectionUpdateInput(ctx context.Conte
 func UnmarshalSelectionUpdateInput(ctx context.Context, raw any) (paylink.SelectionInput, error) {
 	var out paylink.SelectionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectionUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentCompleteInput(ctx context.Context, obj any) (fulfil.CompleteInput, error) {
+	var it fulfil.CompleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["sendEmail"]; !present {
+		asMap["sendEmail"] = false
+	}
+
+	fieldsInOrder := [...]string{"shippedAt", "sendEmail", "shipmentInfo", "additionalMessage"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shippedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedAt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedAt = data
+		case "sendEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendEmail"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendEmail = data
+		case "shipmentInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentInfo"))
+			data, err := ec.unmarshalOShipmentInfoInput2ᚖseamᚋinternalᚋfulfilᚐShipmentInfo(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentInfo = data
+		case "additionalMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additionalMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdditionalMessage = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentCompleteInput unmarshals raw into the ShipmentCompleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentCompleteInput(ctx context.Context, raw any) (fulfil.CompleteInput, error) {
+	var out fulfil.CompleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentCompleteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentCreateInput(ctx context.Context, obj any) (fulfil.CreateInput, error) {
+	var it fulfil.CreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["isGoodToGo"]; !present {
+		asMap["isGoodToGo"] = false
+	}
+	if _, present := asMap["isPaid"]; !present {
+		asMap["isPaid"] = false
+	}
+	if _, present := asMap["capture"]; !present {
+		asMap["capture"] = false
+	}
+	if _, present := asMap["sendEmail"]; !present {
+		asMap["sendEmail"] = false
+	}
+	if _, present := asMap["allocateDemand"]; !present {
+		asMap["allocateDemand"] = false
+	}
+
+	fieldsInOrder := [...]string{"order", "lines", "isGoodToGo", "isPaid", "capture", "createdAt", "shippedAt", "sendEmail", "additionalMessage", "allocateDemand", "shipmentInfo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "order":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("order"))
+			data, err := ec.unmarshalNOrderInput2ᚖseamᚋinternalᚋorderᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Order = data
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNShipmentLineInput2ᚕseamᚋinternalᚋfulfilᚐLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		case "isGoodToGo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isGoodToGo"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsGoodToGo = data
+		case "isPaid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isPaid"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsPaid = data
+		case "capture":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capture"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capture = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalODateTimeTz2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "shippedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippedAt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippedAt = data
+		case "sendEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendEmail"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendEmail = data
+		case "additionalMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additionalMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdditionalMessage = data
+		case "allocateDemand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allocateDemand"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllocateDemand = data
+		case "shipmentInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentInfo"))
+			data, err := ec.unmarshalOShipmentInfoInput2ᚖseamᚋinternalᚋfulfilᚐShipmentInfo(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentInfo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentCreateInput unmarshals raw into the ShipmentCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentCreateInput(ctx context.Context, raw any) (fulfil.CreateInput, error) {
+	var out fulfil.CreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentFilter(ctx context.Context, obj any) (model.ShipmentFilter, error) {
+	var it model.ShipmentFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "orderId", "storeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "storeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storeId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoreID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentFilter unmarshals raw into the ShipmentFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentFilter(ctx context.Context, raw any) (model.ShipmentFilter, error) {
+	var out model.ShipmentFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentInfoInput(ctx context.Context, obj any) (fulfil.ShipmentInfo, error) {
+	var it fulfil.ShipmentInfo
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"carrier", "service", "packagesNumber", "trackingNumber", "returnTrackingNumber", "internalShippingCost"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "carrier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("carrier"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Carrier = data
+		case "service":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("service"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Service = data
+		case "packagesNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("packagesNumber"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PackagesNumber = data
+		case "trackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trackingNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrackingNumber = data
+		case "returnTrackingNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("returnTrackingNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReturnTrackingNumber = data
+		case "internalShippingCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internalShippingCost"))
+			data, err := ec.unmarshalOMonetaryValueInput2ᚖseamᚋinternalᚋmoneyᚐInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InternalShippingCost = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentInfoInput unmarshals raw into the ShipmentInfoInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentInfoInput(ctx context.Context, raw any) (fulfil.ShipmentInfo, error) {
+	var out fulfil.ShipmentInfo
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentInfoInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentInput(ctx context.Context, obj any) (seam.Ref, error) {
+	var it seam.Ref
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentInput unmarshals raw into the ShipmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentInput(ctx context.Context, raw any) (seam.Ref, error) {
+	var out seam.Ref
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentLineInput(ctx context.Context, obj any) (fulfil.LineInput, error) {
+	var it fulfil.LineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderLine", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderLine":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderLine"))
+			data, err := ec.unmarshalNOrderLineInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderLine = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentLineInput unmarshals raw into the ShipmentLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentLineInput(ctx context.Context, raw any) (fulfil.LineInput, error) {
+	var out fulfil.LineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentLineRefInput(ctx context.Context, obj any) (seam.Ref, error) {
+	var it seam.Ref
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentLineRefInput unmarshals raw into the ShipmentLineRefInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentLineRefInput(ctx context.Context, raw any) (seam.Ref, error) {
+	var out seam.Ref
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentLineRefInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShipmentUpdateInput(ctx context.Context, obj any) (fulfil.UpdateInput, error) {
+	var it fulfil.UpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"isGoodToGo", "isPaid", "additionalMessage", "shipmentInfo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "isGoodToGo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isGoodToGo"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsGoodToGo = data
+		case "isPaid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isPaid"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsPaid = data
+		case "additionalMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additionalMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdditionalMessage = data
+		case "shipmentInfo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shipmentInfo"))
+			data, err := ec.unmarshalOShipmentInfoInput2ᚖseamᚋinternalᚋfulfilᚐShipmentInfo(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShipmentInfo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShipmentUpdateInput unmarshals raw into the ShipmentUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShipmentUpdateInput(ctx context.Context, raw any) (fulfil.UpdateInput, error) {
+	var out fulfil.UpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShipmentUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -54280,6 +59875,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._ShippingOptionCreatePayload(ctx, sel, obj)
+	case model.ShipmentPayload:
+		return ec._ShipmentPayload(ctx, sel, &obj)
+	case *model.ShipmentPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ShipmentPayload(ctx, sel, obj)
 	case model.SelectionPayload:
 		return ec._SelectionPayload(ctx, sel, &obj)
 	case *model.SelectionPayload:
@@ -54287,6 +59889,13 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._SelectionPayload(ctx, sel, obj)
+	case model.ReturnPayload:
+		return ec._ReturnPayload(ctx, sel, &obj)
+	case *model.ReturnPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReturnPayload(ctx, sel, obj)
 	case model.ProductVariantUpdatePayload:
 		return ec._ProductVariantUpdatePayload(ctx, sel, &obj)
 	case *model.ProductVariantUpdatePayload:
@@ -54518,6 +60127,20 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._CategoryCreatePayload(ctx, sel, obj)
+	case model.CaptureShipmentPayload:
+		return ec._CaptureShipmentPayload(ctx, sel, &obj)
+	case *model.CaptureShipmentPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CaptureShipmentPayload(ctx, sel, obj)
+	case model.CaptureOrderPayload:
+		return ec._CaptureOrderPayload(ctx, sel, &obj)
+	case *model.CaptureOrderPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CaptureOrderPayload(ctx, sel, obj)
 	case model.BundleCreatePayload:
 		return ec._BundleCreatePayload(ctx, sel, &obj)
 	case *model.BundleCreatePayload:
@@ -54677,6 +60300,56 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Address_state(ctx, field, obj)
 				})
+		case "cellPhoneNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_cellPhoneNumber(ctx, field, obj)
+				})
+		case "faxNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Address_faxNumber(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var adminUserImplementors = []string{"AdminUser"}
+
+func (ec *executionContext) _AdminUser(ctx context.Context, sel ast.SelectionSet, obj *model.AdminUser) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, adminUserImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdminUser")
+		case "id":
+			out.Values[i] = ec._AdminUser_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AdminUser_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55733,6 +61406,140 @@ func (ec *executionContext) _BundleSection(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var captureOrderPayloadImplementors = []string{"CaptureOrderPayload", "Payload"}
+
+func (ec *executionContext) _CaptureOrderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CaptureOrderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, captureOrderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaptureOrderPayload")
+		case "paymentHistoryEntry":
+			out.Values[i] = ec._CaptureOrderPayload_paymentHistoryEntry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "order":
+			out.Values[i] = ec._CaptureOrderPayload_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CaptureOrderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._CaptureOrderPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var captureShipmentPayloadImplementors = []string{"CaptureShipmentPayload", "Payload"}
+
+func (ec *executionContext) _CaptureShipmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CaptureShipmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, captureShipmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaptureShipmentPayload")
+		case "paymentHistoryEntry":
+			out.Values[i] = ec._CaptureShipmentPayload_paymentHistoryEntry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shipment":
+			out.Values[i] = ec._CaptureShipmentPayload_shipment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CaptureShipmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._CaptureShipmentPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var carrierInformationImplementors = []string{"CarrierInformation"}
+
+func (ec *executionContext) _CarrierInformation(ctx context.Context, sel ast.SelectionSet, obj *model.CarrierInformation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, carrierInformationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CarrierInformation")
+		case "carrierName":
+			out.Values[i] = ec._CarrierInformation_carrierName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "serviceName":
+			out.Values[i] = ec._CarrierInformation_serviceName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var categoryImplementors = []string{"Category"}
 
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *store.Category) graphql.Marshaler {
@@ -56363,6 +62170,18 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DirectToConsumerOrder_attributes(ctx, field, obj)
+				})
+		case "shipments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_shipments(ctx, field, obj)
+				})
+		case "returns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DirectToConsumerOrder_returns(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57890,6 +63709,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "captureOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_captureOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "captureShipment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_captureShipment(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createShipment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createShipment(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateShipment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateShipment(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completeShipment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeShipment(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createReturn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReturn(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completeReturn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeReturn(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "uncompleteReturn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uncompleteReturn(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteReturn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReturn(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createGiftCertificate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createGiftCertificate(ctx, field)
@@ -58378,10 +64260,11 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "shippedQuantity":
-			out.Values[i] = ec._OrderLine_shippedQuantity(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderLine_shippedQuantity(ctx, field, obj)
+				})
 		case "cancelledQuantity":
 			out.Values[i] = ec._OrderLine_cancelledQuantity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -60211,6 +66094,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_eventListeners(ctx, field)
 				})
+		case "returns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_returns(ctx, field)
+				})
+		case "shipments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shipments(ctx, field)
+				})
 		case "giftCertificates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -60389,6 +66284,211 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 			}
 		case "remainingQuota":
 			out.Values[i] = ec._RateLimit_remainingQuota(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnImplementors = []string{"Return"}
+
+func (ec *executionContext) _Return(ctx context.Context, sel ast.SelectionSet, obj *store.Return) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Return")
+		case "id":
+			out.Values[i] = ec._Return_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Return_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shipment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_shipment(ctx, field, obj)
+				})
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_order(ctx, field, obj)
+				})
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_lines(ctx, field, obj)
+				})
+		case "returnStockActionPolicy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_returnStockActionPolicy(ctx, field, obj)
+				})
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_warehouse(ctx, field, obj)
+				})
+		case "shippingCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_shippingCost(ctx, field, obj)
+				})
+		case "handlingCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_handlingCost(ctx, field, obj)
+				})
+		case "voucherValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Return_voucherValue(ctx, field, obj)
+				})
+		case "comment":
+			out.Values[i] = ec._Return_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Return_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Return_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedAt":
+			out.Values[i] = ec._Return_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnLineImplementors = []string{"ReturnLine"}
+
+func (ec *executionContext) _ReturnLine(ctx context.Context, sel ast.SelectionSet, obj *store.ReturnLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnLine")
+		case "id":
+			out.Values[i] = ec._ReturnLine_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._ReturnLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shipmentLine":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnLine_shipmentLine(ctx, field, obj)
+				})
+		case "lineValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnLine_lineValue(ctx, field, obj)
+				})
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReturnLine_warehouse(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var returnPayloadImplementors = []string{"ReturnPayload", "Payload"}
+
+func (ec *executionContext) _ReturnPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReturnPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, returnPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReturnPayload")
+		case "return":
+			out.Values[i] = ec._ReturnPayload_return(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReturnPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._ReturnPayload_userWarnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -60667,6 +66767,358 @@ func (ec *executionContext) _SelectionTotals(ctx context.Context, sel ast.Select
 		case "grandTotal":
 			out.Values[i] = ec._SelectionTotals_grandTotal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shipmentImplementors = []string{"Shipment"}
+
+func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet, obj *store.Shipment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Shipment")
+		case "id":
+			out.Values[i] = ec._Shipment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._Shipment_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_order(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Shipment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Shipment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isGoodToGo":
+			out.Values[i] = ec._Shipment_isGoodToGo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isShipped":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_isShipped(ctx, field, obj)
+				})
+		case "isPaid":
+			out.Values[i] = ec._Shipment_isPaid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paidAt":
+			out.Values[i] = ec._Shipment_paidAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isCaptured":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_isCaptured(ctx, field, obj)
+				})
+		case "capturedAt":
+			out.Values[i] = ec._Shipment_capturedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "additionalMessage":
+			out.Values[i] = ec._Shipment_additionalMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shippedAt":
+			out.Values[i] = ec._Shipment_shippedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "numberOfPackages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_numberOfPackages(ctx, field, obj)
+				})
+		case "trackingNumber":
+			out.Values[i] = ec._Shipment_trackingNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnTrackingNumber":
+			out.Values[i] = ec._Shipment_returnTrackingNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "internalShippingCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_internalShippingCost(ctx, field, obj)
+				})
+		case "grandTotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_grandTotal(ctx, field, obj)
+				})
+		case "shippingValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_shippingValue(ctx, field, obj)
+				})
+		case "carrierInformation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_carrierInformation(ctx, field, obj)
+				})
+		case "adminUser":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_adminUser(ctx, field, obj)
+				})
+		case "discountsApplied":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_discountsApplied(ctx, field, obj)
+				})
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_lines(ctx, field, obj)
+				})
+		case "shippingAddress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_shippingAddress(ctx, field, obj)
+				})
+		case "shipmentPlugin":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_shipmentPlugin(ctx, field, obj)
+				})
+		case "returns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Shipment_returns(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shipmentDiscountImplementors = []string{"ShipmentDiscount"}
+
+func (ec *executionContext) _ShipmentDiscount(ctx context.Context, sel ast.SelectionSet, obj *model.ShipmentDiscount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentDiscountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShipmentDiscount")
+		case "value":
+			out.Values[i] = ec._ShipmentDiscount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shipmentLineImplementors = []string{"ShipmentLine"}
+
+func (ec *executionContext) _ShipmentLine(ctx context.Context, sel ast.SelectionSet, obj *store.ShipmentLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShipmentLine")
+		case "id":
+			out.Values[i] = ec._ShipmentLine_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._ShipmentLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnedQuantity":
+			out.Values[i] = ec._ShipmentLine_returnedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lineValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShipmentLine_lineValue(ctx, field, obj)
+				})
+		case "orderLine":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShipmentLine_orderLine(ctx, field, obj)
+				})
+		case "warehouse":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShipmentLine_warehouse(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shipmentPayloadImplementors = []string{"ShipmentPayload", "Payload"}
+
+func (ec *executionContext) _ShipmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ShipmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShipmentPayload")
+		case "shipment":
+			out.Values[i] = ec._ShipmentPayload_shipment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ShipmentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._ShipmentPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shipmentPluginImplementors = []string{"ShipmentPlugin"}
+
+func (ec *executionContext) _ShipmentPlugin(ctx context.Context, sel ast.SelectionSet, obj *model.ShipmentPlugin) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentPluginImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShipmentPlugin")
+		case "id":
+			out.Values[i] = ec._ShipmentPlugin_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ShipmentPlugin_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ShipmentPlugin_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -62700,6 +69152,18 @@ func (ec *executionContext) _WholesaleOrder(ctx context.Context, sel ast.Selecti
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._WholesaleOrder_attributes(ctx, field, obj)
+				})
+		case "shipments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_shipments(ctx, field, obj)
+				})
+		case "returns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WholesaleOrder_returns(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -64972,6 +71436,97 @@ func (ec *executionContext) marshalNRateLimitType2string(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNReturn2ᚕᚖseamᚋinternalᚋstoreᚐReturnᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Return) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturn2ᚖseamᚋinternalᚋstoreᚐReturn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReturn2ᚖseamᚋinternalᚋstoreᚐReturn(ctx context.Context, sel ast.SelectionSet, v *store.Return) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Return!")
+		return graphql.Null
+	}
+	return ec._Return(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReturnCreateInput2seamᚋinternalᚋfulfilᚐReturnInput(ctx context.Context, v any) (fulfil.ReturnInput, error) {
+	res, err := ec.unmarshalInputReturnCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReturnLine2ᚕᚖseamᚋinternalᚋstoreᚐReturnLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ReturnLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturnLine2ᚖseamᚋinternalᚋstoreᚐReturnLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReturnLine2ᚖseamᚋinternalᚋstoreᚐReturnLine(ctx context.Context, sel ast.SelectionSet, v *store.ReturnLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReturnLine!")
+		return graphql.Null
+	}
+	return ec._ReturnLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReturnLineInput2seamᚋinternalᚋfulfilᚐReturnLineInput(ctx context.Context, v any) (fulfil.ReturnLineInput, error) {
+	res, err := ec.unmarshalInputReturnLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReturnLineInput2ᚕseamᚋinternalᚋfulfilᚐReturnLineInputᚄ(ctx context.Context, v any) ([]fulfil.ReturnLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]fulfil.ReturnLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReturnLineInput2seamᚋinternalᚋfulfilᚐReturnLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReturnStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReturnStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReturnStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReturnStockActionPolicyInput2ᚖseamᚋinternalᚋfulfilᚐStockPolicy(ctx context.Context, v any) (*fulfil.StockPolicy, error) {
+	res, err := ec.unmarshalInputReturnStockActionPolicyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSelection2ᚖseamᚋinternalᚋstoreᚐSelection(ctx context.Context, sel ast.SelectionSet, v *store.Selection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Selection!")
@@ -65038,6 +71593,117 @@ func (ec *executionContext) marshalNSelectionTotals2ᚖseamᚋinternalᚋgqlᚋm
 
 func (ec *executionContext) unmarshalNSelectionUpdateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx context.Context, v any) (paylink.SelectionInput, error) {
 	res, err := ec.unmarshalInputSelectionUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShipment2ᚕᚖseamᚋinternalᚋstoreᚐShipmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Shipment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShipment2ᚖseamᚋinternalᚋstoreᚐShipment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShipment2ᚖseamᚋinternalᚋstoreᚐShipment(ctx context.Context, sel ast.SelectionSet, v *store.Shipment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Shipment!")
+		return graphql.Null
+	}
+	return ec._Shipment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShipmentCreateInput2seamᚋinternalᚋfulfilᚐCreateInput(ctx context.Context, v any) (fulfil.CreateInput, error) {
+	res, err := ec.unmarshalInputShipmentCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShipmentDiscount2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentDiscountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ShipmentDiscount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShipmentDiscount2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentDiscount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShipmentDiscount2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentDiscount(ctx context.Context, sel ast.SelectionSet, v *model.ShipmentDiscount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShipmentDiscount!")
+		return graphql.Null
+	}
+	return ec._ShipmentDiscount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShipmentInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	res, err := ec.unmarshalInputShipmentInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShipmentLine2ᚕᚖseamᚋinternalᚋstoreᚐShipmentLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ShipmentLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShipmentLine2ᚖseamᚋinternalᚋstoreᚐShipmentLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShipmentLine2ᚖseamᚋinternalᚋstoreᚐShipmentLine(ctx context.Context, sel ast.SelectionSet, v *store.ShipmentLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShipmentLine!")
+		return graphql.Null
+	}
+	return ec._ShipmentLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShipmentLineInput2seamᚋinternalᚋfulfilᚐLineInput(ctx context.Context, v any) (fulfil.LineInput, error) {
+	res, err := ec.unmarshalInputShipmentLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShipmentLineInput2ᚕseamᚋinternalᚋfulfilᚐLineInputᚄ(ctx context.Context, v any) ([]fulfil.LineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]fulfil.LineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShipmentLineInput2seamᚋinternalᚋfulfilᚐLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNShipmentLineRefInput2ᚖseamᚋinternalᚋseamᚐRef(ctx context.Context, v any) (*seam.Ref, error) {
+	res, err := ec.unmarshalInputShipmentLineRefInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShipmentUpdateInput2seamᚋinternalᚋfulfilᚐUpdateInput(ctx context.Context, v any) (fulfil.UpdateInput, error) {
+	res, err := ec.unmarshalInputShipmentUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -66139,6 +72805,13 @@ func (ec *executionContext) marshalOAddress2ᚖseamᚋinternalᚋcheckoutᚐAddr
 	return ec._Address(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAdminUser2ᚖseamᚋinternalᚋgqlᚋmodelᚐAdminUser(ctx context.Context, sel ast.SelectionSet, v *model.AdminUser) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AdminUser(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAfterSaleWebhookPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐAfterSaleWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.AfterSaleWebhookPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -66481,6 +73154,27 @@ func (ec *executionContext) unmarshalOBundleFilter2ᚖseamᚋinternalᚋgqlᚋmo
 	}
 	res, err := ec.unmarshalInputBundleFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaptureOrderPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCaptureOrderPayload(ctx context.Context, sel ast.SelectionSet, v *model.CaptureOrderPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaptureOrderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCaptureShipmentPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐCaptureShipmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.CaptureShipmentPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CaptureShipmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCarrierInformation2ᚖseamᚋinternalᚋgqlᚋmodelᚐCarrierInformation(ctx context.Context, sel ast.SelectionSet, v *model.CarrierInformation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CarrierInformation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCategory2ᚕᚖseamᚋinternalᚋstoreᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Category) graphql.Marshaler {
@@ -67723,6 +74417,13 @@ func (ec *executionContext) unmarshalOOrderFilter2ᚖseamᚋinternalᚋgqlᚋmod
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOOrderLine2ᚖseamᚋinternalᚋstoreᚐOrderLine(ctx context.Context, sel ast.SelectionSet, v *store.OrderLine) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderLine(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOOrderLineAddInput2ᚕseamᚋinternalᚋorderᚐAddLineᚄ(ctx context.Context, v any) ([]order.AddLine, error) {
 	if v == nil {
 		return nil, nil
@@ -67834,6 +74535,13 @@ func (ec *executionContext) marshalOOrdersLockPayload2ᚖseamᚋinternalᚋgql�
 		return graphql.Null
 	}
 	return ec._OrdersLockPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPaymentHistoryEntry2ᚖseamᚋinternalᚋstoreᚐPaymentEntry(ctx context.Context, sel ast.SelectionSet, v *store.PaymentEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentHistoryEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPaymentHistoryEntryType2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -68629,6 +75337,99 @@ func (ec *executionContext) marshalOProductVariantUpdatePayload2ᚖseamᚋintern
 	return ec._ProductVariantUpdatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOReturn2ᚕᚖseamᚋinternalᚋstoreᚐReturnᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Return) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturn2ᚖseamᚋinternalᚋstoreᚐReturn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReturn2ᚖseamᚋinternalᚋstoreᚐReturn(ctx context.Context, sel ast.SelectionSet, v *store.Return) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Return(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReturnCompleteInput2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnCompleteInput(ctx context.Context, v any) (*model.ReturnCompleteInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReturnCompleteInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReturnCostPolicyInput2ᚖseamᚋinternalᚋfulfilᚐCostInput(ctx context.Context, v any) (*fulfil.CostInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReturnCostPolicyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReturnFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnFilter(ctx context.Context, v any) (*model.ReturnFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReturnFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReturnPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐReturnPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReturnPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReturnPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReturnStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReturnStatus2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReturnStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReturnStatus2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOSelection2ᚕᚖseamᚋinternalᚋstoreᚐSelectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Selection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -68693,6 +75494,77 @@ func (ec *executionContext) marshalOSelectionPayload2ᚖseamᚋinternalᚋgqlᚋ
 		return graphql.Null
 	}
 	return ec._SelectionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShipment2ᚕᚖseamᚋinternalᚋstoreᚐShipmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Shipment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShipment2ᚖseamᚋinternalᚋstoreᚐShipment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOShipment2ᚖseamᚋinternalᚋstoreᚐShipment(ctx context.Context, sel ast.SelectionSet, v *store.Shipment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Shipment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOShipmentCompleteInput2ᚖseamᚋinternalᚋfulfilᚐCompleteInput(ctx context.Context, v any) (*fulfil.CompleteInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputShipmentCompleteInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOShipmentFilter2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentFilter(ctx context.Context, v any) (*model.ShipmentFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputShipmentFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOShipmentInfoInput2ᚖseamᚋinternalᚋfulfilᚐShipmentInfo(ctx context.Context, v any) (*fulfil.ShipmentInfo, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputShipmentInfoInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOShipmentLine2ᚖseamᚋinternalᚋstoreᚐShipmentLine(ctx context.Context, sel ast.SelectionSet, v *store.ShipmentLine) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShipmentLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShipmentPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.ShipmentPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShipmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOShipmentPlugin2ᚖseamᚋinternalᚋgqlᚋmodelᚐShipmentPlugin(ctx context.Context, sel ast.SelectionSet, v *model.ShipmentPlugin) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ShipmentPlugin(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOShippingOption2ᚕᚖseamᚋinternalᚋstoreᚐShippingOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ShippingOption) graphql.Marshaler {

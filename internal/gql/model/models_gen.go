@@ -26,6 +26,12 @@ type Payload interface {
 	IsPayload()
 }
 
+// The admin user who made a shipment; Integration API shipments have none.
+type AdminUser struct {
+	ID   int64   `json:"id"`
+	Name *string `json:"name,omitempty"`
+}
+
 type AfterSaleWebhookPayload struct {
 	URL *string `json:"url,omitempty"`
 	// The signing secret, shown only here.
@@ -174,6 +180,29 @@ func (BundleCreatePayload) IsPayload() {}
 
 type BundleFilter struct {
 	ID []int64 `json:"id,omitempty"`
+}
+
+type CaptureOrderPayload struct {
+	PaymentHistoryEntry *store.PaymentEntry `json:"paymentHistoryEntry,omitempty"`
+	Order               AnyOrder            `json:"order,omitempty"`
+	UserErrors          []*UserError        `json:"userErrors"`
+	UserWarnings        []*UserWarning      `json:"userWarnings"`
+}
+
+func (CaptureOrderPayload) IsPayload() {}
+
+type CaptureShipmentPayload struct {
+	PaymentHistoryEntry *store.PaymentEntry `json:"paymentHistoryEntry,omitempty"`
+	Shipment            *store.Shipment     `json:"shipment,omitempty"`
+	UserErrors          []*UserError        `json:"userErrors"`
+	UserWarnings        []*UserWarning      `json:"userWarnings"`
+}
+
+func (CaptureShipmentPayload) IsPayload() {}
+
+type CarrierInformation struct {
+	CarrierName *string `json:"carrierName,omitempty"`
+	ServiceName *string `json:"serviceName,omitempty"`
 }
 
 type CategoryCreatePayload struct {
@@ -705,6 +734,25 @@ type RateLimit struct {
 	RemainingQuota int64 `json:"remainingQuota"`
 }
 
+type ReturnCompleteInput struct {
+	SendEmail *bool `json:"sendEmail,omitempty"`
+}
+
+type ReturnFilter struct {
+	ID         []int64  `json:"id,omitempty"`
+	Status     []string `json:"status,omitempty"`
+	StoreID    []int64  `json:"storeId,omitempty"`
+	ShipmentID []int64  `json:"shipmentId,omitempty"`
+}
+
+type ReturnPayload struct {
+	Return       *store.Return  `json:"return,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (ReturnPayload) IsPayload() {}
+
 type SelectionFilter struct {
 	ID      []string `json:"id,omitempty"`
 	StoreID []int64  `json:"storeId,omitempty"`
@@ -724,6 +772,32 @@ type SelectionTotals struct {
 	Shipping   *Money `json:"shipping"`
 	Tax        *Money `json:"tax"`
 	GrandTotal *Money `json:"grandTotal"`
+}
+
+// Discounts the shipment's lines carry.
+type ShipmentDiscount struct {
+	Value *Money `json:"value"`
+}
+
+type ShipmentFilter struct {
+	ID      []int64  `json:"id,omitempty"`
+	OrderID []string `json:"orderId,omitempty"`
+	StoreID []int64  `json:"storeId,omitempty"`
+}
+
+type ShipmentPayload struct {
+	Shipment     *store.Shipment `json:"shipment,omitempty"`
+	UserErrors   []*UserError    `json:"userErrors"`
+	UserWarnings []*UserWarning  `json:"userWarnings"`
+}
+
+func (ShipmentPayload) IsPayload() {}
+
+// A shipment plugin (a carrier integration); Seam runs none.
+type ShipmentPlugin struct {
+	ID     int64   `json:"id"`
+	Status *string `json:"status,omitempty"`
+	Name   *string `json:"name,omitempty"`
 }
 
 type ShippingOptionCreateInput struct {

@@ -6,7 +6,6 @@
 ALTER TABLE order_line ADD COLUMN comment TEXT NOT NULL DEFAULT '';
 ALTER TABLE order_line ADD COLUMN delivery_window_id BIGINT;
 ALTER TABLE order_line ADD COLUMN cancelled_quantity BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE order_line ADD COLUMN shipped_quantity BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN cancellation_comment TEXT;
 ALTER TABLE orders ADD COLUMN is_internal BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE store ADD COLUMN direct_to_shipment BOOLEAN NOT NULL DEFAULT FALSE;
@@ -15,7 +14,6 @@ ALTER TABLE store ADD COLUMN direct_to_shipment BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE store DROP COLUMN direct_to_shipment;
 ALTER TABLE orders DROP COLUMN is_internal;
 ALTER TABLE orders DROP COLUMN cancellation_comment;
-ALTER TABLE order_line DROP COLUMN shipped_quantity;
 ALTER TABLE order_line DROP COLUMN cancelled_quantity;
 ALTER TABLE order_line DROP COLUMN delivery_window_id;
 ALTER TABLE order_line DROP COLUMN comment;
