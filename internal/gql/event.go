@@ -24,7 +24,7 @@ var targetPerms = map[string]string{
 	event.TypeProductVariant: "ProductVariant:read", event.TypeProductSize: "ProductSize:read", event.TypeDisplay: "Display:read",
 	event.TypePrice: "Price:read", event.TypePricelist: "Pricelist:read", event.TypeStockChange: "StockChange:read",
 	event.TypeVoucher: "Voucher:read", event.TypeWarehouse: "Warehouse:read", event.TypeSelection: "Selection:read",
-	event.TypePaymentLink: "PaymentLink:read", "Store": "Store:read",
+	event.TypePaymentLink: "PaymentLink:read", "Store": "Store:read", event.TypeShipment: "Shipment:read", event.TypeReturn: "Return:read",
 }
 
 // objectReference is an event's object id as a number: an order's number,
@@ -69,7 +69,19 @@ func eventTarget(ctx context.Context, d *db.DB, e *store.QueuedEvent) (model.Eve
 	switch e.ObjectType {
 	case event.TypeOrder:
 		o, err := l.orderByHash.Load(ctx, e.ObjectID)
-		return target(&o, err)
+		if t, err := target(&o, err); t == nil || err != nil {
+			return t, err
+		}
+		// A wholesale store's order is a WholesaleOrder.
+		st, err := l.store.Load(ctx, o.StoreID)
+		if err != nil {
+			return nil, err
+		}
+		if st.Type == store.StoreWholesale {
+			w := model.WholesaleOrder(o)
+			return &w, nil
+		}
+		return &o, nil
 	case event.TypeSelection:
 		s, err := l.selection.Load(ctx, e.ObjectID)
 		return target(&s, err)
@@ -103,6 +115,10 @@ func eventTarget(ctx context.Context, d *db.DB, e *store.QueuedEvent) (model.Eve
 		return byLoader(ctx, l.store, id)
 	case event.TypePaymentLink:
 		return byLoader(ctx, l.paymentLink, id)
+	case event.TypeShipment:
+		return byLoader(ctx, l.shipment, id)
+	case event.TypeReturn:
+		return byLoader(ctx, l.returnByID, id)
 	}
 	return nil, nil
 }

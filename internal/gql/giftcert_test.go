@@ -80,7 +80,8 @@ func TestGiftCertificateInputErrors(t *testing.T) {
 			name, input, path, message string
 		}{
 			{"bad code", `code: "gift 2", name: "x", type: anyAmount`, "input.code", "letters, digits"},
-			{"empty name", `code: "g", name: " ", type: anyAmount`, "input.name", "1 to 255"},
+			{"empty name", `code: "g", name: " ", type: anyAmount`, "input.name", "1 to 200"},
+			{"name on two lines", `code: "g", name: "Gift\nBcc: x@example.com", type: anyAmount`, "input.name", "on one line"},
 			{"predetermined without amounts", `code: "g", name: "x", type: predeterminedAmount`, "input.amounts", "at least one currency"},
 			{"predetermined with bounds", `code: "g", name: "x", type: predeterminedAmount, amounts: [{value: 1, currencyIsoCode: "SEK"}],
 				bounds: [{min: {value: 1, currencyIsoCode: "SEK"}, max: {value: 2, currencyIsoCode: "SEK"}}]`, "input.bounds", "amounts, not bounds"},

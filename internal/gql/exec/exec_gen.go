@@ -9485,7 +9485,7 @@ type Event {
 }
 
 "The objects an event can point at."
-union EventTarget = DirectToConsumerOrder | Customer | Product | ProductVariant | ProductSize | Display | Price | Pricelist | StockChange | Voucher | Warehouse | Selection | PaymentLink | Store
+union EventTarget = DirectToConsumerOrder | WholesaleOrder | Shipment | Return | Customer | Product | ProductVariant | ProductSize | Display | Price | Pricelist | StockChange | Voucher | Warehouse | Selection | PaymentLink | Store
 
 type EventListener {
   integrationName: String!
@@ -59584,6 +59584,13 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.WholesaleOrder:
+		return ec._WholesaleOrder(ctx, sel, &obj)
+	case *model.WholesaleOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WholesaleOrder(ctx, sel, obj)
 	case store.Order:
 		return ec._DirectToConsumerOrder(ctx, sel, &obj)
 	case *store.Order:
@@ -59640,6 +59647,13 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 			return graphql.Null
 		}
 		return ec._StockChange(ctx, sel, obj)
+	case store.Shipment:
+		return ec._Shipment(ctx, sel, &obj)
+	case *store.Shipment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Shipment(ctx, sel, obj)
 	case store.Selection:
 		return ec._Selection(ctx, sel, &obj)
 	case *store.Selection:
@@ -59647,6 +59661,13 @@ func (ec *executionContext) _EventTarget(ctx context.Context, sel ast.SelectionS
 			return graphql.Null
 		}
 		return ec._Selection(ctx, sel, obj)
+	case store.Return:
+		return ec._Return(ctx, sel, &obj)
+	case *store.Return:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Return(ctx, sel, obj)
 	case store.ProductSize:
 		return ec._ProductSize(ctx, sel, &obj)
 	case *store.ProductSize:
@@ -66304,7 +66325,7 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var returnImplementors = []string{"Return"}
+var returnImplementors = []string{"Return", "EventTarget"}
 
 func (ec *executionContext) _Return(ctx context.Context, sel ast.SelectionSet, obj *store.Return) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, returnImplementors)
@@ -66786,7 +66807,7 @@ func (ec *executionContext) _SelectionTotals(ctx context.Context, sel ast.Select
 	return out
 }
 
-var shipmentImplementors = []string{"Shipment"}
+var shipmentImplementors = []string{"Shipment", "EventTarget"}
 
 func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet, obj *store.Shipment) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentImplementors)
@@ -69034,7 +69055,7 @@ func (ec *executionContext) _WebhookSubscriptionPayload(ctx context.Context, sel
 	return out
 }
 
-var wholesaleOrderImplementors = []string{"WholesaleOrder", "Order", "ObjectWithAttributes"}
+var wholesaleOrderImplementors = []string{"WholesaleOrder", "EventTarget", "Order", "ObjectWithAttributes"}
 
 func (ec *executionContext) _WholesaleOrder(ctx context.Context, sel ast.SelectionSet, obj *model.WholesaleOrder) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, wholesaleOrderImplementors)
