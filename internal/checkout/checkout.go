@@ -39,6 +39,10 @@ type Service struct {
 	// links.
 	ProductLinkUsable func(ctx context.Context, q db.Q, linkID int64) error
 	ProductLinkSold   func(ctx context.Context, tx *db.Tx, sel store.Selection, o store.Order) error
+	// OrderPlaced runs after an order's transaction commits (the
+	// fulfilment wiring puts orders of "direct to shipment" stores into a
+	// shipment); it reports its own failures, the order stands.
+	OrderPlaced func(ctx context.Context, o store.Order)
 }
 
 // New returns a Service with defaults.

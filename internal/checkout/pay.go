@@ -545,6 +545,9 @@ func (s *Service) complete(ctx context.Context, id string, provider payment.Prov
 		}
 		return Outcome{}, err
 	}
+	if s.OrderPlaced != nil {
+		s.OrderPlaced(context.WithoutCancel(ctx), o)
+	}
 	action.Kind = payment.ActionSuccess
 	return Outcome{Action: action, Order: &o}, nil
 }

@@ -16,6 +16,16 @@ func (r *Resolver) fulfil() *fulfil.Service {
 	return &fulfil.Service{DB: r.DB, Payments: r.Payments, Now: r.Now, Log: r.Log}
 }
 
+// shipDirect puts a just-confirmed order of a "direct to shipment" store
+// into its shipment and returns the order as it is then.
+func (r *Resolver) shipDirect(ctx context.Context, o store.Order) (store.Order, error) {
+	id, err := r.fulfil().ShipDirect(ctx, start(ctx), o.ID)
+	if err != nil || id == 0 {
+		return o, err
+	}
+	return store.GetOrder(ctx, r.DB.Read(), o.ID)
+}
+
 // readsOrder checks (and reports as used) Order:read, which shipment
 // mutations need besides Shipment:write: they read the order.
 func readsOrder(ctx context.Context) error {

@@ -177,6 +177,9 @@ func (r *mutationResolver) ConfirmOrder(ctx context.Context, input model.OrderCo
 	if stop, err := failed(err, &out.UserErrors, &out.UserWarnings); stop {
 		return out, err
 	}
+	if o, err = r.shipDirect(ctx, o); err != nil {
+		return out, err
+	}
 	out.Order, err = r.asOrder(ctx, o)
 	return out, err
 }

@@ -272,9 +272,26 @@ func TestConfirmOrderMovesOnlyPendingOrders(t *testing.T) {
 		if gqltest.Get(r.Data, "updateStore", "store", "directToShipment") != true || gqltest.Get(r.Data, "updateStore", "store", "autoconfirmOrders") != true {
 			t.Errorf("store settings: %s", r.Raw)
 		}
-		auto := s.buy(item, 1, address("Anna", "Berg", "anna@example.com"))
-		if st := dbtest.String(t, d, `SELECT status FROM orders WHERE number = $1`, auto); st != "CONFIRMED" {
-			t.Errorf("an order of an autoconfirming store is %s", st)
+		// Autoconfirmed and direct to shipment: the order is placed into
+		// one good-to-go shipment of all its units at once.
+		auto := s.buy(item, 2, address("Anna", "Berg", "anna@example.com"))
+		if st := dbtest.String(t, d, `SELECT status FROM orders WHERE number = $1`, auto); st != "PROCESSING" {
+			t.Errorf("an order of an autoconfirming, direct-to-shipment store is %s, want PROCESSING", st)
+		}
+		shipped := `SELECT COUNT(*) || ':' || COALESCE(SUM(l.quantity), 0) FROM shipment sh JOIN shipment_line l ON l.shipment_id = sh.id
+			JOIN orders o ON o.id = sh.order_id WHERE o.number = $1 AND sh.is_good_to_go`
+		if got := dbtest.String(t, d, shipped, auto); got != "1:2" {
+			t.Errorf("shipments:units of the direct-to-shipment order = %s, want 1:2", got)
+		}
+		// Confirmed by the ERP: confirmOrder makes the shipment.
+		s.erp.MustOK(`mutation($id: Int!) { updateStore(id: $id, input: {autoconfirmOrders: false}) { userErrors { message } } }`, map[string]any{"id": storeID})
+		later := s.buy(item, 1, address("Anna", "Berg", "anna@example.com"))
+		if got := dbtest.String(t, d, shipped, later); got != "0:0" {
+			t.Errorf("a PENDING order got a shipment: %s", got)
+		}
+		r = s.erp.MustOK(confirm, map[string]any{"o": map[string]any{"number": later}})
+		if gqltest.Get(r.Data, "confirmOrder", "order", "status") != "PROCESSING" || dbtest.String(t, d, shipped, later) != "1:1" {
+			t.Errorf("confirming in a direct-to-shipment store: %s, shipments %s", r.Raw, dbtest.String(t, d, shipped, later))
 		}
 		for _, c := range []struct{ from, to string }{{"PENDING", "SHIPPED"}, {"SHIPPED", "PENDING"}, {"CANCELLED", "CONFIRMED"}, {"ARCHIVED", "SHIPPED"}} {
 			if order.CanMove(c.from, c.to) {

@@ -20,6 +20,7 @@ import (
 	"seam/internal/auth"
 	"seam/internal/checkout"
 	"seam/internal/db"
+	"seam/internal/fulfil"
 	"seam/internal/gql"
 	"seam/internal/payment"
 	"seam/internal/productlink"
@@ -80,6 +81,8 @@ func New(cfg Config) *Server {
 		mux.Handle(rest.Prefix+"/", api)
 		// Product payment links sell through the same checkout.
 		productlink.Wire(cfg.Checkout)
+		// Orders of "direct to shipment" stores get their shipment.
+		fulfil.WireDirectToShipment(cfg.Checkout, &fulfil.Service{DB: cfg.DB, Payments: cfg.Checkout.Payments, Now: cfg.Now, Log: cfg.Log})
 		mux.Handle(rest.MelStorePrefix+"/", rest.NewMelStore(rest.MelStoreConfig{DB: cfg.DB, Log: cfg.Log, Now: cfg.Now, Limits: cfg.Limits,
 			BaseURL: cfg.BaseURL, RequestID: RequestID}))
 		mux.Handle(rest.ProductPagePrefix+"/", rest.NewProductPage(rest.ProductPageConfig{Checkout: cfg.Checkout, Log: cfg.Log,
