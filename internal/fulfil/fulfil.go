@@ -141,7 +141,13 @@ func setStatus(ctx context.Context, tx *db.Tx, actor seam.Actor, o *store.Order,
 		return fmt.Errorf("order %d changed meanwhile: %w", o.Number, seam.ErrConflict)
 	}
 	o.Status = to
-	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated, Actor: actor.Name,
+	// An order that ships is completed (Centra's COMPLETED), as order.Move
+	// records it.
+	action := event.Updated
+	if to == store.OrderShipped {
+		action = event.Completed
+	}
+	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: action, Actor: actor.Name,
 		Payload: map[string]any{"number": o.Number, "status": to}})
 	return err
 }

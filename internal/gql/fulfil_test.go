@@ -238,7 +238,8 @@ func TestOrderShipsWhenItsLastShipmentIsCompletedAndPaid(t *testing.T) {
 			{"shipments created", `SELECT COUNT(*) FROM event WHERE object_type = 'Shipment' AND action = 'CREATED'`, 2},
 			{"shipments completed", `SELECT COUNT(*) FROM event WHERE object_type = 'Shipment' AND action = 'COMPLETED'`, 2},
 			{"shipment marked paid", `SELECT COUNT(*) FROM event WHERE object_type = 'Shipment' AND action = 'UPDATED'`, 1},
-			{"order status changes", `SELECT COUNT(*) FROM event WHERE object_type = 'Order' AND action = 'UPDATED' AND object_id = '` + o.hash + `'`, 2},
+			{"order became PROCESSING", `SELECT COUNT(*) FROM event WHERE object_type = 'Order' AND action = 'UPDATED' AND object_id = '` + o.hash + `'`, 1},
+			{"order SHIPPED", `SELECT COUNT(*) FROM event WHERE object_type = 'Order' AND action = 'COMPLETED' AND object_id = '` + o.hash + `'`, 1},
 		} {
 			if got := dbtest.Int(t, d, c.query); got != c.want {
 				t.Errorf("%s: %d events, want %d", c.what, got, c.want)

@@ -101,10 +101,24 @@ func (s *liveShop) item(n int) (string, int64) {
 // number.
 func (s *liveShop) buy(item string, quantity int, address map[string]any) int64 {
 	s.t.Helper()
+	return s.buyLines(address, cartLine{item, quantity})
+}
+
+// cartLine is quantity units of a Checkout API item.
+type cartLine struct {
+	item     string
+	quantity int
+}
+
+// buyLines places an order of lines, in that order, as buy does.
+func (s *liveShop) buyLines(address map[string]any, lines ...cartLine) int64 {
+	s.t.Helper()
 	_, sel := s.checkoutCall("", "GET", "/selection", nil)
 	token, _ := sel["token"].(string)
-	if status, out := s.checkoutCall(token, "POST", "/items/"+item+"/quantity/"+strconv.Itoa(quantity), nil); status != http.StatusOK {
-		s.t.Fatalf("add %s: %d %v", item, status, out)
+	for _, l := range lines {
+		if status, out := s.checkoutCall(token, "POST", "/items/"+l.item+"/quantity/"+strconv.Itoa(l.quantity), nil); status != http.StatusOK {
+			s.t.Fatalf("add %s: %d %v", l.item, status, out)
+		}
 	}
 	status, out := s.checkoutCall(token, "POST", "/payment", map[string]any{"termsAndConditions": true, "address": address,
 		"paymentReturnPage": "https://shop.example/ok", "paymentFailedPage": "https://shop.example/failed"})
