@@ -12,9 +12,11 @@ import (
 	"github.com/govalues/decimal"
 
 	"seam/internal/db"
+	"seam/internal/event"
 	"seam/internal/giftcert"
 	"seam/internal/mail"
 	"seam/internal/money"
+	"seam/internal/seam"
 	"seam/internal/store"
 	"seam/internal/voucher"
 )
@@ -383,6 +385,26 @@ func debitCredits(ctx context.Context, tx *db.Tx, v View, o store.Order) error {
 // sellGift completes a gift certificate order in its transaction: what it
 // bought, the credit voucher it issues (its code goes to the buyer), a
 // shipment created and completed, and the order SHIPPED.
+// giftShippedEvents records what completing a gift certificate order
+// did: its shipment CREATED and COMPLETED, the order COMPLETED.
+func giftShippedEvents(ctx context.Context, tx *db.Tx, o store.Order) error {
+	shipments, err := store.ShipmentsOfOrders(ctx, tx, []int64{o.ID})
+	if err != nil {
+		return err
+	}
+	actor := seam.Actor{Name: event.ActorCheckout}
+	for _, sh := range shipments {
+		for _, action := range []string{event.Created, event.Completed} {
+			if err := event.Change(ctx, tx, actor, &o.StoreID, event.TypeShipment, sh.ID, action); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: event.TypeOrder, ObjectID: o.Hash, Action: event.Completed,
+		Actor: event.ActorCheckout, Payload: map[string]any{"number": o.Number, "status": o.Status}})
+	return err
+}
+
 func (s *Service) sellGift(ctx context.Context, tx *db.Tx, v View, o *store.Order) error {
 	now := o.CreatedAt
 	issued, err := giftcert.Issue(ctx, tx, v.Gift.Certificate, v.Gift.Amount, o.ID, now)

@@ -601,7 +601,12 @@ func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete
 		}
 		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Created,
 			Actor: event.ActorCheckout, Payload: map[string]any{"number": o.Number, "status": o.Status}})
-		return err
+		if err != nil || v.Gift == nil {
+			return err
+		}
+		// A gift certificate ships at once: its shipment, then the
+		// order's completion, as for any order that ships.
+		return giftShippedEvents(ctx, tx, o)
 	})
 	return o, seam.Wrap(err, "place order")
 }

@@ -141,6 +141,9 @@ func (s *Service) CreateReturn(ctx context.Context, actor seam.Actor, in ReturnI
 					if err := store.InsertStockChange(ctx, tx, change); err != nil {
 						return err
 					}
+					if err := event.Change(ctx, tx, actor, nil, event.TypeStockChange, change.ID, event.Created); err != nil {
+						return err
+					}
 				}
 				if err := store.IncreaseStock(ctx, tx, *rl.WarehouseID, rl.ProductSizeID, rl.Quantity); err != nil {
 					return err
@@ -328,6 +331,9 @@ func (s *Service) DeleteReturn(ctx context.Context, actor seam.Actor, id int64) 
 			if change == nil {
 				change = &store.StockChange{Kind: "RETURN", Description: fmt.Sprintf("Return %d deleted", r.ID), CreatedBy: actor.Name, CreatedAt: s.now()}
 				if err := store.InsertStockChange(ctx, tx, change); err != nil {
+					return err
+				}
+				if err := event.Change(ctx, tx, actor, nil, event.TypeStockChange, change.ID, event.Created); err != nil {
 					return err
 				}
 			}

@@ -402,6 +402,9 @@ func (s *Service) complete(ctx context.Context, tx *db.Tx, actor seam.Actor, o *
 	if err := store.InsertStockChange(ctx, tx, &change); err != nil {
 		return err
 	}
+	if err := event.Change(ctx, tx, actor, nil, event.TypeStockChange, change.ID, event.Created); err != nil {
+		return err
+	}
 	for _, l := range lines {
 		if l.WarehouseID == nil {
 			continue

@@ -282,8 +282,14 @@ func TestERPProcessesAnOrderEndToEnd(t *testing.T) {
 			want = append(want, st.objectType+" "+st.change+" "+st.objectID)
 		}
 		feed = pollFeed(t, erp, "(limit: 1000)")
-		var got []string
+		var got, stockChanges []string
 		for _, e := range feed {
+			if e.Type == "StockChange" {
+				// Shipping and returning move stock: each records its
+				// stock change, checked below.
+				stockChanges = append(stockChanges, e.ObjectID)
+				continue
+			}
 			got = append(got, e.Type+" "+e.Change+" "+e.ObjectID)
 			if e.Type == "Order" && e.Ref != strconv.FormatInt(number, 10) {
 				t.Errorf("event %d: objectReference %s, want the order number %d", e.ID, e.Ref, number)
@@ -291,6 +297,11 @@ func TestERPProcessesAnOrderEndToEnd(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("events feed (-want +got):\n%s", diff)
+		}
+		if len(stockChanges) != 3 {
+			t.Errorf("StockChange events %v, want 3: the shipment, the return, the deleted return", stockChanges)
+		} else if kinds := dbtest.String(t, d, `SELECT string_agg(kind, ',' ORDER BY id) FROM stock_change WHERE id IN (`+strings.Join(stockChanges, ",")+`)`); kinds != "SHIPMENT,RETURN,RETURN" {
+			t.Errorf("the StockChange events are of stock changes %s, want SHIPMENT,RETURN,RETURN", kinds)
 		}
 		if !slices.IsSorted(ids(feed)) {
 			t.Errorf("feed ids %v are not in commit order", ids(feed))

@@ -141,6 +141,10 @@ func TestBuyGiftCertificates(t *testing.T) {
 		if len(code) != 16 {
 			t.Errorf("code %q, want 16 characters", code)
 		}
+		if got := dbtest.String(t, d, `SELECT string_agg(object_type || ' ' || action, ', ' ORDER BY id) FROM event
+			WHERE object_type IN ('Order', 'Shipment')`); got != "Order CREATED, Shipment CREATED, Shipment COMPLETED, Order COMPLETED" {
+			t.Errorf("events of the yen order: %s", got)
+		}
 		_, sekCode := buyGift(t, a, m, "SE", "gift-1", 250, "bo@example.com")
 		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM shipment WHERE completed_at IS NOT NULL`); n != 2 {
 			t.Errorf("%d completed shipments, want 2", n)
