@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -39,11 +40,18 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 }
 
 // SQLite returns a fresh, migrated SQLite database that is closed when the
-// test ends.
+// test ends: a copy of a migrated template file, which is much cheaper than
+// migrating (seconds under the race detector).
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, "", t.TempDir())
+	dir := t.TempDir()
+	if tmpl, err := sqliteTemplate(); err != nil {
+		t.Logf("no SQLite template, migrating: %v", err)
+	} else if err := copyFile(tmpl, filepath.Join(dir, "seam.db")); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ctx, "", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +60,66 @@ func SQLite(t testing.TB) *db.DB {
 		t.Fatal(err)
 	}
 	return d
+}
+
+var (
+	sqliteOnce sync.Once
+	sqlitePath string
+	sqliteErr  error
+)
+
+// sqliteTemplate returns the path of a migrated SQLite file for this schema
+// version, shared by test processes: built once in a scratch directory and
+// renamed into place (atomically; a process that loses the race renames an
+// identical file).
+func sqliteTemplate() (string, error) {
+	sqliteOnce.Do(func() {
+		path := filepath.Join(os.TempDir(), "seam-dbtest-"+db.SchemaVersion()+".db")
+		if _, err := os.Stat(path); err == nil {
+			sqlitePath = path
+			return
+		}
+		dir, err := os.MkdirTemp("", "seam-dbtest-build-")
+		if err != nil {
+			sqliteErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		ctx := context.Background()
+		d, err := db.Open(ctx, "", dir)
+		if err != nil {
+			sqliteErr = err
+			return
+		}
+		_, err = d.Migrate(ctx)
+		if cerr := d.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			sqliteErr = fmt.Errorf("migrate the SQLite template: %w", err)
+			return
+		}
+		// Closing the last connection checkpoints the WAL into the file;
+		// a WAL left behind would mean the file alone is not the database.
+		if st, err := os.Stat(filepath.Join(dir, "seam.db-wal")); err == nil && st.Size() > 0 {
+			sqliteErr = errors.New("the SQLite template kept a write-ahead log after closing")
+			return
+		}
+		if err := os.Rename(filepath.Join(dir, "seam.db"), path); err != nil {
+			sqliteErr = err
+			return
+		}
+		sqlitePath = path
+	})
+	return sqlitePath, sqliteErr
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
 }
 
 // Postgres returns a fresh PostgreSQL database cloned from the migrated
