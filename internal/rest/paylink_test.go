@@ -381,12 +381,19 @@ func toStrings(v any) []string {
 	return out
 }
 
-// TestPaymentLinkRace: 1,000 buyers claim the same link over HTTP and then
+// TestPaymentLinkRace: 1,000 buyers (250 under -race) claim the same link over HTTP and then
 // all pay at once: exactly one order, the link used once, the stock taken
 // once, every other buyer a 410.
 func TestPaymentLinkRace(t *testing.T) {
 	t.Parallel()
-	const buyers = 1000
+	buyers := 1000
+	if raceDetector {
+		// Under -race SQLite's one writer is so slow that 1,000 payments
+		// outlast their request timeouts; the race run checks the same
+		// logic with 250 buyers, the plain run (CI's evidence step) with
+		// 1,000.
+		buyers = 250
+	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
