@@ -44,18 +44,35 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 // migrating (seconds under the race detector).
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
+	tmpl, err := sqliteTemplate()
+	if err != nil {
+		t.Logf("no SQLite template, migrating: %v", err)
+		tmpl = ""
+	}
+	return openSQLiteCopy(t, tmpl, nil)
+}
+
+// openSQLiteCopy opens a copy of the database file tmpl (a new database
+// when tmpl is "") in the test's directory, migrated, remembered as made
+// from seed and closed when the test ends.
+func openSQLiteCopy(t testing.TB, tmpl string, seed *Seed) *db.DB {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	if tmpl, err := sqliteTemplate(); err != nil {
-		t.Logf("no SQLite template, migrating: %v", err)
-	} else if err := copyFile(tmpl, filepath.Join(dir, "seam.db")); err != nil {
-		t.Fatal(err)
+	if tmpl != "" {
+		if err := copyFile(tmpl, filepath.Join(dir, "seam.db")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	d, err := db.Open(ctx, "", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
+	if seed != nil {
+		remember(t, d, seed)
+	} else {
+		t.Cleanup(func() { d.Close() })
+	}
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -140,20 +157,14 @@ func Postgres(t testing.TB) *db.DB {
 // registered later, such as closing a pool on it). It skips like Postgres.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	admin := os.Getenv("SEAM_TEST_POSTGRES")
-	require := os.Getenv("SEAM_TEST_REQUIRE_POSTGRES") == "1"
-	if admin == "" {
-		if require {
-			t.Fatal("SEAM_TEST_REQUIRE_POSTGRES=1 but SEAM_TEST_POSTGRES is not set")
-		}
-		t.Skip("PostgreSQL suite off: set SEAM_TEST_POSTGRES=postgres://… to run it")
+	admin := postgresAdmin(t)
+	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(admin) })
+	if templateErr != nil {
+		postgresUnusable(t, templateErr)
 	}
-	name, err := clone(admin)
+	name, err := cloneFrom(admin, templateName)
 	if err != nil {
-		if require {
-			t.Fatalf("PostgreSQL required but unusable: %v", err)
-		}
-		t.Skipf("PostgreSQL unusable, skipping: %v", err)
+		postgresUnusable(t, err)
 	}
 	t.Cleanup(func() {
 		if err := drop(admin, name); err != nil {
@@ -163,19 +174,50 @@ func PostgresURL(t testing.TB) string {
 	return withDatabase(admin, name)
 }
 
+// postgresAdmin returns the server URL of SEAM_TEST_POSTGRES, skipping the
+// test when it is unset unless SEAM_TEST_REQUIRE_POSTGRES=1.
+func postgresAdmin(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv("SEAM_TEST_POSTGRES")
+	if admin == "" {
+		if requirePostgres() {
+			t.Fatal("SEAM_TEST_REQUIRE_POSTGRES=1 but SEAM_TEST_POSTGRES is not set")
+		}
+		t.Skip("PostgreSQL suite off: set SEAM_TEST_POSTGRES=postgres://… to run it")
+	}
+	return admin
+}
+
+func requirePostgres() bool { return os.Getenv("SEAM_TEST_REQUIRE_POSTGRES") == "1" }
+
+// postgresUnusable fails the test, or skips it when PostgreSQL is not
+// required.
+func postgresUnusable(t testing.TB, err error) {
+	t.Helper()
+	if requirePostgres() {
+		t.Fatalf("PostgreSQL required but unusable: %v", err)
+	}
+	t.Skipf("PostgreSQL unusable, skipping: %v", err)
+}
+
 var (
 	templateOnce sync.Once
 	templateName string
 	templateErr  error
 )
 
-// clone creates a new database from the template, building the template
-// first when this schema version has none yet.
+// clone creates a new database from the migrated template, building the
+// template first when this schema version has none yet.
 func clone(admin string) (string, error) {
 	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(admin) })
 	if templateErr != nil {
 		return "", templateErr
 	}
+	return cloneFrom(admin, templateName)
+}
+
+// cloneFrom creates a new test database from template.
+func cloneFrom(admin, template string) (string, error) {
 	conn, err := sql.Open("pgx", admin)
 	if err != nil {
 		return "", err
@@ -185,7 +227,7 @@ func clone(admin string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for {
-		_, err = conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName))
+		_, err = conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template))
 		var pgErr *pgconn.PgError
 		// Another process may be cloning the same template at this moment.
 		if errors.As(err, &pgErr) && pgErr.Code == "55006" && ctx.Err() == nil {

@@ -76,7 +76,7 @@ func TestSeedCustomerAttributesRunAsWritten(t *testing.T) {
 			docs[name+ext] = b
 		}
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		loadAttributeTypes(t, d, seedAttributeTypes)
 		// The seed's customer is number 27: let 26 be someone else.
@@ -127,7 +127,7 @@ func TestSeedCustomerAttributesRunAsWritten(t *testing.T) {
 // customers(where: {email}) finds both; a second of either kind is not made.
 func TestRegisteredAndGuestCustomersShareAnEmail(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		s.guestOrder("ann@example.com", "Ann", "Lee")
 		create := `mutation($email: String!) { createCustomer(input: {store: {id: 1}, email: $email, password: "correct horse", firstName: "Ann", lastName: "Registered"}) {
@@ -195,7 +195,7 @@ const attributesFragment = `fragment attrs on ObjectWithAttributes { attributes 
 // object and unassigns them again.
 func TestAssignAndUnassignOnEveryObjectKind(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		loadAttributeTypes(t, d, seedAttributeTypes)
 		hash, number := s.guestOrder("bo@example.com", "Bo", "Ek")
@@ -315,7 +315,7 @@ func TestAssignAndUnassignOnEveryObjectKind(t *testing.T) {
 // values in the same call were fine.
 func TestAttributeMistakesAreUserErrors(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		loadAttributeTypes(t, d, seedAttributeTypes+"")
 		loadAttributeTypes(t, d, `{"cus_locked": {"desc": "Locked", "group": "customer", "readonly": true, "elements": {"x": {"type": "input"}}},

@@ -104,7 +104,7 @@ func signedBy(secret, header string, body []byte) bool {
 // order.
 func TestERPProcessesAnOrderEndToEnd(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		erp := s.erp
 		itemA, sizeA := s.item(0)

@@ -19,7 +19,6 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/dbtest"
-	"seam/internal/demo"
 	"seam/internal/event"
 	"seam/internal/gql/gqltest"
 	"seam/internal/payment"
@@ -241,10 +240,8 @@ func checkoutCall(t *testing.T, srv *httptest.Server, method, path, token string
 
 func TestCheckoutSelectionChangesReachTheFeed(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		if err := demo.Load(t.Context(), d); err != nil {
-			t.Fatal(err)
-		}
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		dbtest.Load(t, d, demoShop)
 		erp := gqltest.New(t, d, "erp")
 		erp.MustOK(`mutation { setEventListeners(input: [{objectType: Selection}]) { userErrors { message } } }`, nil)
 		shop := httptest.NewServer(server.New(server.Config{DB: d, Log: slog.New(slog.DiscardHandler), Version: "test",
@@ -338,7 +335,7 @@ func TestFeedPollerSeesConcurrentChangesInCommitOrder(t *testing.T) {
 
 func TestOrderEventsNameTheOrderNumber(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		o := placeDemoOrder(t, d)
 		erp := gqltest.New(t, d, "erp")
 		erp.MustOK(`mutation { setEventListeners(input: [{objectType: Order}]) { userErrors { message } } }`, nil)

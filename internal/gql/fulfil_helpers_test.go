@@ -17,7 +17,6 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/dbtest"
-	"seam/internal/demo"
 	"seam/internal/gql/gqltest"
 	"seam/internal/payment"
 	"seam/internal/server"
@@ -40,9 +39,7 @@ var fulfilNow = time.Date(2023, 1, 16, 9, 35, 35, 0, time.UTC)
 
 func startFulfilShop(t *testing.T, d *db.DB, providers map[string]payment.Provider) *shopAPI {
 	t.Helper()
-	if err := demo.Load(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.Load(t, d, demoShop)
 	// Shipping is never free, so that shipments carry it.
 	dbtest.Exec(t, d, `UPDATE store SET autoconfirm_orders = TRUE`, `UPDATE shipping_price SET free_above_minor = NULL`)
 	test := &payment.Test{Key: []byte("fulfil test key")}

@@ -31,7 +31,7 @@ func (s *shopAPI) shipped(o placed, quantity int) (shipment, line int64) {
 // the two units out again. Each step is in the events feed.
 func TestReturnToAnotherWarehouseRaisesItsStockUntilDeleted(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		dbtest.Exec(t, d, `INSERT INTO warehouse (id, name, priority, hide_from_stock_view, threshold, stock_master, stock_ownership,
 			allocation_policy, is_consignation) VALUES (77, 'Returns', 9, FALSE, 0, 'CENTRA', 'OWN', 'DIRECT', FALSE)`)
@@ -116,7 +116,7 @@ func TestReturnToAnotherWarehouseRaisesItsStockUntilDeleted(t *testing.T) {
 // and nothing is returned.
 func TestReturnCostsNeverExceedWhatIsLeftOnTheShipment(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		item := s.items(1, 4)[0]
 		o := s.buy(map[string]int{item: 3}, item)

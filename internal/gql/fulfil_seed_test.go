@@ -63,7 +63,7 @@ func seedPermissions(t *testing.T, name string, r gqltest.Result) {
 // the answers and the state after each.
 func TestSeedShipmentAndReturnDocumentsRunAsWritten(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		items := s.items(3, 6)
 		x, y, z := items[0], items[1], items[2]

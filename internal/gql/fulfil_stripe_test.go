@@ -23,7 +23,7 @@ func TestStripeRefusedCaptureGivesTheAmountBack(t *testing.T) {
 		}
 		t.Skip("set SEAM_STRIPE_MOCK_URL to a running stripe-mock")
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		stripe := &payment.Stripe{SecretKey: "sk_test_seam", PublishableKey: "pk_test_seam", APIURL: base}
 		s := startFulfilShop(t, d, map[string]payment.Provider{"stripe": stripe})
 		item := s.items(1, 2)[0]

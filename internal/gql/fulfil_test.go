@@ -41,7 +41,7 @@ func (s *shopAPI) status(o placed) string {
 // nothing.
 func TestCaptureTakesAShipmentsWorthAndNeverMore(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		items := s.items(2, 4)
 		o := s.buy(map[string]int{items[0]: 2, items[1]: 1}, items...)
@@ -92,7 +92,7 @@ func TestCaptureTakesAShipmentsWorthAndNeverMore(t *testing.T) {
 // request fails with anything but a userError.
 func TestConcurrentCapturesNeverExceedTheAuthorization(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		items := s.items(2, 4)
 		o := s.buy(map[string]int{items[0]: 1, items[1]: 1}, items...)
@@ -139,7 +139,7 @@ func TestConcurrentCapturesNeverExceedTheAuthorization(t *testing.T) {
 // time, is a userError on input.shippedAt and ships nothing.
 func TestCompleteShipmentTakesRelativeTimesNeverInTheFuture(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		items := s.items(1, 8)
 		o := s.buy(map[string]int{items[0]: 7}, items...)
@@ -200,7 +200,7 @@ func TestCompleteShipmentTakesRelativeTimesNeverInTheFuture(t *testing.T) {
 // change is in the events feed.
 func TestOrderShipsWhenItsLastShipmentIsCompletedAndPaid(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		items := s.items(2, 4)
 		o := s.buy(map[string]int{items[0]: 1, items[1]: 1}, items...)
@@ -258,7 +258,7 @@ func TestOrderShipsWhenItsLastShipmentIsCompletedAndPaid(t *testing.T) {
 // never more units than are left to ship.
 func TestShipmentRefusals(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startFulfilShop(t, d, nil)
 		items := s.items(1, 4)
 		o := s.buy(map[string]int{items[0]: 2}, items...)

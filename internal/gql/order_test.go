@@ -10,7 +10,6 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/dbtest"
-	"seam/internal/demo"
 	"seam/internal/gql/gqltest"
 	"seam/internal/payment"
 	"seam/internal/store"
@@ -20,9 +19,7 @@ import (
 // checkout service and returns the order.
 func placeDemoOrder(t *testing.T, d *db.DB) store.Order {
 	t.Helper()
-	if err := demo.Load(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.Load(t, d, demoShop)
 	return placeDemoOrderFor(t, d, &checkout.Address{Email: "anna@example.com", FirstName: "Anna", LastName: "Svensson", Address1: "Storgatan 1",
 		ZipCode: "11122", City: "Stockholm", Country: "SE"})
 }
@@ -65,7 +62,7 @@ func placeDemoOrderFor(t *testing.T, d *db.DB, addr *checkout.Address) store.Ord
 
 func TestOrdersQuery(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		o := placeDemoOrder(t, d)
 		c := gqltest.New(t, d, "erp")
 		query := `query($id: String!) { order(id: $id) { id number status orderDate currency { code }
@@ -145,12 +142,10 @@ func TestSeedFetchingOrdersRunsAsWritten(t *testing.T) {
 	// The document spreads a fragment it never defines; the answer shows
 	// what it holds.
 	q := string(query) + "fragment customerId on Order { customer { id email } }\n"
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		jon := &checkout.Address{Email: "Jon.Snow@example.com", FirstName: "Jon", LastName: "Snow", Address1: "The Wall 1", ZipCode: "11122",
 			City: "Winterfell", Country: "SE"}
-		if err := demo.Load(context.Background(), d); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.Load(t, d, demoShop)
 		placeDemoOrderFor(t, d, jon)
 		o := placeDemoOrderFor(t, d, jon)
 		dbtest.Exec(t, d, `UPDATE orders SET number = 14 WHERE id = `+strconv.FormatInt(o.ID, 10))

@@ -2,7 +2,6 @@ package gql_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +21,9 @@ import (
 	"seam/internal/server"
 )
 
+// demoShop is the demo shop that `seam serve` loads, as a test database seed.
+var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
+
 // liveShop is Seam with the demo shop serving the Checkout API and the
 // Integration API on one httptest server, as `seam serve` runs them.
 type liveShop struct {
@@ -35,9 +37,7 @@ type liveShop struct {
 
 func startShop(t *testing.T, d *db.DB) *liveShop {
 	t.Helper()
-	if err := demo.Load(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.Load(t, d, demoShop)
 	test := &payment.Test{Key: []byte("k")}
 	svc := checkout.New(d, map[string]payment.Provider{"test": test})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

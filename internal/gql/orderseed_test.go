@@ -125,7 +125,7 @@ func leaves(v any) int {
 // after each.
 func TestSeedOrderProcessingDocumentsRunAsWritten(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		// Customers 1–3 exist, so that Jon Snow is customer 4.
 		dbtest.Exec(t, d, `INSERT INTO customer (id, store_id, email, created_at, updated_at)

@@ -53,7 +53,7 @@ func userErrorText(r gqltest.Result, mutation string) string {
 // order and gives its stock back.
 func TestLockedOrderRefusesChangesFromOutsideTheIntegrationAPI(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		item, size := s.item(0)
 		free := s.free(size)
@@ -123,7 +123,7 @@ func TestCancelLinesStockActions(t *testing.T) {
 		{"zero", map[string]any{"quantity": 0, "stockAction": "RELEASE_BACK_TO_WAREHOUSE"}, "at least 1", 0, 0},
 		{"unknown line", map[string]any{"line": map[string]any{"id": 999999}, "quantity": 1, "stockAction": "RELEASE_BACK_TO_WAREHOUSE"}, "no line with ID 999999", 0, 0},
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		item, size := s.item(0)
 		for _, c := range cases {
@@ -183,7 +183,7 @@ func TestAddLinesMergeOnlyWhenEverythingMatches(t *testing.T) {
 		{"same delivery window", func(a map[string]any) { a["deliveryWindow"] = map[string]any{"id": 7} }, `UPDATE order_line SET delivery_window_id = 7 WHERE id = %d`, true},
 		{"product renamed since", func(map[string]any) {}, `UPDATE order_line SET product_name = 'Old name' WHERE id = %d`, false},
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		item, size := s.item(0)
 		for _, c := range cases {
@@ -246,7 +246,7 @@ func TestAddLinesMergeOnlyWhenEverythingMatches(t *testing.T) {
 func TestConfirmOrderMovesOnlyPendingOrders(t *testing.T) {
 	t.Parallel()
 	const confirm = `mutation($o: OrderInput!) { confirmOrder(input: {order: $o}) { order { number status } userErrors { message path } } }`
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		item, _ := s.item(0)
 		number := s.buy(item, 1, address("Anna", "Berg", "anna@example.com"))
@@ -306,7 +306,7 @@ func TestConfirmOrderMovesOnlyPendingOrders(t *testing.T) {
 func TestOrderInputTakesExactlyOneIdentifier(t *testing.T) {
 	t.Parallel()
 	const lock = `mutation($o: OrderInput!) { setOrdersLock(input: {orders: [$o], isLocked: true}) { orders { number } userErrors { message path } } }`
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		item, _ := s.item(0)
 		number := s.buy(item, 1, address("Anna", "Berg", "anna@example.com"))
@@ -348,7 +348,7 @@ func TestOrderConnectionPagesByNumber(t *testing.T) {
 	t.Parallel()
 	const q = `query($after: String) { orderConnection(first: 2, after: $after) { totalCount
 		pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { number } } } }`
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		item, _ := s.item(0)
 		var numbers []any
@@ -378,7 +378,7 @@ func TestOrderConnectionPagesByNumber(t *testing.T) {
 // body with that key (refused).
 func TestIdempotencyKeyReplaysAMutation(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		s := startShop(t, d)
 		item, _ := s.item(0)
 		number := s.buy(item, 1, address("Anna", "Berg", "anna@example.com"))

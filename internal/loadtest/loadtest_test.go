@@ -21,6 +21,9 @@ import (
 	"seam/internal/server"
 )
 
+// demoShop is the demo shop that `seam serve` loads, as a test database seed.
+var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
+
 // startSeam runs a real Seam with the Checkout API and the demo shop on a
 // fresh SQLite database and returns its URL and a full-permission token
 // with high rate limits.
@@ -33,10 +36,7 @@ func startSeam(t *testing.T) (url, token string) {
 func startWrapped(t *testing.T, wrap func(http.Handler) http.Handler) (url, token string) {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.SQLite(t)
-	if err := demo.Load(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := dbtest.SQLiteFrom(t, demoShop)
 	hl := auth.HighLimits()
 	sec, _, err := auth.Create(ctx, d, auth.NewToken{Name: "load", All: true, Limits: &hl})
 	if err != nil {

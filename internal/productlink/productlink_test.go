@@ -19,6 +19,9 @@ import (
 	"seam/internal/store"
 )
 
+// demoShop is the demo shop that `seam serve` loads, as a test database seed.
+var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
+
 func TestParseRatesReadsPairsAndRefusesNonsense(t *testing.T) {
 	t.Parallel()
 	got, err := productlink.ParseRates(" USD:EUR=0.92, usd:sek = 10.5 ,")
@@ -107,11 +110,9 @@ func TestLinkStatesAreReadInOrder(t *testing.T) {
 // the hook refuses a deleted many-times link too.
 func TestUseOnceLinkSellsToOneOrder(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := demo.Load(ctx, d); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.Load(t, d, demoShop)
 		actor := seam.Actor{Name: "tool"}
 		price := func(v string) *string { return &v }
 		no := false
@@ -179,11 +180,9 @@ func TestUseOnceLinkSellsToOneOrder(t *testing.T) {
 // store's links.
 func TestLinksOfAStoreTokenSellInItsStore(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := demo.Load(ctx, d); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.Load(t, d, demoShop)
 		no := false
 		in := productlink.CreateInput{Prices: []productlink.PriceInput{{CurrencyID: ptr(int64(4)), Price: ptr("3000"), IsDiscountPrice: &no}}}
 		one := int64(1)

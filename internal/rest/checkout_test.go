@@ -50,7 +50,7 @@ func TestTotalsToTheMinorUnit(t *testing.T) {
 		{"/countries/US/states/NY", "US", "NY", "USD", 3899, 790, 5105, 416, "51.05 USD"},
 		{"/countries/JP", "JP", "", "JPY", 5600, 800, 6400, 582, "6 400 JPY"},
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		for _, tc := range tests {
 			b := a.browser(t)
@@ -116,7 +116,7 @@ func makeVoucher(t *testing.T, d *db.DB, code string, change func(*voucher.Input
 // reason, and the selection keeps no voucher.
 func TestVoucherRefusalsSayWhy(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		past, longAgo := time.Now().Add(-time.Hour), time.Now().Add(-48*time.Hour)
 		future := time.Now().Add(time.Hour)
@@ -161,7 +161,7 @@ func TestVoucherRefusalsSayWhy(t *testing.T) {
 // stock released, and paying again is refused until the voucher is removed.
 func TestVoucherUsesAreCountedAtOrder(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		id := makeVoucher(t, d, "ONCE", func(in *voucher.Input) { one := 1; in.MaxUsages = &one })
 		redirect := map[string]any{"termsAndConditions": true, "address": shopper, "paymentReturnPage": "https://shop.example/thanks",
@@ -210,7 +210,7 @@ func TestVoucherUsesAreCountedAtOrder(t *testing.T) {
 func TestVoucherMaxUsagesUnderRace(t *testing.T) {
 	t.Parallel()
 	const shoppers, uses = 30, 5
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		dbtest.Exec(t, d, `UPDATE stock SET physical = 1000 WHERE product_size_id = 3`)
 		id := makeVoucher(t, d, "FIVE", func(in *voucher.Input) { n := uses; in.MaxUsages = &n })
@@ -263,7 +263,7 @@ func TestVoucherMaxUsagesUnderRace(t *testing.T) {
 // makes no order.
 func TestUnpaidReservationsAreReleased(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		var mu sync.Mutex
 		now := time.Now()
 		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -303,7 +303,7 @@ func TestUnpaidReservationsAreReleased(t *testing.T) {
 // orders are CONFIRMED; otherwise PENDING.
 func TestAutoconfirmedOrders(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		for _, tc := range []struct {
 			autoconfirm bool
@@ -327,7 +327,7 @@ func TestAutoconfirmedOrders(t *testing.T) {
 // for 3 is told 1 is available.
 func TestStockComesFromWarehousesInPriorityOrder(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		dbtest.Exec(t, d,
 			`INSERT INTO warehouse (id, name, priority, hide_from_stock_view, threshold, stock_master, stock_ownership, allocation_policy, is_consignation)
@@ -359,7 +359,7 @@ func TestStockComesFromWarehousesInPriorityOrder(t *testing.T) {
 // payment runs replaces it, with the new address, and stock is held once.
 func TestPayingAgainTakesTheNewAddress(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		b := a.browser(t)
 		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
@@ -383,7 +383,7 @@ func TestPayingAgainTakesTheNewAddress(t *testing.T) {
 // a storefront bug, answered 400; the payment can still finish.
 func TestPaymentResultWithoutFieldsKeepsThePayment(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		b := a.browser(t)
 		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
@@ -399,7 +399,7 @@ func TestPaymentResultWithoutFieldsKeepsThePayment(t *testing.T) {
 // negative skipFirst, a code with a percent sign in the path.
 func TestMoreRefusals(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		makeVoucher(t, d, "AB%41CD", nil)
 		b := a.browser(t)

@@ -19,6 +19,7 @@ import (
 
 	"seam/internal/checkout"
 	"seam/internal/db"
+	"seam/internal/dbtest"
 	"seam/internal/demo"
 	"seam/internal/gql/gqltest"
 	"seam/internal/money"
@@ -30,6 +31,9 @@ import (
 	"seam/internal/store"
 	"seam/internal/voucher"
 )
+
+// demoShop is the demo shop that `seam serve` loads, as a test database seed.
+var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
 
 // api is Seam with the demo shop and the Checkout API, as `seam serve`
 // runs it, behind httptest.
@@ -52,9 +56,7 @@ func startAPI(t *testing.T, d *db.DB) *api {
 // clock, its reservation time) before it serves.
 func startAPIWith(t *testing.T, d *db.DB, change func(*checkout.Service)) *api {
 	t.Helper()
-	if err := demo.Load(context.Background(), d); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.Load(t, d, demoShop)
 	test := &payment.Test{Key: []byte("k")}
 	svc := checkout.New(d, map[string]payment.Provider{"test": test})
 	if change != nil {

@@ -23,7 +23,7 @@ import (
 // the Checkout API, as a browser and as a server, including the error
 // answers, with every request and answer checked against openapi.yaml.
 func TestCheckoutAPIKeepsItsContract(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		const code = "SAVE10"
 		percentVoucher(t, d, code, 10)

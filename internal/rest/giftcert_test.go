@@ -109,7 +109,7 @@ func TestGiftCertificatesAsSeed004Lists(t *testing.T) {
 		"type": "predeterminedAmount", "amountByCurrency": {"USD": {"amount": "10.00 USD", "amountAsNumber": 10}, "SEK": {"amount": "100 SEK",
 		"amountAsNumber": 100}, "JPY": {"amount": "1 000 JPY", "amountAsNumber": 1000}}},
 		"gift-1": {"giftCertificate": "gift-1", "name": "Dynamic gift certificate", "currencyOfSaleOnly": false, "showGiftAmount": true, "type": "anyAmount"}}`
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		got := a.browser(t).must(http.StatusOK, "GET", "/gift-certificates", nil)
 		var want map[string]any
@@ -129,7 +129,7 @@ func TestGiftCertificatesAsSeed004Lists(t *testing.T) {
 // a shipment, the code mailed with the gift message, a CREDIT voucher.
 func TestBuyGiftCertificates(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		m := newMailbox(t, d)
 		o, code := buyGift(t, a, m, "JP", "gift-2", nil, "ann@example.com")
@@ -176,7 +176,7 @@ func TestBuyGiftCertificates(t *testing.T) {
 // a time, in the selection's currency, within its bounds.
 func TestGiftCertificateSelectionRules(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		b := a.browser(t)
 		b.must(http.StatusOK, "PUT", "/countries/DE", nil)
@@ -257,7 +257,7 @@ func usdTaxIncludedInSweden(t *testing.T, d *db.DB) {
 // tax still 1,100.00.
 func TestCreditAfterTaxAsSeed004(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		m := newMailbox(t, d)
 		_, code := buyGift(t, a, m, "US", "gift-1", 1000, "ann@example.com")
@@ -302,7 +302,7 @@ func TestCreditAfterTaxAsSeed004(t *testing.T) {
 // used-up code refused, and a cancelled order's credit put back.
 func TestCreditLedger(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		m := newMailbox(t, d)
 		_, code := buyGift(t, a, m, "SE", "gift-1", 500, "ann@example.com")
@@ -366,7 +366,7 @@ func TestCreditLedger(t *testing.T) {
 // one order.
 func TestSeveralCodesAndTheRedirectPath(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		m := newMailbox(t, d)
 		b := a.browser(t)
@@ -413,7 +413,7 @@ func TestSeveralCodesAndTheRedirectPath(t *testing.T) {
 // their currency; others need an exchange rate; expired codes say so.
 func TestCreditCurrenciesAndExpiry(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		m := newMailbox(t, d)
 		_, only := buyGift(t, a, m, "SE", "gift-2", nil, "ann@example.com")
@@ -453,7 +453,7 @@ func TestCreditCurrenciesAndExpiry(t *testing.T) {
 // asking.
 func TestGiftCertificateBalance(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		m := newMailbox(t, d)
 		_, code := buyGift(t, a, m, "SE", "gift-1", 300, "ann@example.com")
@@ -481,7 +481,7 @@ func TestGiftCertificateBalance(t *testing.T) {
 func TestCreditRace(t *testing.T) {
 	t.Parallel()
 	const buyers = 50
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		m := newMailbox(t, d)
 		_, code := buyGift(t, a, m, "DE", "gift-1", 100, "ann@example.com")

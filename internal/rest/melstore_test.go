@@ -26,7 +26,7 @@ import (
 // example payload verbatim against the demo shop.
 func TestSeedExampleMakesALinkWithTheEURPriceDerived(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		a := e.createLink("1", plSeedExample)
 		uuid := plUUID(t, a)
@@ -91,7 +91,7 @@ func TestSeedExampleMakesALinkWithTheEURPriceDerived(t *testing.T) {
 // product without a display: it becomes ACTIVE with an ACTIVE display.
 func TestCreatingALinkPublishesTheProduct(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		ctx := context.Background()
 		str := func(s string) *string { return &s }
@@ -145,7 +145,7 @@ func TestCreatingALinkPublishesTheProduct(t *testing.T) {
 // (404 for an unknown product) naming the field, and nothing is made.
 func TestLinkInputIsRefusedNamingTheField(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		usd := func(price any) map[string]any {
 			return map[string]any{"currency_id": 2, "price": price, "is_discount_price": false}
@@ -222,7 +222,7 @@ func TestLinkInputIsRefusedNamingTheField(t *testing.T) {
 // rate is set, saying which rate to set, and takes one once it is.
 func TestUSDPriceNeedsTheExchangeRate(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "")
 		// The demo shop comes with USD:EUR; this shop has none.
 		dbtest.Exec(t, d, `DELETE FROM exchange_rate`)
@@ -251,7 +251,7 @@ func TestUSDPriceNeedsTheExchangeRate(t *testing.T) {
 // TestMelStoreRefusesMissingAndWeakTokens checks 401 and 403.
 func TestMelStoreRefusesMissingAndWeakTokens(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		ctx := context.Background()
 		reader, _, err := auth.Create(ctx, d, auth.NewToken{Name: "reader", Permissions: []string{"PaymentLink:read"}})
@@ -307,7 +307,7 @@ func TestMelStoreRefusesMissingAndWeakTokens(t *testing.T) {
 // TestLinksCannotBeChanged answers 405 with Allow to PUT and PATCH.
 func TestLinksCannotBeChanged(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		uuid := plUUID(t, e.createLink("1", plSeedExample))
 		for _, c := range []struct{ method, path, allow string }{
@@ -334,7 +334,7 @@ func TestLinksCannotBeChanged(t *testing.T) {
 // the page says the link no longer exists.
 func TestDeletedLinkIsGone(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		first := plUUID(t, e.createLink("1", plSeedExample))
 		second := plUUID(t, e.createLink("1", plSeedExample))
@@ -379,7 +379,7 @@ func TestDeletedLinkIsGone(t *testing.T) {
 // and EUR is derived.
 func TestCurrenciesAreNumberedAsTheSeedSays(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "")
 		a := e.melCall("GET", "/currencies", nil, "-")
 		var got []map[string]any
@@ -403,7 +403,7 @@ func TestCurrenciesAreNumberedAsTheSeedSays(t *testing.T) {
 // the server does and the server does what it says.
 func TestMelStoreContractIsExercised(t *testing.T) {
 	t.Parallel()
-	d := dbtest.SQLite(t)
+	d := dbtest.SQLiteFrom(t, demoShop)
 	e := startPL(t, d, "0.92")
 	uuid := plUUID(t, e.createLink("1", plSeedExample))
 	other := plUUID(t, e.createLink("1", plSeedExample))

@@ -93,7 +93,7 @@ func claimAs(t *testing.T, b *client, l link) (*client, string) {
 // refused, the original is gone and the link is used.
 func TestPaymentLinkSellsOnce(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		sel := op.selection(1, 1)
@@ -163,7 +163,7 @@ func TestPaymentLinkSellsOnce(t *testing.T) {
 // opens it.
 func TestPaymentLinkQRCode(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		l := op.link(op.selection(1, 0), "lockQuantities: true")
@@ -202,7 +202,7 @@ func TestPaymentLinkQRCode(t *testing.T) {
 // every change of its items.
 func TestLockedQuantities(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		b, _ := claim(t, a, op.link(op.selection(2, 1), "lockQuantities: true"))
@@ -227,7 +227,7 @@ func TestLockedQuantities(t *testing.T) {
 // price.
 func TestSpecialPriceLinesNeverGrow(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		b, _ := claim(t, a, op.link(op.selection(1, 0), "lockQuantities: false"))
@@ -254,7 +254,7 @@ func TestSpecialPriceLinesNeverGrow(t *testing.T) {
 // tax.
 func TestLinkWithoutShippingAndTax(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		b, _ := claim(t, a, op.link(op.selection(1, 0), "lockQuantities: true, ignoreShipping: true, ignoreTax: true"))
@@ -279,7 +279,7 @@ func TestLinkWithoutShippingAndTax(t *testing.T) {
 // new claims or to copies claimed before.
 func TestRevokedAndExpiredLinks(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		revoked := op.link(op.selection(1, 0), "lockQuantities: true")
@@ -320,7 +320,7 @@ func TestRevokedAndExpiredLinks(t *testing.T) {
 // field, and nothing is made.
 func TestPaymentLinkInputErrors(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		startAPI(t, d)
 		gq := gqltest.New(t, d, "ops")
 		sel := func(lines string) string {
@@ -394,7 +394,7 @@ func TestPaymentLinkRace(t *testing.T) {
 		// 1,000.
 		buyers = 250
 	}
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		l := op.link(op.selection(1, 0), "lockQuantities: true")
@@ -461,7 +461,7 @@ func TestPaymentLinkRace(t *testing.T) {
 // one sale; the others are revoked by it.
 func TestTwoLinksSellTheSelectionOnce(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		sel := op.selection(1, 0)
@@ -488,7 +488,7 @@ func TestTwoLinksSellTheSelectionOnce(t *testing.T) {
 // currency).
 func TestLockedCopyKeepsItsPricelist(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		op := newOperator(t, d)
 		_, copyID := claim(t, a, op.link(op.selection(1, 0), "lockQuantities: false"))

@@ -21,7 +21,7 @@ import (
 	"seam/internal/auth"
 	"seam/internal/checkout"
 	"seam/internal/db"
-	"seam/internal/demo"
+	"seam/internal/dbtest"
 	"seam/internal/payment"
 	"seam/internal/productlink"
 	"seam/internal/rest"
@@ -59,9 +59,7 @@ type plEnv struct {
 func startPL(t testing.TB, d *db.DB, rate string, change ...func(*checkout.Service)) *plEnv {
 	t.Helper()
 	ctx := context.Background()
-	if err := demo.Load(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.Load(t, d, demoShop)
 	if rate != "" {
 		rates, err := productlink.ParseRates("USD:EUR=" + rate)
 		if err != nil {

@@ -81,7 +81,7 @@ func plStripeMock(t *testing.T) string {
 func TestStripeBuyerGetsStripesCardForm(t *testing.T) {
 	t.Parallel()
 	base := plStripeMock(t)
-	d := dbtest.SQLite(t)
+	d := dbtest.SQLiteFrom(t, demoShop)
 	e := startPL(t, d, "0.92", func(svc *checkout.Service) {
 		svc.Payments["stripe"] = &payment.Stripe{SecretKey: "sk_test_seam", PublishableKey: "pk_test_seam", APIURL: base}
 	})

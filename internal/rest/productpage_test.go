@@ -65,7 +65,7 @@ var orderNumber = regexp.MustCompile(`<strong class="order-number">(\d+)</strong
 // price.
 func TestBuyerPaysOnTheLinkPageThroughTheTestProvidersRedirect(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		uuid := plUUID(t, e.createLink("1", plSeedExample))
 		path := "/p/1?uuid=" + uuid + "&phone_number=%2B35796652117&name=Eva%20Choo"
@@ -152,7 +152,7 @@ func mustInt(t *testing.T, s string) int64 {
 // their stock is given back.
 func TestUseOnceLinkRacedByFiftyBuyersSellsOnce(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		const buyers = 50
 		e := startPL(t, d, "0.92")
 		uuid := plUUID(t, e.createLink("1", plSeedExample))
@@ -231,7 +231,7 @@ func TestUseOnceLinkRacedByFiftyBuyersSellsOnce(t *testing.T) {
 // without a link, at its price in the store's default country's pricelist.
 func TestPageWithoutUUIDSellsAtThePricelistPrice(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "")
 		page := e.pageGet("/p/2")
 		// Merino Crew Sweater: 119 € → 1 309 SEK in the demo.
@@ -263,7 +263,7 @@ func TestPageWithoutUUIDSellsAtThePricelistPrice(t *testing.T) {
 // escapes what the query brings.
 func TestPageShowsTheLinkPriceInTheChosenCurrency(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		uuid := plUUID(t, e.createLink("1", plSeedExample))
 		base := "/p/1?uuid=" + uuid
@@ -303,7 +303,7 @@ func TestPageShowsTheLinkPriceInTheChosenCurrency(t *testing.T) {
 // page with the field's message (never a 500), and nothing is bought.
 func TestOrderFormProblemsAreShownOnThePage(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		uuid := plUUID(t, e.createLink("1", plSeedExample))
 		page := e.pageGet("/p/1?uuid=" + uuid)
@@ -366,7 +366,7 @@ func TestOrderFormProblemsAreShownOnThePage(t *testing.T) {
 // started before cannot finish.
 func TestExpiredLinkStopsSelling(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		expires := e.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		a := e.createLink("3", map[string]any{"prices": []any{map[string]any{"currency_id": 1, "price": 500, "is_discount_price": false}},
@@ -402,7 +402,7 @@ func TestExpiredLinkStopsSelling(t *testing.T) {
 // TestEveryLinkHasQRCodes draws a link's page as PNG and SVG.
 func TestEveryLinkHasQRCodes(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		e := startPL(t, d, "0.92")
 		a := e.createLink("1", plSeedExample)
 		uuid := plUUID(t, a)

@@ -74,7 +74,7 @@ func (r *plReceiver) delivered() []plDelivery {
 // gets each sale once delivered, signed, with the fields seed 002 names.
 func TestAfterSaleWebhookIsSignedAndRetried(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		e := startPL(t, d, "0.92")
 		recv := &plReceiver{failures: 2}

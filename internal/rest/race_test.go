@@ -48,7 +48,7 @@ func sizeOf(t *testing.T, item string) string {
 func TestStockIsNeverOversold(t *testing.T) {
 	t.Parallel()
 	const units, buyers = 100, 400
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		item := onlyStock(t, a, units)
 		sizeText := sizeOf(t, item)
@@ -128,7 +128,7 @@ func TestStockIsNeverOversold(t *testing.T) {
 func TestPaymentResultMakesOneOrder(t *testing.T) {
 	t.Parallel()
 	const calls = 200
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		item := onlyStock(t, a, 5)
 		b := a.browser(t)

@@ -39,7 +39,7 @@ func payRedirect(extra map[string]any) map[string]any {
 // and fail pages, so only absolute http(s) URLs are taken.
 func TestReturnPagesMustBeWebAddresses(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		b := a.browser(t)
 		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
@@ -64,7 +64,7 @@ func TestReturnPagesMustBeWebAddresses(t *testing.T) {
 // attempt neither finish nor cancel the attempt that replaced it.
 func TestStaleResultLeavesTheNewAttempt(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		b := a.browser(t)
 		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
@@ -104,7 +104,7 @@ func (p *slowProvider) Start(ctx context.Context, in payment.Start) (payment.Act
 // retry with the key gets the first answer.
 func TestDisconnectedPaymentFinishes(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		slow := &slowProvider{Test: payment.Test{Key: []byte("k")}, release: make(chan struct{})}
 		a := startAPIWith(t, d, func(s *checkout.Service) { s.Payments["slow"] = slow })
 		dbtest.Exec(t, d, `INSERT INTO payment_method (store_id, name, provider, active, position) VALUES (1, 'Slow card', 'slow', TRUE, 9)`)
@@ -154,7 +154,7 @@ func TestDisconnectedPaymentFinishes(t *testing.T) {
 // be attached to another session.
 func TestPayingSelectionCannotBeTakenOver(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		b := a.browser(t)
 		id := b.must(http.StatusOK, "POST", "/items/"+tee, nil).str("selection", "selection")
@@ -169,7 +169,7 @@ func TestPayingSelectionCannotBeTakenOver(t *testing.T) {
 // so it is refused there and never counted.
 func TestVoucherInAnotherCurrency(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		percentOff := makeVoucher(t, d, "EUROS", func(in *voucher.Input) {
 			one := 1
@@ -206,7 +206,7 @@ func TestVoucherInAnotherCurrency(t *testing.T) {
 // and in the order.
 func TestEnvelopeAddsUp(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		makeVoucher(t, d, "TEN", nil)
 		b := a.browser(t)
@@ -236,7 +236,7 @@ func TestEnvelopeAddsUp(t *testing.T) {
 // TestSessionUseIsNoted: a session in use is not deleted as idle.
 func TestSessionUseIsNoted(t *testing.T) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
 		a := startAPI(t, d)
 		b := a.browser(t)
 		b.must(http.StatusOK, "GET", "/selection", nil)
