@@ -17,6 +17,7 @@ import (
 	"seam/internal/demo"
 	"seam/internal/mail"
 	"seam/internal/payment"
+	"seam/internal/retry"
 	"seam/internal/seam"
 	"seam/internal/secret"
 	"seam/internal/server"
@@ -152,13 +153,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The webhook worker delivers the outbox; it still records the
 	// outcome of POSTs in flight at shutdown, so the database stays open
 	// until it returns.
-	hooks := &webhook.Worker{DB: d, Log: log.With("component", "webhooks"), Window: *hookWindow, Timeout: *hookTimeout}
+	hooks := &webhook.Worker{DB: d, Log: log.With("component", "webhooks"), Policy: retry.Policy{Window: *hookWindow, Timeout: *hookTimeout}}
 	hooksCtx, stopHooks := context.WithCancel(ctx)
 	hooksDone := make(chan struct{})
 	go func() { hooks.Run(hooksCtx, 2*time.Second); close(hooksDone) }()
 	defer func() { stopHooks(); <-hooksDone }()
 	// The feed worker delivers the events feed to webhook subscriptions.
-	feed := &webhook.FeedWorker{DB: d, Log: log.With("component", "webhook-subscriptions"), Timeout: *hookTimeout}
+	feed := &webhook.FeedWorker{DB: d, Log: log.With("component", "webhook-subscriptions"), Policy: retry.Policy{Timeout: *hookTimeout}}
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	feedDone := make(chan struct{})
 	go func() { feed.Run(feedCtx, 2*time.Second); close(feedDone) }()

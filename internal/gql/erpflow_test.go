@@ -24,6 +24,7 @@ import (
 	"seam/internal/event"
 	"seam/internal/gql/gqltest"
 	"seam/internal/order"
+	"seam/internal/retry"
 	"seam/internal/seam"
 	"seam/internal/webhook"
 )
@@ -124,8 +125,8 @@ func TestERPProcessesAnOrderEndToEnd(t *testing.T) {
 		// The delivery worker runs on a clock that moves a minute per ERP
 		// step; each failed call waits a minute longer than the last.
 		now := db.Now().Add(time.Second)
-		worker := &webhook.FeedWorker{DB: d, Now: func() time.Time { return now },
-			Backoff: func(attempt int) time.Duration { return time.Duration(attempt) * time.Minute }}
+		worker := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: func() time.Time { return now },
+			Backoff: func(attempt int) time.Duration { return time.Duration(attempt) * time.Minute }}}
 		tick := func() {
 			t.Helper()
 			now = now.Add(time.Minute)

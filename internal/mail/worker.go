@@ -5,20 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/retry"
 	"seam/internal/store"
 )
 
 const (
 	// DefaultBatch is how many messages one pass claims.
 	DefaultBatch = 50
-	// minBackoff and maxBackoff bound DefaultBackoff.
-	minBackoff = 10 * time.Second
-	maxBackoff = time.Hour
 	// senders is how many messages one pass sends at once, each on its own
 	// connection.
 	senders = 4
@@ -48,33 +45,13 @@ type Worker struct {
 	// up on, with the message's id, kind and the recipient's domain; never
 	// the address, subject or body. Nil discards.
 	Log *slog.Logger
-	// Now is the clock; nil means time.Now. Tests move it forward instead
-	// of sleeping.
-	Now func() time.Time
-	// Backoff is the wait after the attempt-th failed attempt; nil means
-	// DefaultBackoff.
-	Backoff func(attempt int) time.Duration
-	// Window is how long after it was enqueued a message is retried before
-	// it is marked FAILED; 0 means DefaultWindow.
-	Window time.Duration
-	// Timeout bounds each send; 0 means DefaultTimeout.
-	Timeout time.Duration
+	// Policy is the clock, the backoff, the window (how long after it
+	// was enqueued a message is retried before it is marked FAILED; 0
+	// means DefaultWindow) and the timeout of each send (0 means
+	// DefaultTimeout).
+	retry.Policy
 	// Batch is how many messages a pass claims; 0 means DefaultBatch.
 	Batch int
-}
-
-// DefaultBackoff is the wait after the attempt-th failed attempt: 10 s
-// doubling with every failure up to 1 h, less up to a quarter at random so
-// that messages that failed together do not come back together.
-func DefaultBackoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt < 1 {
-		attempt = 1
-	}
-	if attempt <= 20 {
-		d = min(minBackoff<<(attempt-1), maxBackoff)
-	}
-	return d - rand.N(d/4)
 }
 
 // DeliverDue runs one pass: it claims up to Batch due messages, sends
@@ -90,21 +67,10 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 // claimed a full batch is followed by the next at once. It returns once
 // the outcomes of sends in flight when ctx ended are recorded.
 func (w *Worker) Run(ctx context.Context, every time.Duration) {
-	for {
+	retry.Run(ctx, every, w.log(), "send mail", func(ctx context.Context) (bool, error) {
 		_, claimed, err := w.pass(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log().Error("send mail", "err", err)
-		}
-		wait := every
-		if err == nil && claimed >= w.batch() {
-			wait = 0
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
+		return claimed >= w.batch(), err
+	})
 }
 
 // pass is DeliverDue, also reporting how many messages it claimed.
@@ -112,12 +78,12 @@ func (w *Worker) pass(ctx context.Context) (sent, claimed int, err error) {
 	if w.Sender == nil {
 		return 0, 0, errors.New("mail worker has no sender")
 	}
-	now := w.now()
+	now := w.Time()
 	// Sends start only within budget of the claim and end within Timeout
 	// of their start, well inside the lease (measured on the monotonic
 	// clock, whatever Now says).
 	started := time.Now()
-	window := w.window()
+	window := w.WindowOr(DefaultWindow)
 	var live, expired []store.Mail
 	err = w.DB.Tx(ctx, func(tx *db.Tx) error {
 		live, expired = nil, nil
@@ -204,7 +170,7 @@ func (w *Worker) pass(ctx context.Context) (sent, claimed int, err error) {
 		}
 		wg.Wait()
 	}
-	errs = append(errs, w.release(ctx, later, w.now()))
+	errs = append(errs, w.release(ctx, later, w.Time()))
 	if pausedUntil != nil {
 		errs = append(errs, w.release(ctx, paused, *pausedUntil))
 	}
@@ -223,15 +189,15 @@ type result struct {
 // deliver sends one claimed message and records the attempt and what
 // follows from it.
 func (w *Worker) deliver(ctx context.Context, m store.Mail) (result, error) {
-	attemptedAt := w.now()
+	attemptedAt := w.Time()
 	t0 := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, w.timeout())
 	serr := w.Sender.send(sctx, Message{Kind: m.Kind, StoreID: m.StoreID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}, m.MessageID)
 	cancel()
 	took := time.Since(t0)
 
-	now := w.now()
-	giveUp := m.CreatedAt.Add(w.window())
+	now := w.Time()
+	giveUp := m.CreatedAt.Add(w.WindowOr(DefaultWindow))
 	attempt := store.MailAttempt{MailID: m.ID, AttemptedAt: attemptedAt, DurationMS: took.Milliseconds()}
 	o := store.MailOutcome{Attempted: true, NextAttemptAt: now, GiveUpAt: giveUp}
 	var r result
@@ -251,12 +217,12 @@ func (w *Worker) deliver(ctx context.Context, m store.Mail) (result, error) {
 			attempt.Error = "the SMTP server did not finish within " + w.timeout().String()
 		}
 		o.LastError = &attempt.Error
-		o.Status, o.NextAttemptAt = store.MailPending, now.Add(w.backoff(m.Attempts+1))
+		o.Status, o.NextAttemptAt = store.MailPending, now.Add(w.Wait(m.Attempts+1))
 		if !o.NextAttemptAt.Before(giveUp) {
 			o.Status, o.NextAttemptAt = store.MailFailed, now
 		}
 		if serr.down {
-			until := now.Add(w.backoff(1))
+			until := now.Add(w.Wait(1))
 			r.pausedUntil = &until
 		}
 	}
@@ -321,34 +287,6 @@ func (w *Worker) release(ctx context.Context, ms []store.Mail, next time.Time) e
 	return nil
 }
 
-func (w *Worker) now() time.Time {
-	if w.Now != nil {
-		return db.Time(w.Now())
-	}
-	return db.Now()
-}
-
-func (w *Worker) backoff(attempt int) time.Duration {
-	if w.Backoff != nil {
-		return w.Backoff(attempt)
-	}
-	return DefaultBackoff(attempt)
-}
-
-func (w *Worker) window() time.Duration {
-	if w.Window > 0 {
-		return w.Window
-	}
-	return DefaultWindow
-}
-
-func (w *Worker) timeout() time.Duration {
-	if w.Timeout > 0 {
-		return w.Timeout
-	}
-	return DefaultTimeout
-}
-
 func (w *Worker) batch() int {
 	if w.Batch > 0 {
 		return w.Batch
@@ -357,11 +295,13 @@ func (w *Worker) batch() int {
 }
 
 // budget is how long after its claim a pass may start a send.
-func (w *Worker) budget() time.Duration { return 2 * w.timeout() }
+func (w *Worker) budget() time.Duration { return retry.Budget(w.timeout()) }
 
 // lease is how long a claim keeps a message from other workers: longer
 // than the budget plus a send.
-func (w *Worker) lease() time.Duration { return max(time.Minute, 4*w.timeout()) }
+func (w *Worker) lease() time.Duration { return retry.Lease(w.timeout()) }
+
+func (w *Worker) timeout() time.Duration { return w.TimeoutOr(DefaultTimeout) }
 
 func (w *Worker) log() *slog.Logger {
 	if w.Log != nil {

@@ -15,6 +15,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/dbtest"
 	"seam/internal/mail"
+	"seam/internal/retry"
 	"seam/internal/store"
 )
 
@@ -96,7 +97,7 @@ func TestServerThatIsDownIsRetriedUntilItAnswers(t *testing.T) {
 		addr := freeAddr(t)
 		id := enqueue(t, d, gift("anna@example.com"))[0]
 		clk := newClock()
-		w := &mail.Worker{DB: d, Sender: sender(t, addr), Now: clk.Now, Backoff: minutes}
+		w := &mail.Worker{DB: d, Sender: sender(t, addr), Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
 		for attempt := 1; attempt <= 2; attempt++ {
 			if n := deliverDue(t, w); n != 0 {
 				t.Fatalf("attempt %d sent %d with nothing listening", attempt, n)
@@ -155,7 +156,7 @@ func TestRejectedAttemptsAreRecordedAndRetriedWithTheSameMessageID(t *testing.T)
 		clk := newClock()
 		m := gift(to)
 		id := enqueue(t, d, m)[0]
-		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr), Now: clk.Now, Backoff: minutes, Log: jsonLog(&logs)}
+		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr), Log: jsonLog(&logs), Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
 		for attempt := 1; attempt <= 2; attempt++ {
 			if n := deliverDue(t, w); n != 0 {
 				t.Fatalf("attempt %d sent %d, want a rejection", attempt, n)
@@ -202,7 +203,7 @@ func TestMessageOlderThanTheWindowIsFailedAndNotSent(t *testing.T) {
 		created := outbox(t, d, id).CreatedAt
 		clk := newClock()
 		clk.Add(25 * time.Hour)
-		w := &mail.Worker{DB: d, Sender: sender(t, dev.Addr()), Now: clk.Now}
+		w := &mail.Worker{DB: d, Sender: sender(t, dev.Addr()), Policy: retry.Policy{Now: clk.Now}}
 		if n := deliverDue(t, w); n != 0 {
 			t.Fatalf("sent %d messages older than the window", n)
 		}
@@ -227,8 +228,8 @@ func TestMessageFailingThroughItsWindowIsMarkedFailed(t *testing.T) {
 		}, nil)
 		id := enqueue(t, d, gift("nobody@example.com"))[0]
 		clk := newClock()
-		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr), Now: clk.Now, Window: time.Hour,
-			Backoff: func(int) time.Duration { return 40 * time.Minute }}
+		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr),
+			Policy: retry.Policy{Now: clk.Now, Window: time.Hour, Backoff: func(int) time.Duration { return 40 * time.Minute }}}
 		deliverDue(t, w)
 		if got := outbox(t, d, id); got.Status != store.MailPending {
 			t.Fatalf("after one failure inside the window: %s, want PENDING", got.Status)
@@ -257,7 +258,7 @@ func TestServerThatIsDownCostsOneAttemptPerPass(t *testing.T) {
 		}
 		ids := enqueue(t, d, msgs...)
 		clk := newClock()
-		w := &mail.Worker{DB: d, Sender: sender(t, freeAddr(t)), Now: clk.Now, Backoff: minutes}
+		w := &mail.Worker{DB: d, Sender: sender(t, freeAddr(t)), Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
 		deliverDue(t, w)
 		for i, id := range ids {
 			got := outbox(t, d, id)
@@ -283,7 +284,7 @@ func TestSlowServerIsCutOffAndRetried(t *testing.T) {
 		t.Cleanup(func() { close(hold) })
 		id := enqueue(t, d, gift("anna@example.com"))[0]
 		clk := newClock()
-		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr), Now: clk.Now, Backoff: minutes, Timeout: 300 * time.Millisecond}
+		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr), Policy: retry.Policy{Now: clk.Now, Backoff: minutes, Timeout: 300 * time.Millisecond}}
 		t0 := time.Now()
 		deliverDue(t, w)
 		if took := time.Since(t0); took > 5*time.Second {
@@ -305,7 +306,7 @@ func TestStoppingTheWorkerMidSendRecordsTheAttemptAndRetriesAtOnce(t *testing.T)
 		t.Cleanup(func() { close(hold) })
 		id := enqueue(t, d, gift("anna@example.com"))[0]
 		clk := newClock()
-		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr), Now: clk.Now, Backoff: minutes}
+		w := &mail.Worker{DB: d, Sender: sender(t, srv.addr), Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {
@@ -468,7 +469,7 @@ func TestFailedMessageCanBeQueuedAgainAndIsSentWithoutItsBodyKept(t *testing.T) 
 		ids := enqueue(t, d, gift("anna@example.com"), gift("bo@example.com"))
 		clk := newClock()
 		clk.Add(25 * time.Hour)
-		w := &mail.Worker{DB: d, Sender: sender(t, dev.Addr()), Now: clk.Now}
+		w := &mail.Worker{DB: d, Sender: sender(t, dev.Addr()), Policy: retry.Policy{Now: clk.Now}}
 		deliverDue(t, w)
 		if got := outbox(t, d, ids[0]); got.Status != store.MailFailed {
 			t.Fatalf("status %s past the window, want FAILED", got.Status)

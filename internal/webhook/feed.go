@@ -13,6 +13,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/event"
+	"seam/internal/retry"
 	"seam/internal/store"
 )
 
@@ -55,16 +56,11 @@ type FeedWorker struct {
 	// Log gets one line per failed call and per subscription marked
 	// FAILING; never a body or a secret. Nil discards.
 	Log *slog.Logger
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// Backoff is the wait after the attempt-th failed call in a row; nil
-	// means DefaultBackoff.
-	Backoff func(attempt int) time.Duration
-	// Window is how long after its first failed call in a row a
-	// subscription is retried; 0 means DefaultFeedWindow.
-	Window time.Duration
-	// Timeout bounds each POST; 0 means DefaultTimeout.
-	Timeout time.Duration
+	// Policy is the clock, the backoff, the window (how long after its
+	// first failed call in a row a subscription is retried before it is
+	// marked FAILING; 0 means DefaultFeedWindow) and the timeout of each
+	// POST (0 means DefaultTimeout).
+	retry.Policy
 	// EventsPerCall caps a call's batch; 0 means DefaultEventsPerCall.
 	EventsPerCall int
 }
@@ -78,26 +74,15 @@ func (w *FeedWorker) DeliverDue(ctx context.Context) (int, error) {
 // Run delivers every interval until ctx is done; a pass that claimed
 // subscriptions is followed by the next at once.
 func (w *FeedWorker) Run(ctx context.Context, every time.Duration) {
-	for {
+	retry.Run(ctx, every, w.log(), "deliver webhook subscriptions", func(ctx context.Context) (bool, error) {
 		_, claimed, err := w.pass(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log().Error("deliver webhook subscriptions", "err", err)
-		}
-		wait := every
-		if err == nil && claimed > 0 {
-			wait = 0
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
+		return claimed > 0, err
+	})
 }
 
 // pass claims due subscriptions and delivers to them in parallel.
 func (w *FeedWorker) pass(ctx context.Context) (delivered, claimed int, err error) {
-	now := w.now()
+	now := w.Time()
 	started := time.Now()
 	var subs []store.WebhookSubscription
 	err = w.DB.Tx(ctx, func(tx *db.Tx) error {
@@ -142,7 +127,7 @@ func (w *FeedWorker) deliverSubscription(ctx context.Context, started time.Time,
 			o := store.SubscriptionOutcome{Status: sub.Status, Cursor: next, Attempts: sub.Attempts, RetryingSince: sub.RetryingSince,
 				NextAttemptAt: sub.NextAttemptAt, LastError: sub.LastError}
 			if last {
-				o.NextAttemptAt = w.now()
+				o.NextAttemptAt = w.Time()
 			}
 			kept, err := w.finish(ctx, sub, nil, o)
 			if err != nil || !kept || last {
@@ -202,11 +187,11 @@ func (w *FeedWorker) call(ctx context.Context, sub *store.WebhookSubscription, e
 		"X-Seam-Subscription": strconv.FormatInt(sub.ID, 10),
 		"X-Seam-Events":       strconv.FormatInt(first, 10) + "-" + strconv.FormatInt(final, 10),
 	}}
-	sentAt := w.now()
+	sentAt := w.Time()
 	t0 := time.Now()
 	code, errText := send(ctx, w.Client, w.timeout(), o, sentAt)
 	took := time.Since(t0)
-	now := w.now()
+	now := w.Time()
 
 	c := store.WebhookCall{SubscriptionID: sub.ID, FirstEventID: first, LastEventID: final, EventCount: len(evs),
 		Status: store.CallFailed, Error: errText, DurationMS: took.Milliseconds(), Attempt: sub.Attempts + 1, AttemptedAt: sentAt}
@@ -230,8 +215,8 @@ func (w *FeedWorker) call(ctx context.Context, sub *store.WebhookSubscription, e
 			since = *sub.RetryingSince
 		}
 		out.Attempts, out.RetryingSince, out.LastError = sub.Attempts+1, &since, &errText
-		out.NextAttemptAt = now.Add(w.backoff(out.Attempts))
-		if !out.NextAttemptAt.Before(since.Add(w.window())) {
+		out.NextAttemptAt = now.Add(w.Wait(out.Attempts))
+		if !out.NextAttemptAt.Before(since.Add(w.WindowOr(DefaultFeedWindow))) {
 			out.Status, out.NextAttemptAt = store.SubscriptionFailing, now
 		}
 	}
@@ -276,7 +261,7 @@ func (w *FeedWorker) finish(ctx context.Context, sub store.WebhookSubscription, 
 // release hands a claimed subscription back, due at once, after cause.
 func (w *FeedWorker) release(ctx context.Context, sub store.WebhookSubscription, cause error) error {
 	o := store.SubscriptionOutcome{Status: sub.Status, Cursor: sub.Cursor, Attempts: sub.Attempts, RetryingSince: sub.RetryingSince,
-		NextAttemptAt: w.now(), LastError: sub.LastError}
+		NextAttemptAt: w.Time(), LastError: sub.LastError}
 	_, err := w.finish(ctx, sub, nil, o)
 	return errors.Join(cause, err)
 }
@@ -294,40 +279,12 @@ func (w *FeedWorker) logCall(sub store.WebhookSubscription, c store.WebhookCall,
 	case !kept:
 		w.log().Warn("webhook call not recorded: the subscription was claimed again or redelivered meanwhile", attrs...)
 	case o.Status == store.SubscriptionFailing:
-		w.log().Error("webhook subscription marked FAILING: no delivery within its window; redeliver to resume", append(attrs, "window", w.window().String())...)
+		w.log().Error("webhook subscription marked FAILING: no delivery within its window; redeliver to resume", append(attrs, "window", w.WindowOr(DefaultFeedWindow).String())...)
 	case c.Status == store.CallFailed:
 		w.log().Warn("webhook call failed", append(attrs, "retry_at", o.NextAttemptAt)...)
 	default:
 		w.log().Debug("webhook call delivered", attrs...)
 	}
-}
-
-func (w *FeedWorker) now() time.Time {
-	if w.Now != nil {
-		return db.Time(w.Now())
-	}
-	return db.Now()
-}
-
-func (w *FeedWorker) backoff(attempt int) time.Duration {
-	if w.Backoff != nil {
-		return w.Backoff(attempt)
-	}
-	return DefaultBackoff(attempt)
-}
-
-func (w *FeedWorker) window() time.Duration {
-	if w.Window > 0 {
-		return w.Window
-	}
-	return DefaultFeedWindow
-}
-
-func (w *FeedWorker) timeout() time.Duration {
-	if w.Timeout > 0 {
-		return w.Timeout
-	}
-	return DefaultTimeout
 }
 
 func (w *FeedWorker) eventsPerCall() int {
@@ -338,11 +295,13 @@ func (w *FeedWorker) eventsPerCall() int {
 }
 
 // budget is how long after its claim a pass may start a call.
-func (w *FeedWorker) budget() time.Duration { return 2 * w.timeout() }
+func (w *FeedWorker) budget() time.Duration { return retry.Budget(w.timeout()) }
 
 // lease is how long a claim keeps a subscription from other workers:
 // longer than the budget plus a call.
-func (w *FeedWorker) lease() time.Duration { return max(time.Minute, 4*w.timeout()) }
+func (w *FeedWorker) lease() time.Duration { return retry.Lease(w.timeout()) }
+
+func (w *FeedWorker) timeout() time.Duration { return w.TimeoutOr(DefaultTimeout) }
 
 func (w *FeedWorker) log() *slog.Logger {
 	if w.Log != nil {

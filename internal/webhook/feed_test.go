@@ -21,6 +21,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/dbtest"
 	"seam/internal/event"
+	"seam/internal/retry"
 	"seam/internal/seam"
 	"seam/internal/store"
 	"seam/internal/webhook"
@@ -151,7 +152,7 @@ func TestIntegrationAPIFlavourIsCentrasFormEncodedPayload(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk := newClock()
-		w := &webhook.FeedWorker{DB: d, Now: clk.Now}
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now}}
 		if n := deliverFeed(t, w); n != 2 {
 			t.Fatalf("delivered %d events, want 2", n)
 		}
@@ -212,7 +213,7 @@ func TestJSONFlavourCarriesTheFeedEvents(t *testing.T) {
 		rc := newReceiver(t, accept)
 		sub, sec := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		ids := record(t, d, 2, "Order", event.Updated)
-		w := &webhook.FeedWorker{DB: d, Now: newClock().Now}
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now}}
 		deliverFeed(t, w)
 		reqs := rc.requests()
 		if len(reqs) != 1 || reqs[0].header.Get("Content-Type") != "application/json" {
@@ -252,7 +253,7 @@ func TestBacklogGoesInCallsOfAtMost100InOrder(t *testing.T) {
 		rc := newReceiver(t, accept)
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		ids := record(t, d, 250, "Product", event.Updated)
-		w := &webhook.FeedWorker{DB: d, Now: newClock().Now}
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now}}
 		for range 5 {
 			deliverFeed(t, w)
 		}
@@ -288,7 +289,7 @@ func TestReceiverDownForFiveAttemptsGetsEveryEventOnceInOrder(t *testing.T) {
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		clk := newClock()
 		step := func(attempt int) time.Duration { return time.Duration(attempt) * time.Minute }
-		w := &webhook.FeedWorker{DB: d, Now: clk.Now, Backoff: step}
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now, Backoff: step}}
 		want := record(t, d, 30, "Order", event.Created)
 		for attempt := 1; attempt <= 5; attempt++ {
 			if n := deliverFeed(t, w); n != 0 {
@@ -351,7 +352,7 @@ func TestSubscriptionFailingThroughItsWindowIsMarkedFailingAndCanBeRedelivered(t
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour(), ObjectTypes: []string{"Order"}})
 		want := record(t, d, 3, "Order", event.Created)
 		clk := newClock()
-		w := &webhook.FeedWorker{DB: d, Now: clk.Now, Backoff: webhook.DefaultBackoff}
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now, Backoff: retry.Backoff}}
 		elapsed := time.Duration(0)
 		for range 200 {
 			deliverFeed(t, w)
@@ -421,7 +422,7 @@ func TestFilterPassesOnlyItsObjectTypesAndActions(t *testing.T) {
 		record(t, d, 2, "Product", event.Created)
 		want = append(want, record(t, d, 1, "Order", event.Completed)...)
 		last := record(t, d, 3, "PaymentLink", event.Updated)
-		w := &webhook.FeedWorker{DB: d, Now: newClock().Now}
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now}}
 		deliverFeed(t, w)
 		got := jsonEventIDs(t, rc.requests())
 		if diff := cmp.Diff([][]int64{want}, got); diff != "" {
@@ -461,7 +462,7 @@ func TestCallTimesOutAfterTheConfiguredTimeout(t *testing.T) {
 		rc := newReceiver(t, hang)
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{})
 		record(t, d, 1, "Order", event.Created)
-		w := &webhook.FeedWorker{DB: d, Now: newClock().Now, Timeout: 50 * time.Millisecond}
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now, Timeout: 50 * time.Millisecond}}
 		deliverFeed(t, w)
 		cs := calls(t, d, sub.ID)
 		if len(cs) != 1 || cs[0].StatusCode != nil || cs[0].Error != "no answer within 50ms" || cs[0].Status != store.CallFailed {
@@ -561,7 +562,7 @@ func twoFeedWorkers(t *testing.T, d1, d2 *db.DB) {
 	fast := func(int) time.Duration { return time.Millisecond }
 	done := make(chan struct{})
 	for _, d := range []*db.DB{d1, d2} {
-		w := &webhook.FeedWorker{DB: d, Backoff: fast, EventsPerCall: 10}
+		w := &webhook.FeedWorker{DB: d, EventsPerCall: 10, Policy: retry.Policy{Backoff: fast}}
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				n, err := w.DeliverDue(ctx)

@@ -24,41 +24,6 @@ func TestSignMatchesCentrasWorkedExample(t *testing.T) {
 	}
 }
 
-func TestDefaultBackoffGrowsAndIsCapped(t *testing.T) {
-	t.Parallel()
-	const samples = 500
-	lo := map[int]time.Duration{}
-	hi := map[int]time.Duration{}
-	for attempt := 1; attempt <= 40; attempt++ {
-		lo[attempt], hi[attempt] = time.Duration(1<<62), 0
-		for range samples {
-			d := webhook.DefaultBackoff(attempt)
-			lo[attempt], hi[attempt] = min(lo[attempt], d), max(hi[attempt], d)
-		}
-		if hi[attempt] > time.Hour {
-			t.Errorf("attempt %d waits up to %s, over the 1h cap", attempt, hi[attempt])
-		}
-	}
-	if lo[1] <= 7*time.Second || hi[1] > 10*time.Second {
-		t.Errorf("first backoff in [%s, %s], want within (7.5s, 10s]", lo[1], hi[1])
-	}
-	// 10 s doubling passes 1 h at the 10th failure; until then every step
-	// is longer than any wait of the step before, jitter included.
-	for attempt := 1; attempt < 10; attempt++ {
-		if lo[attempt+1] <= hi[attempt] {
-			t.Errorf("attempt %d waits from %s, not longer than attempt %d's %s", attempt+1, lo[attempt+1], attempt, hi[attempt])
-		}
-	}
-	for attempt := 10; attempt <= 40; attempt++ {
-		if lo[attempt] < 45*time.Minute {
-			t.Errorf("attempt %d waits from %s; capped steps should stay near 1h", attempt, lo[attempt])
-		}
-	}
-	if lo[1] == hi[1] {
-		t.Error("no jitter: every first backoff was the same")
-	}
-}
-
 func TestEnqueueRefusesWhatCannotBeSent(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {

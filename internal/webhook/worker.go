@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/retry"
 	"seam/internal/store"
 )
 
@@ -20,9 +20,6 @@ const (
 	DefaultTimeout = 5 * time.Second
 	// DefaultBatch is how many messages one pass claims.
 	DefaultBatch = 100
-	// minBackoff and maxBackoff bound DefaultBackoff.
-	minBackoff = 10 * time.Second
-	maxBackoff = time.Hour
 	// receivers is how many URLs one pass POSTs to at once.
 	receivers = 16
 	// recordTimeout bounds writing an outcome, which runs even while the
@@ -51,34 +48,13 @@ type Worker struct {
 	// Log gets one line per failed attempt and per message given up on;
 	// never a body or a secret. Nil discards.
 	Log *slog.Logger
-	// Now is the clock; nil means time.Now. Tests move it forward instead
-	// of sleeping.
-	Now func() time.Time
-	// Backoff is the wait after the attempt-th failed attempt; nil means
-	// DefaultBackoff.
-	Backoff func(attempt int) time.Duration
-	// Window is how long after it was enqueued a message is retried
-	// before it is marked FAILED; 0 means DefaultWindow.
-	Window time.Duration
-	// Timeout bounds each POST; 0 means DefaultTimeout.
-	Timeout time.Duration
+	// Policy is the clock, the backoff, the window (how long after it
+	// was enqueued a message is retried before it is marked FAILED; 0
+	// means DefaultWindow) and the timeout of each POST (0 means
+	// DefaultTimeout).
+	retry.Policy
 	// Batch is how many messages a pass claims; 0 means DefaultBatch.
 	Batch int
-}
-
-// DefaultBackoff is the wait after the attempt-th failed attempt: 10 s
-// doubling with every failure up to 1 h, less up to a quarter at random
-// so that messages that failed together do not come back together. Each
-// step is longer than the one before until the cap.
-func DefaultBackoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt < 1 {
-		attempt = 1
-	}
-	if attempt <= 20 {
-		d = min(minBackoff<<(attempt-1), maxBackoff)
-	}
-	return d - rand.N(d/4)
 }
 
 // DeliverDue runs one pass: it claims up to Batch due messages, POSTs
@@ -93,31 +69,20 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 // Run delivers due messages every interval until ctx is done; a pass that
 // claimed a full batch is followed by the next at once.
 func (w *Worker) Run(ctx context.Context, every time.Duration) {
-	for {
+	retry.Run(ctx, every, w.log(), "deliver webhooks", func(ctx context.Context) (bool, error) {
 		_, claimed, err := w.pass(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log().Error("deliver webhooks", "err", err)
-		}
-		wait := every
-		if err == nil && claimed >= w.batch() {
-			wait = 0
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
+		return claimed >= w.batch(), err
+	})
 }
 
 // pass is DeliverDue, also reporting how many messages it claimed.
 func (w *Worker) pass(ctx context.Context) (delivered, claimed int, err error) {
-	now := w.now()
+	now := w.Time()
 	// POSTs start only within budget of the claim and end within Timeout
 	// of their start, well inside the lease (measured on the monotonic
 	// clock, whatever Now says).
 	started := time.Now()
-	window := w.window()
+	window := w.WindowOr(DefaultWindow)
 	var live, expired []store.WebhookDelivery
 	err = w.DB.Tx(ctx, func(tx *db.Tx) error {
 		live, expired = nil, nil
@@ -188,11 +153,11 @@ func (w *Worker) deliverURL(ctx context.Context, started time.Time, ds []store.W
 	n := 0
 	for i, d := range ds {
 		if ctx.Err() != nil || time.Since(started) > w.budget() {
-			return n, w.release(ctx, ds[i:], w.now())
+			return n, w.release(ctx, ds[i:], w.Time())
 		}
 		r, err := w.deliver(ctx, d)
 		if err != nil {
-			return n, errors.Join(err, w.release(ctx, ds[i+1:], w.now()))
+			return n, errors.Join(err, w.release(ctx, ds[i+1:], w.Time()))
 		}
 		if r.delivered {
 			n++
@@ -217,14 +182,14 @@ type result struct {
 // deliver POSTs one claimed message and records the attempt and what
 // follows from it.
 func (w *Worker) deliver(ctx context.Context, d store.WebhookDelivery) (result, error) {
-	sentAt := w.now()
+	sentAt := w.Time()
 	t0 := time.Now()
 	code, errText := w.post(ctx, d, sentAt)
 	took := time.Since(t0)
 	interrupted := code == 0 && ctx.Err() != nil
 
-	now := w.now()
-	giveUp := d.CreatedAt.Add(w.window())
+	now := w.Time()
+	giveUp := d.CreatedAt.Add(w.WindowOr(DefaultWindow))
 	attempt := store.WebhookAttempt{DeliveryID: d.ID, AttemptedAt: sentAt, Error: errText, DurationMS: took.Milliseconds()}
 	if code != 0 {
 		attempt.StatusCode = &code
@@ -240,12 +205,12 @@ func (w *Worker) deliver(ctx context.Context, d store.WebhookDelivery) (result, 
 		o.Status, o.LastError = store.WebhookPending, &errText
 	default:
 		o.LastError = &errText
-		o.Status, o.NextAttemptAt = store.WebhookPending, now.Add(w.backoff(d.Attempts+1))
+		o.Status, o.NextAttemptAt = store.WebhookPending, now.Add(w.Wait(d.Attempts+1))
 		if !o.NextAttemptAt.Before(giveUp) {
 			o.Status, o.NextAttemptAt = store.WebhookFailed, now
 		}
 		if receiverDown(code) {
-			until := now.Add(w.backoff(1))
+			until := now.Add(w.Wait(1))
 			r.pausedUntil = &until
 		}
 	}
@@ -334,34 +299,6 @@ func host(raw string) string {
 	return u.Host
 }
 
-func (w *Worker) now() time.Time {
-	if w.Now != nil {
-		return db.Time(w.Now())
-	}
-	return db.Now()
-}
-
-func (w *Worker) backoff(attempt int) time.Duration {
-	if w.Backoff != nil {
-		return w.Backoff(attempt)
-	}
-	return DefaultBackoff(attempt)
-}
-
-func (w *Worker) window() time.Duration {
-	if w.Window > 0 {
-		return w.Window
-	}
-	return DefaultWindow
-}
-
-func (w *Worker) timeout() time.Duration {
-	if w.Timeout > 0 {
-		return w.Timeout
-	}
-	return DefaultTimeout
-}
-
 func (w *Worker) batch() int {
 	if w.Batch > 0 {
 		return w.Batch
@@ -370,11 +307,13 @@ func (w *Worker) batch() int {
 }
 
 // budget is how long after its claim a pass may start a POST.
-func (w *Worker) budget() time.Duration { return 2 * w.timeout() }
+func (w *Worker) budget() time.Duration { return retry.Budget(w.timeout()) }
 
 // lease is how long a claim keeps a message from other workers: longer
 // than the budget plus a POST.
-func (w *Worker) lease() time.Duration { return max(time.Minute, 4*w.timeout()) }
+func (w *Worker) lease() time.Duration { return retry.Lease(w.timeout()) }
+
+func (w *Worker) timeout() time.Duration { return w.TimeoutOr(DefaultTimeout) }
 
 func (w *Worker) log() *slog.Logger {
 	if w.Log != nil {
