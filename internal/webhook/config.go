@@ -134,7 +134,14 @@ func SyncConfig(ctx context.Context, d *db.DB, c Config, getenv func(string) str
 			action := event.Created
 			if i >= 0 {
 				action = event.Updated
-				sub.Status, sub.Cursor = old[i].Status, old[i].Cursor
+				sub.Status, sub.Cursor, sub.Attempts = old[i].Status, old[i].Cursor, old[i].Attempts
+				// As an update through the API: a change starts a FAILING
+				// or retrying subscription again.
+				if sub.Status != store.SubscriptionActive || sub.Attempts > 0 {
+					if err := restart(ctx, tx, &sub, sub.Cursor, db.Now()); err != nil {
+						return err
+					}
+				}
 			}
 			if _, err := record(ctx, tx, ActorConfig, sub, action); err != nil {
 				return err

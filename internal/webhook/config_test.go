@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"seam/internal/db"
 	"seam/internal/dbtest"
@@ -70,8 +71,11 @@ func TestConfigFileOwnsItsSubscriptions(t *testing.T) {
 			t.Errorf("redeliver a config subscription: %v", err)
 		}
 		cursor := subscription(t, d, erpSub.ID).Cursor
-		// Changing the URL keeps the cursor; a subscription left out is
-		// deleted.
+		// Its receiver moved and it failed for its window.
+		dbtest.Exec(t, d, `UPDATE webhook_subscription SET status = 'FAILING', attempts = 40, retrying_since = created_at,
+			last_error = 'HTTP 404', next_attempt_at = '2100-01-01 00:00:00+00:00' WHERE config_name = 'erp'`)
+		// Changing the URL keeps the cursor and starts it again at once;
+		// a subscription left out is deleted.
 		c = write(`{"subscriptions": [{"name": "erp", "url": "https://erp2.example/hooks", "secretEnv": "ERP_SECRET", "objectTypes": ["Order"], "storeId": 1}]}`)
 		if err := webhook.SyncConfig(ctx, d, c, getenv); err != nil {
 			t.Fatal(err)
@@ -79,6 +83,9 @@ func TestConfigFileOwnsItsSubscriptions(t *testing.T) {
 		subs, _ = store.ConfigWebhookSubscriptions(ctx, d.Read())
 		if len(subs) != 1 || subs[0].ID != erpSub.ID || subs[0].URL != "https://erp2.example/hooks" || subs[0].Cursor != cursor {
 			t.Errorf("after the change: %+v", subs)
+		} else if s := subs[0]; s.Status != store.SubscriptionActive || s.Attempts != 0 || s.RetryingSince != nil || s.LastError != nil ||
+			s.NextAttemptAt.After(time.Now()) {
+			t.Errorf("the FAILING subscription did not start again after its URL was corrected: %+v", s)
 		}
 		// Bad files are refused whole, naming the entry and field.
 		for _, tt := range []struct{ file, path string }{

@@ -407,6 +407,73 @@ func TestSubscriptionFailingThroughItsWindowIsMarkedFailingAndCanBeRedelivered(t
 	})
 }
 
+// TestUpdatingAFailingSubscriptionStartsItAgain: an update while a
+// subscription retries makes it due now with a fresh window; once it is
+// FAILING (its receiver moved), correcting its URL starts it again at once,
+// from its cursor, at the new URL.
+func TestUpdatingAFailingSubscriptionStartsItAgain(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		gone := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
+		moved := newReceiver(t, func(int, http.ResponseWriter, *http.Request) {})
+		sub, _ := subscribe(t, d, gone.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
+		want := record(t, d, 3, "Order", event.Created)
+		clk := newClock()
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now, Window: time.Hour,
+			Backoff: func(int) time.Duration { return 20 * time.Minute }}}
+
+		deliverFeed(t, w)
+		if s := subscription(t, d, sub.ID); s.Attempts != 1 || s.RetryingSince == nil || !s.NextAttemptAt.After(clk.Now()) {
+			t.Fatalf("after a failed call: %+v, want retrying later", s)
+		}
+		up, _, err := webhook.UpdateSubscription(ctx, d, erp, sub.ID, webhook.SubscriptionInput{ObjectTypes: []string{"Order"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := subscription(t, d, sub.ID)
+		if up.Attempts != 0 || s.Attempts != 0 || s.RetryingSince != nil || s.LastError != nil || s.NextAttemptAt.After(clk.Now()) ||
+			s.Cursor != sub.Cursor {
+			t.Fatalf("after an update while retrying: %+v, want due now, a fresh window, the same cursor", s)
+		}
+		if n := len(gone.requests()); n != 1 {
+			t.Fatalf("%d calls before the next pass, want 1", n)
+		}
+		deliverFeed(t, w)
+		if n := len(gone.requests()); n != 2 {
+			t.Fatalf("%d calls after the update's pass, want 2: the update did not make it due", n)
+		}
+
+		for range 10 {
+			if subscription(t, d, sub.ID).Status == store.SubscriptionFailing {
+				break
+			}
+			clk.Add(20 * time.Minute)
+			deliverFeed(t, w)
+		}
+		if s := subscription(t, d, sub.ID); s.Status != store.SubscriptionFailing {
+			t.Fatalf("status %s after the window, want FAILING", s.Status)
+		}
+		u := moved.URL + "/hooks"
+		up, _, err = webhook.UpdateSubscription(ctx, d, erp, sub.ID, webhook.SubscriptionInput{URL: &u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if up.Status != store.SubscriptionActive || up.URL != u {
+			t.Fatalf("after correcting the URL: %+v, want ACTIVE at the new URL", up)
+		}
+		if n := deliverFeed(t, w); n != 3 {
+			t.Fatalf("delivered %d events after the URL was corrected, want 3", n)
+		}
+		if diff := cmp.Diff([][]int64{want}, jsonEventIDs(t, moved.requests())); diff != "" {
+			t.Errorf("the new URL got (-want +got):\n%s", diff)
+		}
+		if s := subscription(t, d, sub.ID); s.Status != store.SubscriptionActive || s.Cursor < want[2] || s.Attempts != 0 {
+			t.Errorf("after delivery: %+v", s)
+		}
+	})
+}
+
 func TestFilterPassesOnlyItsObjectTypesAndActions(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"seam/internal/db"
@@ -101,7 +102,10 @@ func CreateSubscription(ctx context.Context, d *db.DB, actor seam.Actor, in Subs
 
 // UpdateSubscription changes a subscription made through the API. It
 // returns the subscription and, when the secret was rotated, the new one.
-// Its cursor and state stay: events not yet delivered go to the new URL.
+// Its cursor stays: events not yet delivered go to the new URL. A
+// subscription that is FAILING or retrying starts again, ACTIVE, due now
+// and with a fresh retry window, since a change (a corrected URL, say) is
+// a reason to try again at once.
 func UpdateSubscription(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in SubscriptionInput) (store.WebhookSubscription, string, error) {
 	var sub store.WebhookSubscription
 	var shown string
@@ -128,6 +132,11 @@ func UpdateSubscription(ctx context.Context, d *db.DB, actor seam.Actor, id int6
 		sub.UpdatedAt = db.Now()
 		if err := store.UpdateWebhookSubscriptionSettings(ctx, tx, sub, sub.UpdatedAt); err != nil {
 			return err
+		}
+		if sub.Status != store.SubscriptionActive || sub.Attempts > 0 {
+			if err := restart(ctx, tx, &sub, sub.Cursor, sub.UpdatedAt); err != nil {
+				return err
+			}
 		}
 		_, err = record(ctx, tx, actor.Name, sub, event.Updated)
 		return err
@@ -174,16 +183,24 @@ func Redeliver(ctx context.Context, d *db.DB, actor seam.Actor, id int64, fromEv
 			}
 			sub.Cursor = *fromEventID - 1
 		}
-		now := db.Now()
-		if err := store.RestartWebhookSubscription(ctx, tx, id, sub.Cursor, now); err != nil {
+		if err := restart(ctx, tx, &sub, sub.Cursor, db.Now()); err != nil {
 			return err
 		}
-		sub.Status, sub.Attempts, sub.RetryingSince, sub.NextAttemptAt, sub.LastError, sub.UpdatedAt =
-			store.SubscriptionActive, 0, nil, now, nil, now
 		_, err = record(ctx, tx, actor.Name, sub, event.Updated)
 		return err
 	})
 	return sub, seam.Wrap(err, fmt.Sprintf("redeliver webhook subscription %d", id))
+}
+
+// restart makes sub ACTIVE and due at now, at cursor, with a fresh retry
+// window.
+func restart(ctx context.Context, tx *db.Tx, sub *store.WebhookSubscription, cursor int64, now time.Time) error {
+	if err := store.RestartWebhookSubscription(ctx, tx, sub.ID, cursor, now); err != nil {
+		return err
+	}
+	sub.Status, sub.Cursor, sub.Attempts, sub.RetryingSince, sub.NextAttemptAt, sub.LastError, sub.UpdatedAt =
+		store.SubscriptionActive, cursor, 0, nil, now, nil, now
+	return nil
 }
 
 // Subscriptions lists the subscriptions actor may see.

@@ -11168,7 +11168,7 @@ type VoucherUpdatePayload implements Payload {
 extend type Mutation {
   "Subscribe a URL to the events feed from now on: matching events are POSTed in batches of up to 100, in feed order, signed with X-Centra-Signature. Without a secret a 256-bit one is made and shown in this payload only. Seam addition."
   createWebhookSubscription(input: WebhookSubscriptionCreateInput!): WebhookSubscriptionPayload @perm(name: "Webhook:write")
-  "Change a subscription; events not yet delivered go to the new settings. Subscriptions of seam serve's webhooks config are changed there. Seam addition."
+  "Change a subscription; events not yet delivered go to the new settings. A FAILING or retrying subscription starts again at once with a fresh retry window (a corrected URL is tried now). Subscriptions of seam serve's webhooks config are changed there. Seam addition."
   updateWebhookSubscription(id: Int!, input: WebhookSubscriptionUpdateInput!): WebhookSubscriptionPayload @perm(name: "Webhook:write")
   "Delete a subscription and its delivery log. Seam addition."
   deleteWebhookSubscription(id: Int!): WebhookSubscriptionDeletePayload @perm(name: "Webhook:write")
