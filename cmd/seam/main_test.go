@@ -190,7 +190,7 @@ func TestTokenCreatePrintsTheTokenAloneAndStoresItsHash(t *testing.T) {
 
 func TestCommandsExplainBadUsage(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data, fresh := t.TempDir(), t.TempDir()
 	tests := []struct {
 		args []string
 		code int
@@ -209,6 +209,10 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 		{[]string{"mail", "--data", data, "retry"}, 0, "0 failed message(s) queued again"},
 		{[]string{"serve", "--data", data, "--rate-limits", "lots"}, 2, "centra, high or off"},
 		{[]string{"serve", "--database-url", "mysql://x"}, 1, "postgres://"},
+		{[]string{"serve", "--data", fresh, "--reservation-ttl", "0s"}, 2, "--reservation-ttl must be positive"},
+		{[]string{"serve", "--data", fresh, "--webhook-window", "-1h"}, 2, "--webhook-window must be positive"},
+		{[]string{"serve", "--data", fresh, "--webhook-timeout", "0s"}, 2, "--webhook-timeout must be positive"},
+		{[]string{"serve", "--data", fresh, "--webhook-log-retention", "0s"}, 2, "--webhook-log-retention must be positive"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -216,6 +220,10 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 		if code != tt.code || !strings.Contains(stdout.String()+stderr.String(), tt.say) {
 			t.Errorf("seam %v: exit %d, output %q; want exit %d saying %q", tt.args, code, stdout.String()+stderr.String(), tt.code, tt.say)
 		}
+	}
+	// A mistyped serve flag changes nothing: no database was made.
+	if left, err := os.ReadDir(fresh); err != nil || len(left) != 0 {
+		t.Errorf("serve with a bad flag left %v in its data directory (%v)", left, err)
 	}
 	for _, cmd := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"token", "-h"}, {"token", "create", "-h"}, {"token", "list", "-h"}, {"token", "revoke", "-h"}, {"mail", "-h"}, {"version"}} {
 		var stdout, stderr bytes.Buffer

@@ -41,6 +41,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpURL := fs.String("smtp-url", "", "SMTP server for e-mail, smtp://user:pass@host:587?from=Shop%20<shop@example.com> (SEAM_SMTP_URL, better than the flag, which ps shows); empty runs the dev mailbox at /dev/mailbox")
 	hookWindow := fs.Duration("webhook-window", envDuration("SEAM_WEBHOOK_WINDOW", webhook.DefaultWindow), "how long an undelivered webhook is retried (SEAM_WEBHOOK_WINDOW)")
 	hooksConfig := fs.String("webhooks-config", env("SEAM_WEBHOOKS_CONFIG", ""), "JSON file of webhook subscriptions on the events feed, applied at start; it owns the subscriptions it names (SEAM_WEBHOOKS_CONFIG)")
+	hookLog := fs.Duration("webhook-log-retention", envDuration("SEAM_WEBHOOK_LOG_RETENTION", webhook.DefaultCallRetention), "how long the webhook subscriptions' delivery log keeps a call (SEAM_WEBHOOK_LOG_RETENTION)")
 	hookTimeout := fs.Duration("webhook-timeout", envDuration("SEAM_WEBHOOK_TIMEOUT", webhook.DefaultTimeout), "how long a webhook receiver has to answer (SEAM_WEBHOOK_TIMEOUT)")
 	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
@@ -65,6 +66,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "off":
 	default:
 		return usageErr("--rate-limits must be centra, high or off, got %q", *limitsName)
+	}
+	// Durations are checked before the database is touched, so that a
+	// mistyped flag changes nothing.
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"reservation-ttl", *reserve}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog}} {
+		if f.d <= 0 {
+			return usageErr("--%s must be positive, got %s", f.name, f.d)
+		}
 	}
 
 	d, err := dbf.open(ctx)
@@ -125,18 +136,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	svc := checkout.New(d, providers)
 	svc.Log = log
-	if *reserve <= 0 {
-		ln.Close()
-		return usageErr("--reservation-ttl must be positive, got %s", *reserve)
-	}
-	if *hookWindow <= 0 {
-		ln.Close()
-		return usageErr("--webhook-window must be positive, got %s", *hookWindow)
-	}
-	if *hookTimeout <= 0 {
-		ln.Close()
-		return usageErr("--webhook-timeout must be positive, got %s", *hookTimeout)
-	}
 	if *hooksConfig != "" {
 		cfg, err := webhook.LoadConfig(*hooksConfig)
 		if err == nil {
@@ -159,7 +158,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { hooks.Run(hooksCtx, 2*time.Second); close(hooksDone) }()
 	defer func() { stopHooks(); <-hooksDone }()
 	// The feed worker delivers the events feed to webhook subscriptions.
-	feed := &webhook.FeedWorker{DB: d, Log: log.With("component", "webhook-subscriptions"), Policy: retry.Policy{Timeout: *hookTimeout}}
+	feed := &webhook.FeedWorker{DB: d, Log: log.With("component", "webhook-subscriptions"), Policy: retry.Policy{Timeout: *hookTimeout},
+		Retention: *hookLog}
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	feedDone := make(chan struct{})
 	go func() { feed.Run(feedCtx, 2*time.Second); close(feedDone) }()

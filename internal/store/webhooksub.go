@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"time"
 
@@ -269,6 +270,17 @@ func InsertWebhookCall(ctx context.Context, q db.Q, c *WebhookCall) error {
 		db.Time(c.AttemptedAt))
 	c.ID = id
 	return err
+}
+
+// PruneWebhookCalls deletes up to limit logged calls made before before,
+// oldest first, and returns how many it deleted.
+func PruneWebhookCalls(ctx context.Context, q db.Q, before time.Time, limit int) (int64, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM webhook_call WHERE id IN (SELECT id FROM webhook_call WHERE attempted_at < $1
+		ORDER BY attempted_at, id LIMIT `+itoa(limit)+`)`, db.Time(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune webhook calls: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // WebhookCallFilter selects logged calls.

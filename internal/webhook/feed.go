@@ -28,6 +28,14 @@ const (
 	feedClaims = 16
 	// feedScan is how many feed events a call's batch is picked from.
 	feedScan = 1000
+	// DefaultCallRetention is how long the delivery log keeps a call.
+	DefaultCallRetention = 30 * 24 * time.Hour
+	// pruneEvery is how often a worker prunes the delivery log, and
+	// pruneBatch how many calls one statement deletes at most (a pass
+	// deletes at most pruneBatches of them, the rest waits for the next).
+	pruneEvery   = time.Hour
+	pruneBatch   = 5000
+	pruneBatches = 20
 	// ActorWebhooks names the feed worker as the actor of the events it
 	// records (a subscription marked FAILING).
 	ActorWebhooks = "webhooks"
@@ -63,6 +71,13 @@ type FeedWorker struct {
 	retry.Policy
 	// EventsPerCall caps a call's batch; 0 means DefaultEventsPerCall.
 	EventsPerCall int
+	// Retention is how long the delivery log keeps a call; the worker
+	// prunes older calls once an hour. 0 means DefaultCallRetention; a
+	// negative Retention keeps every call.
+	Retention time.Duration
+
+	pruneMu  sync.Mutex
+	prunedAt time.Time
 }
 
 // DeliverDue runs one pass and returns how many events it delivered.
@@ -108,7 +123,43 @@ func (w *FeedWorker) pass(ctx context.Context) (delivered, claimed int, err erro
 		})
 	}
 	wg.Wait()
+	// After the calls, so that pruning never eats into their budget.
+	errs = append(errs, w.prune(ctx, now))
 	return delivered, len(subs), errors.Join(errs...)
+}
+
+// prune deletes the delivery log's calls older than Retention, at most
+// once every pruneEvery (by the worker's clock) and at most
+// pruneBatches*pruneBatch calls at a time.
+func (w *FeedWorker) prune(ctx context.Context, now time.Time) error {
+	keep := w.Retention
+	if keep == 0 {
+		keep = DefaultCallRetention
+	}
+	if keep < 0 {
+		return nil
+	}
+	w.pruneMu.Lock()
+	defer w.pruneMu.Unlock()
+	if !w.prunedAt.IsZero() && now.Sub(w.prunedAt) < pruneEvery {
+		return nil
+	}
+	for range pruneBatches {
+		var n int64
+		err := w.DB.Tx(ctx, func(tx *db.Tx) error {
+			var err error
+			n, err = store.PruneWebhookCalls(ctx, tx, now.Add(-keep), pruneBatch)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if n < pruneBatch {
+			break
+		}
+	}
+	w.prunedAt = now
+	return nil
 }
 
 // deliverSubscription sends claimed subscription sub its batches, one

@@ -474,6 +474,62 @@ func TestUpdatingAFailingSubscriptionStartsItAgain(t *testing.T) {
 	})
 }
 
+// TestDeliveryLogIsPrunedAfterItsRetention: the feed worker deletes calls
+// older than its retention, once an hour by its clock, in batches until
+// none is left; a negative retention keeps every call.
+func TestDeliveryLogIsPrunedAfterItsRetention(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		rc := newReceiver(t, func(int, http.ResponseWriter, *http.Request) {})
+		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
+		clk := newClock()
+		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now}, Retention: 24 * time.Hour}
+		logged := func() int64 {
+			return dbtest.Int(t, d, `SELECT COUNT(*) FROM webhook_call WHERE subscription_id = $1`, sub.ID)
+		}
+		// old adds n calls made in 2020.
+		old := func(n int) {
+			dbtest.Exec(t, d, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < `+strconv.Itoa(n)+`)
+				INSERT INTO webhook_call (subscription_id, first_event_id, last_event_id, event_count, status, duration_ms, attempt, attempted_at)
+				SELECT `+strconv.FormatInt(sub.ID, 10)+`, 1, 1, 1, 'DELIVERED', 1, 1, '2020-01-01 00:00:00+00:00' FROM n`)
+		}
+		old(12_000)
+		record(t, d, 1, "Order", event.Created)
+		if n := deliverFeed(t, w); n != 1 {
+			t.Fatalf("delivered %d, want 1", n)
+		}
+		if n := logged(); n != 1 {
+			t.Fatalf("%d calls logged after the first pass, want the new one: 12,000 old calls were not all pruned", n)
+		}
+		// Within the hour the worker does not prune again.
+		old(3)
+		clk.Add(59 * time.Minute)
+		record(t, d, 1, "Order", event.Created)
+		deliverFeed(t, w)
+		if n := logged(); n != 5 {
+			t.Fatalf("%d calls logged within the hour, want 5 (2 new, 3 old kept until the next prune)", n)
+		}
+		// An hour on, calls older than a day go; the day's stay.
+		clk.Add(2 * time.Minute)
+		deliverFeed(t, w)
+		if n := logged(); n != 2 {
+			t.Fatalf("%d calls logged after the next prune, want the 2 of the last day", n)
+		}
+		clk.Add(25 * time.Hour)
+		deliverFeed(t, w)
+		if n := logged(); n != 0 {
+			t.Fatalf("%d calls logged 25 h later, want 0", n)
+		}
+		// A negative retention keeps everything.
+		old(2)
+		keep := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now}, Retention: -1}
+		deliverFeed(t, keep)
+		if n := logged(); n != 2 {
+			t.Fatalf("%d calls logged with a negative retention, want the 2 old ones kept", n)
+		}
+	})
+}
+
 func TestFilterPassesOnlyItsObjectTypesAndActions(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
