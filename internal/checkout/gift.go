@@ -400,7 +400,7 @@ func giftShippedEvents(ctx context.Context, tx *db.Tx, o store.Order) error {
 			}
 		}
 	}
-	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: event.TypeOrder, ObjectID: o.Hash, Action: event.Completed,
+	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: event.TypeOrder, ObjectID: o.Hash, Action: event.Completed,
 		Actor: event.ActorCheckout, Payload: map[string]any{"number": o.Number, "status": o.Status}})
 	return err
 }

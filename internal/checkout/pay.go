@@ -599,7 +599,7 @@ func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete
 		if err := store.DeleteReservations(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Created,
+		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Created,
 			Actor: event.ActorCheckout, Payload: map[string]any{"number": o.Number, "status": o.Status}})
 		if err != nil || v.Gift == nil {
 			return err

@@ -51,7 +51,7 @@ func (s *Service) edit(ctx context.Context, id string, fn func(tx *db.Tx, sel *s
 
 // selectionEvent records a shopper's change to a selection.
 func selectionEvent(ctx context.Context, tx *db.Tx, sel store.Selection, action string) error {
-	_, err := event.Record(ctx, tx, event.Event{StoreID: &sel.StoreID, ObjectType: event.TypeSelection, ObjectID: sel.ID, Action: action,
+	_, err := event.Record(ctx, tx, event.Event{StoreID: &sel.StoreID, MarketID: &sel.MarketID, ObjectType: event.TypeSelection, ObjectID: sel.ID, Action: action,
 		Actor: event.ActorCheckout})
 	return err
 }

@@ -65,6 +65,9 @@ type Event struct {
 	// StoreID is the store the object belongs to; nil for shop-wide
 	// objects.
 	StoreID *int64
+	// MarketID is the market of an order or a selection, and of an
+	// order's shipments and returns; nil for other objects.
+	MarketID *int64
 	// ObjectType is the API's type name: "Order", "PaymentLink", …
 	ObjectType string
 	// ObjectID is the object's id as the API shows it.
@@ -95,7 +98,7 @@ func Record(ctx context.Context, tx *db.Tx, e Event) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("record event %s %s %s: payload: %w", e.ObjectType, e.ObjectID, e.Action, err)
 	}
-	row := store.Event{StoreID: e.StoreID, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Action: e.Action,
+	row := store.Event{StoreID: e.StoreID, MarketID: e.MarketID, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Action: e.Action,
 		Actor: e.Actor, Payload: string(payload), CreatedAt: db.Now()}
 	if err := store.InsertEvent(ctx, tx, &row); err != nil {
 		return 0, fmt.Errorf("record event %s %s %s: %w", e.ObjectType, e.ObjectID, e.Action, err)

@@ -149,6 +149,7 @@ type Filter struct {
 	ObjectTypes []string
 	ChangeTypes []string
 	StoreIDs    []int64
+	MarketIDs   []int64
 }
 
 // Queue returns the oldest up to limit (1–MaxFeedLimit) events in actor's
@@ -168,7 +169,7 @@ func Queue(ctx context.Context, q db.Q, actor seam.Actor, f Filter, limit int) (
 		}
 	}
 	evs, err := store.QueuedEvents(ctx, q, store.QueueFilter{Integration: actor.Name, ObjectTypes: f.ObjectTypes, ChangeTypes: f.ChangeTypes,
-		StoreIDs: stores, Limit: limit})
+		StoreIDs: stores, MarketIDs: f.MarketIDs, Limit: limit})
 	return evs, seam.Wrap(err, fmt.Sprintf("events queued for %q", actor.Name))
 }
 

@@ -147,14 +147,14 @@ func setStatus(ctx context.Context, tx *db.Tx, actor seam.Actor, o *store.Order,
 	if to == store.OrderShipped {
 		action = event.Completed
 	}
-	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: action, Actor: actor.Name,
+	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: "Order", ObjectID: o.Hash, Action: action, Actor: actor.Name,
 		Payload: map[string]any{"number": o.Number, "status": to}})
 	return err
 }
 
 // record records a change to a shipment.
 func recordShipment(ctx context.Context, tx *db.Tx, actor seam.Actor, o store.Order, sh store.Shipment, action string) error {
-	_, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Shipment", ObjectID: fmt.Sprint(sh.ID), Action: action,
+	_, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: "Shipment", ObjectID: fmt.Sprint(sh.ID), Action: action,
 		Actor: actor.Name, Payload: map[string]any{"number": sh.Number, "order": o.Hash, "isPaid": sh.IsPaid, "isGoodToGo": sh.IsGoodToGo,
 			"isShipped": sh.CompletedAt != nil}})
 	return err

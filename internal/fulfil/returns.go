@@ -357,7 +357,11 @@ func (s *Service) DeleteReturn(ctx context.Context, actor seam.Actor, id int64) 
 }
 
 func recordReturn(ctx context.Context, tx *db.Tx, actor seam.Actor, r store.Return, action string) error {
-	_, err := event.Record(ctx, tx, event.Event{StoreID: &r.StoreID, ObjectType: "Return", ObjectID: fmt.Sprint(r.ID), Action: action,
+	o, err := store.GetOrder(ctx, tx, r.OrderID)
+	if err != nil {
+		return fmt.Errorf("order of return %d: %w", r.ID, err)
+	}
+	_, err = event.Record(ctx, tx, event.Event{StoreID: &r.StoreID, MarketID: &o.MarketID, ObjectType: "Return", ObjectID: fmt.Sprint(r.ID), Action: action,
 		Actor: actor.Name, Payload: map[string]any{"shipment": r.ShipmentID, "status": r.Status, "stockPolicy": r.StockPolicy}})
 	return err
 }

@@ -21,6 +21,10 @@ func (r *eventResolver) Store(ctx context.Context, obj *store.QueuedEvent) (*sto
 	return maybe(ctx, loads(ctx).store, obj.StoreID)
 }
 
+func (r *eventResolver) Market(ctx context.Context, obj *store.QueuedEvent) (*store.Market, error) {
+	return maybe(ctx, loads(ctx).market, obj.MarketID)
+}
+
 func (r *eventResolver) Object(ctx context.Context, obj *store.QueuedEvent) (model.EventTarget, error) {
 	return eventTarget(ctx, r.DB, obj)
 }
@@ -76,7 +80,7 @@ func (r *queryResolver) Events(ctx context.Context, where *model.EventFilter, li
 	}
 	var f event.Filter
 	if where != nil {
-		f = event.Filter{ObjectTypes: where.ObjectType, ChangeTypes: where.ChangeType, StoreIDs: where.StoreID}
+		f = event.Filter{ObjectTypes: where.ObjectType, ChangeTypes: where.ChangeType, StoreIDs: where.StoreID, MarketIDs: where.MarketID}
 	}
 	evs, err := event.Queue(ctx, r.DB.Read(), actor(ctx), f, int(n))
 	return ptrs(evs), err

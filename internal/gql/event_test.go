@@ -333,6 +333,64 @@ func TestFeedPollerSeesConcurrentChangesInCommitOrder(t *testing.T) {
 	})
 }
 
+// TestEventsCarryTheMarketOfOrdersAndSelections: checkout's Order and
+// Selection events name the order's market; other objects' events have
+// none; where: {marketId} keeps only events of those markets.
+func TestEventsCarryTheMarketOfOrdersAndSelections(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		erp := gqltest.New(t, d, "erp")
+		erp.MustOK(`mutation { setEventListeners(input: [{objectType: Order}, {objectType: Selection}, {objectType: Product}]) { userErrors { message } } }`, nil)
+		o := placeDemoOrder(t, d)
+		erp.MustOK(`mutation { createProduct(input: {name: "No market", status: ACTIVE, productNumber: "NM-1"}) { userErrors { message } } }`, nil)
+		sweden := dbtest.Int(t, d, `SELECT m.id FROM market m JOIN market_country mc ON mc.market_id = m.id JOIN country c ON c.id = mc.country_id WHERE c.code = 'SE'`)
+		if sweden != o.MarketID {
+			t.Fatalf("the order's market is %d, want Sweden's %d", o.MarketID, sweden)
+		}
+		type ev struct {
+			ObjectType string `json:"objectType"`
+			Market     *struct {
+				ID   int64  `json:"id"`
+				Name string `json:"name"`
+			} `json:"market"`
+		}
+		list := func(where string) []ev {
+			t.Helper()
+			r := erp.MustOK(`{ events`+where+` { objectType market { id name } } }`, nil)
+			b, _ := json.Marshal(r.Data["events"])
+			var out []ev
+			if err := json.Unmarshal(b, &out); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		all := list("")
+		seen := map[string]int{}
+		for _, e := range all {
+			seen[e.ObjectType]++
+			switch e.ObjectType {
+			case "Order", "Selection":
+				if e.Market == nil || e.Market.ID != sweden || e.Market.Name != "Sweden" {
+					t.Errorf("%s event with market %+v, want Sweden (%d)", e.ObjectType, e.Market, sweden)
+				}
+			default:
+				if e.Market != nil {
+					t.Errorf("%s event with market %+v, want none", e.ObjectType, e.Market)
+				}
+			}
+		}
+		if seen["Order"] == 0 || seen["Selection"] == 0 || seen["Product"] != 1 {
+			t.Fatalf("events by type %v, want Order, Selection and one Product", seen)
+		}
+		if got := list(fmt.Sprintf("(where: {marketId: [%d]})", sweden)); len(got) != seen["Order"]+seen["Selection"] {
+			t.Errorf("%d events of Sweden's market, want its %d Order and Selection events", len(got), seen["Order"]+seen["Selection"])
+		}
+		if got := list(fmt.Sprintf("(where: {marketId: [%d]})", sweden+100)); len(got) != 0 {
+			t.Errorf("%d events of a market with none, want 0", len(got))
+		}
+	})
+}
+
 func TestOrderEventsNameTheOrderNumber(t *testing.T) {
 	t.Parallel()
 	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {

@@ -135,7 +135,7 @@ func Move(ctx context.Context, tx *db.Tx, actor seam.Actor, o *store.Order, to s
 		action = event.Completed
 	}
 	o.Status, o.UpdatedAt = to, now
-	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: action, Actor: actor.Name,
+	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: "Order", ObjectID: o.Hash, Action: action, Actor: actor.Name,
 		Payload: map[string]any{"number": o.Number, "status": to}})
 	return err
 }
@@ -215,7 +215,7 @@ func SetLocked(ctx context.Context, d *db.DB, actor seam.Actor, refs []Ref, lock
 				return err
 			}
 			o.IsLocked, o.UpdatedAt = locked, now
-			if _, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated,
+			if _, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated,
 				Actor: actor.Name, Payload: map[string]any{"number": o.Number, "isLocked": locked}}); err != nil {
 				return err
 			}

@@ -47,7 +47,7 @@ func Cancel(ctx context.Context, svc *checkout.Service, actor seam.Actor, orderI
 		if auth, err = cancelTx(ctx, tx, &o, seam.P("order")); err != nil {
 			return err
 		}
-		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated, Actor: actor.Name,
+		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated, Actor: actor.Name,
 			Payload: map[string]any{"number": o.Number, "status": o.Status, "reason": reason}})
 		return err
 	})

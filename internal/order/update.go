@@ -118,7 +118,7 @@ func Update(ctx context.Context, svc *checkout.Service, actor seam.Actor, ref Re
 			}
 		}
 		changes["status"] = o.Status
-		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated,
+		_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: "Order", ObjectID: o.Hash, Action: event.Updated,
 			Actor: actor.Name, Payload: changes})
 		return err
 	})

@@ -11,8 +11,11 @@ import (
 // Event is one row of the events feed: something that happened to an
 // object, written in the transaction that made it happen.
 type Event struct {
-	ID         int64
-	StoreID    *int64
+	ID      int64
+	StoreID *int64
+	// MarketID is the market of an order or a selection (and of an
+	// order's shipments and returns); nil for other objects.
+	MarketID   *int64
 	ObjectType string
 	ObjectID   string
 	Action     string
@@ -35,9 +38,9 @@ func InsertEvent(ctx context.Context, tx *db.Tx, e *Event) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE counter SET value = value + 1 WHERE name = 'event'`); err != nil {
 		return err
 	}
-	id, err := insertID(ctx, tx, `INSERT INTO event (store_id, object_type, object_id, action, actor, payload, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		e.StoreID, e.ObjectType, e.ObjectID, e.Action, e.Actor, e.Payload, db.Time(e.CreatedAt))
+	id, err := insertID(ctx, tx, `INSERT INTO event (store_id, market_id, object_type, object_id, action, actor, payload, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		e.StoreID, e.MarketID, e.ObjectType, e.ObjectID, e.Action, e.Actor, e.Payload, db.Time(e.CreatedAt))
 	e.ID = id
 	return err
 }
@@ -63,14 +66,25 @@ func Events(ctx context.Context, q db.Q, f EventFilter) ([]Event, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	return list(ctx, q, scanEvent, `SELECT id, store_id, object_type, object_id, action, actor, payload, created_at FROM event`,
+	return list(ctx, q, scanEvent, eventSelect,
 		&w, " ORDER BY id", Page{Limit: limit})
 }
 
+const eventColumns = `e.id, e.store_id, e.market_id, e.object_type, e.object_id, e.action, e.actor, e.payload, e.created_at`
+
+const eventSelect = `SELECT ` + eventColumns + ` FROM event e`
+
 func scanEvent(s scanner) (Event, error) {
 	var e Event
-	var storeID sql.NullInt64
-	err := s.Scan(&e.ID, &storeID, &e.ObjectType, &e.ObjectID, &e.Action, &e.Actor, &e.Payload, &e.CreatedAt)
-	e.StoreID = nullInt(storeID)
+	err := scanEventInto(s, &e)
 	return e, err
+}
+
+// scanEventInto scans eventColumns, and then more, into e.
+func scanEventInto(s scanner, e *Event, more ...any) error {
+	var storeID, marketID sql.NullInt64
+	err := s.Scan(append([]any{&e.ID, &storeID, &marketID, &e.ObjectType, &e.ObjectID, &e.Action, &e.Actor, &e.Payload, &e.CreatedAt},
+		more...)...)
+	e.StoreID, e.MarketID = nullInt(storeID), nullInt(marketID)
+	return err
 }

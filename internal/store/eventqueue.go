@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -113,6 +112,7 @@ type QueueFilter struct {
 	ObjectTypes []string
 	ChangeTypes []string
 	StoreIDs    []int64
+	MarketIDs   []int64
 	// Limit caps the rows; it must be positive.
 	Limit int
 }
@@ -135,14 +135,12 @@ func QueuedEvents(ctx context.Context, q db.Q, f QueueFilter) ([]QueuedEvent, er
 	in(&w, "q.object_type", f.ObjectTypes)
 	in(&w, "q.change_type", f.ChangeTypes)
 	in(&w, "e.store_id", f.StoreIDs)
+	in(&w, "e.market_id", f.MarketIDs)
 	return list(ctx, q, func(s scanner) (QueuedEvent, error) {
 		var e QueuedEvent
-		var storeID sql.NullInt64
-		err := s.Scan(&e.ID, &storeID, &e.ObjectType, &e.ObjectID, &e.Action, &e.Actor, &e.Payload, &e.CreatedAt, &e.ChangeType)
-		e.StoreID = nullInt(storeID)
+		err := scanEventInto(s, &e.Event, &e.ChangeType)
 		return e, err
-	}, `SELECT e.id, e.store_id, e.object_type, e.object_id, e.action, e.actor, e.payload, e.created_at, q.change_type
-		FROM event_queue q JOIN event e ON e.id = q.event_id`, &w, " ORDER BY q.event_id", Page{Limit: f.Limit})
+	}, `SELECT `+eventColumns+`, q.change_type FROM event_queue q JOIN event e ON e.id = q.event_id`, &w, " ORDER BY q.event_id", Page{Limit: f.Limit})
 }
 
 // DequeueEvents removes events from an integration's queue and returns the
@@ -165,5 +163,5 @@ func DequeueEvents(ctx context.Context, tx *db.Tx, integration string, ids []int
 
 // EventsByIDs loads events by id, in id order.
 func EventsByIDs(ctx context.Context, q db.Q, ids []int64) ([]Event, error) {
-	return byIDs(ctx, q, scanEvent, `SELECT id, store_id, object_type, object_id, action, actor, payload, created_at FROM event`, "id", ids, " ORDER BY id")
+	return byIDs(ctx, q, scanEvent, eventSelect, "e.id", ids, " ORDER BY e.id")
 }

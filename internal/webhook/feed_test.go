@@ -213,6 +213,16 @@ func TestJSONFlavourCarriesTheFeedEvents(t *testing.T) {
 		rc := newReceiver(t, accept)
 		sub, sec := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		ids := record(t, d, 2, "Order", event.Updated)
+		market := int64(7)
+		err := d.Tx(context.Background(), func(tx *db.Tx) error {
+			id, err := event.Record(context.Background(), tx, event.Event{MarketID: &market, ObjectType: "Order", ObjectID: "1002",
+				Action: event.Updated, Actor: "test", Payload: map[string]any{"n": 2}})
+			ids = append(ids, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now}}
 		deliverFeed(t, w)
 		reqs := rc.requests()
@@ -227,6 +237,7 @@ func TestJSONFlavourCarriesTheFeedEvents(t *testing.T) {
 				ObjectType string         `json:"objectType"`
 				ObjectID   string         `json:"objectId"`
 				Action     string         `json:"action"`
+				MarketID   *int64         `json:"marketId"`
 				Actor      string         `json:"actor"`
 				CreatedAt  time.Time      `json:"createdAt"`
 				Payload    map[string]any `json:"payload"`
@@ -235,13 +246,16 @@ func TestJSONFlavourCarriesTheFeedEvents(t *testing.T) {
 		if err := json.Unmarshal(reqs[0].body, &got); err != nil {
 			t.Fatal(err)
 		}
-		if got.Subscription != sub.ID || len(got.Events) != 2 {
+		if got.Subscription != sub.ID || len(got.Events) != 3 {
 			t.Fatalf("body %s", reqs[0].body)
 		}
 		for i, e := range got.Events {
 			if e.ID != ids[i] || e.ObjectType != "Order" || e.ObjectID != strconv.Itoa(1000+i) || e.Action != "UPDATED" ||
-				e.Actor != "test" || e.CreatedAt.IsZero() || e.Payload["n"] != float64(i) {
+				e.Actor != "test" || e.CreatedAt.IsZero() || e.Payload["n"] != float64(i) || (e.MarketID != nil) != (i == 2) {
 				t.Errorf("event %d = %+v", i, e)
+			}
+			if i == 2 && *e.MarketID != market {
+				t.Errorf("event %d has marketId %d, want %d", i, *e.MarketID, market)
 			}
 		}
 	})

@@ -43,6 +43,7 @@ type feedEvent struct {
 	ObjectID   string          `json:"objectId"`
 	Action     string          `json:"action"`
 	StoreID    *int64          `json:"storeId"`
+	MarketID   *int64          `json:"marketId"`
 	Actor      string          `json:"actor"`
 	CreatedAt  string          `json:"createdAt"`
 	Payload    json.RawMessage `json:"payload"`
@@ -76,7 +77,7 @@ func body(flavour string, subID int64, evs []store.Event) (contentType string, b
 				p = json.RawMessage("null")
 			}
 			out.Events[i] = feedEvent{ID: e.ID, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Action: e.Action, StoreID: e.StoreID,
-				Actor: e.Actor, CreatedAt: e.CreatedAt.UTC().Format(time.RFC3339Nano), Payload: p}
+				MarketID: e.MarketID, Actor: e.Actor, CreatedAt: e.CreatedAt.UTC().Format(time.RFC3339Nano), Payload: p}
 		}
 		j, err := json.Marshal(out)
 		return "application/json", j, err

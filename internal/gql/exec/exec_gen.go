@@ -447,6 +447,7 @@ type ComplexityRoot struct {
 		ChangeType      func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Market          func(childComplexity int) int
 		Object          func(childComplexity int) int
 		ObjectID        func(childComplexity int) int
 		ObjectReference func(childComplexity int) int
@@ -1525,6 +1526,7 @@ type EventResolver interface {
 	ObjectReference(ctx context.Context, obj *store.QueuedEvent) (*int64, error)
 
 	Store(ctx context.Context, obj *store.QueuedEvent) (*store.Store, error)
+	Market(ctx context.Context, obj *store.QueuedEvent) (*store.Market, error)
 	Object(ctx context.Context, obj *store.QueuedEvent) (model.EventTarget, error)
 }
 type ExchangeRateResolver interface {
@@ -3273,6 +3275,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.ID(childComplexity), true
+	case "Event.market":
+		if e.ComplexityRoot.Event.Market == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Market(childComplexity), true
 	case "Event.object":
 		if e.ComplexityRoot.Event.Object == nil {
 			break
@@ -9480,6 +9488,8 @@ type Event {
   objectId: String!
   createdAt: DateTimeTz!
   store: Store @perm(name: "Store:read")
+  "The market of an order or a selection, and of an order's shipments and returns; null for other objects."
+  market: Market @perm(name: "Market:read")
   "The object as it is now (not as it was at the event); null once it is deleted. Needs the object type's read permission."
   object: EventTarget
 }
@@ -9512,6 +9522,8 @@ input EventFilter {
   objectType: [EventObjectType!]
   changeType: [EventChangeType!]
   storeId: [Int!]
+  "Events of these markets only (so only events that have a market)."
+  marketId: [Int!]
 }
 
 input EventListenerFilter {
@@ -11906,6 +11918,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_createdAt(ctx, field)
 	case "store":
 		return ec.fieldContext_Event_store(ctx, field)
+	case "market":
+		return ec.fieldContext_Event_market(ctx, field)
 	case "object":
 		return ec.fieldContext_Event_object(ctx, field)
 	}
@@ -23124,6 +23138,56 @@ func (ec *executionContext) fieldContext_Event_store(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Store(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_market(ctx context.Context, field graphql.CollectedField, obj *store.QueuedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_market(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Market(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Market:read")
+				if err != nil {
+					var zeroVal *store.Market
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *store.Market
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, obj, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Market) graphql.Marshaler {
+			return ec.marshalOMarket2ᚖseamᚋinternalᚋstoreᚐMarket(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_market(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
 		},
 	}
 	return fc, nil
@@ -51263,7 +51327,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"objectType", "changeType", "storeId"}
+	fieldsInOrder := [...]string{"objectType", "changeType", "storeId", "marketId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -51291,6 +51355,13 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.StoreID = data
+		case "marketId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("marketId"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MarketID = data
 		}
 	}
 	return it, nil
@@ -62596,6 +62667,12 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Event_store(ctx, field, obj)
+				})
+		case "market":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_market(ctx, field, obj)
 				})
 		case "object":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -318,6 +318,8 @@ type EventFilter struct {
 	ObjectType []string `json:"objectType,omitempty"`
 	ChangeType []string `json:"changeType,omitempty"`
 	StoreID    []int64  `json:"storeId,omitempty"`
+	// Events of these markets only (so only events that have a market).
+	MarketID []int64 `json:"marketId,omitempty"`
 }
 
 type EventListenerFilter struct {
