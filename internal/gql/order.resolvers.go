@@ -307,7 +307,7 @@ func (r *queryResolver) Order(ctx context.Context, id string) (model.AnyOrder, e
 	return r.asOrder(ctx, o)
 }
 
-func (r *queryResolver) OrderConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.OrderFilter) (*model.OrderConnection, error) {
+func (r *queryResolver) OrderConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.OrderFilter, sort []string) (*model.OrderConnection, error) {
 	if first != nil && last != nil {
 		return nil, inputError(ctx, "first", "Give first or last, not both.")
 	}
@@ -320,16 +320,23 @@ func (r *queryResolver) OrderConnection(ctx context.Context, first *int64, after
 	if n < 1 || n > maxLimit {
 		return nil, inputError(ctx, "first", "first and last must be between 1 and %d, got %d.", maxLimit, n)
 	}
+	desc, err := connectionSort(ctx, sort)
+	if err != nil {
+		return nil, err
+	}
 	f := orderFilter(ctx, where)
-	var err error
 	if f.AfterNumber, err = numberCursor(ctx, "after", after); err != nil {
 		return nil, err
 	}
 	if f.BeforeNumber, err = numberCursor(ctx, "before", before); err != nil {
 		return nil, err
 	}
+	if desc {
+		// After a cursor, newest first, are the smaller numbers.
+		f.AfterNumber, f.BeforeNumber = f.BeforeNumber, f.AfterNumber
+	}
 	q := r.DB.Read()
-	rows, err := store.ListOrders(ctx, q, f, []store.Sort{{Field: "number", Desc: backward}}, store.Page{Limit: int(n) + 1})
+	rows, err := store.ListOrders(ctx, q, f, []store.Sort{{Field: "number", Desc: desc != backward}}, store.Page{Limit: int(n) + 1})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package gql
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,6 +57,18 @@ func orderFilter(ctx context.Context, w *model.OrderFilter) store.OrderFilter {
 
 // numberCursorOf is the cursor of an order: base64 of "number:<n>", as
 // Centra's orderConnection gives.
+// connectionSort reads orderConnection's sort: it pages by number, oldest
+// (the default) or newest first; it reports newest first.
+func connectionSort(ctx context.Context, sort []string) (bool, error) {
+	switch {
+	case len(sort) == 0 || slices.Equal(sort, []string{"number_ASC"}):
+		return false, nil
+	case slices.Equal(sort, []string{"number_DESC"}):
+		return true, nil
+	}
+	return false, inputError(ctx, "sort", "orderConnection pages by order number: sort takes [number_ASC] or [number_DESC], got %v.", sort)
+}
+
 func numberCursorOf(number int64) string {
 	return base64.StdEncoding.EncodeToString([]byte("number:" + strconv.FormatInt(number, 10)))
 }

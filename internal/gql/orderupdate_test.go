@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -369,6 +370,39 @@ func TestOrderConnectionPagesByNumber(t *testing.T) {
 		r = s.erp.Do(q, map[string]any{"after": "bm9wZQ=="})
 		if len(r.Errors) == 0 {
 			t.Errorf("a made-up cursor: %s", r.Raw)
+		}
+
+		// Newest first: after and before follow the sort.
+		const desc = `query($after: String, $before: String, $first: Int, $last: Int) {
+			orderConnection(first: $first, after: $after, last: $last, before: $before, sort: [number_DESC]) {
+			totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { number } } } }`
+		page := func(vars map[string]any) (got []any, info map[string]any) {
+			t.Helper()
+			r := s.erp.MustOK(desc, vars)
+			for _, e := range gqltest.Get(r.Data, "orderConnection", "edges").([]any) {
+				got = append(got, gqltest.Get(e, "node", "number"))
+			}
+			return got, gqltest.Get(r.Data, "orderConnection", "pageInfo").(map[string]any)
+		}
+		got, info := page(map[string]any{"first": 2})
+		if !slices.Equal(got, []any{numbers[2], numbers[1]}) || info["hasNextPage"] != true || info["hasPreviousPage"] != false {
+			t.Fatalf("newest first, first page: %v %v, want %v then more", got, info, []any{numbers[2], numbers[1]})
+		}
+		got, info = page(map[string]any{"first": 2, "after": info["endCursor"]})
+		if !slices.Equal(got, []any{numbers[0]}) || info["hasNextPage"] != false || info["hasPreviousPage"] != true {
+			t.Fatalf("newest first, after the first page: %v %v, want [%v]", got, info, numbers[0])
+		}
+		got, _ = page(map[string]any{"last": 1, "before": info["startCursor"]})
+		if !slices.Equal(got, []any{numbers[1]}) {
+			t.Fatalf("newest first, the one before the oldest: %v, want [%v]", got, numbers[1])
+		}
+		got, _ = page(map[string]any{"last": 2})
+		if !slices.Equal(got, []any{numbers[1], numbers[0]}) {
+			t.Fatalf("newest first, last 2: %v, want the two oldest, newer first", got)
+		}
+		r = s.erp.Do(`{ orderConnection(first: 1, sort: [orderDate_DESC]) { totalCount } }`, nil)
+		if len(r.Errors) == 0 || !strings.Contains(string(r.Raw), "number_DESC") {
+			t.Errorf("a sort orderConnection does not page by: %s", r.Raw)
 		}
 	})
 }

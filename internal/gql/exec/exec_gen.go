@@ -969,7 +969,7 @@ type ComplexityRoot struct {
 		MappedAttributes      func(childComplexity int, where *model.MappedAttributeFilter) int
 		Markets               func(childComplexity int, where *model.MarketFilter, sort []string, limit *int64, page *int64) int
 		Order                 func(childComplexity int, id string) int
-		OrderConnection       func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.OrderFilter) int
+		OrderConnection       func(childComplexity int, first *int64, after *string, last *int64, before *string, where *model.OrderFilter, sort []string) int
 		Orders                func(childComplexity int, where *model.OrderFilter, sort []string, limit *int64, page *int64) int
 		PaymentLinks          func(childComplexity int, where *model.PaymentLinkFilter, sort []string, limit *int64, page *int64) int
 		PriceAlterations      func(childComplexity int, where *model.PriceAlterationFilter, limit *int64, page *int64) int
@@ -1731,7 +1731,7 @@ type QueryResolver interface {
 	GiftCertificates(ctx context.Context, where *model.GiftCertificateFilter, limit *int64, page *int64) ([]*store.GiftCertificate, error)
 	Orders(ctx context.Context, where *model.OrderFilter, sort []string, limit *int64, page *int64) ([]model.AnyOrder, error)
 	Order(ctx context.Context, id string) (model.AnyOrder, error)
-	OrderConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.OrderFilter) (*model.OrderConnection, error)
+	OrderConnection(ctx context.Context, first *int64, after *string, last *int64, before *string, where *model.OrderFilter, sort []string) (*model.OrderConnection, error)
 	Selections(ctx context.Context, where *model.SelectionFilter, limit *int64, page *int64) ([]*store.Selection, error)
 	PaymentLinks(ctx context.Context, where *model.PaymentLinkFilter, sort []string, limit *int64, page *int64) ([]*store.PaymentLink, error)
 	Pricelists(ctx context.Context, where *model.PricelistFilter, sort []string, limit *int64, page *int64) ([]*store.Pricelist, error)
@@ -5982,7 +5982,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.OrderConnection(childComplexity, args["first"].(*int64), args["after"].(*string), args["last"].(*int64), args["before"].(*string), args["where"].(*model.OrderFilter)), true
+		return e.ComplexityRoot.Query.OrderConnection(childComplexity, args["first"].(*int64), args["after"].(*string), args["last"].(*int64), args["before"].(*string), args["where"].(*model.OrderFilter), args["sort"].([]string)), true
 	case "Query.orders":
 		if e.ComplexityRoot.Query.Orders == nil {
 			break
@@ -9859,8 +9859,8 @@ type GiftCertificatePayload implements Payload {
   orders(where: OrderFilter, sort: [OrderSort!] = [id_DESC], limit: Int = 20, page: Int = 1): [Order!] @perm(name: "Order:read")
   "One order by its id (the 32-hex hash), its number, or your externalId for it."
   order(id: String!): Order @perm(name: "Order:read")
-  "Orders by number, oldest first, a page at a time: the cursor is base64 of \"number:<n>\"."
-  orderConnection(first: Int, after: String, last: Int, before: String, where: OrderFilter): OrderConnection @perm(name: "Order:read")
+  "Orders by number a page at a time, oldest first (sort: [number_ASC], the default) or newest first ([number_DESC]); after and before follow the sort. The cursor is base64 of \"number:<n>\"."
+  orderConnection(first: Int, after: String, last: Int, before: String, where: OrderFilter, sort: [OrderSort!] = [number_ASC]): OrderConnection @perm(name: "Order:read")
 }
 
 extend type Mutation {
@@ -15563,6 +15563,14 @@ func (ec *executionContext) field_Query_orderConnection_args(ctx context.Context
 		return nil, err
 	}
 	args["where"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOOrderSort2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -37579,7 +37587,7 @@ func (ec *executionContext) _Query_orderConnection(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().OrderConnection(ctx, fc.Args["first"].(*int64), fc.Args["after"].(*string), fc.Args["last"].(*int64), fc.Args["before"].(*string), fc.Args["where"].(*model.OrderFilter))
+			return ec.Resolvers.Query().OrderConnection(ctx, fc.Args["first"].(*int64), fc.Args["after"].(*string), fc.Args["last"].(*int64), fc.Args["before"].(*string), fc.Args["where"].(*model.OrderFilter), fc.Args["sort"].([]string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
