@@ -221,7 +221,7 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 			t.Errorf("seam %v: exit %d, output %q; want exit %d saying %q", tt.args, code, stdout.String()+stderr.String(), tt.code, tt.say)
 		}
 	}
-	// A mistyped serve flag changes nothing: no database was made.
+	// A mistyped duration flag changes nothing: no database was made.
 	if left, err := os.ReadDir(fresh); err != nil || len(left) != 0 {
 		t.Errorf("serve with a bad flag left %v in its data directory (%v)", left, err)
 	}

@@ -61,6 +61,7 @@ type Object struct {
 type target struct {
 	Object
 	storeID  *int64
+	marketID *int64
 	eventID  string
 	customer *store.Customer
 }
@@ -258,7 +259,7 @@ func resolve(ctx context.Context, tx *db.Tx, p *seam.Problems, actor seam.Actor,
 	case Order:
 		var o store.Order
 		if o, err = store.OrderByNumber(ctx, tx, id); err == nil {
-			tg.ID, tg.eventID, tg.storeID = o.ID, o.Hash, &o.StoreID
+			tg.ID, tg.eventID, tg.storeID, tg.marketID = o.ID, o.Hash, &o.StoreID, &o.MarketID
 		}
 	case Product:
 		_, err = store.GetProduct(ctx, tx, id)
@@ -352,7 +353,7 @@ func touched(ctx context.Context, tx *db.Tx, tg target, actor seam.Actor, payloa
 	if tg.customer != nil {
 		return customer.Touched(ctx, tx, *tg.customer, actor.Name, payload)
 	}
-	_, err := event.Record(ctx, tx, event.Event{StoreID: tg.storeID, ObjectType: tg.Type, ObjectID: tg.eventID, Action: event.Updated,
+	_, err := event.Record(ctx, tx, event.Event{StoreID: tg.storeID, MarketID: tg.marketID, ObjectType: tg.Type, ObjectID: tg.eventID, Action: event.Updated,
 		Actor: actor.Name, Payload: payload})
 	return err
 }

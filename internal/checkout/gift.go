@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -395,7 +396,8 @@ func giftShippedEvents(ctx context.Context, tx *db.Tx, o store.Order) error {
 	actor := seam.Actor{Name: event.ActorCheckout}
 	for _, sh := range shipments {
 		for _, action := range []string{event.Created, event.Completed} {
-			if err := event.Change(ctx, tx, actor, &o.StoreID, event.TypeShipment, sh.ID, action); err != nil {
+			if _, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: event.TypeShipment,
+				ObjectID: strconv.FormatInt(sh.ID, 10), Action: action, Actor: actor.Name}); err != nil {
 				return err
 			}
 		}

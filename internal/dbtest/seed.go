@@ -38,6 +38,20 @@ type Seed struct {
 	pgErr  error
 }
 
+// Drop removes this process's templates of the seed: its SQLite file and
+// its PostgreSQL database. Call it from TestMain after m.Run; templates of
+// a process that died are removed by a later one once they are stale.
+func (s *Seed) Drop() {
+	if s.sqlitePath != "" {
+		_ = os.RemoveAll(filepath.Dir(s.sqlitePath))
+	}
+	if s.pgName != "" {
+		if admin := os.Getenv("SEAM_TEST_POSTGRES"); admin != "" {
+			_ = drop(admin, s.pgName)
+		}
+	}
+}
+
 // seeded remembers which seed each open test database was made from, for
 // Load.
 var seeded sync.Map // *db.DB → *Seed
@@ -86,11 +100,11 @@ func PostgresFrom(t testing.TB, seed *Seed) *db.DB {
 	admin := postgresAdmin(t)
 	seed.pgOnce.Do(func() { seed.pgName, seed.pgErr = seed.postgresTemplate(admin) })
 	if seed.pgErr != nil {
-		t.Fatalf("PostgreSQL template with %s: %v", seed.Name, seed.pgErr)
+		postgresUnusable(t, fmt.Errorf("template with %s: %w", seed.Name, seed.pgErr))
 	}
 	name, err := cloneFrom(admin, seed.pgName)
 	if err != nil {
-		t.Fatal(err)
+		postgresUnusable(t, err)
 	}
 	t.Cleanup(func() {
 		if err := drop(admin, name); err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -343,6 +344,20 @@ func TestEventsCarryTheMarketOfOrdersAndSelections(t *testing.T) {
 		erp.MustOK(`mutation { setEventListeners(input: [{objectType: Order}, {objectType: Selection}, {objectType: Product}]) { userErrors { message } } }`, nil)
 		o := placeDemoOrder(t, d)
 		erp.MustOK(`mutation { createProduct(input: {name: "No market", status: ACTIVE, productNumber: "NM-1"}) { userErrors { message } } }`, nil)
+		// An operator's selection and an order's attributes record events
+		// outside checkout.
+		loadAttributeTypes(t, d, seedAttributeTypes)
+		orders := dbtest.Int(t, d, `SELECT COUNT(*) FROM event WHERE object_type = 'Order'`)
+		erp.MustOK(fmt.Sprintf(`mutation { assignAttributes(input: {objectType: Order, objectId: %d, dynamicAttributes: [
+			{attributeTypeName: "ord_gift", attributeElementKey: "wrap", attributeElementValue: "true"}]}) { userErrors { message } } }`, o.Number), nil)
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM event WHERE object_type = 'Order'`); n != orders+1 {
+			t.Fatalf("assigning order attributes recorded %d Order events, want 1", n-orders)
+		}
+		erp.MustOK(`mutation { createSelection(input: {store: {id: 1}, market: {id: `+strconv.FormatInt(o.MarketID, 10)+`}, pricelist: {id: 1},
+			country: {code: "SE"}, lines: [{item: "1-3", quantity: 1}]}) { userErrors { message path } } }`, nil)
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM event WHERE object_type = 'Selection' AND actor = 'erp'`); n != 1 {
+			t.Fatalf("an operator's selection recorded %d Selection events, want 1", n)
+		}
 		sweden := dbtest.Int(t, d, `SELECT m.id FROM market m JOIN market_country mc ON mc.market_id = m.id JOIN country c ON c.id = mc.country_id WHERE c.code = 'SE'`)
 		if sweden != o.MarketID {
 			t.Fatalf("the order's market is %d, want Sweden's %d", o.MarketID, sweden)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"testing"
 
@@ -23,6 +24,12 @@ import (
 
 // demoShop is the demo shop that `seam serve` loads, as a test database seed.
 var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	demoShop.Drop()
+	os.Exit(code)
+}
 
 // liveShop is Seam with the demo shop serving the Checkout API and the
 // Integration API on one httptest server, as `seam serve` runs them.

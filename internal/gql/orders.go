@@ -55,8 +55,6 @@ func orderFilter(ctx context.Context, w *model.OrderFilter) store.OrderFilter {
 	return f
 }
 
-// numberCursorOf is the cursor of an order: base64 of "number:<n>", as
-// Centra's orderConnection gives.
 // connectionSort reads orderConnection's sort: it pages by number, oldest
 // (the default) or newest first; it reports newest first.
 func connectionSort(ctx context.Context, sort []string) (bool, error) {
@@ -69,6 +67,8 @@ func connectionSort(ctx context.Context, sort []string) (bool, error) {
 	return false, inputError(ctx, "sort", "orderConnection pages by order number: sort takes [number_ASC] or [number_DESC], got %v.", sort)
 }
 
+// numberCursorOf is the cursor of an order: base64 of "number:<n>", as
+// Centra's orderConnection gives.
 func numberCursorOf(number int64) string {
 	return base64.StdEncoding.EncodeToString([]byte("number:" + strconv.FormatInt(number, 10)))
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,12 @@ import (
 
 // demoShop is the demo shop that `seam serve` loads, as a test database seed.
 var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	demoShop.Drop()
+	os.Exit(code)
+}
 
 // startSeam runs a real Seam with the Checkout API and the demo shop on a
 // fresh SQLite database and returns its URL and a full-permission token

@@ -109,7 +109,7 @@ func CreateSelection(ctx context.Context, d *db.DB, actor seam.Actor, in Selecti
 			return err
 		}
 		id = sel.ID
-		return audit(ctx, tx, actor.Name, "CREATE", "Selection", sel.ID, sel.StoreID, nil)
+		return audit(ctx, tx, actor.Name, "CREATE", "Selection", sel.ID, sel.StoreID, &sel.MarketID, nil)
 	})
 	return id, seam.Wrap(err, "create selection")
 }
@@ -179,7 +179,7 @@ func UpdateSelection(ctx context.Context, d *db.DB, actor seam.Actor, id string,
 		if err := store.UpdateSelection(ctx, tx, &sel); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor.Name, "UPDATE", "Selection", sel.ID, sel.StoreID, nil)
+		return audit(ctx, tx, actor.Name, "UPDATE", "Selection", sel.ID, sel.StoreID, &sel.MarketID, nil)
 	})
 	return seam.Wrap(err, "update selection "+id)
 }
@@ -386,7 +386,7 @@ func CreateLink(ctx context.Context, d *db.DB, actor seam.Actor, in LinkInput) (
 			return err
 		}
 		out.Link, out.URL = l, LinkURL(*st.PaymentLinkTemplate, sel.ID, out.Secret.Reveal())
-		return audit(ctx, tx, actor.Name, "CREATE", "PaymentLink", fmt.Sprint(l.ID), sel.StoreID, map[string]any{"selection": sel.ID})
+		return audit(ctx, tx, actor.Name, "CREATE", "PaymentLink", fmt.Sprint(l.ID), sel.StoreID, nil, map[string]any{"selection": sel.ID})
 	})
 	return out, seam.Wrap(err, "create payment link")
 }
@@ -415,7 +415,7 @@ func RevokeLink(ctx context.Context, d *db.DB, actor seam.Actor, id int64) error
 		if !ok {
 			return seam.Invalid(seam.P("id"), "Payment link %d is %s already; only an unused link can be revoked.", id, strings.ToLower(l.Status(db.Now())))
 		}
-		return audit(ctx, tx, actor.Name, "REVOKE", "PaymentLink", fmt.Sprint(id), l.StoreID, map[string]any{"revoked": true})
+		return audit(ctx, tx, actor.Name, "REVOKE", "PaymentLink", fmt.Sprint(id), l.StoreID, nil, map[string]any{"revoked": true})
 	})
 	return seam.Wrap(err, fmt.Sprintf("revoke payment link %d", id))
 }
@@ -489,7 +489,7 @@ func Claim(ctx context.Context, d *db.DB, selectionID, plain, actor string, now 
 			return err
 		}
 		id = sel.ID
-		return audit(ctx, tx, actor, "CLAIM", "PaymentLink", fmt.Sprint(l.ID), l.StoreID, map[string]any{"claimed": checkout.IDHint(sel.ID)})
+		return audit(ctx, tx, actor, "CLAIM", "PaymentLink", fmt.Sprint(l.ID), l.StoreID, nil, map[string]any{"claimed": checkout.IDHint(sel.ID)})
 	})
 	return id, seam.Wrap(err, "claim payment link")
 }
@@ -500,7 +500,8 @@ var eventActions = map[string]string{"CREATE": event.Created, "UPDATE": event.Up
 // audit writes who did what to an object, and its event, in the caller's
 // transaction. Call it last: recording the event holds the feed's order
 // until commit.
-func audit(ctx context.Context, tx *db.Tx, actor, action, objectType, objectID string, storeID int64, detail map[string]any) error {
+func audit(ctx context.Context, tx *db.Tx, actor, action, objectType, objectID string, storeID int64, marketID *int64,
+	detail map[string]any) error {
 	a := store.Audit{Actor: actor, Action: action, ObjectType: objectType, ObjectID: objectID, CreatedAt: db.Now()}
 	if detail != nil {
 		raw, err := json.Marshal(detail)
@@ -513,7 +514,7 @@ func audit(ctx context.Context, tx *db.Tx, actor, action, objectType, objectID s
 	if err := store.InsertAudit(ctx, tx, a); err != nil {
 		return err
 	}
-	_, err := event.Record(ctx, tx, event.Event{StoreID: &storeID, ObjectType: objectType, ObjectID: objectID, Action: eventActions[action],
+	_, err := event.Record(ctx, tx, event.Event{StoreID: &storeID, MarketID: marketID, ObjectType: objectType, ObjectID: objectID, Action: eventActions[action],
 		Actor: actor, Payload: detail})
 	return err
 }

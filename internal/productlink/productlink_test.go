@@ -3,6 +3,7 @@ package productlink_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,12 @@ import (
 
 // demoShop is the demo shop that `seam serve` loads, as a test database seed.
 var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	demoShop.Drop()
+	os.Exit(code)
+}
 
 func TestParseRatesReadsPairsAndRefusesNonsense(t *testing.T) {
 	t.Parallel()

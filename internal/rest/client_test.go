@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -34,6 +35,12 @@ import (
 
 // demoShop is the demo shop that `seam serve` loads, as a test database seed.
 var demoShop = &dbtest.Seed{Name: "demo", Load: demo.Load}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	demoShop.Drop()
+	os.Exit(code)
+}
 
 // api is Seam with the demo shop and the Checkout API, as `seam serve`
 // runs it, behind httptest.

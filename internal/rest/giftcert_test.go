@@ -145,6 +145,10 @@ func TestBuyGiftCertificates(t *testing.T) {
 			WHERE object_type IN ('Order', 'Shipment')`); got != "Order CREATED, Shipment CREATED, Shipment COMPLETED, Order COMPLETED" {
 			t.Errorf("events of the yen order: %s", got)
 		}
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM event e JOIN market m ON m.id = e.market_id WHERE e.object_type IN ('Order', 'Shipment')
+			AND m.name = 'Japan'`); n != 4 {
+			t.Errorf("%d of the yen order's 4 events name Japan's market", n)
+		}
 		_, sekCode := buyGift(t, a, m, "SE", "gift-1", 250, "bo@example.com")
 		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM shipment WHERE completed_at IS NOT NULL`); n != 2 {
 			t.Errorf("%d completed shipments, want 2", n)

@@ -140,12 +140,13 @@ func UpdateWebhookSubscriptionSettings(ctx context.Context, q db.Q, w WebhookSub
 }
 
 // RestartWebhookSubscription makes a subscription ACTIVE and due at now
-// with its cursor at cursor and a fresh retry window. A worker's claim in
-// flight keeps its POST but cannot record it (its cursor no longer
-// matches).
+// with its cursor at cursor and a fresh retry window. It counts as a
+// claim, so that a worker's claim in flight keeps its POST but cannot
+// record its outcome over the restart (a batch it delivered goes again).
 func RestartWebhookSubscription(ctx context.Context, q db.Q, id, cursor int64, now time.Time) error {
 	_, err := q.ExecContext(ctx, `UPDATE webhook_subscription SET status = 'ACTIVE', cursor_event_id = $1, attempts = 0,
-		retrying_since = NULL, next_attempt_at = $2, last_error = NULL, updated_at = $2 WHERE id = $3`, cursor, db.Time(now), id)
+		retrying_since = NULL, next_attempt_at = $2, last_error = NULL, updated_at = $2, claims = claims + 1 WHERE id = $3`,
+		cursor, db.Time(now), id)
 	return err
 }
 

@@ -72,8 +72,7 @@ type FeedWorker struct {
 	// EventsPerCall caps a call's batch; 0 means DefaultEventsPerCall.
 	EventsPerCall int
 	// Retention is how long the delivery log keeps a call; the worker
-	// prunes older calls once an hour. 0 means DefaultCallRetention; a
-	// negative Retention keeps every call.
+	// prunes older calls once an hour. 0 means DefaultCallRetention.
 	Retention time.Duration
 
 	pruneMu  sync.Mutex
@@ -133,11 +132,8 @@ func (w *FeedWorker) pass(ctx context.Context) (delivered, claimed int, err erro
 // pruneBatches*pruneBatch calls at a time.
 func (w *FeedWorker) prune(ctx context.Context, now time.Time) error {
 	keep := w.Retention
-	if keep == 0 {
+	if keep <= 0 {
 		keep = DefaultCallRetention
-	}
-	if keep < 0 {
-		return nil
 	}
 	w.pruneMu.Lock()
 	defer w.pruneMu.Unlock()

@@ -11173,7 +11173,7 @@ type VoucherUpdatePayload implements Payload {
 	{Name: "../schema/webhook.graphqls", Input: `extend type Query {
   "Webhook subscriptions on the events feed, oldest first. Seam addition."
   webhookSubscriptions: [WebhookSubscription!]! @perm(name: "Webhook:read")
-  "The delivery log: every call made to a subscription, newest first. Seam addition."
+  "The delivery log: every call made to a subscription in the last 30 days (seam serve --webhook-log-retention), newest first. Seam addition."
   webhookDeliveries(where: WebhookDeliveryFilter, limit: Int = 20, page: Int = 1): [WebhookDelivery!]! @perm(name: "Webhook:read")
 }
 
