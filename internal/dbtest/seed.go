@@ -69,8 +69,8 @@ func EachFrom(t *testing.T, seed *Seed, fn func(t *testing.T, d *db.DB)) {
 	})
 }
 
-// Load makes sure d holds seed: nothing to do when d was made from it,
-// otherwise it loads it. Test helpers that need a seed call it, so that
+// Load makes sure d holds seed: nothing to do when d was made from it or
+// has had it loaded, otherwise it loads it. Test helpers that need a seed call it, so that
 // they work on any test database and cost nothing on seeded ones.
 func Load(t testing.TB, d *db.DB, seed *Seed) {
 	t.Helper()
@@ -80,6 +80,8 @@ func Load(t testing.TB, d *db.DB, seed *Seed) {
 	if err := seed.Load(context.Background(), d); err != nil {
 		t.Fatalf("load %s: %v", seed.Name, err)
 	}
+	seeded.Store(d, seed)
+	t.Cleanup(func() { seeded.Delete(d) })
 }
 
 // SQLiteFrom is SQLite with seed loaded: a copy of this process's seeded
