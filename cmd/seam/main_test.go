@@ -213,6 +213,8 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 		{[]string{"serve", "--data", fresh, "--webhook-window", "-1h"}, 2, "--webhook-window must be positive"},
 		{[]string{"serve", "--data", fresh, "--webhook-timeout", "0s"}, 2, "--webhook-timeout must be positive"},
 		{[]string{"serve", "--data", fresh, "--webhook-log-retention", "0s"}, 2, "--webhook-log-retention must be positive"},
+		{[]string{"serve", "--data", fresh, "--webhooks-config", filepath.Join(fresh, "missing.json")}, 2, "--webhooks-config"},
+		{[]string{"serve", "--data", fresh, "--attribute-types", filepath.Join(fresh, "missing.json")}, 1, "attribute types"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -221,7 +223,8 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 			t.Errorf("seam %v: exit %d, output %q; want exit %d saying %q", tt.args, code, stdout.String()+stderr.String(), tt.code, tt.say)
 		}
 	}
-	// A mistyped duration flag changes nothing: no database was made.
+	// A mistyped duration flag or a missing config file changes nothing:
+	// no database was made.
 	if left, err := os.ReadDir(fresh); err != nil || len(left) != 0 {
 		t.Errorf("serve with a bad flag left %v in its data directory (%v)", left, err)
 	}
@@ -332,5 +335,8 @@ func TestServeLoadsAttributeTypesFromItsFile(t *testing.T) {
 	code := run(context.Background(), []string{"serve", "--data", filepath.Join(dir, "data2"), "--no-demo", "--addr", "127.0.0.1:0", "--attribute-types", bad}, &stdout, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), `group "warehouse"`) {
 		t.Errorf("serve with a bad attribute file: exit %d, %s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data2", "seam.db")); err == nil {
+		t.Error("serve with a bad attribute file made a database first")
 	}
 }

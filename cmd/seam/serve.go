@@ -78,6 +78,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	// The config files too are read and checked before the database is
+	// touched; what needs the database (stores, secrets' use) is checked
+	// when they are applied.
+	var attrTypes []attribute.TypeInput
+	if *attributeTypes != "" {
+		if attrTypes, err = attribute.ReadConfig(*attributeTypes); err != nil {
+			return err
+		}
+	}
+	var hookCfg webhook.Config
+	if *hooksConfig != "" {
+		if hookCfg, err = webhook.LoadConfig(*hooksConfig); err != nil {
+			return usageErr("--webhooks-config: %v", err)
+		}
+	}
+
 	d, err := dbf.open(ctx)
 	if err != nil {
 		return err
@@ -91,7 +107,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
 	if *attributeTypes != "" {
-		n, err := attribute.LoadConfig(ctx, d, *attributeTypes)
+		n, err := attribute.ApplyConfig(ctx, d, *attributeTypes, attrTypes)
 		if err != nil {
 			return err
 		}
@@ -137,15 +153,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	svc := checkout.New(d, providers)
 	svc.Log = log
 	if *hooksConfig != "" {
-		cfg, err := webhook.LoadConfig(*hooksConfig)
-		if err == nil {
-			err = webhook.SyncConfig(ctx, d, cfg, os.Getenv)
-		}
-		if err != nil {
+		if err := webhook.SyncConfig(ctx, d, hookCfg, os.Getenv); err != nil {
 			ln.Close()
 			return usageErr("--webhooks-config: %v", err)
 		}
-		log.Info("webhook subscriptions applied", "config", *hooksConfig, "subscriptions", len(cfg.Subscriptions))
+		log.Info("webhook subscriptions applied", "config", *hooksConfig, "subscriptions", len(hookCfg.Subscriptions))
 	}
 	svc.ReservationTTL = *reserve
 	go svc.Janitor(ctx, 30*time.Second, log)

@@ -109,15 +109,38 @@ func ParseConfig(data []byte) ([]TypeInput, error) {
 // types in one transaction, replacing types of the same names; types not in
 // the file stay. A problem with any type saves none.
 func LoadConfig(ctx context.Context, d *db.DB, path string) (int, error) {
+	ins, err := ReadConfig(path)
+	if err != nil {
+		return 0, err
+	}
+	return ApplyConfig(ctx, d, path, ins)
+}
+
+// ReadConfig reads and checks the configuration file at path without a
+// database, so that a mistake in it is reported before anything changes.
+func ReadConfig(path string) ([]TypeInput, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0, fmt.Errorf("attribute types: %w", err)
+		return nil, fmt.Errorf("attribute types: %w", err)
 	}
 	ins, err := ParseConfig(data)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	err = d.Tx(ctx, func(tx *db.Tx) error {
+	for _, in := range ins {
+		var p seam.Problems
+		in.check(&p, seam.P(*in.Name))
+		if err := p.Err(); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return ins, nil
+}
+
+// ApplyConfig saves the attribute types ReadConfig read from path, as
+// LoadConfig does.
+func ApplyConfig(ctx context.Context, d *db.DB, path string, ins []TypeInput) (int, error) {
+	err := d.Tx(ctx, func(tx *db.Tx) error {
 		for _, in := range ins {
 			var p seam.Problems
 			t, els := in.check(&p, seam.P(*in.Name))
