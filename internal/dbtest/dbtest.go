@@ -39,6 +39,14 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	})
 }
 
+// EachBench runs fn as a sub-benchmark on a fresh, migrated SQLite
+// database and, as Each does, on a PostgreSQL one.
+func EachBench(b *testing.B, fn func(b *testing.B, d *db.DB)) {
+	b.Helper()
+	b.Run("sqlite", func(b *testing.B) { fn(b, SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { fn(b, Postgres(b)) })
+}
+
 // SQLite returns a fresh, migrated SQLite database that is closed when the
 // test ends: a copy of a migrated template file, which is much cheaper than
 // migrating (seconds under the race detector).

@@ -13,27 +13,21 @@ import (
 // goroutines at once: the feed's lock serializes them from Record to
 // commit, so this is the feed's ceiling on an engine.
 func BenchmarkRecordParallel(b *testing.B) {
-	for _, eng := range []struct {
-		name string
-		open func(testing.TB) *db.DB
-	}{{"sqlite", dbtest.SQLite}, {"postgres", dbtest.Postgres}} {
-		b.Run(eng.name, func(b *testing.B) {
-			d := eng.open(b)
-			ctx := context.Background()
-			b.SetParallelism(4)
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					err := d.Tx(ctx, func(tx *db.Tx) error {
-						_, err := event.Record(ctx, tx, event.Event{ObjectType: "Order", ObjectID: "1", Action: event.Updated, Actor: "erp",
-							Payload: map[string]int{"n": 1}})
-						return err
-					})
-					if err != nil {
-						b.Error(err)
-						return
-					}
+	dbtest.EachBench(b, func(b *testing.B, d *db.DB) {
+		ctx := context.Background()
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				err := d.Tx(ctx, func(tx *db.Tx) error {
+					_, err := event.Record(ctx, tx, event.Event{ObjectType: "Order", ObjectID: "1", Action: event.Updated, Actor: "erp",
+						Payload: map[string]int{"n": 1}})
+					return err
+				})
+				if err != nil {
+					b.Error(err)
+					return
 				}
-			})
+			}
 		})
-	}
+	})
 }

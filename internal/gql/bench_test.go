@@ -31,38 +31,32 @@ const productsQuery = `{ products(limit: 200) { id name productNumber status bra
 // with 2 variants of 5 sizes each, their prices in 4 pricelists and their
 // stock, over HTTP, on each engine.
 func BenchmarkProductsQuery(b *testing.B) {
-	for _, engine := range []struct {
-		name string
-		open func(testing.TB) *db.DB
-	}{{"sqlite", dbtest.SQLite}, {"postgres", dbtest.Postgres}} {
-		b.Run(engine.name, func(b *testing.B) {
-			d := engine.open(b)
-			catalogOf(b, d, 200)
-			c := gqltest.New(b, d, "bench")
-			if r := c.MustOK(productsQuery, nil); len(r.Data["products"].([]any)) != 200 {
-				b.Fatalf("got %d products", len(r.Data["products"].([]any)))
+	dbtest.EachBench(b, func(b *testing.B, d *db.DB) {
+		catalogOf(b, d, 200)
+		c := gqltest.New(b, d, "bench")
+		if r := c.MustOK(productsQuery, nil); len(r.Data["products"].([]any)) != 200 {
+			b.Fatalf("got %d products", len(r.Data["products"].([]any)))
+		}
+		body, _ := json.Marshal(map[string]string{"query": productsQuery})
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			// The client only checks the status and reads the body, so that
+			// the figures are the server's.
+			req, _ := http.NewRequest(http.MethodPost, c.URL+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+c.Token)
+			resp, err := c.HTTP.Do(req)
+			if err != nil {
+				b.Fatal(err)
 			}
-			body, _ := json.Marshal(map[string]string{"query": productsQuery})
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				// The client only checks the status and reads the body, so that
-				// the figures are the server's.
-				req, _ := http.NewRequest(http.MethodPost, c.URL+"/graphql", bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+c.Token)
-				resp, err := c.HTTP.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n, _ := io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					b.Fatalf("status %d", resp.StatusCode)
-				}
-				b.SetBytes(n)
+			n, _ := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", resp.StatusCode)
 			}
-		})
-	}
+			b.SetBytes(n)
+		}
+	})
 }
 
 // catalogOf creates n products with 2 variants of 5 sizes, prices in 4
