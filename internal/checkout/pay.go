@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -146,7 +147,12 @@ func (s *Service) Pay(ctx context.Context, id string, in PaymentInput) (Outcome,
 		case store.SelectionPaid:
 			return conflict("the selection is already paid (order %d)", *sel.OrderID)
 		case store.SelectionPaying:
-			// A new attempt replaces the one in progress.
+			// A new attempt replaces the one in progress. Its stock and
+			// the new attempt's are locked together first, so that the
+			// transaction takes its stock rows in the canonical order.
+			if err := lockSelectionStock(ctx, tx, sel.ID); err != nil {
+				return err
+			}
 			if replaced, err = releaseTx(ctx, tx, sel.ID, ""); err != nil {
 				return err
 			}
@@ -263,9 +269,11 @@ func orderable(v View) error {
 }
 
 // reserve allocates the stock of every line, warehouse by warehouse in
-// priority order, with one conditional update each. A line that cannot be
-// covered makes a *SoldOutError, and the caller's transaction takes back
-// what was taken.
+// priority order, with one conditional update each. It first locks every
+// stock row of the selection's sizes in the canonical order (size, then
+// warehouse), so that two carts holding the same sizes in another order
+// queue instead of deadlocking. A line that cannot be covered makes a
+// *SoldOutError, and the caller's transaction takes back what was taken.
 func reserve(ctx context.Context, tx *db.Tx, v View) error {
 	var short []Unavailable
 	warehouses, err := store.ListWarehouses(ctx, tx, store.WarehouseFilter{}, []store.Sort{{Field: "priority"}}, store.Page{})
@@ -276,37 +284,43 @@ func reserve(ctx context.Context, tx *db.Tx, v View) error {
 	for i, w := range warehouses {
 		rank[w.ID] = i
 	}
+	sizes := make([]int64, len(v.Lines))
+	for i, l := range v.Lines {
+		sizes[i] = l.Line.ProductSizeID
+	}
+	locked, err := store.LockStockOfSizes(ctx, tx, sizes)
+	if err != nil {
+		return err
+	}
+	levelsOf := map[int64][]*store.StockLevel{}
+	for i := range locked {
+		levelsOf[locked[i].ProductSizeID] = append(levelsOf[locked[i].ProductSizeID], &locked[i])
+	}
 	for _, l := range v.Lines {
-		levels, err := store.StockByProductSizeIDs(ctx, tx, []int64{l.Line.ProductSizeID})
-		if err != nil {
-			return err
-		}
-		sortByRank(levels, rank)
+		levels := levelsOf[l.Line.ProductSizeID]
+		slices.SortStableFunc(levels, func(a, b *store.StockLevel) int { return cmp.Compare(rank[a.WarehouseID], rank[b.WarehouseID]) })
 		need := l.Line.Quantity
 		for _, lv := range levels {
-			for need > 0 {
-				take := min(need, lv.FreeToAllocate())
-				if take <= 0 {
-					break
-				}
-				ok, err := store.Allocate(ctx, tx, lv.WarehouseID, lv.ProductSizeID, take)
-				if err != nil {
-					return err
-				}
-				if ok {
-					if err := store.InsertReservation(ctx, tx, store.Reservation{SelectionID: v.Selection.ID, WarehouseID: lv.WarehouseID,
-						ProductSizeID: lv.ProductSizeID, Quantity: take}); err != nil {
-						return err
-					}
-					need -= take
-					break
-				}
-				// Another payment took some of it since the read: read the
-				// warehouse again and take what is left.
-				if lv, err = stockIn(ctx, tx, lv.WarehouseID, lv.ProductSizeID); err != nil {
-					return err
-				}
+			take := min(need, lv.FreeToAllocate())
+			if take <= 0 {
+				continue
 			}
+			// The rows are locked, so the conditional update takes what
+			// the read showed; it stays the guard all the same.
+			ok, err := store.Allocate(ctx, tx, lv.WarehouseID, lv.ProductSizeID, take)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("stock of size %d in warehouse %d changed under its lock: %w", lv.ProductSizeID, lv.WarehouseID, seam.ErrConflict)
+			}
+			// Two lines of one size share the level.
+			lv.Allocated += take
+			if err := store.InsertReservation(ctx, tx, store.Reservation{SelectionID: v.Selection.ID, WarehouseID: lv.WarehouseID,
+				ProductSizeID: lv.ProductSizeID, Quantity: take}); err != nil {
+				return err
+			}
+			need -= take
 			if need == 0 {
 				break
 			}
@@ -324,26 +338,26 @@ func reserve(ctx context.Context, tx *db.Tx, v View) error {
 	return nil
 }
 
-// stockIn reads the stock of a size in one warehouse as it is now.
-func stockIn(ctx context.Context, tx *db.Tx, warehouseID, productSizeID int64) (store.StockLevel, error) {
-	levels, err := store.StockByProductSizeIDs(ctx, tx, []int64{productSizeID})
+// lockSelectionStock locks the stock rows of every size a selection holds
+// lines or reservations of, in the canonical order (store.LockStock).
+func lockSelectionStock(ctx context.Context, tx *db.Tx, id string) error {
+	lines, err := store.Lines(ctx, tx, id)
 	if err != nil {
-		return store.StockLevel{}, err
+		return err
 	}
-	for _, lv := range levels {
-		if lv.WarehouseID == warehouseID {
-			return lv, nil
-		}
+	rs, err := store.Reservations(ctx, tx, id)
+	if err != nil {
+		return err
 	}
-	return store.StockLevel{WarehouseID: warehouseID, ProductSizeID: productSizeID}, nil
-}
-
-func sortByRank(levels []store.StockLevel, rank map[int64]int) {
-	for i := 1; i < len(levels); i++ {
-		for j := i; j > 0 && rank[levels[j].WarehouseID] < rank[levels[j-1].WarehouseID]; j-- {
-			levels[j], levels[j-1] = levels[j-1], levels[j]
-		}
+	sizes := make([]int64, 0, len(lines)+len(rs))
+	for _, l := range lines {
+		sizes = append(sizes, l.ProductSizeID)
 	}
+	for _, r := range rs {
+		sizes = append(sizes, r.ProductSizeID)
+	}
+	_, err = store.LockStockOfSizes(ctx, tx, sizes)
+	return err
 }
 
 // attempt is the provider's side of a payment attempt, to void once its
@@ -393,6 +407,13 @@ func releaseTx(ctx context.Context, tx *db.Tx, id, ref string) (attempt, error) 
 	}
 	rs, err := store.Reservations(ctx, tx, id)
 	if err != nil {
+		return attempt{}, err
+	}
+	keys := make([]store.StockKey, len(rs))
+	for i, r := range rs {
+		keys[i] = store.StockKey{ProductSizeID: r.ProductSizeID, WarehouseID: r.WarehouseID}
+	}
+	if _, err := store.LockStock(ctx, tx, keys, false); err != nil {
 		return attempt{}, err
 	}
 	for _, r := range rs {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -55,7 +56,25 @@ type DB struct {
 	// Where names the database for messages: a file path or a URL without
 	// its password.
 	Where string
+	// retried counts retried transactions by reason (see Retried).
+	retried [retryReasons]atomic.Int64
 }
+
+// RetryReason says why a transaction was run again.
+type RetryReason int
+
+// The reasons Tx runs a transaction again.
+const (
+	RetryDeadlock      RetryReason = iota // PostgreSQL 40P01
+	RetrySerialization                    // PostgreSQL 40001
+	RetryUnique                           // PostgreSQL 23505 under READ COMMITTED
+	RetryBusy                             // SQLite BUSY or LOCKED
+	retryReasons
+)
+
+// Retried reports how many transactions this DB has run again for reason
+// since it was opened; tests and metrics read it.
+func (d *DB) Retried(reason RetryReason) int64 { return d.retried[reason].Load() }
 
 type pool struct {
 	*sql.DB
@@ -231,9 +250,11 @@ func (d *DB) retry(ctx context.Context, p *sql.DB, fn func(tx *Tx) error) error 
 	var err error
 	for attempt := range attempts {
 		err = d.tx(ctx, p, fn)
-		if err == nil || !retryable(err) || attempt == attempts-1 {
+		reason, again := retryable(err)
+		if err == nil || !again || attempt == attempts-1 {
 			return err
 		}
+		d.retried[reason].Add(1)
 		wait := time.Duration(1<<attempt)*time.Millisecond + rand.N(2*time.Millisecond)
 		select {
 		case <-ctx.Done():
@@ -273,17 +294,25 @@ func (d *DB) tx(ctx context.Context, p *sql.DB, fn func(tx *Tx) error) (err erro
 // PostgreSQL a unique violation, which under READ COMMITTED means a
 // concurrent transaction inserted the same key after this one checked
 // for it; the retry sees that row and decides again.
-func retryable(err error) bool {
+func retryable(err error) (RetryReason, bool) {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		return pgErr.Code == "40001" || pgErr.Code == "40P01" || pgErr.Code == "23505"
+		switch pgErr.Code {
+		case "40P01":
+			return RetryDeadlock, true
+		case "40001":
+			return RetrySerialization, true
+		case "23505":
+			return RetryUnique, true
+		}
+		return 0, false
 	}
 	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {
 		code := sqErr.Code() & 0xff
-		return code == 5 || code == 6 // SQLITE_BUSY, SQLITE_LOCKED
+		return RetryBusy, code == 5 || code == 6 // SQLITE_BUSY, SQLITE_LOCKED
 	}
-	return false
+	return 0, false
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation.

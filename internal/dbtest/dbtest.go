@@ -152,12 +152,53 @@ func copyFile(from, to string) error {
 // SEAM_TEST_POSTGRES is unset, unless SEAM_TEST_REQUIRE_POSTGRES=1.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), PostgresURL(t), "")
+	url := PostgresURL(t)
+	d, err := db.Open(context.Background(), url, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
+	opened.Store(d, url)
+	t.Cleanup(func() { opened.Delete(d); d.Close() })
 	return d
+}
+
+// opened remembers the URL of each open PostgreSQL test database, for
+// Reopen and URL.
+var opened sync.Map // *db.DB → string
+
+// URL returns what a `seam serve` process needs to open the same test
+// database as d: its PostgreSQL URL, or "" and its SQLite file's directory.
+func URL(t testing.TB, d *db.DB) (url, dataDir string) {
+	t.Helper()
+	if d.Engine() == db.Postgres {
+		u, ok := opened.Load(d)
+		if !ok {
+			t.Fatal("dbtest.URL: the PostgreSQL database was not opened by dbtest")
+		}
+		return u.(string), ""
+	}
+	return "", filepath.Dir(d.Where)
+}
+
+// Reopen opens a second, independent pool on the same test database as d,
+// as a second Seam process would, closed when the test ends.
+func Reopen(t testing.TB, d *db.DB) *db.DB {
+	t.Helper()
+	var d2 *db.DB
+	var err error
+	if url, _ := URL(t, d); url != "" {
+		d2, err = db.Open(context.Background(), url, "")
+	} else {
+		d2, err = db.OpenSQLite(context.Background(), d.Where)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := seeded.Load(d); ok {
+		seeded.Store(d2, s)
+	}
+	t.Cleanup(func() { seeded.Delete(d2); d2.Close() })
+	return d2
 }
 
 // PostgresURL creates a fresh, migrated PostgreSQL database and returns its

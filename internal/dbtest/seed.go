@@ -117,6 +117,8 @@ func PostgresFrom(t testing.TB, seed *Seed) *db.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	opened.Store(d, withDatabase(admin, name))
+	t.Cleanup(func() { opened.Delete(d) })
 	remember(t, d, seed)
 	return d
 }

@@ -96,8 +96,14 @@ func (s *Service) CreateReturn(ctx context.Context, actor seam.Actor, in ReturnI
 			return err
 		}
 		byID := map[int64]store.ShipmentLine{}
-		for _, l := range lines {
-			byID[l.ID] = l
+		sizes := make([]int64, len(lines))
+		for i, l := range lines {
+			byID[l.ID], sizes[i] = l, l.ProductSizeID
+		}
+		// Lock the sizes' stock rows in the canonical order before any
+		// returned unit goes back (store.LockStock).
+		if _, err := store.LockStockOfSizes(ctx, tx, sizes); err != nil {
+			return err
 		}
 		var change *store.StockChange
 		for i, li := range in.Lines {
@@ -300,6 +306,15 @@ func (s *Service) DeleteReturn(ctx context.Context, actor seam.Actor, id int64) 
 			return err
 		}
 		if lines, err = store.ReturnLinesOf(ctx, tx, []int64{r.ID}); err != nil {
+			return err
+		}
+		keys := make([]store.StockKey, 0, len(lines))
+		for _, l := range lines {
+			if l.WarehouseID != nil {
+				keys = append(keys, store.StockKey{ProductSizeID: l.ProductSizeID, WarehouseID: *l.WarehouseID})
+			}
+		}
+		if _, err := store.LockStock(ctx, tx, keys, false); err != nil {
 			return err
 		}
 		var p seam.Problems

@@ -167,8 +167,14 @@ func (s *Service) shipmentLines(ctx context.Context, tx *db.Tx, o store.Order, i
 	}
 	byID := map[int64]store.OrderLine{}
 	ids := make([]int64, len(orderLines))
+	sizes := make([]int64, len(orderLines))
 	for i, l := range orderLines {
-		byID[l.ID], ids[i] = l, l.ID
+		byID[l.ID], ids[i], sizes[i] = l, l.ID, l.ProductSizeID
+	}
+	// Every stock row the shipment may allocate from, in the canonical
+	// order, before any is changed (store.LockStock).
+	if _, err := store.LockStockOfSizes(ctx, tx, sizes); err != nil {
+		return nil, err
 	}
 	before, err := store.ShipmentQuantities(ctx, tx, o.ID)
 	if err != nil {
@@ -396,6 +402,15 @@ func (s *Service) complete(ctx context.Context, tx *db.Tx, actor seam.Actor, o *
 	}
 	lines, err := store.ShipmentLinesOf(ctx, tx, []int64{sh.ID})
 	if err != nil {
+		return err
+	}
+	keys := make([]store.StockKey, 0, len(lines))
+	for _, l := range lines {
+		if l.WarehouseID != nil {
+			keys = append(keys, store.StockKey{ProductSizeID: l.ProductSizeID, WarehouseID: *l.WarehouseID})
+		}
+	}
+	if _, err := store.LockStock(ctx, tx, keys, false); err != nil {
 		return err
 	}
 	change := store.StockChange{Kind: "SHIPMENT", Description: "Shipment " + sh.Number, CreatedBy: actor.Name, CreatedAt: now}

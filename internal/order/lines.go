@@ -155,6 +155,34 @@ func (s *lineSet) add(ctx context.Context, p *seam.Problems, actor seam.Actor, i
 	return nil
 }
 
+// lockStock locks, before any line moves stock, every stock row of the
+// sizes that the added and cancelled lines name, in the canonical order
+// (store.LockStock): a second order changed at the same time with the same
+// sizes in another order then queues instead of deadlocking. References
+// that do not resolve are left to add and cancel to report.
+func (s *lineSet) lockStock(ctx context.Context, actor seam.Actor, adds []AddLine, cancels []CancelLine) error {
+	var sizes []int64
+	var ignored seam.Problems
+	for _, a := range adds {
+		id, err := idconv.Optional(ctx, s.tx, &ignored, actor, "ProductSize", a.ProductSize, seam.P("productSize"))
+		if err != nil {
+			return err
+		}
+		if id != nil {
+			sizes = append(sizes, *id)
+		}
+	}
+	for _, c := range cancels {
+		for _, l := range s.lines {
+			if c.Line != nil && c.Line.ID != nil && l.ID == *c.Line.ID {
+				sizes = append(sizes, l.ProductSizeID)
+			}
+		}
+	}
+	_, err := store.LockStockOfSizes(ctx, s.tx, sizes)
+	return err
+}
+
 // newLine builds the line an AddLine describes (quantity not yet set).
 func (s *lineSet) newLine(ctx context.Context, p *seam.Problems, actor seam.Actor, a AddLine, path seam.Path) (store.OrderLine, int64, bool, error) {
 	var l store.OrderLine

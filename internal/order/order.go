@@ -140,6 +140,13 @@ func releaseStock(ctx context.Context, tx *db.Tx, orderID int64) error {
 	if err != nil {
 		return err
 	}
+	keys := make([]store.StockKey, len(allocs))
+	for i, a := range allocs {
+		keys[i] = store.StockKey{ProductSizeID: a.ProductSizeID, WarehouseID: a.WarehouseID}
+	}
+	if _, err := store.LockStock(ctx, tx, keys, false); err != nil {
+		return err
+	}
 	for _, a := range allocs {
 		if err := store.Release(ctx, tx, a.WarehouseID, a.ProductSizeID, a.Quantity); err != nil {
 			return err

@@ -86,6 +86,9 @@ func Update(ctx context.Context, svc *checkout.Service, actor seam.Actor, ref Re
 		if err := lines.load(ctx); err != nil {
 			return err
 		}
+		if err := lines.lockStock(ctx, actor, in.AddLines, in.CancelLines); err != nil {
+			return err
+		}
 		if err := lines.add(ctx, &p, actor, in.AddLines); err != nil {
 			return err
 		}

@@ -77,6 +77,20 @@ func Change(ctx context.Context, d *db.DB, actor seam.Actor, in ChangeInput) (in
 			return err
 		}
 		id = c.ID
+		// Every row this change touches, locked (made when missing) in the
+		// canonical order before any changes (store.LockStock). A row made
+		// for a warehouse that had too little goes with the rollback.
+		var keys []store.StockKey
+		for _, l := range lines {
+			for _, w := range []*int64{c.OutWarehouseID, c.IntoWarehouseID} {
+				if w != nil {
+					keys = append(keys, store.StockKey{ProductSizeID: l.productSizeID, WarehouseID: *w})
+				}
+			}
+		}
+		if _, err := store.LockStock(ctx, tx, keys, true); err != nil {
+			return err
+		}
 		for _, l := range lines {
 			if c.OutWarehouseID != nil {
 				ok, err := store.DecreaseStock(ctx, tx, *c.OutWarehouseID, l.productSizeID, int64(l.quantity))
@@ -195,6 +209,13 @@ func Set(ctx context.Context, d *db.DB, actor seam.Actor, in SetInput) (SetResul
 			return err
 		}
 		res.StockChangeID = c.ID
+		keys := make([]store.StockKey, len(lines))
+		for i, l := range lines {
+			keys[i] = store.StockKey{ProductSizeID: l.productSizeID, WarehouseID: *wid}
+		}
+		if _, err := store.LockStock(ctx, tx, keys, true); err != nil {
+			return err
+		}
 		for _, l := range lines {
 			level, delta, err := store.SetStockLevel(ctx, tx, *wid, l.productSizeID, int64(l.quantity), qtype == "FREE_TO_ALLOCATE")
 			if err != nil {

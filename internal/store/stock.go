@@ -1,9 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"seam/internal/db"
@@ -247,4 +251,71 @@ func StockChangeLinesByChangeIDs(ctx context.Context, q db.Q, ids []int64) ([]St
 		return l, err
 	}, `SELECT id, stock_change_id, warehouse_id, product_size_id, quantity, unit_cost_minor, unit_cost_currency FROM stock_change_line`,
 		"stock_change_id", ids, " ORDER BY stock_change_id, id")
+}
+
+// StockKey names one stock row: a product size in a warehouse.
+type StockKey struct {
+	ProductSizeID int64
+	WarehouseID   int64
+}
+
+// SortStockKeys sorts keys in the one order every path that moves stock
+// takes its rows in (size, then warehouse) and drops duplicates.
+func SortStockKeys(keys []StockKey) []StockKey {
+	keys = slices.Clone(keys)
+	slices.SortFunc(keys, func(a, b StockKey) int {
+		return cmp.Or(cmp.Compare(a.ProductSizeID, b.ProductSizeID), cmp.Compare(a.WarehouseID, b.WarehouseID))
+	})
+	return slices.Compact(keys)
+}
+
+// LockStock locks the stock rows of keys for the rest of a write
+// transaction, in the canonical order (size, then warehouse), before the
+// caller changes any of them. Two transactions that each take rows one by
+// one in their own order (carts {A, B} and {B, A}) deadlock on PostgreSQL;
+// taken in one order they queue instead. With create, missing rows are
+// made (empty) and locked too, each key in turn, so that a path that adds
+// stock to a new warehouse keeps the order as well. SQLite's write
+// transaction already excludes other writers; there it only reads. It
+// returns the rows that exist, in canonical order.
+func LockStock(ctx context.Context, q db.Q, keys []StockKey, create bool) ([]StockLevel, error) {
+	keys = SortStockKeys(keys)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	if create {
+		for _, k := range keys {
+			if _, err := q.ExecContext(ctx, `INSERT INTO stock (warehouse_id, product_size_id, physical, allocated) VALUES ($1, $2, 0, 0)
+				ON CONFLICT (warehouse_id, product_size_id) DO NOTHING`, k.WarehouseID, k.ProductSizeID); err != nil {
+				return nil, err
+			}
+			if _, err := q.ExecContext(ctx, `SELECT 1 FROM stock WHERE product_size_id = $1 AND warehouse_id = $2`+db.ForUpdate(q),
+				k.ProductSizeID, k.WarehouseID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var b strings.Builder
+	args := make([]any, 0, 2*len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		fmt.Fprintf(&b, "(product_size_id = $%d AND warehouse_id = $%d)", 2*i+1, 2*i+2)
+		args = append(args, k.ProductSizeID, k.WarehouseID)
+	}
+	// PostgreSQL locks the rows as the sorted result is read, so ORDER BY
+	// is the locking order.
+	return all(ctx, q, scanStock, stockSelect+" WHERE "+b.String()+" ORDER BY product_size_id, warehouse_id"+db.ForUpdate(q), args...)
+}
+
+// LockStockOfSizes locks every stock row of the product sizes, in every
+// warehouse, in the canonical order (see LockStock), and returns them in
+// that order. Paths that choose warehouses as they go (reservations,
+// allocations) lock all of a size's rows first.
+func LockStockOfSizes(ctx context.Context, q db.Q, productSizeIDs []int64) ([]StockLevel, error) {
+	ids := slices.Clone(productSizeIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	return byIDs(ctx, q, scanStock, stockSelect, "product_size_id", ids, " ORDER BY product_size_id, warehouse_id"+db.ForUpdate(q))
 }
