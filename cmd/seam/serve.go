@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"time"
 
 	"seam/internal/attribute"
@@ -15,6 +16,7 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/demo"
+	"seam/internal/idempotency"
 	"seam/internal/mail"
 	"seam/internal/payment"
 	"seam/internal/retry"
@@ -35,6 +37,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	limitsName := fs.String("rate-limits", env("SEAM_RATE_LIMITS", "centra"), "default token rate limits: centra (Centra's defaults), high or off (SEAM_RATE_LIMITS)")
 	publicURL := fs.String("public-url", env("SEAM_PUBLIC_URL", ""), "Seam's public URL when it differs from the Host header, e.g. https://shop.example (SEAM_PUBLIC_URL)")
 	reserve := fs.Duration("reservation-ttl", envDuration("SEAM_RESERVATION_TTL", 15*time.Minute), "how long stock stays reserved for an unfinished payment (SEAM_RESERVATION_TTL)")
+	sweep := fs.Duration("sweep-interval", envDuration("SEAM_SWEEP_INTERVAL", 30*time.Second), "how often lapsed reservations and Idempotency-Keys are released (SEAM_SWEEP_INTERVAL)")
+	idemLease := fs.Duration("idempotency-lease", envDuration("SEAM_IDEMPOTENCY_LEASE", idempotency.DefaultLease), "how long an Idempotency-Key stays claimed by a request whose process died; renewed while the request runs (SEAM_IDEMPOTENCY_LEASE)")
+	maxConns := fs.Int("max-connections", envInt("SEAM_MAX_CONNECTIONS", server.DefaultMaxConns), "most connections open at once; more wait until one closes (SEAM_MAX_CONNECTIONS)")
 	// The secret key's default is read after parsing, so that -h never prints it.
 	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
 	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
@@ -72,10 +77,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"reservation-ttl", *reserve}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog}} {
+	}{{"reservation-ttl", *reserve}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog},
+		{"sweep-interval", *sweep}, {"idempotency-lease", *idemLease}} {
 		if f.d <= 0 {
 			return usageErr("--%s must be positive, got %s", f.name, f.d)
 		}
+	}
+	if *maxConns < 1 {
+		return usageErr("--max-connections must be at least 1, got %d", *maxConns)
 	}
 
 	// The config files too are read and checked before the database is
@@ -160,7 +169,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("webhook subscriptions applied", "config", *hooksConfig, "subscriptions", len(hookCfg.Subscriptions))
 	}
 	svc.ReservationTTL = *reserve
-	go svc.Janitor(ctx, 30*time.Second, log)
+	go svc.Janitor(ctx, *sweep, log)
 	// The webhook worker delivers the outbox; it still records the
 	// outcome of POSTs in flight at shutdown, so the database stays open
 	// until it returns.
@@ -196,7 +205,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
 		"engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL,
-		DevMailbox: dev != nil})
+		DevMailbox: dev != nil, IdempotencyLease: *idemLease, MaxConns: *maxConns, TestHold: testHold(log)})
 	return srv.Serve(ctx, ln)
 }
 
@@ -292,4 +301,39 @@ Try it:
   curl -s -X POST %s/api/checkout/products -d '{"limit": 1}'
 
 `, shop, base, token, base, base, curl, base)
+}
+
+// testHold is the crash tests' hook: with SEAM_TEST_HOLD_FILE set, a
+// request sent with the Seam-Test-Hold header waits after claiming its
+// Idempotency-Key for as long as that file exists, so that a test can kill
+// the process mid-request. Unset (always, outside tests), it is nil.
+func testHold(log *slog.Logger) func(ctx context.Context) {
+	path := os.Getenv("SEAM_TEST_HOLD_FILE")
+	if path == "" {
+		return nil
+	}
+	log.Warn("SEAM_TEST_HOLD_FILE is set: requests with a Seam-Test-Hold header wait while the file exists (tests only)", "file", path)
+	return func(ctx context.Context) {
+		for {
+			if _, err := os.Stat(path); err != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// envInt reads an integer from the environment, or def when unset or not
+// a number.
+func envInt(key string, def int) int {
+	if v, ok := os.LookupEnv(key); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
 }

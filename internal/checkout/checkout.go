@@ -103,7 +103,8 @@ func gone(format string, args ...any) error {
 
 func isNotFound(err error) bool { return errors.Is(err, seam.ErrNotFound) }
 
-// Janitor releases the stock of payments not finished in time, and every
+// Janitor releases the stock of payments not finished in time and forgets
+// Idempotency-Keys whose lease lapsed (their process died), and every
 // hour forgets idle sessions (30 days) and idempotency keys (24 hours),
 // until ctx is done.
 func (s *Service) Janitor(ctx context.Context, every time.Duration, log *slog.Logger) {
@@ -115,6 +116,18 @@ func (s *Service) Janitor(ctx context.Context, every time.Duration, log *slog.Lo
 			log.Error("release expired reservations", "err", err)
 		} else if n > 0 {
 			log.Info("released stock of unfinished payments", "selections", n)
+		}
+		// Keys whose request's process died: their lease lapsed.
+		var lapsed int64
+		err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+			var err error
+			lapsed, err = store.DeleteLapsedIdempotencyKeys(ctx, tx, s.Now())
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			log.Error("forget lapsed idempotency keys", "err", err)
+		} else if lapsed > 0 {
+			log.Info("forgot Idempotency-Keys whose request's process died", "keys", lapsed)
 		}
 		if time.Since(lastCleanup) > time.Hour {
 			lastCleanup = time.Now()

@@ -25,6 +25,7 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/gql/exec"
+	"seam/internal/idempotency"
 	"seam/internal/payment"
 	"seam/internal/seam"
 )
@@ -48,6 +49,9 @@ type Handler struct {
 	baseURL string
 	// RequestID returns the request id the server's middleware assigned.
 	RequestID func(context.Context) string
+	// Idempotency keeps Idempotency-Key claims; nil means one with the
+	// default lease.
+	Idempotency *idempotency.Keeper
 }
 
 // base is Seam's public URL: configured, or the request's own.
@@ -196,7 +200,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !free(op) && !h.take(ctx, w, token, auth.Cost{Requests: 1, Mutations: mutations, Complexity: int64(cost)}, ext) {
 		return
 	}
-	var idem *idempotency
+	var idem *idempotent
 	if op.Operation.Operation == ast.Mutation {
 		var ok bool
 		if idem, ok = h.claimKey(ctx, w, r, token, raw, ext); !ok {

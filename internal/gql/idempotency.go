@@ -9,23 +9,30 @@ import (
 	"strconv"
 
 	"seam/internal/auth"
-	"seam/internal/db"
-	"seam/internal/store"
+	"seam/internal/idempotency"
 )
 
 // idempotency is a mutation request's Idempotency-Key while it runs: its
 // answer is kept for 24 hours (the Checkout API's idempotency_key table,
 // under the token), and the same key with the same body gets that answer
 // again instead of running the mutations twice.
-type idempotency struct {
-	scope, key string
+type idempotent struct {
+	claim *idempotency.Claim
+}
+
+// keeper is the handler's Idempotency-Key keeper.
+func (h *Handler) keeper() *idempotency.Keeper {
+	if h.Idempotency != nil {
+		return h.Idempotency
+	}
+	return &idempotency.Keeper{DB: h.db, Log: h.log}
 }
 
 // claimKey starts a request with an Idempotency-Key. It reports false when
 // it answered already: the kept answer, a 422 for the same key with another
 // body, a 409 while the first request still runs. A nil idempotency means
 // the request carries no key.
-func (h *Handler) claimKey(ctx context.Context, w http.ResponseWriter, r *http.Request, token *auth.Token, raw []byte, ext map[string]any) (*idempotency, bool) {
+func (h *Handler) claimKey(ctx context.Context, w http.ResponseWriter, r *http.Request, token *auth.Token, raw []byte, ext map[string]any) (*idempotent, bool) {
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
 		return nil, true
@@ -36,20 +43,15 @@ func (h *Handler) claimKey(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	sum := sha256.Sum256(raw)
 	hash := hex.EncodeToString(sum[:])
-	idem := &idempotency{scope: "graphql:" + strconv.FormatInt(token.ID, 10), key: key}
-	var claimed bool
-	var stored store.IdempotentResponse
-	err := h.db.Tx(ctx, func(tx *db.Tx) error {
-		var err error
-		claimed, stored, err = store.ClaimIdempotencyKey(ctx, tx, idem.scope, key, hash)
-		return err
-	})
+	scope := "graphql:" + strconv.FormatInt(token.ID, 10)
+	claim, stored, err := h.keeper().Claim(ctx, scope, key, hash)
 	switch {
 	case err != nil:
 		h.log.ErrorContext(ctx, "idempotency key", "err", err, "request_id", h.RequestID(ctx))
 		h.fail(w, http.StatusInternalServerError, ext, "Internal error while checking the Idempotency-Key.")
-	case claimed:
-		return idem, true
+	case claim != nil:
+		h.keeper().Hold(ctx, r.Header.Get(idempotency.HoldHeader) != "")
+		return &idempotent{claim: claim}, true
 	case stored.RequestHash != hash:
 		h.fail(w, http.StatusUnprocessableEntity, ext, "This Idempotency-Key was used for a different request; use a new key for a new request.")
 	case stored.Status == 0:
@@ -66,18 +68,16 @@ func (h *Handler) claimKey(ctx context.Context, w http.ResponseWriter, r *http.R
 
 // finish keeps the answer to a request with an Idempotency-Key, or drops
 // the key when the request failed on our side so that a retry runs it.
-func (h *Handler) finish(ctx context.Context, idem *idempotency, status int, resp response) {
+func (h *Handler) finish(ctx context.Context, idem *idempotent, status int, resp response) {
 	if idem == nil {
 		return
 	}
-	ctx = context.WithoutCancel(ctx)
 	b, err := json.Marshal(resp)
-	err = h.db.Tx(ctx, func(tx *db.Tx) error {
-		if err != nil || status >= 500 {
-			return store.ForgetIdempotencyKey(ctx, tx, idem.scope, idem.key)
-		}
-		return store.FinishIdempotencyKey(ctx, tx, idem.scope, idem.key, status, string(b))
-	})
+	if err != nil || status >= 500 {
+		err = idem.claim.Forget(ctx)
+	} else {
+		err = idem.claim.Finish(ctx, status, string(b))
+	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "keep idempotent answer", "err", err, "request_id", h.RequestID(ctx))
 	}

@@ -8,8 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"seam/internal/db"
-	"seam/internal/store"
+	"seam/internal/idempotency"
 )
 
 // capture holds an answer before it is sent, so that it can be stored.
@@ -47,18 +46,12 @@ func (h *Handler) idempotent(w http.ResponseWriter, c *call, a action) {
 		h.writeJSON(w, c.r, status, out)
 		return
 	}
-	var claimed bool
-	var stored store.IdempotentResponse
-	err := h.db.Tx(c.ctx, func(tx *db.Tx) error {
-		var err error
-		claimed, stored, err = store.ClaimIdempotencyKey(c.ctx, tx, scope, key, hash)
-		return err
-	})
+	claim, stored, err := h.keeper().Claim(c.ctx, scope, key, hash)
 	if err != nil {
 		h.writeError(w, c, err)
 		return
 	}
-	if !claimed {
+	if claim == nil {
 		switch {
 		case stored.RequestHash != hash:
 			h.writeJSON(w, c.r, http.StatusUnprocessableEntity, errorBody(c.token(), "Idempotency-Key", "This Idempotency-Key was used for a different request; use a new key for a new request."))
@@ -74,6 +67,7 @@ func (h *Handler) idempotent(w http.ResponseWriter, c *call, a action) {
 		}
 		return
 	}
+	h.keeper().Hold(c.ctx, c.r.Header.Get(idempotency.HoldHeader) != "")
 	cw := &capture{header: http.Header{}}
 	status, out, err := c.run(a)
 	if err != nil {
@@ -81,19 +75,28 @@ func (h *Handler) idempotent(w http.ResponseWriter, c *call, a action) {
 	} else {
 		h.writeJSON(cw, c.r, status, out)
 	}
-	ctx := c.ctx
-	_ = h.db.Tx(ctx, func(tx *db.Tx) error {
-		if cw.status >= 500 {
-			// A failure of ours may pass; let the client retry with the key.
-			return store.ForgetIdempotencyKey(ctx, tx, scope, key)
-		}
-		return store.FinishIdempotencyKey(ctx, tx, scope, key, cw.status, withoutToken(cw.body.String(), c.token()))
-	})
+	if cw.status >= 500 {
+		// A failure of ours may pass; let the client retry with the key.
+		err = claim.Forget(c.ctx)
+	} else {
+		err = claim.Finish(c.ctx, cw.status, withoutToken(cw.body.String(), c.token()))
+	}
+	if err != nil {
+		h.log.ErrorContext(c.ctx, "keep idempotent answer", "err", err, "request_id", h.RequestID(c.ctx))
+	}
 	for k, v := range cw.header {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(cw.status)
 	_, _ = w.Write(cw.body.Bytes())
+}
+
+// keeper is the handler's Idempotency-Key keeper.
+func (h *Handler) keeper() *idempotency.Keeper {
+	if h.Idempotency != nil {
+		return h.Idempotency
+	}
+	return &idempotency.Keeper{DB: h.db, Log: h.log}
 }
 
 // tokenMark stands for the caller's session token in a kept answer, so

@@ -21,6 +21,7 @@ import (
 
 	"seam/internal/checkout"
 	"seam/internal/db"
+	"seam/internal/idempotency"
 	"seam/internal/payment"
 	"seam/internal/seam"
 )
@@ -43,7 +44,10 @@ type Handler struct {
 	Test *payment.Test
 	// RequestID returns the request id the server's middleware assigned.
 	RequestID func(context.Context) string
-	mux       *http.ServeMux
+	// Idempotency keeps Idempotency-Key claims; nil means one with the
+	// default lease.
+	Idempotency *idempotency.Keeper
+	mux         *http.ServeMux
 }
 
 // New builds the Checkout API handler.

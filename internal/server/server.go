@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 
 	"seam/internal/admin"
 	"seam/internal/auth"
@@ -22,6 +23,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/fulfil"
 	"seam/internal/gql"
+	"seam/internal/idempotency"
 	"seam/internal/payment"
 	"seam/internal/productlink"
 	"seam/internal/rest"
@@ -46,7 +48,19 @@ type Config struct {
 	// DevMailbox serves the dev mailbox's page at /dev/mailbox (to this
 	// machine only); set when Seam runs its own SMTP server.
 	DevMailbox bool
+	// IdempotencyLease is how long an Idempotency-Key claim holds without
+	// renewal (0: idempotency.DefaultLease).
+	IdempotencyLease time.Duration
+	// TestHold holds requests that carry idempotency.HoldHeader after
+	// their claim (crash tests only); nil in production.
+	TestHold func(ctx context.Context)
+	// MaxConns caps the connections open at once; more wait in the
+	// listen queue until one closes (0: DefaultMaxConns).
+	MaxConns int
 }
+
+// DefaultMaxConns is how many connections a server holds open at once.
+const DefaultMaxConns = 1024
 
 // Server is Seam's HTTP server.
 type Server struct {
@@ -73,11 +87,13 @@ func New(cfg Config) *Server {
 	graph := gql.NewHandler(gql.HandlerConfig{DB: cfg.DB, Log: cfg.Log, Now: cfg.Now, Limits: cfg.Limits, Version: cfg.Version, BaseURL: cfg.BaseURL,
 		Checkout: cfg.Checkout, Payments: providers})
 	graph.RequestID = RequestID
+	keeper := &idempotency.Keeper{DB: cfg.DB, Lease: cfg.IdempotencyLease, Log: cfg.Log, TestHold: cfg.TestHold}
+	graph.Idempotency = keeper
 
 	mux := http.NewServeMux()
 	if cfg.Checkout != nil {
 		api := rest.New(cfg.Checkout, cfg.Log, cfg.TestPayments)
-		api.RequestID, api.BaseURL = RequestID, cfg.BaseURL
+		api.RequestID, api.BaseURL, api.Idempotency = RequestID, cfg.BaseURL, keeper
 		mux.Handle(rest.Prefix+"/", api)
 		// Product payment links sell through the same checkout.
 		productlink.Wire(cfg.Checkout)
@@ -124,8 +140,15 @@ func New(cfg Config) *Server {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Serve serves on ln until ctx is done, then stops accepting requests and
-// waits up to 15 seconds for those in flight.
+// waits up to 15 seconds for those in flight. At most MaxConns connections
+// are open at once; headers must arrive within 10 seconds and a body
+// within 60, so that slow clients cannot hold the connections.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	maxConns := s.cfg.MaxConns
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	ln = netutil.LimitListener(ln, maxConns)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -338,18 +338,31 @@ func Release(ctx context.Context, q db.Q, warehouseID, productSizeID, n int64) e
 }
 
 // IdempotentResponse is a stored answer to a request with an
-// Idempotency-Key. Status 0 means the first request is still running.
+// Idempotency-Key. Status 0 means the first request is still running (or
+// its process died and its lease has not lapsed yet).
 type IdempotentResponse struct {
 	RequestHash string
 	Status      int
 	Body        string
 }
 
-// ClaimIdempotencyKey records that a request with key is starting; it
-// reports false, with what is stored, when the key was used before.
-func ClaimIdempotencyKey(ctx context.Context, q db.Q, scope, key, requestHash string) (bool, IdempotentResponse, error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO idempotency_key (scope, key, request_hash, status, created_at) VALUES ($1, $2, $3, 0, $4)
-		ON CONFLICT (scope, key) DO NOTHING`, scope, key, requestHash, db.Now())
+// ClaimIdempotencyKey records that a request with key is starting, as
+// claim claimID with a lease until leaseUntil. A key whose request never
+// finished and whose lease lapsed before now (its process died) is taken
+// over when the request is the same. It reports false, with what is
+// stored, when the key is in use or was used before.
+func ClaimIdempotencyKey(ctx context.Context, q db.Q, scope, key, requestHash, claimID string, now, leaseUntil time.Time) (bool, IdempotentResponse, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO idempotency_key (scope, key, request_hash, status, created_at, lease_until, claim_id)
+		VALUES ($1, $2, $3, 0, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`, scope, key, requestHash, db.Time(now), db.Time(leaseUntil), claimID)
+	if err != nil {
+		return false, IdempotentResponse{}, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return n == 1, IdempotentResponse{}, err
+	}
+	res, err = q.ExecContext(ctx, `UPDATE idempotency_key SET lease_until = $4, claim_id = $5
+		WHERE scope = $1 AND key = $2 AND request_hash = $3 AND status = 0 AND (lease_until IS NULL OR lease_until < $6)`,
+		scope, key, requestHash, db.Time(leaseUntil), claimID, db.Time(now))
 	if err != nil {
 		return false, IdempotentResponse{}, err
 	}
@@ -366,17 +379,36 @@ func ClaimIdempotencyKey(ctx context.Context, q db.Q, scope, key, requestHash st
 	return false, r, err
 }
 
-// FinishIdempotencyKey stores the answer to a request with key.
-func FinishIdempotencyKey(ctx context.Context, q db.Q, scope, key string, status int, body string) error {
-	_, err := q.ExecContext(ctx, `UPDATE idempotency_key SET status = $3, body = $4 WHERE scope = $1 AND key = $2`, scope, key, status, body)
+// RenewIdempotencyKey extends the lease of a claim that is still running
+// and still this claim's; it reports whether it did.
+func RenewIdempotencyKey(ctx context.Context, q db.Q, scope, key, claimID string, leaseUntil time.Time) (bool, error) {
+	return affected(q.ExecContext(ctx, `UPDATE idempotency_key SET lease_until = $4 WHERE scope = $1 AND key = $2 AND claim_id = $3 AND status = 0`,
+		scope, key, claimID, db.Time(leaseUntil)))
+}
+
+// FinishIdempotencyKey stores the answer to a request with key, when the
+// key is still claimed by claimID.
+func FinishIdempotencyKey(ctx context.Context, q db.Q, scope, key, claimID string, status int, body string) error {
+	_, err := q.ExecContext(ctx, `UPDATE idempotency_key SET status = $4, body = $5, lease_until = NULL
+		WHERE scope = $1 AND key = $2 AND claim_id = $3 AND status = 0`, scope, key, claimID, status, body)
 	return err
 }
 
-// ForgetIdempotencyKey drops a key whose request failed before answering,
-// or every key older than a time when key is empty.
-func ForgetIdempotencyKey(ctx context.Context, q db.Q, scope, key string) error {
-	_, err := q.ExecContext(ctx, `DELETE FROM idempotency_key WHERE scope = $1 AND key = $2`, scope, key)
+// ForgetIdempotencyKey drops a key whose request (claim claimID) failed
+// before answering.
+func ForgetIdempotencyKey(ctx context.Context, q db.Q, scope, key, claimID string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND claim_id = $3 AND status = 0`, scope, key, claimID)
 	return err
+}
+
+// DeleteLapsedIdempotencyKeys drops keys whose request never answered and
+// whose lease lapsed before a time: their process died.
+func DeleteLapsedIdempotencyKeys(ctx context.Context, q db.Q, before time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM idempotency_key WHERE status = 0 AND (lease_until IS NULL OR lease_until < $1)`, db.Time(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // DeleteOldIdempotencyKeys drops keys created before a time.
