@@ -551,12 +551,15 @@ func (s *Service) complete(ctx context.Context, id string, provider payment.Prov
 	}
 	o, err := s.placeOrder(ctx, id, in, res)
 	if err != nil {
-		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) || errors.Is(err, seam.ErrGone) || errors.Is(err, seam.ErrInvalid) {
+		if errors.Is(err, seam.ErrSoldOut) || errors.Is(err, seam.ErrConflict) || errors.Is(err, seam.ErrGone) || errors.Is(err, seam.ErrInvalid) ||
+			errors.Is(err, seam.ErrUnavailable) {
 			// The order cannot be made (a voucher was used up meanwhile,
 			// the payment link sold to someone else, the attempt was
-			// replaced or expired, the order's input is refused): give
-			// the stock back and void the authorization.
-			voided, rerr := s.releaseAttempt(ctx, id, in.Ref)
+			// replaced or expired, the order's input is refused, the
+			// database could not be had in time and the transaction
+			// rolled back): give the stock back and void the
+			// authorization before answering, so that nothing stays held.
+			voided, rerr := s.releaseAttempt(context.WithoutCancel(ctx), id, in.Ref)
 			if res.External != "" && res.External != voided.external {
 				if cerr := provider.Cancel(context.WithoutCancel(ctx), res.External); cerr != nil {
 					s.Log.WarnContext(ctx, "voiding a payment failed", "external", res.External, "err", cerr)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"seam/internal/seam"
 )
 
 // Engine names a database engine.
@@ -58,6 +61,33 @@ type DB struct {
 	Where string
 	// retried counts retried transactions by reason (see Retried).
 	retried [retryReasons]atomic.Int64
+	// lockWait bounds how long a transaction waits for a lock another
+	// connection holds (see SetLockWait).
+	lockWait atomic.Int64
+}
+
+// DefaultLockWait is how long a transaction waits for a lock held by
+// another connection before it gives up with seam.ErrUnavailable.
+const DefaultLockWait = 20 * time.Second
+
+// SetLockWait sets how long a transaction waits for a row, table or
+// database lock that another connection holds (PostgreSQL's lock_timeout;
+// on SQLite, retries of a busy write lock) before Tx gives up with
+// seam.ErrUnavailable, so that a request answers "try again" instead of
+// hanging or failing. Zero or less means DefaultLockWait.
+func (d *DB) SetLockWait(w time.Duration) {
+	if w <= 0 {
+		w = DefaultLockWait
+	}
+	d.lockWait.Store(int64(w))
+}
+
+// LockWait tells how long a transaction waits for a lock (SetLockWait).
+func (d *DB) LockWait() time.Duration {
+	if w := d.lockWait.Load(); w > 0 {
+		return time.Duration(w)
+	}
+	return DefaultLockWait
 }
 
 // RetryReason says why a transaction was run again.
@@ -247,28 +277,63 @@ func (d *DB) Scratch() Q { return pool{d.scratch, d.engine} }
 
 func (d *DB) retry(ctx context.Context, p *sql.DB, fn func(tx *Tx) error) error {
 	const attempts = 8
+	began := time.Now()
 	var err error
-	for attempt := range attempts {
+	for attempt := 0; ; attempt++ {
 		err = d.tx(ctx, p, fn)
 		reason, again := retryable(err)
-		if err == nil || !again || attempt == attempts-1 {
-			return err
+		if err == nil || !again {
+			return unavailable(err)
+		}
+		// A busy SQLite write lock is held by another connection: try
+		// again for as long as the lock wait allows. Conflicts between
+		// transactions get a fixed number of tries.
+		if reason == RetryBusy && time.Since(began) >= d.LockWait() || reason != RetryBusy && attempt >= attempts-1 {
+			return unavailable(err)
 		}
 		d.retried[reason].Add(1)
-		wait := time.Duration(1<<attempt)*time.Millisecond + rand.N(2*time.Millisecond)
+		wait := time.Duration(1<<min(attempt, 7))*time.Millisecond + rand.N(2*time.Millisecond)
 		select {
 		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
+			return unavailable(errors.Join(err, ctx.Err()))
 		case <-time.After(wait):
 		}
+	}
+}
+
+// unavailable marks the errors that mean the database could not be had in
+// time as seam.ErrUnavailable: a lock wait that ran out (PostgreSQL
+// 55P03), a write lock still busy after every retry (SQLite), a deadlock
+// or serialization failure after every retry, and a request deadline that
+// passed while waiting for a connection.
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, seam.ErrUnavailable) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "55P03" {
+		return fmt.Errorf("%w: waited too long for a lock another transaction holds (%v)", seam.ErrUnavailable, err)
+	}
+	if reason, again := retryable(err); again && reason != RetryUnique {
+		return fmt.Errorf("%w: the database stayed busy (%v)", seam.ErrUnavailable, err)
+	}
+	var begin *beginError
+	if errors.As(err, &begin) && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: no database connection came free in time (%v)", seam.ErrUnavailable, err)
 	}
 	return err
 }
 
+// beginError is a failure to start a transaction.
+type beginError struct{ err error }
+
+func (e *beginError) Error() string { return "begin transaction: " + e.err.Error() }
+func (e *beginError) Unwrap() error { return e.err }
+
 func (d *DB) tx(ctx context.Context, p *sql.DB, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := p.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return &beginError{err}
 	}
 	tx := &Tx{Tx: sqlTx, engine: d.engine}
 	defer func() {
@@ -280,6 +345,13 @@ func (d *DB) tx(ctx context.Context, p *sql.DB, fn func(tx *Tx) error) (err erro
 			_ = sqlTx.Rollback()
 		}
 	}()
+	if d.engine == Postgres {
+		// Waiting for a lock another transaction holds ends after the lock
+		// wait with 55P03, which Tx answers as seam.ErrUnavailable.
+		if _, err = sqlTx.ExecContext(ctx, "SET LOCAL lock_timeout = "+strconv.FormatInt(d.LockWait().Milliseconds(), 10)); err != nil {
+			return err
+		}
+	}
 	if err = fn(tx); err != nil {
 		return err
 	}

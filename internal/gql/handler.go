@@ -147,8 +147,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, http.StatusForbidden, ext, "Access denied: "+strings.TrimSuffix(err.Error(), ": "+seam.ErrUnauthenticated.Error())+".")
 			return
 		}
-		h.log.ErrorContext(ctx, "authenticate", "err", err, "request_id", h.RequestID(ctx))
-		h.fail(w, http.StatusInternalServerError, ext, "Internal error while checking the token.")
+		h.failInternal(ctx, w, ext, err, "authenticate", "Internal error while checking the token.")
 		return
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
@@ -225,8 +224,7 @@ func (h *Handler) take(ctx context.Context, w http.ResponseWriter, token *auth.T
 	var limited *auth.LimitedError
 	switch {
 	case !errors.As(err, &limited):
-		h.log.ErrorContext(ctx, "rate limit", "err", err, "request_id", h.RequestID(ctx))
-		h.fail(w, http.StatusInternalServerError, ext, "Internal error while checking rate limits.")
+		h.failInternal(ctx, w, ext, err, "rate limit", "Internal error while checking rate limits.")
 	case limited.TooBig:
 		h.fail(w, http.StatusBadRequest, ext, "The request is too expensive to ever run: "+limited.Error()+". Ask for fewer rows (limit) or split it.")
 	default:

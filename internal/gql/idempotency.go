@@ -47,8 +47,7 @@ func (h *Handler) claimKey(ctx context.Context, w http.ResponseWriter, r *http.R
 	claim, stored, err := h.keeper().Claim(ctx, scope, key, hash)
 	switch {
 	case err != nil:
-		h.log.ErrorContext(ctx, "idempotency key", "err", err, "request_id", h.RequestID(ctx))
-		h.fail(w, http.StatusInternalServerError, ext, "Internal error while checking the Idempotency-Key.")
+		h.failInternal(ctx, w, ext, err, "idempotency key", "Internal error while checking the Idempotency-Key.")
 	case claim != nil:
 		h.keeper().Hold(ctx, r.Header.Get(idempotency.HoldHeader) != "")
 		return &idempotent{claim: claim}, true

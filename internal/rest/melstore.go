@@ -288,6 +288,9 @@ func (h *MelStore) fail(w http.ResponseWriter, c *melCall, err error) {
 		status, msg = http.StatusConflict, upperFirst(trimKind(err, seam.ErrConflict))
 	case errors.Is(err, context.Canceled):
 		status, msg = 499, "The request was cancelled."
+	case errors.Is(err, seam.ErrUnavailable):
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))
+		status, msg = http.StatusServiceUnavailable, "The database is busy; nothing was changed. Send the request again in a moment."
 	default:
 		id := h.cfg.RequestID(c.ctx)
 		h.cfg.Log.ErrorContext(c.ctx, "mel-store request failed", "err", err, "request_id", id, "path", MelStoreLogPath(c.r.URL.Path))

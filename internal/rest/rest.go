@@ -95,6 +95,10 @@ func (h *Handler) route(method, path string, both bool, needsSelection bool, a a
 	}
 }
 
+// RetryAfterUnavailable is the Retry-After (seconds) of a 503 answered
+// when the database could not be had in time.
+const RetryAfterUnavailable = 2
+
 // writeTimeout bounds a call that changes something. Such a call runs to
 // its end even when the client goes away, so that a payment, a reservation
 // and an Idempotency-Key never stay half done.
@@ -310,6 +314,12 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) {
 		status, field, msg = http.StatusUnauthorized, "authorization", trimKind(err, seam.ErrUnauthenticated)
 	case errors.Is(err, context.Canceled):
 		status, field, msg = 499, "request", "The request was cancelled."
+	case errors.Is(err, seam.ErrUnavailable):
+		// The database could not be had in time; nothing was changed (a
+		// payment gives its reservation back before this answer).
+		h.log.WarnContext(c.ctx, "checkout request: database unavailable", "err", err, "request_id", h.RequestID(c.ctx), "path", LogPath(c.r.URL.Path))
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))
+		status, field, msg = http.StatusServiceUnavailable, "database", "The database is busy; nothing was changed. Send the request again in a moment."
 	default:
 		id := h.RequestID(c.ctx)
 		h.log.ErrorContext(c.ctx, "checkout request failed", "err", err, "request_id", id, "path", LogPath(c.r.URL.Path))

@@ -30,6 +30,10 @@ var (
 	// ErrGone means a one-time thing was used, revoked or expired: a
 	// payment link, a gift certificate.
 	ErrGone = errors.New("gone")
+	// ErrUnavailable means the database could not be had in time (a lock
+	// held elsewhere, a busy write lock); nothing was changed, and the
+	// same request may be sent again shortly.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // Path names the input field an error or warning is about, from the
