@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reserve := fs.Duration("reservation-ttl", envDuration("SEAM_RESERVATION_TTL", 15*time.Minute), "how long stock stays reserved for an unfinished payment (SEAM_RESERVATION_TTL)")
 	sweep := fs.Duration("sweep-interval", envDuration("SEAM_SWEEP_INTERVAL", 30*time.Second), "how often lapsed reservations and Idempotency-Keys are released (SEAM_SWEEP_INTERVAL)")
 	idemLease := fs.Duration("idempotency-lease", envDuration("SEAM_IDEMPOTENCY_LEASE", idempotency.DefaultLease), "how long an Idempotency-Key stays claimed by a request whose process died; renewed while the request runs (SEAM_IDEMPOTENCY_LEASE)")
+	lockWait := fs.Duration("lock-wait", envDuration("SEAM_LOCK_WAIT", db.DefaultLockWait), "how long a request waits for a database lock held elsewhere before answering 503 with Retry-After (SEAM_LOCK_WAIT)")
 	maxConns := fs.Int("max-connections", envInt("SEAM_MAX_CONNECTIONS", server.DefaultMaxConns), "most connections open at once; more wait until one closes (SEAM_MAX_CONNECTIONS)")
 	// The secret key's default is read after parsing, so that -h never prints it.
 	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
@@ -78,7 +79,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		name string
 		d    time.Duration
 	}{{"reservation-ttl", *reserve}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog},
-		{"sweep-interval", *sweep}, {"idempotency-lease", *idemLease}} {
+		{"sweep-interval", *sweep}, {"idempotency-lease", *idemLease}, {"lock-wait", *lockWait}} {
 		if f.d <= 0 {
 			return usageErr("--%s must be positive, got %s", f.name, f.d)
 		}
@@ -108,6 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
+	d.SetLockWait(*lockWait)
 	applied, err := d.Migrate(ctx)
 	if err != nil {
 		return err
