@@ -706,6 +706,16 @@ func (s *Service) insertOrder(ctx context.Context, tx *db.Tx, v View, res paymen
 			return o, fmt.Errorf("line %s: %d units not reserved", l.Line.Line, need)
 		}
 	}
+	var vouchers []int64
+	for _, av := range v.Vouchers {
+		vouchers = append(vouchers, av.Voucher.ID)
+	}
+	for _, c := range v.Credits {
+		vouchers = append(vouchers, c.Voucher.ID)
+	}
+	if err := store.LockVouchers(ctx, tx, vouchers); err != nil {
+		return o, err
+	}
 	for _, av := range v.Vouchers {
 		ok, err := store.UseVoucher(ctx, tx, av.Voucher.ID)
 		if err != nil {

@@ -177,6 +177,9 @@ func creditBack(ctx context.Context, tx *db.Tx, orderID int64, now time.Time) er
 		}
 		currency[e.VoucherID] = e.Currency
 	}
+	if err := store.LockVouchers(ctx, tx, order); err != nil {
+		return err
+	}
 	for _, vid := range order {
 		amount := owed[vid]
 		if amount <= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"seam/internal/db"
@@ -260,4 +261,24 @@ func VoucherActions(ctx context.Context, q db.Q, voucherIDs []int64) ([]VoucherA
 		return a, err
 	}, `SELECT id, voucher_id, position, is_entry_point, criteria, result_type, apply_on, percent_off, amount_off_minor, amount_off_currency,
 		product_ids, shipping_option_ids, continue_strategy FROM voucher_action`, "voucher_id", voucherIDs, " ORDER BY voucher_id, position")
+}
+
+// LockVouchers locks voucher rows for the rest of a write transaction in
+// id order, before their usages or balances change: two orders paid (or
+// cancelled) at once with the same gift certificates or vouchers, applied
+// in another order, then queue instead of deadlocking on PostgreSQL. On
+// SQLite it only reads.
+func LockVouchers(ctx context.Context, q db.Q, ids []int64) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	marks, args := db.In(1, ids)
+	_, err := all(ctx, q, func(s scanner) (int64, error) {
+		var id int64
+		return id, s.Scan(&id)
+	}, `SELECT id FROM voucher WHERE id IN (`+marks+`) ORDER BY id`+db.ForUpdate(q), args...)
+	return err
 }
