@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"seam/internal/customer"
 	"seam/internal/db"
@@ -360,6 +361,9 @@ func lockSelectionStock(ctx context.Context, tx *db.Tx, id string) error {
 	return err
 }
 
+// releaseTimeout bounds giving back the stock of a payment attempt.
+const releaseTimeout = time.Minute
+
 // attempt is the provider's side of a payment attempt, to void once its
 // stock is given back.
 type attempt struct{ provider, external string }
@@ -376,6 +380,12 @@ func (s *Service) Release(ctx context.Context, id string) error {
 // progress) in its own transaction, then voids it at the provider. It
 // returns what it voided.
 func (s *Service) releaseAttempt(ctx context.Context, id, ref string) (attempt, error) {
+	// Giving stock back must not fail because the request that took it
+	// ran out of time (a deadline passed while it waited for the
+	// database): it gets its own minute, so that the stock is back before
+	// the request answers.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
 	var a attempt
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var err error

@@ -68,7 +68,7 @@ type DB struct {
 
 // DefaultLockWait is how long a transaction waits for a lock held by
 // another connection before it gives up with seam.ErrUnavailable.
-const DefaultLockWait = 20 * time.Second
+const DefaultLockWait = 30 * time.Second
 
 // SetLockWait sets how long a transaction waits for a row, table or
 // database lock that another connection holds (PostgreSQL's lock_timeout;
