@@ -25,6 +25,15 @@ var (
 	binDir  string
 )
 
+// TestMain removes the binary crash tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // seamBinary builds the seam command once per test process, so that crash
 // tests can kill a real `seam serve` process.
 func seamBinary(t *testing.T) string {
