@@ -8,11 +8,11 @@ import (
 	"seam/internal/db"
 )
 
-// batchRows is how many rows one multi-row statement writes or names: far
-// below SQLite's 32,766 parameters for the widest rows here, and few
-// enough round trips that a chart of thousands of sizes is written in a
-// handful of statements.
-const batchRows = 500
+// batchRows is how many rows one multi-row statement writes or names: few
+// enough round trips that a chart of thousands of sizes is a few dozen
+// statements, and few enough parameters per statement that SQLite, which
+// looks each $N up in a list, does not spend its time there.
+const batchRows = 200
 
 // placeholders returns "($n+1, …, $n+width), …" for rows rows.
 func placeholders(n, rows, width int) string {
