@@ -217,6 +217,9 @@ func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error 
 		return out
 	case errors.Is(err, seam.ErrNotFound), errors.Is(err, seam.ErrConflict), errors.Is(err, seam.ErrForbidden):
 		return out
+	case errors.Is(err, errTooLarge):
+		// The handler answers one error for the whole request instead.
+		return out
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		out.Message = "The request was cancelled or took too long."
 		return out
