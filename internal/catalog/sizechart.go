@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -52,10 +51,10 @@ func CreateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, in SizeCha
 		}
 		id = c.ID
 		for i := range sizes {
-			sizes[i].SizeChartID, sizes[i].Position = c.ID, i
-			if err := store.InsertSize(ctx, tx, &sizes[i]); err != nil {
-				return err
-			}
+			sizes[i].Position = i
+		}
+		if err := store.InsertSizes(ctx, tx, c.ID, sizes); err != nil {
+			return err
 		}
 		var err error
 		if warnings, err = sizeIDs(ctx, tx, actor, c.Name, sizes, path.Key("name")); err != nil {
@@ -69,19 +68,26 @@ func CreateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, in SizeCha
 // sizeIDs gives sizes the external ids "<chart name>|<size name>", warning
 // when one of them named a size of another chart until now.
 func sizeIDs(ctx context.Context, tx *db.Tx, actor seam.Actor, chart string, sizes []store.Size, path seam.Path) ([]seam.UserError, error) {
+	// In batches: a chart of thousands of sizes is a few statements, not
+	// three per size.
 	var p seam.Problems
-	for _, s := range sizes {
-		ext := chart + "|" + s.Name
-		old, err := store.ExternalToInternal(ctx, tx, actor.Name, "Size", ext)
-		switch {
-		case err == nil && old != s.ID:
-			p.Warn(path, "The external ID %q named size %d of another chart; it now names size %s of this chart.", ext, old, s.Name)
-		case err != nil && !errors.Is(err, seam.ErrNotFound):
-			return nil, err
+	exts := make([]string, len(sizes))
+	pairs := make([]store.IDConversion, len(sizes))
+	for i, s := range sizes {
+		exts[i] = chart + "|" + s.Name
+		pairs[i] = store.IDConversion{ExternalID: exts[i], InternalID: s.ID}
+	}
+	olds, err := store.ExternalsToInternals(ctx, tx, actor.Name, "Size", exts)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range sizes {
+		if old, ok := olds[exts[i]]; ok && old != s.ID {
+			p.Warn(path, "The external ID %q named size %d of another chart; it now names size %s of this chart.", exts[i], old, s.Name)
 		}
-		if err := store.SetIDConversion(ctx, tx, &store.IDConversion{Integration: actor.Name, ObjectType: "Size", ExternalID: ext, InternalID: s.ID}); err != nil {
-			return nil, err
-		}
+	}
+	if err := store.SetIDConversions(ctx, tx, actor.Name, "Size", pairs); err != nil {
+		return nil, err
 	}
 	return p.Warnings, nil
 }
@@ -131,18 +137,31 @@ func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 			byName[s.Name] = s
 		}
 		keep := map[string]bool{}
+		var added []store.Size
 		for i := range wanted {
 			keep[wanted[i].Name] = true
+			wanted[i].SizeChartID, wanted[i].Position = id, i
 			if old, ok := byName[wanted[i].Name]; ok {
 				wanted[i].ID = old.ID
-				if err := store.UpdateSizePosition(ctx, tx, old.ID, i); err != nil {
-					return err
+				if old.Position != i {
+					if err := store.UpdateSizePosition(ctx, tx, old.ID, i); err != nil {
+						return err
+					}
 				}
 				continue
 			}
-			wanted[i].SizeChartID, wanted[i].Position = id, i
-			if err := store.InsertSize(ctx, tx, &wanted[i]); err != nil {
-				return err
+			added = append(added, wanted[i])
+		}
+		if err := store.InsertSizes(ctx, tx, id, added); err != nil {
+			return err
+		}
+		addedID := map[string]int64{}
+		for _, a := range added {
+			addedID[a.Name] = a.ID
+		}
+		for i := range wanted {
+			if wanted[i].ID == 0 {
+				wanted[i].ID = addedID[wanted[i].Name]
 			}
 		}
 		if warnings, err = sizeIDs(ctx, tx, actor, c.Name, wanted, path.Key("name")); err != nil {
@@ -172,12 +191,24 @@ func UpdateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, id int64, 
 	return warnings, seam.Wrap(err, fmt.Sprintf("update size chart %d", id))
 }
 
-// labels checks a label list: no empty labels, no label twice.
+// Bounds of a size chart: labels per list, and sizes (horizontal ×
+// vertical labels) in all.
+const (
+	MaxSizeLabels = 1_000
+	MaxSizes      = 5_000
+)
+
+// labels checks a label list: no empty labels, no label twice, at most
+// MaxSizeLabels.
 func labels(p *seam.Problems, path seam.Path, in []string, required bool) []string {
 	if len(in) == 0 {
 		if required {
 			p.Add(path, "A size chart needs at least one size label.")
 		}
+		return nil
+	}
+	if len(in) > MaxSizeLabels {
+		p.Add(path, "A size chart has at most %d labels of each kind, got %d.", MaxSizeLabels, len(in))
 		return nil
 	}
 	seen := map[string]int{}
@@ -213,6 +244,11 @@ func divider(p *seam.Problems, path seam.Path, in *string, def string) string {
 // horizontal × vertical pair joined by the divider. A name that two pairs
 // make is reported at the vertical label of the second pair.
 func sizeNames(p *seam.Problems, path seam.Path, c store.SizeChart) []store.Size {
+	if n := len(c.HorizontalLabels) * max(1, len(c.VerticalLabels)); n > MaxSizes {
+		p.Add(path.Key("verticalLabels"), "A size chart has at most %d sizes; %d horizontal × %d vertical labels make %d.",
+			MaxSizes, len(c.HorizontalLabels), len(c.VerticalLabels), n)
+		return nil
+	}
 	var out []store.Size
 	seen := map[string]store.Size{}
 	for _, h := range c.HorizontalLabels {

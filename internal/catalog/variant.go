@@ -126,6 +126,8 @@ func amount(path seam.Path, in money.Input) (money.Amount, error) {
 		return a, seam.Invalid(path.Key("currencyIsoCode"), "Unknown currency %q; use an ISO 4217 code such as EUR.", in.CurrencyIsoCode)
 	case errors.Is(err, money.ErrTooPrecise):
 		return a, seam.Invalid(path.Key("value"), "%s has more decimals than %s allows.", in.Value, in.CurrencyIsoCode)
+	case errors.Is(err, money.ErrOverflow):
+		return a, seam.Invalid(path.Key("value"), "%s is out of range: amounts are at most %d minor units of their currency.", in.Value, int64(money.MaxMinor))
 	case err != nil:
 		return a, seam.Invalid(path.Key("value"), "%s is out of range.", in.Value)
 	case a.Minor < 0:

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"seam/internal/catalog"
 	"seam/internal/db"
@@ -266,6 +267,9 @@ type ProductList struct {
 	Count    int64
 }
 
+// MaxSearch is the longest search text, in characters.
+const MaxSearch = 200
+
 // Products lists what the selection's market and pricelist sell.
 func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQuery) (ProductList, error) {
 	q := s.DB.Read()
@@ -285,6 +289,9 @@ func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQu
 	}
 	if pq.SkipFirst < 0 {
 		return ProductList{}, invalid("skipFirst", "skipFirst must be 0 or more, got %d.", pq.SkipFirst)
+	}
+	if n := utf8.RuneCountInString(pq.Search); n > MaxSearch {
+		return ProductList{}, invalid("search", "search has %d characters; at most %d are allowed.", n, MaxSearch)
 	}
 	f := store.ShopFilter{StoreID: sel.StoreID, MarketID: sel.MarketID, PricelistID: sel.PricelistID, CategoryIDs: pq.Categories,
 		BrandIDs: pq.Brands, Search: pq.Search, OnlyAvailable: pq.OnlyAvailable}

@@ -225,19 +225,25 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 		return v, err
 	}
 	t := Totals{Items: money.New(0, cur), Discount: money.New(0, cur), Shipping: money.New(0, cur), Tax: money.New(0, cur), Credit: money.New(0, cur)}
+	// Every sum is checked: a total that overflows fails this selection
+	// with an input error, never with a wrong amount.
+	var sum money.Sum
 	for _, l := range v.Lines {
 		t.Quantity += l.Line.Quantity
-		t.Items.Minor += l.Total.Minor
-		t.Discount.Minor += l.Discount.Minor
-		t.Tax.Minor += l.Tax.Minor
+		t.Items = sum.Add(t.Items, l.Total)
+		t.Discount = sum.Add(t.Discount, l.Discount)
+		t.Tax = sum.Add(t.Tax, l.Tax)
 	}
 	if v.Shipping != nil {
 		t.Shipping = v.Shipping.Price
-		t.Tax.Minor += v.shippingTax.Minor
+		t.Tax = sum.Add(t.Tax, v.shippingTax)
 	}
-	t.GrandTotal = money.New(t.Items.Minor-t.Discount.Minor+t.Shipping.Minor, cur)
+	t.GrandTotal = sum.Add(sum.Sub(t.Items, t.Discount), t.Shipping)
 	if !v.Pricelist.PricesIncludeTax {
-		t.GrandTotal.Minor += t.Tax.Minor
+		t.GrandTotal = sum.Add(t.GrandTotal, t.Tax)
+	}
+	if sum.Err != nil {
+		return v, fmt.Errorf("totals of selection %s: %w", sel.ID, sum.Err)
 	}
 	v.Totals = t
 	// Taxes first, credit later: credit pays the total like a payment.

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -91,33 +90,15 @@ func NewHandler(c HandlerConfig) *Handler {
 		c.Log = slog.Default()
 	}
 	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now, Checkout: c.Checkout, Payments: c.Payments}
-	schema := costed{exec.NewExecutableSchema(r.Config())}
+	schema := exec.NewExecutableSchema(r.Config())
 	e := executor.New(schema)
 	e.Use(extension.Introspection{})
+	e.AroundFields(bounded)
 	e.SetErrorPresenter(r.presentError)
 	e.SetRecoverFunc(r.recoverPanic)
 	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	return &Handler{db: c.DB, log: c.Log, now: c.Now, limits: c.Limits, version: c.Version, schema: schema, exec: e, baseURL: c.BaseURL,
 		RequestID: func(context.Context) string { return "" }}
-}
-
-// costed makes list fields cost their limit times their children, so that
-// complexity tracks the rows a query can return.
-type costed struct{ graphql.ExecutableSchema }
-
-func (c costed) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
-	if l, ok := args["limit"]; ok {
-		n := int64(defaultLimit)
-		switch v := l.(type) {
-		case int64:
-			n = v
-		case int:
-			n = int64(v)
-		}
-		n = max(1, min(n, maxLimit))
-		return 1 + int(n)*child, true
-	}
-	return c.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
 }
 
 type body struct {
@@ -172,31 +153,47 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rq := &request{token: token, id: h.RequestID(ctx), seen: map[string]bool{}, db: h.db, base: h.base(r)}
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	rq := &request{token: token, id: h.RequestID(ctx), seen: map[string]bool{}, db: h.db, base: h.base(r), stop: stop}
 	ctx = withRequest(graphql.StartOperationTrace(ctx), rq)
 	params := &graphql.RawParams{Query: in.Query, OperationName: in.OperationName, Variables: in.Variables, Extensions: in.Extensions, Headers: r.Header}
 	op, errs := h.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
-		h.write(w, http.StatusBadRequest, response{Errors: explain(errs, in.Variables), Extensions: ext})
+		h.refuse(ctx, w, token, 1, ext, explain(errs, in.Variables))
 		return
 	}
 	if err := checkLists(op); err != nil {
-		h.write(w, http.StatusBadRequest, response{Errors: gqlerror.List{err}, Extensions: ext})
+		h.refuse(ctx, w, token, 1, ext, gqlerror.List{err})
 		return
 	}
 	if op.Operation.Operation == ast.Subscription {
-		h.fail(w, http.StatusBadRequest, ext, "Subscriptions are not supported; use the events feed.")
+		h.refuse(ctx, w, token, 1, ext, gqlerror.List{{Message: "Subscriptions are not supported; use the events feed."}})
 		return
 	}
-	cost := complexity.Calculate(ctx, h.schema, op.Operation, op.Variables)
-	ext["complexity"] = cost
+	// The cost is counted before anything else looks at the operation:
+	// it is the one walk over the document that never expands a fragment.
+	cost, nodes := costOf(op.Doc, op.Operation, op.Variables)
+	ext["complexity"] = cost.complexity
+	if err := overLimits(cost, h.maxComplexity(token)); err != nil {
+		h.refuse(ctx, w, token, nodes, ext, gqlerror.List{err})
+		return
+	}
+	if err := checkInputs(op, h.schema.Schema()); err != nil {
+		h.refuse(ctx, w, token, nodes, ext, gqlerror.List{err})
+		return
+	}
 	mutations := int64(0)
 	if op.Operation.Operation == ast.Mutation {
 		mutations = int64(len(graphql.CollectFields(op, op.Operation.SelectionSet, nil)))
 	}
-	// rateLimits alone costs nothing, so that a throttled client can see
-	// when it may go on.
-	if !free(op) && !h.take(ctx, w, token, auth.Cost{Requests: 1, Mutations: mutations, Complexity: int64(cost)}, ext) {
+	charge := auth.Cost{Requests: 1, Mutations: mutations, Complexity: cost.complexity}
+	if onlyRateLimits(op) {
+		// rateLimits is charged like any query but answered even when a
+		// limit is reached, so that a throttled client can see when it may
+		// go on.
+		_ = auth.Take(ctx, h.db, token, charge, h.now())
+	} else if !h.take(ctx, w, token, charge, ext) {
 		return
 	}
 	var idem *idempotent
@@ -210,6 +207,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp := handler(ctx)
 	ext["permissionsUsed"] = rq.permissionsUsed()
 	out := response{Data: resp.Data, Errors: resp.Errors, Extensions: ext}
+	if rq.cut.Load() {
+		// What was resolved is dropped whole: half an answer would read
+		// as a complete one.
+		out = response{Errors: gqlerror.List{tooLarge()}, Extensions: ext}
+	}
+	if r.Context().Err() != nil {
+		// The client left; nobody reads the answer.
+		h.finish(ctx, idem, http.StatusOK, out)
+		return
+	}
 	h.finish(ctx, idem, http.StatusOK, out)
 	h.write(w, http.StatusOK, out)
 }
@@ -238,6 +245,25 @@ func (h *Handler) take(ctx context.Context, w http.ResponseWriter, token *auth.T
 	return false
 }
 
+// refuse answers 400 to a request that cannot run, after charging it to
+// the token's limits (one request and the selections read, so that refused
+// requests cannot be sent for free); a token out of quota gets 429.
+func (h *Handler) refuse(ctx context.Context, w http.ResponseWriter, token *auth.Token, nodes int64, ext map[string]any, errs gqlerror.List) {
+	if !h.take(ctx, w, token, auth.Cost{Requests: 1, Complexity: max(1, nodes)}, ext) {
+		return
+	}
+	h.write(w, http.StatusBadRequest, response{Errors: errs, Extensions: ext})
+}
+
+// maxComplexity is the most one request of the token may cost: its
+// complexity quota per 10 s, and never more than MaxComplexity.
+func (h *Handler) maxComplexity(token *auth.Token) int64 {
+	if q := token.Limits.Complexity10s; q > 0 && q < MaxComplexity {
+		return q
+	}
+	return MaxComplexity
+}
+
 // bearer returns the token from Authorization: Bearer (the scheme in any
 // case) or else from the graphql-access cookie.
 func bearer(r *http.Request) string {
@@ -250,17 +276,21 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// free reports whether a query asks only for rateLimits (and __typename).
-func free(op *graphql.OperationContext) bool {
+// onlyRateLimits reports whether a query asks for rateLimits and nothing
+// else but __typename, without fragments.
+func onlyRateLimits(op *graphql.OperationContext) bool {
 	if op.Operation.Operation != ast.Query {
 		return false
 	}
-	for _, f := range graphql.CollectFields(op, op.Operation.SelectionSet, nil) {
-		if f.Name != "rateLimits" && f.Name != "__typename" {
+	seen := false
+	for _, sel := range op.Operation.SelectionSet {
+		f, ok := sel.(*ast.Field)
+		if !ok || (f.Name != "rateLimits" && f.Name != "__typename") {
 			return false
 		}
+		seen = seen || f.Name == "rateLimits"
 	}
-	return true
+	return seen
 }
 
 func (h *Handler) fail(w http.ResponseWriter, status int, ext map[string]any, msg string) {
@@ -323,6 +353,7 @@ func checkLists(op *graphql.OperationContext) *gqlerror.Error {
 	for _, v := range op.Variables {
 		n += listItems(v)
 	}
+	seen := map[string]bool{}
 	var walk func(ast.SelectionSet)
 	walk = func(set ast.SelectionSet) {
 		for _, sel := range set {
@@ -335,7 +366,10 @@ func checkLists(op *graphql.OperationContext) *gqlerror.Error {
 			case *ast.InlineFragment:
 				walk(f.SelectionSet)
 			case *ast.FragmentSpread:
-				if f.Definition != nil {
+				// Each fragment counts once, however often it is spread:
+				// expanding spreads would be exponential in the document.
+				if f.Definition != nil && !seen[f.Name] {
+					seen[f.Name] = true
 					walk(f.Definition.SelectionSet)
 				}
 			}

@@ -228,13 +228,20 @@ func newLoaders(q db.Q, integration string) *loaders {
 	}
 	views := checkout.New(nil, nil)
 	l.selView = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]checkout.View, error) {
+		// One selection that cannot be priced (say its total overflows)
+		// fails alone, never the list it is in.
 		out := make(map[string]checkout.View, len(ids))
+		errs := dataloadgen.MappedFetchError[string]{}
 		for _, id := range ids {
 			v, err := views.ViewIn(ctx, q, id)
 			if err != nil {
-				return nil, err
+				errs[id] = err
+				continue
 			}
 			out[id] = v
+		}
+		if len(errs) > 0 {
+			return out, errs
 		}
 		return out, nil
 	}, dataloadgen.WithWait(wait))

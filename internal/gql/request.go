@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -36,6 +37,11 @@ type request struct {
 	links map[int64][2]string
 	// base is Seam's public URL.
 	base string
+	// size estimates the bytes of the answer resolved so far; cut is set
+	// once it passed MaxResponse, and stop then ends the execution.
+	size atomic.Int64
+	cut  atomic.Bool
+	stop context.CancelCauseFunc
 }
 
 type requestKey struct{}
@@ -210,6 +216,9 @@ func (r *Resolver) presentError(ctx context.Context, err error) *gqlerror.Error 
 		out.Extensions = map[string]any{"category": "validation"}
 		return out
 	case errors.Is(err, seam.ErrNotFound), errors.Is(err, seam.ErrConflict), errors.Is(err, seam.ErrForbidden):
+		return out
+	case errors.Is(err, errTooLarge):
+		// The handler answers one error for the whole request instead.
 		return out
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		out.Message = "The request was cancelled or took too long."

@@ -11,6 +11,8 @@ import (
 
 	"github.com/govalues/decimal"
 	"golang.org/x/text/currency"
+
+	"seam/internal/seam"
 )
 
 // Amount is an amount of money: Minor units (cents, öre, yen) of Currency.
@@ -26,8 +28,24 @@ var ErrUnknownCurrency = errors.New("unknown currency")
 // currency has minor digits.
 var ErrTooPrecise = errors.New("more decimals than the currency allows")
 
-// ErrOverflow is returned when an amount does not fit in 64 bits of minor units.
-var ErrOverflow = errors.New("amount out of range")
+// ErrOverflow is returned for an amount over MaxMinor from a client, and
+// for a sum or product of amounts that does not fit in 64 bits of minor
+// units. It is an input error (seam.ErrInvalid): the one call that meets it
+// fails with a clear message, never with an internal error.
+var ErrOverflow error = rangeError{}
+
+type rangeError struct{}
+
+func (rangeError) Error() string { return "amount out of range" }
+
+// Is makes an overflow an input error.
+func (rangeError) Is(target error) bool { return target == seam.ErrInvalid }
+
+// MaxMinor is the largest amount, in minor units of its currency, that Seam
+// accepts from a client (10^12: 10,000,000,000.00 EUR, 1,000,000,000,000
+// JPY). Bounding every input keeps every sum and product of amounts far
+// from overflowing.
+const MaxMinor = 1_000_000_000_000
 
 // Digits returns the number of minor digits of an ISO 4217 currency code
 // (JPY 0, SEK 2, …), or ErrUnknownCurrency.
@@ -70,16 +88,13 @@ func FromDecimal(d decimal.Decimal, code string) (Amount, error) {
 		return Amount{}, fmt.Errorf("%s has %d decimals, %s allows %d: %w", d, d.Scale(), code, digits, ErrTooPrecise)
 	}
 	whole, frac, ok := d.Pad(digits).Int64(digits)
-	if !ok {
-		return Amount{}, fmt.Errorf("%s %s: %w", d, code, ErrOverflow)
-	}
 	mul := pow10(digits)
-	if whole > math.MaxInt64/mul || whole < math.MinInt64/mul {
-		return Amount{}, fmt.Errorf("%s %s: %w", d, code, ErrOverflow)
+	if !ok || whole > math.MaxInt64/mul || whole < math.MinInt64/mul {
+		return Amount{}, fmt.Errorf("%s %s is over the largest amount Seam holds, %s %s: %w", d, code, decimal.MustNew(MaxMinor, digits), code, ErrOverflow)
 	}
 	minor := whole*mul + frac
-	if (whole > 0 && minor < 0) || (whole < 0 && minor > 0) {
-		return Amount{}, fmt.Errorf("%s %s: %w", d, code, ErrOverflow)
+	if (whole > 0 && minor < 0) || (whole < 0 && minor > 0) || minor > MaxMinor || minor < -MaxMinor {
+		return Amount{}, fmt.Errorf("%s %s is over the largest amount Seam holds, %s %s: %w", d, code, decimal.MustNew(MaxMinor, digits), code, ErrOverflow)
 	}
 	return Amount{Minor: minor, Currency: code}, nil
 }
@@ -153,4 +168,44 @@ type Input struct {
 // more decimals than the currency has.
 func (in Input) Amount() (Amount, error) {
 	return FromDecimal(in.Value.D, in.CurrencyIsoCode)
+}
+
+// Sub returns a-b; both must be in the same currency.
+func (a Amount) Sub(b Amount) (Amount, error) {
+	if b.Minor == math.MinInt64 {
+		return Amount{}, fmt.Errorf("subtract %s from %s: %w", b, a, ErrOverflow)
+	}
+	return a.Add(Amount{Minor: -b.Minor, Currency: b.Currency})
+}
+
+// Sum checks a chain of additions and subtractions: it keeps the first
+// error, so that one test at the end covers the chain.
+type Sum struct {
+	Err error
+}
+
+// Add returns a+b, or a when it fails (the error is kept in Err).
+func (s *Sum) Add(a, b Amount) Amount {
+	r, err := a.Add(b)
+	if err != nil {
+		s.keep(err)
+		return a
+	}
+	return r
+}
+
+// Sub returns a-b, or a when it fails (the error is kept in Err).
+func (s *Sum) Sub(a, b Amount) Amount {
+	r, err := a.Sub(b)
+	if err != nil {
+		s.keep(err)
+		return a
+	}
+	return r
+}
+
+func (s *Sum) keep(err error) {
+	if s.Err == nil {
+		s.Err = err
+	}
 }

@@ -10257,8 +10257,8 @@ type Selection {
   customer: Customer @perm(name: "Purchaser:read")
   comment: String
   lines: [SelectionLine!]!
-  "Priced as a buyer's copy would be (before the link's shipping and tax rules)."
-  totals: SelectionTotals!
+  "Priced as a buyer's copy would be (before the link's shipping and tax rules). Null, with an error, when the selection cannot be priced (say its total is out of range); the other selections of a list still answer."
+  totals: SelectionTotals
   paymentLinks: [PaymentLink!]! @perm(name: "PaymentLink:read")
   createdBy: String
   createdAt: DateTimeTz!
@@ -10275,8 +10275,9 @@ type SelectionLine {
   quantity: Int!
   "The special unit price, or null for the pricelist's."
   unitPrice: MonetaryValue
-  priceEach: MonetaryValue!
-  lineValue: MonetaryValue!
+  "priceEach and lineValue are null, with an error, when the selection cannot be priced."
+  priceEach: MonetaryValue
+  lineValue: MonetaryValue
 }
 
 type SelectionTotals {
@@ -39772,10 +39773,10 @@ func (ec *executionContext) _Selection_totals(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SelectionTotals) graphql.Marshaler {
-			return ec.marshalNSelectionTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionTotals(ctx, selections, v)
+			return ec.marshalOSelectionTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionTotals(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Selection_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -40174,10 +40175,10 @@ func (ec *executionContext) _SelectionLine_priceEach(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
-			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+			return ec.marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SelectionLine_priceEach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -40206,10 +40207,10 @@ func (ec *executionContext) _SelectionLine_lineValue(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
-			return ec.marshalNMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
+			return ec.marshalOMonetaryValue2ᚖseamᚋinternalᚋgqlᚋmodelᚐMoney(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SelectionLine_lineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -66674,7 +66675,7 @@ func (ec *executionContext) _Selection(ctx context.Context, sel ast.SelectionSet
 				})
 		case "totals":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Selection_totals(ctx, field, obj)
 				})
@@ -66769,13 +66770,13 @@ func (ec *executionContext) _SelectionLine(ctx context.Context, sel ast.Selectio
 				})
 		case "priceEach":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SelectionLine_priceEach(ctx, field, obj)
 				})
 		case "lineValue":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SelectionLine_lineValue(ctx, field, obj)
 				})
@@ -71689,14 +71690,6 @@ func (ec *executionContext) unmarshalNSelectionLineInput2ᚕseamᚋinternalᚋpa
 	return res, nil
 }
 
-func (ec *executionContext) marshalNSelectionTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionTotals(ctx context.Context, sel ast.SelectionSet, v *model.SelectionTotals) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SelectionTotals!")
-		return graphql.Null
-	}
-	return ec._SelectionTotals(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNSelectionUpdateInput2seamᚋinternalᚋpaylinkᚐSelectionInput(ctx context.Context, v any) (paylink.SelectionInput, error) {
 	res, err := ec.unmarshalInputSelectionUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -75600,6 +75593,13 @@ func (ec *executionContext) marshalOSelectionPayload2ᚖseamᚋinternalᚋgqlᚋ
 		return graphql.Null
 	}
 	return ec._SelectionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSelectionTotals2ᚖseamᚋinternalᚋgqlᚋmodelᚐSelectionTotals(ctx context.Context, sel ast.SelectionSet, v *model.SelectionTotals) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SelectionTotals(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOShipment2ᚕᚖseamᚋinternalᚋstoreᚐShipmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Shipment) graphql.Marshaler {

@@ -82,6 +82,11 @@ func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
+			// Both engines and the wire hold years 1 to 9999 in UTC:
+			// 9999-12-31T23:59:59-23:59 is in the year 10000.
+			if y := t.UTC().Year(); y < 1 || y > 9999 {
+				return time.Time{}, seam.Invalid(nil, "%q is out of range: times are from the year 1 to 9999 in UTC.", s)
+			}
 			return t, nil
 		}
 	}
