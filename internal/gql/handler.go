@@ -168,6 +168,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, ext, "The body has no query.")
 		return
 	}
+	if err := checkRequestText(r, raw, in); err != nil {
+		h.write(w, http.StatusBadRequest, response{Errors: gqlerror.List{err}, Extensions: ext})
+		return
+	}
 
 	rq := &request{token: token, id: h.RequestID(ctx), seen: map[string]bool{}, db: h.db, base: h.base(r)}
 	ctx = withRequest(graphql.StartOperationTrace(ctx), rq)
@@ -175,6 +179,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, errs := h.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		h.write(w, http.StatusBadRequest, response{Errors: explain(errs, in.Variables), Extensions: ext})
+		return
+	}
+	if err := checkLiteralText(op.Doc); err != nil {
+		h.write(w, http.StatusBadRequest, response{Errors: gqlerror.List{err}, Extensions: ext})
 		return
 	}
 	if err := checkLists(op); err != nil {

@@ -23,6 +23,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/payment"
 	"seam/internal/seam"
+	"seam/internal/textguard"
 )
 
 // Prefix is where the Checkout API lives.
@@ -116,6 +117,10 @@ func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFu
 			return
 		}
 		c.body = body
+		if bad := textguard.Request(r, body); bad != nil {
+			h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, bad.Field, bad.Message))
+			return
+		}
 		token, bearer := sessionToken(r), serverSecret(r)
 		needSession := !serverForm || token != ""
 		if c.caller, err = h.svc.Authenticate(ctx, token, bearer, needSession && token != "none"); err != nil {
