@@ -10,6 +10,7 @@ import (
 
 	"seam/internal/auth"
 	"seam/internal/db"
+	"seam/internal/secret"
 	"seam/internal/store"
 )
 
@@ -72,6 +73,9 @@ func (h *Handler) finish(ctx context.Context, idem *idempotency, status int, res
 	}
 	ctx = context.WithoutCancel(ctx)
 	b, err := json.Marshal(resp)
+	// A secret the answer shows is shown once: the kept answer has a
+	// marker in its place.
+	b = secret.Redact(b, requestFrom(ctx).shownSecrets())
 	err = h.db.Tx(ctx, func(tx *db.Tx) error {
 		if err != nil || status >= 500 {
 			return store.ForgetIdempotencyKey(ctx, tx, idem.scope, idem.key)
