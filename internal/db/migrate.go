@@ -53,7 +53,8 @@ func (d *DB) provider() (*goose.Provider, error) {
 	opts := []goose.ProviderOption{
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithGoMigrations(goose.NewGoMigration(referenceVersion,
-			&goose.GoFunc{RunTx: insertReferenceData}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
+			&goose.GoFunc{RunTx: insertReferenceData}, &goose.GoFunc{Mode: goose.TransactionEnabled}),
+			goose.NewGoMigration(codeKeyVersion, &goose.GoFunc{RunTx: makeCodeKey}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
 	}
 	if d.engine == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
