@@ -45,6 +45,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hookTimeout := fs.Duration("webhook-timeout", envDuration("SEAM_WEBHOOK_TIMEOUT", webhook.DefaultTimeout), "how long a webhook receiver has to answer (SEAM_WEBHOOK_TIMEOUT)")
 	hookPrivate := fs.Bool("webhook-allow-private", env("SEAM_WEBHOOK_ALLOW_PRIVATE", "") == "1" || env("SEAM_WEBHOOK_ALLOW_PRIVATE", "") == "true",
 		"let webhooks and after-sale calls reach loopback, private and link-local addresses, for development; off, such receivers are refused at connect time (SEAM_WEBHOOK_ALLOW_PRIVATE=1)")
+	ipHeader := fs.String("client-ip-header", env("SEAM_CLIENT_IP_HEADER", ""), "header in which a trusted proxy in front of Seam gives the client's address (X-Forwarded-For: its last entry), for the per-address limit on code attempts; empty uses the connection's address (SEAM_CLIENT_IP_HEADER)")
 	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
@@ -198,7 +199,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
 		"engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL,
-		DevMailbox: dev != nil})
+		ClientIPHeader: *ipHeader, DevMailbox: dev != nil})
 	return srv.Serve(ctx, ln)
 }
 

@@ -44,7 +44,11 @@ type Handler struct {
 	Test *payment.Test
 	// RequestID returns the request id the server's middleware assigned.
 	RequestID func(context.Context) string
-	mux       *http.ServeMux
+	// ClientIPHeader names the header a trusted proxy puts the client's
+	// address in (X-Forwarded-For, X-Real-IP); "" uses the connection's
+	// address. Code attempts are limited per client address.
+	ClientIPHeader string
+	mux            *http.ServeMux
 }
 
 // New builds the Checkout API handler.

@@ -178,7 +178,10 @@ func addVoucher(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
-	return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher)
+	if strings.TrimSpace(b.Voucher) == "" {
+		return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher)
+	}
+	return nil, c.tryCode(func() error { return c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher) })
 }
 
 func removeVoucher(c *call) (any, error) {
