@@ -92,18 +92,12 @@ func (h *ProductPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// guarded refuses path values, query parameters and form fields that no
-// database can hold, before the page's handler sees them.
+// guarded refuses path values and query parameters that no database can
+// hold, before the page's handler sees them. (The order form's fields get
+// the form's own messages: buy shows the form again.)
 func (h *ProductPage) guarded(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		bad := textguard.Request(r, nil)
-		if bad == nil && r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, pageMaxBody)
-			if err := r.ParseForm(); err == nil {
-				bad = textguard.Values(r.PostForm)
-			}
-		}
-		if bad != nil {
+		if bad := textguard.Request(r, nil); bad != nil {
 			h.message(w, r, http.StatusBadRequest, "Not readable", "The field "+bad.Field+" could not be read: "+bad.Message, "")
 			return
 		}
