@@ -49,6 +49,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hooksConfig := fs.String("webhooks-config", env("SEAM_WEBHOOKS_CONFIG", ""), "JSON file of webhook subscriptions on the events feed, applied at start; it owns the subscriptions it names (SEAM_WEBHOOKS_CONFIG)")
 	hookLog := fs.Duration("webhook-log-retention", envDuration("SEAM_WEBHOOK_LOG_RETENTION", webhook.DefaultCallRetention), "how long the webhook subscriptions' delivery log keeps a call (SEAM_WEBHOOK_LOG_RETENTION)")
 	hookTimeout := fs.Duration("webhook-timeout", envDuration("SEAM_WEBHOOK_TIMEOUT", webhook.DefaultTimeout), "how long a webhook receiver has to answer (SEAM_WEBHOOK_TIMEOUT)")
+	hookPrivate := fs.Bool("webhook-allow-private", env("SEAM_WEBHOOK_ALLOW_PRIVATE", "") == "1" || env("SEAM_WEBHOOK_ALLOW_PRIVATE", "") == "true",
+		"let webhooks and after-sale calls reach loopback, private and link-local addresses, for development; off, such receivers are refused at connect time (SEAM_WEBHOOK_ALLOW_PRIVATE=1)")
+	ipHeader := fs.String("client-ip-header", env("SEAM_CLIENT_IP_HEADER", ""), "header in which a trusted proxy in front of Seam gives the client's address (X-Forwarded-For: its last entry), for the per-address limit on code attempts; empty uses the connection's address (SEAM_CLIENT_IP_HEADER)")
 	noTest := fs.Bool("no-test-payments", env("SEAM_NO_TEST_PAYMENTS", "") == "1" || env("SEAM_NO_TEST_PAYMENTS", "") == "true",
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
@@ -175,13 +178,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The webhook worker delivers the outbox; it still records the
 	// outcome of POSTs in flight at shutdown, so the database stays open
 	// until it returns.
-	hooks := &webhook.Worker{DB: d, Log: log.With("component", "webhooks"), Policy: retry.Policy{Window: *hookWindow, Timeout: *hookTimeout}}
+	hooks := &webhook.Worker{DB: d, AllowPrivate: *hookPrivate, Log: log.With("component", "webhooks"), Policy: retry.Policy{Window: *hookWindow, Timeout: *hookTimeout}}
 	hooksCtx, stopHooks := context.WithCancel(ctx)
 	hooksDone := make(chan struct{})
 	go func() { hooks.Run(hooksCtx, 2*time.Second); close(hooksDone) }()
 	defer func() { stopHooks(); <-hooksDone }()
 	// The feed worker delivers the events feed to webhook subscriptions.
-	feed := &webhook.FeedWorker{DB: d, Log: log.With("component", "webhook-subscriptions"), Policy: retry.Policy{Timeout: *hookTimeout},
+	feed := &webhook.FeedWorker{DB: d, AllowPrivate: *hookPrivate, Log: log.With("component", "webhook-subscriptions"), Policy: retry.Policy{Timeout: *hookTimeout},
 		Retention: *hookLog}
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	feedDone := make(chan struct{})
@@ -207,7 +210,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
 		"engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL,
-		DevMailbox: dev != nil, IdempotencyLease: *idemLease, MaxConns: *maxConns, TestHold: testHold(log)})
+		ClientIPHeader: *ipHeader, DevMailbox: dev != nil, IdempotencyLease: *idemLease, MaxConns: *maxConns, TestHold: testHold(log)})
 	return srv.Serve(ctx, ln)
 }
 

@@ -135,6 +135,9 @@ func (s *Service) Janitor(ctx context.Context, every time.Duration, log *slog.Lo
 				if _, err := store.DeleteIdleSessions(ctx, tx, s.Now().Add(-30*24*time.Hour)); err != nil {
 					return err
 				}
+				if err := store.PruneCodeAttempts(ctx, tx, s.Now().Add(-time.Hour).UnixMilli()); err != nil {
+					return err
+				}
 				_, err := store.DeleteOldIdempotencyKeys(ctx, tx, s.Now().Add(-24*time.Hour))
 				return err
 			})

@@ -461,10 +461,18 @@ type Balance struct {
 const BalanceLimit = 10
 
 // RateLimitedError says a caller asked too often and when to try again.
-type RateLimitedError struct{ RetryAfter time.Duration }
+type RateLimitedError struct {
+	// What was asked too often ("" means balance checks).
+	What       string
+	RetryAfter time.Duration
+}
 
 func (e *RateLimitedError) Error() string {
-	return fmt.Sprintf("too many balance checks; try again in %d s", int(e.RetryAfter.Seconds()))
+	what := e.What
+	if what == "" {
+		what = "balance checks"
+	}
+	return fmt.Sprintf("too many %s; try again in %d s", what, max(1, int((e.RetryAfter+time.Second-1)/time.Second)))
 }
 
 // GiftBalance tells an issued gift certificate's balance, at most

@@ -25,5 +25,6 @@ func SchemaVersion() string {
 		return nil
 	})
 	h.Write([]byte(strconv.Itoa(referenceVersion) + isoCountries + leadingCountries))
+	h.Write([]byte("code key " + strconv.Itoa(codeKeyVersion)))
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }

@@ -53,7 +53,8 @@ func (d *DB) provider() (*goose.Provider, error) {
 	opts := []goose.ProviderOption{
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithGoMigrations(goose.NewGoMigration(referenceVersion,
-			&goose.GoFunc{RunTx: insertReferenceData}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
+			&goose.GoFunc{RunTx: insertReferenceData}, &goose.GoFunc{Mode: goose.TransactionEnabled}),
+			goose.NewGoMigration(codeKeyVersion, &goose.GoFunc{RunTx: makeCodeKey}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
 	}
 	if d.engine == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
@@ -89,7 +90,7 @@ func (d *DB) Migrate(ctx context.Context) ([]MigrationResult, error) {
 	}
 	out := make([]MigrationResult, len(res))
 	for i, r := range res {
-		out[i] = MigrationResult{Version: r.Source.Version, Name: migrationName(r.Source.Path)}
+		out[i] = MigrationResult{Version: r.Source.Version, Name: migrationName(r.Source.Version, r.Source.Path)}
 	}
 	return out, nil
 }
@@ -114,7 +115,7 @@ func (d *DB) Status(ctx context.Context) ([]MigrationStatus, error) {
 	}
 	out := make([]MigrationStatus, len(st))
 	for i, s := range st {
-		out[i] = MigrationStatus{Version: s.Source.Version, Name: migrationName(s.Source.Path), Applied: s.State == goose.StateApplied}
+		out[i] = MigrationStatus{Version: s.Source.Version, Name: migrationName(s.Source.Version, s.Source.Path), Applied: s.State == goose.StateApplied}
 		if !s.AppliedAt.IsZero() {
 			out[i].At = sql.NullTime{Time: s.AppliedAt, Valid: true}
 		}
@@ -123,9 +124,12 @@ func (d *DB) Status(ctx context.Context) ([]MigrationStatus, error) {
 }
 
 // migrationName names a migration: its file, or what a Go migration does.
-func migrationName(path string) string {
-	if path == "" {
-		return "reference data (countries, states)"
+func migrationName(version int64, path string) string {
+	switch {
+	case path != "":
+		return path
+	case version == codeKeyVersion:
+		return "code key (rehashes stored voucher codes)"
 	}
-	return path
+	return "reference data (countries, states)"
 }

@@ -32,7 +32,11 @@ type Issued struct {
 // days, and the ledger's ISSUE entry.
 func Issue(ctx context.Context, tx *db.Tx, g store.GiftCertificate, amount money.Amount, orderID int64, now time.Time) (Issued, error) {
 	code := voucher.NewCode(CodeLength)
-	hash, hint := voucher.HashCode(code), voucher.Hint(code)
+	hash, err := voucher.HashCode(ctx, tx, code)
+	if err != nil {
+		return Issued{}, err
+	}
+	hint := voucher.Hint(code)
 	cur, minor := amount.Currency, amount.Minor
 	balance := minor
 	v := store.Voucher{StoreID: g.StoreID, Name: g.Name + " " + money.Format(amount), Status: "ACTIVE", StartAt: db.Time(now),

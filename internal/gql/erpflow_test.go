@@ -125,7 +125,7 @@ func TestERPProcessesAnOrderEndToEnd(t *testing.T) {
 		// The delivery worker runs on a clock that moves a minute per ERP
 		// step; each failed call waits a minute longer than the last.
 		now := db.Now().Add(time.Second)
-		worker := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: func() time.Time { return now },
+		worker := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: func() time.Time { return now },
 			Backoff: func(attempt int) time.Duration { return time.Duration(attempt) * time.Minute }}}
 		tick := func() {
 			t.Helper()

@@ -152,6 +152,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, ext, "The body has no query.")
 		return
 	}
+	if err := checkRequestText(r, raw, in); err != nil {
+		h.write(w, http.StatusBadRequest, response{Errors: gqlerror.List{err}, Extensions: ext})
+		return
+	}
 
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
@@ -161,6 +165,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, errs := h.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		h.refuse(ctx, w, token, 1, ext, explain(errs, in.Variables))
+		return
+	}
+	if err := checkLiteralText(op.Doc); err != nil {
+		h.write(w, http.StatusBadRequest, response{Errors: gqlerror.List{err}, Extensions: ext})
 		return
 	}
 	if err := checkLists(op); err != nil {

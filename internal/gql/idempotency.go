@@ -10,6 +10,7 @@ import (
 
 	"seam/internal/auth"
 	"seam/internal/idempotency"
+	"seam/internal/secret"
 )
 
 // idempotency is a mutation request's Idempotency-Key while it runs: its
@@ -72,6 +73,9 @@ func (h *Handler) finish(ctx context.Context, idem *idempotent, status int, resp
 		return
 	}
 	b, err := json.Marshal(resp)
+	// A secret the answer shows is shown once: the kept answer has a
+	// marker in its place.
+	b = secret.Redact(b, requestFrom(ctx).shownSecrets())
 	if err != nil || status >= 500 {
 		err = idem.claim.Forget(ctx)
 	} else {

@@ -42,6 +42,7 @@ func (r *mutationResolver) CreatePaymentLink(ctx context.Context, input paylink.
 		return out, err
 	}
 	rq := requestFrom(ctx)
+	rq.showSecret(created.Secret.Reveal())
 	rq.showLink(created.Link.ID, created.URL, rq.base+checkoutPrefix+"/payment-links/"+url.PathEscape(created.Link.SelectionID)+"/"+
 		url.PathEscape(created.Secret.Reveal())+"/qr.png")
 	out.PaymentLink = &created.Link

@@ -45,6 +45,7 @@ func (r *mutationResolver) SetAfterSaleWebhook(ctx context.Context, store seam.R
 		var sec string
 		if sec, err = productlink.SetAfterSale(ctx, r.DB, actor, id, url); err == nil && sec != "" {
 			out.URL, out.Secret = &url, &sec
+			requestFrom(ctx).showSecret(sec)
 		}
 	}
 	_, err = failed(err, &out.UserErrors, &out.UserWarnings)

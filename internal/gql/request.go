@@ -35,6 +35,9 @@ type request struct {
 	// links are the URLs (with their secrets) of the payment links this
 	// request made, by link id: the only time they are shown.
 	links map[int64][2]string
+	// secrets are every secret this request's answer shows once (codes,
+	// link hashes, webhook secrets); a kept answer holds a marker instead.
+	secrets []string
 	// base is Seam's public URL.
 	base string
 	// size estimates the bytes of the answer resolved so far; cut is set
@@ -92,10 +95,26 @@ func (rq *request) fresh() {
 	rq.loaders = nil
 }
 
+// showSecret remembers a secret this request's answer shows once, so that
+// the answer kept for an Idempotency-Key replay holds a marker instead.
+func (rq *request) showSecret(plain string) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	rq.secrets = append(rq.secrets, plain)
+}
+
+// shownSecrets are the secrets showSecret remembered.
+func (rq *request) shownSecrets() []string {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	return append([]string{}, rq.secrets...)
+}
+
 // showCode remembers a voucher code set by this request, for its payload.
 func (rq *request) showCode(voucherID int64, code string) {
 	rq.mu.Lock()
 	defer rq.mu.Unlock()
+	rq.secrets = append(rq.secrets, code)
 	if rq.codes == nil {
 		rq.codes = map[int64]string{}
 	}

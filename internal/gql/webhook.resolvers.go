@@ -22,6 +22,7 @@ func (r *mutationResolver) CreateWebhookSubscription(ctx context.Context, input 
 	out.WebhookSubscription = &sub
 	if input.Secret == nil {
 		out.Secret = &sec
+		requestFrom(ctx).showSecret(sec)
 	}
 	return out, nil
 }
@@ -35,6 +36,7 @@ func (r *mutationResolver) UpdateWebhookSubscription(ctx context.Context, id int
 	out.WebhookSubscription = &sub
 	if sec != "" {
 		out.Secret = &sec
+		requestFrom(ctx).showSecret(sec)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"seam/internal/checkout"
 	"seam/internal/money"
 	"seam/internal/store"
 )
@@ -89,7 +90,12 @@ func giftBalance(c *call) (any, error) {
 	if c.caller.Session == nil {
 		return nil, &badRequest{field: "authorization", msg: "Checking a balance needs a session (API-Token)."}
 	}
-	bal, err := c.h.svc.GiftBalance(c.ctx, c.caller.Session.ID, strings.TrimSpace(b.Code))
+	var bal checkout.Balance
+	err := c.tryCode(func() error {
+		var err error
+		bal, err = c.h.svc.GiftBalance(c.ctx, c.caller.Session.ID, strings.TrimSpace(b.Code))
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

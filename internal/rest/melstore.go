@@ -16,6 +16,7 @@ import (
 	"seam/internal/auth"
 	"seam/internal/db"
 	"seam/internal/seam"
+	"seam/internal/textguard"
 )
 
 // MelStorePrefix is where the mel-store API (seed 002's product payment
@@ -146,6 +147,10 @@ func (h *MelStore) call(permission string, e melEndpoint) http.HandlerFunc {
 			defer cancel()
 		}
 		c := &melCall{ctx: ctx, r: r, w: w, h: h}
+		if bad := textguard.Request(r, nil); bad != nil {
+			h.fail(w, c, &melBad{status: http.StatusBadRequest, field: bad.Field, msg: bad.Message})
+			return
+		}
 		plain := bearerToken(r)
 		if plain == "" {
 			h.fail(w, c, fmt.Errorf("no token: send Authorization: Bearer <token> (an Integration API token with %s): %w", permission, seam.ErrUnauthenticated))

@@ -15,6 +15,7 @@ import (
 	"seam/internal/money"
 	"seam/internal/productlink"
 	"seam/internal/store"
+	"seam/internal/textguard"
 )
 
 // melMaxBody is the largest create body: 16 KiB of metadata and a few
@@ -125,6 +126,9 @@ func readCreate(w http.ResponseWriter, r *http.Request) (productlink.CreateInput
 			return in, &melBad{status: http.StatusRequestEntityTooLarge, field: "body", msg: fmt.Sprintf("The request body is over %d bytes.", melMaxBody)}
 		}
 		return in, &melBad{status: http.StatusBadRequest, field: "body", msg: "Could not read the request body."}
+	}
+	if bad := textguard.JSON(raw); bad != nil {
+		return in, &melBad{status: http.StatusBadRequest, field: bad.Field, msg: bad.Message}
 	}
 	var body map[string]json.RawMessage
 	if len(bytes.TrimSpace(raw)) > 0 {

@@ -20,6 +20,7 @@ import (
 	"seam/internal/productlink"
 	"seam/internal/seam"
 	"seam/internal/store"
+	"seam/internal/textguard"
 )
 
 // ProductPagePrefix is where product pages live: /p/{productId}?uuid=….
@@ -63,12 +64,12 @@ func NewProductPage(cfg ProductPageConfig) *ProductPage {
 	}
 	h := &ProductPage{cfg: cfg, mux: http.NewServeMux()}
 	post := http.NewCrossOriginProtection()
-	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}", h.show)
-	h.mux.Handle("POST "+ProductPagePrefix+"/{productId}/checkout", post.Handler(http.HandlerFunc(h.buy)))
-	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/return", h.back)
-	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/thanks", h.thanks)
-	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/qr.png", h.qr("png"))
-	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/qr.svg", h.qr("svg"))
+	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}", h.guarded(h.show))
+	h.mux.Handle("POST "+ProductPagePrefix+"/{productId}/checkout", post.Handler(h.guarded(h.buy)))
+	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/return", h.guarded(h.back))
+	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/thanks", h.guarded(h.thanks))
+	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/qr.png", h.guarded(h.qr("png")))
+	h.mux.HandleFunc("GET "+ProductPagePrefix+"/{productId}/qr.svg", h.guarded(h.qr("svg")))
 	h.mux.HandleFunc(ProductPagePrefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, http.StatusNotFound, "Not found", "There is no such page.", "")
 	})
@@ -89,6 +90,19 @@ func (h *ProductPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	h.mux.ServeHTTP(w, r)
+}
+
+// guarded refuses path values and query parameters that no database can
+// hold, before the page's handler sees them. (The order form's fields get
+// the form's own messages: buy shows the form again.)
+func (h *ProductPage) guarded(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if bad := textguard.Request(r, nil); bad != nil {
+			h.message(w, r, http.StatusBadRequest, "Not readable", "The field "+bad.Field+" could not be read: "+bad.Message, "")
+			return
+		}
+		next(w, r)
+	}
 }
 
 // prefilled are the query and form fields the page takes as they are;

@@ -97,7 +97,7 @@ func TestAfterSaleWebhookIsSignedAndRetried(t *testing.T) {
 		if n := plCount(t, d, `SELECT COUNT(*) FROM webhook_delivery WHERE kind = $1 AND status = 'PENDING'`, productlink.WebhookKind); n != 2 {
 			t.Fatalf("%d after-sale messages queued, want 2", n)
 		}
-		worker := &webhook.Worker{DB: d, Policy: retry.Policy{Now: e.clock.Now, Backoff: func(int) time.Duration { return time.Minute }}}
+		worker := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: e.clock.Now, Backoff: func(int) time.Duration { return time.Minute }}}
 		for range 6 {
 			if _, err := worker.DeliverDue(ctx); err != nil {
 				t.Fatal(err)

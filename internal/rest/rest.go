@@ -24,6 +24,7 @@ import (
 	"seam/internal/idempotency"
 	"seam/internal/payment"
 	"seam/internal/seam"
+	"seam/internal/textguard"
 )
 
 // Prefix is where the Checkout API lives.
@@ -47,7 +48,11 @@ type Handler struct {
 	// Idempotency keeps Idempotency-Key claims; nil means one with the
 	// default lease.
 	Idempotency *idempotency.Keeper
-	mux         *http.ServeMux
+	// ClientIPHeader names the header a trusted proxy puts the client's
+	// address in (X-Forwarded-For, X-Real-IP); "" uses the connection's
+	// address. Code attempts are limited per client address.
+	ClientIPHeader string
+	mux            *http.ServeMux
 }
 
 // New builds the Checkout API handler.
@@ -124,6 +129,10 @@ func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFu
 			return
 		}
 		c.body = body
+		if bad := textguard.Request(r, body); bad != nil {
+			h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, bad.Field, bad.Message))
+			return
+		}
 		token, bearer := sessionToken(r), serverSecret(r)
 		needSession := !serverForm || token != ""
 		if c.caller, err = h.svc.Authenticate(ctx, token, bearer, needSession && token != "none"); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"seam/internal/checkout"
 	"seam/internal/seam"
+	"seam/internal/textguard"
 )
 
 // routes registers every endpoint: the session form, and the server form
@@ -57,9 +58,9 @@ func (h *Handler) routes() {
 	h.route("POST", "/items/gift-certificates/{giftCertificate}/amount/{amount}", session, sel, addGiftCertificate)
 	h.mux.HandleFunc("POST "+Prefix+"/selections/{selection}/gift-certificates/{giftCertificate}", h.wrap(addGiftCertificate, sel, true))
 	h.mux.HandleFunc("POST "+Prefix+"/selections/{selection}/gift-certificates/{giftCertificate}/amount/{amount}", h.wrap(addGiftCertificate, sel, true))
-	h.mux.HandleFunc("GET "+Prefix+"/payment-links/{selection}/{hash}/qr.png", h.linkQR("png"))
-	h.mux.HandleFunc("GET "+Prefix+"/payment-links/{selection}/{hash}/qr.svg", h.linkQR("svg"))
-	h.mux.HandleFunc("GET "+Prefix+"/test-payment/{ref}", h.testPaymentPage)
+	h.mux.HandleFunc("GET "+Prefix+"/payment-links/{selection}/{hash}/qr.png", h.guarded(h.linkQR("png")))
+	h.mux.HandleFunc("GET "+Prefix+"/payment-links/{selection}/{hash}/qr.svg", h.guarded(h.linkQR("svg")))
+	h.mux.HandleFunc("GET "+Prefix+"/test-payment/{ref}", h.guarded(h.testPaymentPage))
 	h.mux.HandleFunc("GET "+Prefix+"/openapi.yaml", serveOpenAPI)
 	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		h.writeJSON(w, r, http.StatusNotFound, errorBody(nil, "route", "No Checkout API call "+r.Method+" "+strings.TrimPrefix(r.URL.Path, Prefix)+"; see "+Prefix+"/openapi.yaml."))
@@ -67,6 +68,18 @@ func (h *Handler) routes() {
 }
 
 func noop(*call) (any, error) { return nil, nil }
+
+// guarded refuses, for a route that does not go through wrap, path
+// values, query parameters and headers that no database can hold.
+func (h *Handler) guarded(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if bad := textguard.Request(r, nil); bad != nil {
+			h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, bad.Field, bad.Message))
+			return
+		}
+		next(w, r)
+	}
+}
 
 func attach(c *call) (any, error) {
 	if err := c.h.svc.Attach(c.ctx, c.caller, c.r.PathValue("selection")); err != nil {
@@ -165,7 +178,10 @@ func addVoucher(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
-	return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher)
+	if strings.TrimSpace(b.Voucher) == "" {
+		return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher)
+	}
+	return nil, c.tryCode(func() error { return c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher) })
 }
 
 func removeVoucher(c *call) (any, error) {

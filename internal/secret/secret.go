@@ -1,14 +1,18 @@
 // Package secret makes and checks the 256-bit random secrets Seam hands out
 // (API tokens, link hashes, share tokens). Only their SHA-256 hashes are
-// stored; comparisons run in constant time; a Secret never prints itself.
+// stored (short human-chosen codes: HMAC-SHA256 under a server key, see
+// CodeHash); comparisons run in constant time; a Secret never prints
+// itself.
 package secret
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 )
 
@@ -48,4 +52,39 @@ func Hash(plain string) string {
 // Equal compares two hashes (or any two secrets) in constant time.
 func Equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// CodeHash returns the stored form of a short, human-chosen code (a
+// voucher or gift certificate code): hex HMAC-SHA256 under the server's
+// code key of the code's SHA-256. Without the key, which is kept apart
+// from the codes, a dump of the hashes cannot be matched against a
+// dictionary. The inner SHA-256 lets hashes stored before the key existed
+// (plain SHA-256) be converted without knowing the codes (Rehash).
+func CodeHash(key []byte, code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return codeMAC(key, sum[:])
+}
+
+// Rehash converts a plain SHA-256 hex hash of a code into its CodeHash.
+func Rehash(key []byte, sha256Hex string) (string, error) {
+	sum, err := hex.DecodeString(sha256Hex)
+	if err != nil || len(sum) != sha256.Size {
+		return "", fmt.Errorf("secret: %q is not a SHA-256 hex hash", sha256Hex)
+	}
+	return codeMAC(key, sum), nil
+}
+
+func codeMAC(key, sum []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(sum)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// NewKey returns 32 random bytes, for a server key.
+func NewKey() []byte {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("secret: crypto/rand failed: " + err.Error())
+	}
+	return b[:]
 }

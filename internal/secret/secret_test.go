@@ -36,3 +36,21 @@ func TestHashMatchesOnlyTheSameSecret(t *testing.T) {
 		t.Error("hash of another secret matches")
 	}
 }
+
+func TestCodeHashIsKeyedAndRehashMatchesIt(t *testing.T) {
+	t.Parallel()
+	k1, k2 := NewKey(), NewKey()
+	if CodeHash(k1, "SUMMER10") == CodeHash(k2, "SUMMER10") {
+		t.Error("two keys give the same hash: the key is not used")
+	}
+	if CodeHash(k1, "SUMMER10") == Hash("SUMMER10") {
+		t.Error("CodeHash is the plain SHA-256")
+	}
+	got, err := Rehash(k1, Hash("SUMMER10"))
+	if err != nil || got != CodeHash(k1, "SUMMER10") {
+		t.Errorf("Rehash of the old hash = %s, %v; want CodeHash %s", got, err, CodeHash(k1, "SUMMER10"))
+	}
+	if _, err := Rehash(k1, "not hex"); err == nil {
+		t.Error("Rehash accepted a value that is not a SHA-256 hash")
+	}
+}

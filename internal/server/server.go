@@ -45,6 +45,9 @@ type Config struct {
 	// BaseURL is Seam's public URL, when it differs from the Host requests
 	// arrive with.
 	BaseURL string
+	// ClientIPHeader names the header a trusted proxy puts the client's
+	// address in (X-Forwarded-For, X-Real-IP); "" uses the connection's.
+	ClientIPHeader string
 	// DevMailbox serves the dev mailbox's page at /dev/mailbox (to this
 	// machine only); set when Seam runs its own SMTP server.
 	DevMailbox bool
@@ -93,7 +96,7 @@ func New(cfg Config) *Server {
 	mux := http.NewServeMux()
 	if cfg.Checkout != nil {
 		api := rest.New(cfg.Checkout, cfg.Log, cfg.TestPayments)
-		api.RequestID, api.BaseURL, api.Idempotency = RequestID, cfg.BaseURL, keeper
+		api.RequestID, api.BaseURL, api.Idempotency, api.ClientIPHeader = RequestID, cfg.BaseURL, keeper, cfg.ClientIPHeader
 		mux.Handle(rest.Prefix+"/", api)
 		// Product payment links sell through the same checkout.
 		productlink.Wire(cfg.Checkout)

@@ -144,3 +144,35 @@ func CountSessionUse(ctx context.Context, q db.Q, sessionID int64, kind string, 
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// CountCodeAttempt counts one code attempt of subject in the one-minute
+// window starting at windowStart (Unix ms), in one conditional statement
+// shared by every process. It reports false, counting nothing, when the
+// subject made limit attempts in that window already.
+func CountCodeAttempt(ctx context.Context, q db.Q, subject string, windowStart int64, limit int) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO code_attempt (subject, window_start, count) VALUES ($1, $2, 1)
+		ON CONFLICT (subject) DO UPDATE SET
+			count = CASE WHEN code_attempt.window_start = excluded.window_start THEN code_attempt.count + 1 ELSE 1 END,
+			window_start = excluded.window_start
+		WHERE code_attempt.window_start <> excluded.window_start OR code_attempt.count < $3`, subject, windowStart, limit)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReturnCodeAttempt gives back one attempt counted in the window starting
+// at windowStart (a code that was right).
+func ReturnCodeAttempt(ctx context.Context, q db.Q, subject string, windowStart int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE code_attempt SET count = count - 1 WHERE subject = $1 AND window_start = $2 AND count > 0`,
+		subject, windowStart)
+	return err
+}
+
+// PruneCodeAttempts deletes attempt counts of windows that started before
+// windowStart.
+func PruneCodeAttempts(ctx context.Context, q db.Q, windowStart int64) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM code_attempt WHERE window_start < $1`, windowStart)
+	return err
+}

@@ -161,8 +161,15 @@ func NewCode(n int) string {
 // NormalizeCode is how codes are compared: trimmed, upper case.
 func NormalizeCode(code string) string { return strings.ToUpper(strings.TrimSpace(code)) }
 
-// HashCode is the stored form of a code.
-func HashCode(code string) string { return secret.Hash(NormalizeCode(code)) }
+// HashCode is the stored form of a code: secret.CodeHash under the
+// server's code key, read through q.
+func HashCode(ctx context.Context, q db.Q, code string) (string, error) {
+	key, err := db.CodeKey(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	return secret.CodeHash(key, NormalizeCode(code)), nil
+}
 
 // Hint is the last four characters of a code, kept for people to tell
 // codes apart.
@@ -237,7 +244,11 @@ func Create(ctx context.Context, d *db.DB, actor seam.Actor, in Input) (Created,
 				code = NewCode(12)
 			}
 			if err := checkCode(&p, path.Key("code"), code); err == nil {
-				h, hint := HashCode(code), Hint(code)
+				h, err := HashCode(ctx, tx, code)
+				if err != nil {
+					return err
+				}
+				hint := Hint(code)
 				v.CodeHash, v.CodeHint, out.Code = &h, &hint, code
 			}
 		} else if in.Code != nil {
@@ -323,7 +334,11 @@ func Update(ctx context.Context, d *db.DB, actor seam.Actor, id int64, in Input)
 			if v.Method != "CODE" {
 				p.Add(path.Key("code"), "Only CODE vouchers have a code.")
 			} else if c := strings.TrimSpace(*in.Code); checkCode(&p, path.Key("code"), c) == nil {
-				h, hint := HashCode(c), Hint(c)
+				h, err := HashCode(ctx, tx, c)
+				if err != nil {
+					return err
+				}
+				hint := Hint(c)
 				v.CodeHash, v.CodeHint, code = &h, &hint, c
 			}
 		}
@@ -566,7 +581,11 @@ func WorksIn(actions []store.VoucherAction, voucherID int64, currency string) bo
 
 // ByCode finds a store's voucher by the code a shopper typed.
 func ByCode(ctx context.Context, q db.Q, storeID int64, code string) (store.Voucher, error) {
-	v, err := store.VoucherByCode(ctx, q, storeID, HashCode(code))
+	h, err := HashCode(ctx, q, code)
+	if err != nil {
+		return store.Voucher{}, err
+	}
+	v, err := store.VoucherByCode(ctx, q, storeID, h)
 	if errors.Is(err, seam.ErrNotFound) {
 		return v, fmt.Errorf("no voucher with this code: %w", seam.ErrNotFound)
 	}

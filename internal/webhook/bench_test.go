@@ -28,7 +28,7 @@ func BenchmarkDeliverDue(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		w := &webhook.Worker{DB: d}
+		w := &webhook.Worker{DB: d, AllowPrivate: true}
 		b.ResetTimer()
 		for sent := 0; sent < b.N; {
 			n, err := w.DeliverDue(ctx)
@@ -67,7 +67,7 @@ func BenchmarkFeedDelivery(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		w := &webhook.FeedWorker{DB: d}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true}
 		b.ResetTimer()
 		for delivered := 0; delivered < events*subs; {
 			n, err := w.DeliverDue(ctx)

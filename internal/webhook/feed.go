@@ -59,8 +59,13 @@ const (
 // at the first undelivered event for Redeliver.
 type FeedWorker struct {
 	DB *db.DB
-	// Client sends the POSTs; nil means one that follows no redirects.
+	// Client sends the POSTs; nil means one that follows no redirects and
+	// connects only to public addresses (see AllowPrivate).
 	Client *http.Client
+	// AllowPrivate lets the default client connect to loopback, private
+	// and link-local addresses (--webhook-allow-private), for development
+	// and tests; without it a receiver there is refused at connect time.
+	AllowPrivate bool
 	// Log gets one line per failed call and per subscription marked
 	// FAILING; never a body or a secret. Nil discards.
 	Log *slog.Logger
@@ -236,7 +241,7 @@ func (w *FeedWorker) call(ctx context.Context, sub *store.WebhookSubscription, e
 	}}
 	sentAt := w.Time()
 	t0 := time.Now()
-	code, errText := send(ctx, w.Client, w.timeout(), o, sentAt)
+	code, errText := send(ctx, client(w.Client, w.AllowPrivate), w.timeout(), o, sentAt)
 	took := time.Since(t0)
 	now := w.Time()
 

@@ -152,7 +152,7 @@ func TestIntegrationAPIFlavourIsCentrasFormEncodedPayload(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk := newClock()
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now}}
 		if n := deliverFeed(t, w); n != 2 {
 			t.Fatalf("delivered %d events, want 2", n)
 		}
@@ -223,7 +223,7 @@ func TestJSONFlavourCarriesTheFeedEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: newClock().Now}}
 		deliverFeed(t, w)
 		reqs := rc.requests()
 		if len(reqs) != 1 || reqs[0].header.Get("Content-Type") != "application/json" {
@@ -267,7 +267,7 @@ func TestBacklogGoesInCallsOfAtMost100InOrder(t *testing.T) {
 		rc := newReceiver(t, accept)
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		ids := record(t, d, 250, "Product", event.Updated)
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: newClock().Now}}
 		for range 5 {
 			deliverFeed(t, w)
 		}
@@ -303,7 +303,7 @@ func TestReceiverDownForFiveAttemptsGetsEveryEventOnceInOrder(t *testing.T) {
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		clk := newClock()
 		step := func(attempt int) time.Duration { return time.Duration(attempt) * time.Minute }
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now, Backoff: step}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Backoff: step}}
 		want := record(t, d, 30, "Order", event.Created)
 		for attempt := 1; attempt <= 5; attempt++ {
 			if n := deliverFeed(t, w); n != 0 {
@@ -366,7 +366,7 @@ func TestSubscriptionFailingThroughItsWindowIsMarkedFailingAndCanBeRedelivered(t
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour(), ObjectTypes: []string{"Order"}})
 		want := record(t, d, 3, "Order", event.Created)
 		clk := newClock()
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now, Backoff: retry.Backoff}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Backoff: retry.Backoff}}
 		elapsed := time.Duration(0)
 		for range 200 {
 			deliverFeed(t, w)
@@ -434,7 +434,7 @@ func TestUpdatingAFailingSubscriptionStartsItAgain(t *testing.T) {
 		sub, _ := subscribe(t, d, gone.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		want := record(t, d, 3, "Order", event.Created)
 		clk := newClock()
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now, Window: time.Hour,
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Window: time.Hour,
 			Backoff: func(int) time.Duration { return 20 * time.Minute }}}
 
 		deliverFeed(t, w)
@@ -506,7 +506,7 @@ func TestUpdateDuringAFailingCallIsNotUndone(t *testing.T) {
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		record(t, d, 1, "Order", event.Created)
 		clk := newClock()
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now, Backoff: func(int) time.Duration { return time.Minute }}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Backoff: func(int) time.Duration { return time.Minute }}}
 		deliverFeed(t, w)
 		clk.Add(time.Minute)
 		done := make(chan error, 1)
@@ -539,7 +539,7 @@ func TestDeliveryLogIsPrunedAfterItsRetention(t *testing.T) {
 		rc := newReceiver(t, func(int, http.ResponseWriter, *http.Request) {})
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{Flavour: jsonFlavour()})
 		clk := newClock()
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: clk.Now}, Retention: 24 * time.Hour}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now}, Retention: 24 * time.Hour}
 		logged := func() int64 {
 			return dbtest.Int(t, d, `SELECT COUNT(*) FROM webhook_call WHERE subscription_id = $1`, sub.ID)
 		}
@@ -594,7 +594,7 @@ func TestFilterPassesOnlyItsObjectTypesAndActions(t *testing.T) {
 		record(t, d, 2, "Product", event.Created)
 		want = append(want, record(t, d, 1, "Order", event.Completed)...)
 		last := record(t, d, 3, "PaymentLink", event.Updated)
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: newClock().Now}}
 		deliverFeed(t, w)
 		got := jsonEventIDs(t, rc.requests())
 		if diff := cmp.Diff([][]int64{want}, got); diff != "" {
@@ -634,7 +634,7 @@ func TestCallTimesOutAfterTheConfiguredTimeout(t *testing.T) {
 		rc := newReceiver(t, hang)
 		sub, _ := subscribe(t, d, rc.URL, webhook.SubscriptionInput{})
 		record(t, d, 1, "Order", event.Created)
-		w := &webhook.FeedWorker{DB: d, Policy: retry.Policy{Now: newClock().Now, Timeout: 50 * time.Millisecond}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: newClock().Now, Timeout: 50 * time.Millisecond}}
 		deliverFeed(t, w)
 		cs := calls(t, d, sub.ID)
 		if len(cs) != 1 || cs[0].StatusCode != nil || cs[0].Error != "no answer within 50ms" || cs[0].Status != store.CallFailed {
@@ -734,7 +734,7 @@ func twoFeedWorkers(t *testing.T, d1, d2 *db.DB) {
 	fast := func(int) time.Duration { return time.Millisecond }
 	done := make(chan struct{})
 	for _, d := range []*db.DB{d1, d2} {
-		w := &webhook.FeedWorker{DB: d, EventsPerCall: 10, Policy: retry.Policy{Backoff: fast}}
+		w := &webhook.FeedWorker{DB: d, AllowPrivate: true, EventsPerCall: 10, Policy: retry.Policy{Backoff: fast}}
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				n, err := w.DeliverDue(ctx)

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"seam/internal/netguard"
 	"seam/internal/store"
 )
 
@@ -24,10 +25,26 @@ const (
 	userAgent = "Seam-Webhooks"
 )
 
-// noRedirects is the default client: a receiver that redirects has moved,
-// and re-sending a signed POST elsewhere is not the sender's call.
-var noRedirects = &http.Client{
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// The default clients follow no redirects: a receiver that redirects has
+// moved, and re-sending a signed POST elsewhere is not the sender's call.
+// publicOnly connects only to public addresses (netguard), anyNetwork
+// also to loopback and private networks (--webhook-allow-private).
+var (
+	publicOnly = &http.Client{Transport: netguard.Transport(false), CheckRedirect: noRedirect}
+	anyNetwork = &http.Client{Transport: netguard.Transport(true), CheckRedirect: noRedirect}
+)
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// client is c, or the default client for allowPrivate when c is nil.
+func client(c *http.Client, allowPrivate bool) *http.Client {
+	switch {
+	case c != nil:
+		return c
+	case allowPrivate:
+		return anyNetwork
+	}
+	return publicOnly
 }
 
 // post sends d once, signed at sentAt, within the worker's timeout. It
@@ -35,7 +52,7 @@ var noRedirects = &http.Client{
 // answer was 2xx, what went wrong, with at most a short excerpt of the
 // answer.
 func (w *Worker) post(ctx context.Context, d store.WebhookDelivery, sentAt time.Time) (int, string) {
-	return send(ctx, w.Client, w.timeout(), outgoing{URL: d.URL, ContentType: d.ContentType, Secret: d.Secret, Body: []byte(d.Body),
+	return send(ctx, client(w.Client, w.AllowPrivate), w.timeout(), outgoing{URL: d.URL, ContentType: d.ContentType, Secret: d.Secret, Body: []byte(d.Body),
 		Header: map[string]string{"X-Seam-Delivery": strconv.FormatInt(d.ID, 10)}}, sentAt)
 }
 
@@ -49,11 +66,10 @@ type outgoing struct {
 	Header map[string]string
 }
 
-// send POSTs o once, signed at sentAt, within timeout, through client (nil:
-// one that follows no redirects). It returns the answer's status code (0
+// send POSTs o once, signed at sentAt, within timeout, through client. It returns the answer's status code (0
 // when none came) and, unless the answer was 2xx, what went wrong, with
 // at most a short excerpt of the answer.
-func send(ctx context.Context, client *http.Client, timeout time.Duration, o outgoing, sentAt time.Time) (int, string) {
+func send(ctx context.Context, c *http.Client, timeout time.Duration, o outgoing, sentAt time.Time) (int, string) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.URL, bytes.NewReader(o.Body))
@@ -68,10 +84,7 @@ func send(ctx context.Context, client *http.Client, timeout time.Duration, o out
 	if o.Secret != "" {
 		req.Header.Set("X-Centra-Signature", Sign(o.Secret, sentAt, o.Body))
 	}
-	if client == nil {
-		client = noRedirects
-	}
-	resp, err := client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, describe(ctx, timeout, err)
 	}

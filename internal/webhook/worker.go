@@ -43,8 +43,13 @@ const (
 type Worker struct {
 	DB *db.DB
 	// Client sends the POSTs; nil means one that follows no redirects (a
-	// 3xx answer is a failed attempt).
+	// 3xx answer is a failed attempt) and connects only to public
+	// addresses (see AllowPrivate).
 	Client *http.Client
+	// AllowPrivate lets the default client connect to loopback, private
+	// and link-local addresses (--webhook-allow-private), for development
+	// and tests; without it a receiver there is refused at connect time.
+	AllowPrivate bool
 	// Log gets one line per failed attempt and per message given up on;
 	// never a body or a secret. Nil discards.
 	Log *slog.Logger

@@ -46,7 +46,7 @@ func TestReceiverThatRecoversGetsTheMessageOnce(t *testing.T) {
 			ContentType: "application/json; charset=utf-8", Body: body})
 		id := ids[0]
 		clk := newClock()
-		w := &webhook.Worker{DB: d, Policy: retry.Policy{Now: clk.Now, Timeout: 300 * time.Millisecond, Backoff: minutes}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Timeout: 300 * time.Millisecond, Backoff: minutes}}
 
 		for attempt := 1; attempt <= 3; attempt++ {
 			if n := deliverDue(t, w); n != 0 {
@@ -134,7 +134,7 @@ func TestNothingIsSentForARolledBackTransaction(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		rc := newReceiver(t, accept)
-		w := &webhook.Worker{DB: d}
+		w := &webhook.Worker{DB: d, AllowPrivate: true}
 		errRollback := errors.New("the change failed")
 		err := d.Tx(ctx, func(tx *db.Tx) error {
 			if err := webhook.Enqueue(ctx, tx, message(rc.URL)); err != nil {
@@ -174,7 +174,7 @@ func TestMessageOlderThanTheWindowIsFailedAndNotSent(t *testing.T) {
 		created := delivery(t, d, id).CreatedAt
 		clk := newClock()
 		clk.Add(25 * time.Hour)
-		w := &webhook.Worker{DB: d, Policy: retry.Policy{Now: clk.Now, Window: 24 * time.Hour}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Window: 24 * time.Hour}}
 		if n := deliverDue(t, w); n != 0 {
 			t.Fatalf("delivered %d messages older than the window", n)
 		}
@@ -199,7 +199,7 @@ func TestMessageFailingThroughItsWindowIsMarkedFailed(t *testing.T) {
 		})
 		id := enqueue(t, d, message(rc.URL))[0]
 		clk := newClock()
-		w := &webhook.Worker{DB: d, Policy: retry.Policy{Now: clk.Now, Window: time.Hour, Backoff: func(int) time.Duration { return 40 * time.Minute }}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Window: time.Hour, Backoff: func(int) time.Duration { return 40 * time.Minute }}}
 		deliverDue(t, w)
 		if got := delivery(t, d, id); got.Status != store.WebhookPending {
 			t.Fatalf("after one failure inside the window: %s, want PENDING", got.Status)
@@ -232,8 +232,8 @@ func TestMessageInFlightIsNotClaimedByAnotherWorker(t *testing.T) {
 		})
 		id := enqueue(t, d, message(rc.URL))[0]
 		clk := newClock()
-		a := &webhook.Worker{DB: d, Policy: retry.Policy{Now: clk.Now}}
-		b := &webhook.Worker{DB: d, Policy: retry.Policy{Now: clk.Now}}
+		a := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now}}
+		b := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now}}
 		done := make(chan int)
 		go func() {
 			n, err := a.DeliverDue(ctx)
@@ -273,8 +273,8 @@ func TestWorkerWhoseLeaseRanOutDoesNotOverwriteTheNextClaim(t *testing.T) {
 		})
 		id := enqueue(t, d, message(rc.URL))[0]
 		clk := newClock()
-		a := &webhook.Worker{DB: d, Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
-		b := &webhook.Worker{DB: d, Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
+		a := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
+		b := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: clk.Now, Backoff: minutes}}
 		done := make(chan int)
 		go func() {
 			n, err := a.DeliverDue(ctx)
@@ -320,7 +320,7 @@ func TestReceiverThatIsDownDoesNotHoldUpOthers(t *testing.T) {
 		}
 		ids := enqueue(t, d, msgs...)
 		clk := newClock()
-		w := &webhook.Worker{DB: d, Batch: 5, Policy: retry.Policy{Now: clk.Now, Timeout: 200 * time.Millisecond, Backoff: minutes}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Batch: 5, Policy: retry.Policy{Now: clk.Now, Timeout: 200 * time.Millisecond, Backoff: minutes}}
 
 		// The first pass claims five of the down receiver's messages (the
 		// oldest), tries one, and moves all its due messages a backoff step
@@ -364,7 +364,7 @@ func TestRejectedMessageDoesNotHoldUpTheNextToTheSameReceiver(t *testing.T) {
 			}
 		})
 		ids := enqueue(t, d, message(rc.URL), message(rc.URL), message(rc.URL))
-		w := &webhook.Worker{DB: d, Policy: retry.Policy{Now: newClock().Now, Backoff: minutes}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: newClock().Now, Backoff: minutes}}
 		if n := deliverDue(t, w); n != 2 {
 			t.Fatalf("delivered %d, want the 2 messages after the rejected one", n)
 		}
@@ -392,7 +392,7 @@ func TestHugeAnswerDoesNotHoldTheWorker(t *testing.T) {
 			}
 		})
 		id := enqueue(t, d, message(rc.URL))[0]
-		w := &webhook.Worker{DB: d, Policy: retry.Policy{Now: newClock().Now, Backoff: minutes, Timeout: 2 * time.Second}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Policy: retry.Policy{Now: newClock().Now, Backoff: minutes, Timeout: 2 * time.Second}}
 		deliverDue(t, w)
 		got := delivery(t, d, id)
 		if got.LastError == nil || !strings.HasPrefix(*got.LastError, "HTTP 502: xxx") || len(*got.LastError) > 1024 {
@@ -414,7 +414,7 @@ func TestLogsCarryNoBodyOrSecret(t *testing.T) {
 			Body: []byte(`{"email":"BODYSECRET@example.com"}`)}
 		enqueue(t, d, m)
 		clk := newClock()
-		w := &webhook.Worker{DB: d, Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Policy: retry.Policy{Now: clk.Now, Backoff: minutes, Window: 2 * time.Minute}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), Policy: retry.Policy{Now: clk.Now, Backoff: minutes, Window: 2 * time.Minute}}
 		deliverDue(t, w)
 		clk.Add(5 * time.Minute)
 		deliverDue(t, w)
@@ -455,7 +455,7 @@ func TestRunDeliversUntilStopped(t *testing.T) {
 		enqueue(t, d, message(rc.URL))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		w := &webhook.Worker{DB: d}
+		w := &webhook.Worker{DB: d, AllowPrivate: true}
 		go func() {
 			w.Run(ctx, 10*time.Millisecond)
 			close(done)
@@ -548,7 +548,7 @@ func twoWorkers(t *testing.T, d1, d2 *db.DB) {
 	fast := func(int) time.Duration { return time.Millisecond }
 	var wg sync.WaitGroup
 	for _, d := range []*db.DB{d1, d2} {
-		w := &webhook.Worker{DB: d, Batch: 10, Policy: retry.Policy{Backoff: fast}}
+		w := &webhook.Worker{DB: d, AllowPrivate: true, Batch: 10, Policy: retry.Policy{Backoff: fast}}
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				if _, err := w.DeliverDue(ctx); err != nil {
