@@ -3,7 +3,6 @@ package gql
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
@@ -12,8 +11,9 @@ import (
 )
 
 // FuzzQueryCost costs and checks any document the schema validates: it
-// never panics, counts at least 1, and reads each selection once, so that
-// no document takes long to cost however its fragments nest.
+// never panics, counts at least 1, and reads no more selections than the
+// document has characters: fragments are never expanded, so no document
+// takes long to cost however its fragments nest.
 func FuzzQueryCost(f *testing.F) {
 	schema := exec.NewExecutableSchema(exec.Config{}).Schema()
 	for _, s := range []string{
@@ -32,7 +32,6 @@ func FuzzQueryCost(f *testing.F) {
 			return
 		}
 		for _, op := range doc.Operations {
-			start := time.Now()
 			k, nodes := costOf(doc, op, nil)
 			if k.complexity < 1 {
 				t.Fatalf("complexity %d of %q; want at least 1", k.complexity, query)
@@ -41,9 +40,6 @@ func FuzzQueryCost(f *testing.F) {
 				t.Fatalf("%d selections read in a document of %d characters: fragments were expanded", nodes, len(query))
 			}
 			_ = checkInputs(&graphql.OperationContext{Doc: doc, Operation: op}, schema)
-			if d := time.Since(start); d > 5*time.Second {
-				t.Fatalf("costing %q took %s", query, d)
-			}
 		}
 	})
 }
