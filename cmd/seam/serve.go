@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"seam/internal/attribute"
@@ -16,6 +17,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/demo"
 	"seam/internal/mail"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/retry"
 	"seam/internal/seam"
@@ -47,6 +49,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
 	attributeTypes := fs.String("attribute-types", env("SEAM_ATTRIBUTE_TYPES", ""), "JSON file of custom attribute types, loaded at start; types of the same names are replaced (SEAM_ATTRIBUTE_TYPES)")
+	mediaDir := fs.String("media-dir", env("SEAM_MEDIA_DIR", ""), "directory of product pictures; default <data>/media. Several serve processes must share it (SEAM_MEDIA_DIR)")
+	mediaSizes := fs.String("media-sizes", env("SEAM_MEDIA_SIZES", ""), "named sizes product pictures are made in, name=WIDTHxHEIGHT,…; default mini=150x150,standard=600x600,full=1600x1600 (SEAM_MEDIA_SIZES)")
+	mediaPrivate := fs.Bool("media-allow-private-urls", env("SEAM_MEDIA_ALLOW_PRIVATE_URLS", "") == "1" || env("SEAM_MEDIA_ALLOW_PRIVATE_URLS", "") == "true",
+		"let createProductMedia fetch from loopback and private addresses; for development only (SEAM_MEDIA_ALLOW_PRIVATE_URLS=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -78,6 +84,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	sizes, err := media.ParseSizes(*mediaSizes)
+	if err != nil {
+		return usageErr("--media-sizes: %v", err)
+	}
+	if *mediaDir == "" {
+		*mediaDir = filepath.Join(dbf.data, "media")
+	}
 	// The config files too are read and checked before the database is
 	// touched; what needs the database (stores, secrets' use) is checked
 	// when they are applied.
@@ -117,8 +130,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	lib, err := media.New(*mediaDir, sizes)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	lib.AllowPrivateURLs = *mediaPrivate
 	base := "http://" + ln.Addr().String()
-	tok, err := bootstrap(ctx, d, !*noDemo, log)
+	tok, err := bootstrap(ctx, d, !*noDemo, lib, log)
 	if tok != "" {
 		printWelcome(stdout, base, tok.Reveal(), !*noDemo && err == nil)
 	}
@@ -196,7 +215,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
 		"engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL,
-		DevMailbox: dev != nil})
+		DevMailbox: dev != nil, Media: lib})
 	return srv.Serve(ctx, ln)
 }
 
@@ -242,7 +261,7 @@ func warnTestPayments(ctx context.Context, d *db.DB, log *slog.Logger) error {
 // token and the demo shop. Later starts (and other processes sharing the
 // database) find the setting claimed and do nothing. The token is made
 // first, so that it is shown even when loading the demo fails.
-func bootstrap(ctx context.Context, d *db.DB, withDemo bool, log *slog.Logger) (secret.Secret, error) {
+func bootstrap(ctx context.Context, d *db.DB, withDemo bool, lib *media.Library, log *slog.Logger) (secret.Secret, error) {
 	var first bool
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var err error
@@ -266,6 +285,9 @@ func bootstrap(ctx context.Context, d *db.DB, withDemo bool, log *slog.Logger) (
 	if withDemo {
 		if err := demo.Load(ctx, d); err != nil {
 			return sec, fmt.Errorf("%w (the database now holds part of the demo; start again with an empty data directory or database)", err)
+		}
+		if err := demo.Pictures(ctx, d, lib); err != nil {
+			log.Warn("the demo shop has no pictures", "err", err)
 		}
 	}
 	return sec, d.Tx(ctx, func(tx *db.Tx) error {

@@ -21,6 +21,7 @@ import (
 
 	"seam/internal/checkout"
 	"seam/internal/db"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/seam"
 )
@@ -104,6 +105,7 @@ func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFu
 			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 			defer cancel()
 		}
+		ctx = media.WithBaseURL(ctx, publicBase(h.BaseURL, r))
 		c := &call{ctx: ctx, r: r, h: h}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/fulfil"
 	"seam/internal/gql"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/productlink"
 	"seam/internal/rest"
@@ -46,6 +47,9 @@ type Config struct {
 	// DevMailbox serves the dev mailbox's page at /dev/mailbox (to this
 	// machine only); set when Seam runs its own SMTP server.
 	DevMailbox bool
+	// Media stores product pictures and /media/ serves them; nil leaves
+	// product media out.
+	Media *media.Library
 }
 
 // Server is Seam's HTTP server.
@@ -71,7 +75,7 @@ func New(cfg Config) *Server {
 		providers = cfg.Checkout.Payments
 	}
 	graph := gql.NewHandler(gql.HandlerConfig{DB: cfg.DB, Log: cfg.Log, Now: cfg.Now, Limits: cfg.Limits, Version: cfg.Version, BaseURL: cfg.BaseURL,
-		Checkout: cfg.Checkout, Payments: providers})
+		Checkout: cfg.Checkout, Payments: providers, Media: cfg.Media})
 	graph.RequestID = RequestID
 
 	mux := http.NewServeMux()
@@ -92,6 +96,9 @@ func New(cfg Config) *Server {
 		mb := admin.Mailbox(cfg.DB, cfg.Log)
 		mux.Handle("/dev/mailbox", mb)
 		mux.Handle("/dev/mailbox/", mb)
+	}
+	if cfg.Media != nil {
+		mux.Handle(media.Prefix, rest.MediaHandler(cfg.Media))
 	}
 	mux.Handle("POST /graphql", graph)
 	mux.Handle("/graphql", graph)
