@@ -53,7 +53,7 @@ func Pictures(ctx context.Context, d *db.DB, lib *media.Library) error {
 	return nil
 }
 
-// picture draws a 480×600 card: a colour from the name, a lighter shape
+// picture draws a 240×300 card: a colour from the name, a lighter shape
 // by category (a T for tops, two legs for bottoms, a wide T for
 // outerwear, a circle for accessories).
 func picture(name, category string) ([]byte, error) {
@@ -62,21 +62,21 @@ func picture(name, category string) ([]byte, error) {
 	v := h.Sum32()
 	bg := color.RGBA{uint8(90 + v%120), uint8(90 + (v>>8)%120), uint8(90 + (v>>16)%120), 255}
 	fg := color.RGBA{min(255, bg.R+70), min(255, bg.G+70), min(255, bg.B+70), 255}
-	const w, hgt = 480, 600
+	const w, hgt = 240, 300
 	img := image.NewPaletted(image.Rect(0, 0, w, hgt), color.Palette{bg, fg})
 	in := func(x, y int) bool {
 		switch category {
 		case "Tops", "Outerwear":
-			sleeve := 120
+			sleeve := 60
 			if category == "Outerwear" {
-				sleeve = 170
+				sleeve = 85
 			}
-			return (y >= 150 && y < 230 && x >= w/2-sleeve && x < w/2+sleeve) || (y >= 150 && y < 470 && x >= 160 && x < 320)
+			return (y >= 75 && y < 115 && x >= w/2-sleeve && x < w/2+sleeve) || (y >= 75 && y < 235 && x >= 80 && x < 160)
 		case "Bottoms":
-			return (y >= 120 && y < 200 && x >= 150 && x < 330) || (y >= 200 && y < 500 && ((x >= 150 && x < 230) || (x >= 250 && x < 330)))
+			return (y >= 60 && y < 100 && x >= 75 && x < 165) || (y >= 100 && y < 250 && ((x >= 75 && x < 115) || (x >= 125 && x < 165)))
 		default:
 			dx, dy := x-w/2, y-hgt/2
-			return dx*dx+dy*dy < 130*130
+			return dx*dx+dy*dy < 65*65
 		}
 	}
 	for y := 0; y < hgt; y++ {

@@ -115,7 +115,7 @@ func (l *Library) fetch(ctx context.Context, raw string) ([]byte, error) {
 		return nil, bad("Fetching the URL answered HTTP %d, not 200.", resp.StatusCode)
 	}
 	if resp.ContentLength > MaxBytes {
-		return nil, bad("The file at the URL is %d bytes; the limit is %d (20 MB).", resp.ContentLength, MaxBytes)
+		return nil, bad("The file at the URL is %d bytes; the limit is %d bytes (20 MB).", resp.ContentLength, MaxBytes)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBytes+1))
 	if err != nil {
