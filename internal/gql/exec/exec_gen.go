@@ -371,6 +371,7 @@ type ComplexityRoot struct {
 		Currency            func(childComplexity int) int
 		Customer            func(childComplexity int) int
 		Email               func(childComplexity int) int
+		GiftMessage         func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		IsInternal          func(childComplexity int) int
 		IsLocked            func(childComplexity int) int
@@ -2959,6 +2960,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectToConsumerOrder.Email(childComplexity), true
+	case "DirectToConsumerOrder.giftMessage":
+		if e.ComplexityRoot.DirectToConsumerOrder.GiftMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.GiftMessage(childComplexity), true
 	case "DirectToConsumerOrder.id":
 		if e.ComplexityRoot.DirectToConsumerOrder.ID == nil {
 			break
@@ -10376,6 +10383,8 @@ type DirectToConsumerOrder implements Order {
   "Taxes are included in the prices (true) or added on top."
   pricesIncludeTax: Boolean!
   language: String!
+  "The message a gift certificate's buyer sent with it (giftMessage of POST /payment, seed 004); null without one."
+  giftMessage: String
 }
 
 "A wholesale order: a buyer's order in a WHOLESALE store."
@@ -12104,6 +12113,8 @@ func (ec *executionContext) childFields_DirectToConsumerOrder(ctx context.Contex
 		return ec.fieldContext_DirectToConsumerOrder_pricesIncludeTax(ctx, field)
 	case "language":
 		return ec.fieldContext_DirectToConsumerOrder_language(ctx, field)
+	case "giftMessage":
+		return ec.fieldContext_DirectToConsumerOrder_giftMessage(ctx, field)
 	case "attributes":
 		return ec.fieldContext_DirectToConsumerOrder_attributes(ctx, field)
 	case "shipments":
@@ -22018,6 +22029,29 @@ func (ec *executionContext) _DirectToConsumerOrder_language(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_DirectToConsumerOrder_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _DirectToConsumerOrder_giftMessage(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_giftMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GiftMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_giftMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
 }
 
@@ -63587,6 +63621,11 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 		case "language":
 			out.Values[i] = ec._DirectToConsumerOrder_language(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "giftMessage":
+			out.Values[i] = ec._DirectToConsumerOrder_giftMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attributes":
