@@ -137,7 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	lib.AllowPrivateURLs = *mediaPrivate
 	base := "http://" + ln.Addr().String()
-	tok, err := bootstrap(ctx, d, !*noDemo, lib, log)
+	tok, err := bootstrap(ctx, d, !*noDemo, log)
 	if tok != "" {
 		printWelcome(stdout, base, tok.Reveal(), !*noDemo && err == nil)
 	}
@@ -145,6 +145,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
+	// The demo's pictures are drawn while Seam already serves, so that the
+	// first start is not held up; shutdown waits for them.
+	picturesDone := make(chan struct{})
+	if tok != "" && !*noDemo {
+		go func() {
+			defer close(picturesDone)
+			if err := demo.Pictures(ctx, d, lib); err != nil && ctx.Err() == nil {
+				log.Warn("the demo shop has no pictures", "err", err)
+			}
+		}()
+	} else {
+		close(picturesDone)
+	}
+	defer func() { <-picturesDone }()
 	key, err := checkout.TestKey(ctx, d)
 	if err != nil {
 		ln.Close()
@@ -261,7 +275,7 @@ func warnTestPayments(ctx context.Context, d *db.DB, log *slog.Logger) error {
 // token and the demo shop. Later starts (and other processes sharing the
 // database) find the setting claimed and do nothing. The token is made
 // first, so that it is shown even when loading the demo fails.
-func bootstrap(ctx context.Context, d *db.DB, withDemo bool, lib *media.Library, log *slog.Logger) (secret.Secret, error) {
+func bootstrap(ctx context.Context, d *db.DB, withDemo bool, log *slog.Logger) (secret.Secret, error) {
 	var first bool
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var err error
@@ -285,9 +299,6 @@ func bootstrap(ctx context.Context, d *db.DB, withDemo bool, lib *media.Library,
 	if withDemo {
 		if err := demo.Load(ctx, d); err != nil {
 			return sec, fmt.Errorf("%w (the database now holds part of the demo; start again with an empty data directory or database)", err)
-		}
-		if err := demo.Pictures(ctx, d, lib); err != nil {
-			log.Warn("the demo shop has no pictures", "err", err)
 		}
 	}
 	return sec, d.Tx(ctx, func(tx *db.Tx) error {
