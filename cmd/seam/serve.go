@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"path/filepath"
 	"time"
 
 	"seam/internal/attribute"
@@ -18,6 +19,7 @@ import (
 	"seam/internal/demo"
 	"seam/internal/idempotency"
 	"seam/internal/mail"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/retry"
 	"seam/internal/seam"
@@ -56,6 +58,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"do not run the built-in test payment provider, which approves orders without taking money (SEAM_NO_TEST_PAYMENTS=1)")
 	stripeURL := fs.String("stripe-api-url", env("SEAM_STRIPE_API_URL", ""), "Stripe API base URL, e.g. stripe-mock's http://127.0.0.1:12111; empty means Stripe itself (SEAM_STRIPE_API_URL)")
 	attributeTypes := fs.String("attribute-types", env("SEAM_ATTRIBUTE_TYPES", ""), "JSON file of custom attribute types, loaded at start; types of the same names are replaced (SEAM_ATTRIBUTE_TYPES)")
+	mediaDir := fs.String("media-dir", env("SEAM_MEDIA_DIR", ""), "directory of product pictures; default <data>/media. Several serve processes must share it (SEAM_MEDIA_DIR)")
+	mediaSizes := fs.String("media-sizes", env("SEAM_MEDIA_SIZES", ""), "named sizes product pictures are made in, name=WIDTHxHEIGHT,…; default mini=150x150,standard=600x600,full=1600x1600 (SEAM_MEDIA_SIZES)")
+	mediaPrivate := fs.Bool("media-allow-private-urls", env("SEAM_MEDIA_ALLOW_PRIVATE_URLS", "") == "1" || env("SEAM_MEDIA_ALLOW_PRIVATE_URLS", "") == "true",
+		"let createProductMedia fetch from loopback and private addresses; for development only (SEAM_MEDIA_ALLOW_PRIVATE_URLS=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -91,6 +97,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageErr("--max-connections must be at least 1, got %d", *maxConns)
 	}
 
+	sizes, err := media.ParseSizes(*mediaSizes)
+	if err != nil {
+		return usageErr("--media-sizes: %v", err)
+	}
+	if *mediaDir == "" {
+		*mediaDir = filepath.Join(dbf.data, "media")
+	}
 	// The config files too are read and checked before the database is
 	// touched; what needs the database (stores, secrets' use) is checked
 	// when they are applied.
@@ -131,6 +144,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	lib, err := media.New(*mediaDir, sizes)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	lib.AllowPrivateURLs = *mediaPrivate
 	base := "http://" + ln.Addr().String()
 	tok, err := bootstrap(ctx, d, !*noDemo, log)
 	if tok != "" {
@@ -140,6 +159,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
+	// The demo's pictures are drawn while Seam already serves, so that the
+	// first start is not held up; shutdown waits for them.
+	picturesDone := make(chan struct{})
+	if tok != "" && !*noDemo {
+		go func() {
+			defer close(picturesDone)
+			if err := demo.Pictures(ctx, d, lib); err != nil && ctx.Err() == nil {
+				log.Warn("the demo shop has no pictures", "err", err)
+			}
+		}()
+	} else {
+		close(picturesDone)
+	}
+	defer func() { <-picturesDone }()
 	key, err := checkout.TestKey(ctx, d)
 	if err != nil {
 		ln.Close()
@@ -210,7 +243,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("seam listening", "url", base, "graphql", base+"/graphql", "checkout", base+"/api/checkout/", "database", d.Where,
 		"engine", string(d.Engine()), "version", appVersion())
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL,
-		ClientIPHeader: *ipHeader, DevMailbox: dev != nil, IdempotencyLease: *idemLease, MaxConns: *maxConns, TestHold: testHold(log)})
+		ClientIPHeader: *ipHeader, DevMailbox: dev != nil, IdempotencyLease: *idemLease, MaxConns: *maxConns, TestHold: testHold(log), Media: lib})
 	return srv.Serve(ctx, ln)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"seam/internal/catalog"
 	"seam/internal/db"
+	"seam/internal/media"
 	"seam/internal/money"
 	"seam/internal/store"
 )
@@ -30,6 +31,9 @@ type Product struct {
 	Price       money.Amount
 	PriceBefore money.Amount
 	Items       []Item
+	// Media are the product's pictures: for each size name, one URL per
+	// picture in order; empty without pictures.
+	Media map[string][]string
 }
 
 // Available reports whether any size can be bought now.
@@ -193,6 +197,14 @@ func loadProducts(ctx context.Context, q db.Q, pl store.Pricelist, items []store
 	if err != nil {
 		return nil, err
 	}
+	pictures, err := store.MediaOfProducts(ctx, q, productIDs)
+	if err != nil {
+		return nil, err
+	}
+	picturesOf := map[int64][]store.ProductMedia{}
+	for _, m := range pictures {
+		picturesOf[m.ProductID] = append(picturesOf[m.ProductID], m)
+	}
 
 	displayBy := index(displays, func(d store.Display) int64 { return d.ID })
 	variantBy := index(variants, func(v store.Variant) int64 { return v.ID })
@@ -231,6 +243,7 @@ func loadProducts(ctx context.Context, q db.Q, pl store.Pricelist, items []store
 				prod.Brand = &b
 			}
 		}
+		prod.Media = media.URLs(picturesOf[p.ID], media.BaseURL(ctx))
 		prod.Price, prod.PriceBefore, prod.HasPrice = pr.of(p.ID, v.ID)
 		for _, s := range sizesOf[v.ID] {
 			if !s.IsActive {

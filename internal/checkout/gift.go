@@ -383,59 +383,128 @@ func debitCredits(ctx context.Context, tx *db.Tx, v View, o store.Order) error {
 	return nil
 }
 
-// sellGift completes a gift certificate order in its transaction: what it
-// bought, the credit voucher it issues (its code goes to the buyer), a
-// shipment created and completed, and the order SHIPPED.
 // giftShippedEvents records what completing a gift certificate order
-// did: its shipment CREATED and COMPLETED, the order COMPLETED.
-func giftShippedEvents(ctx context.Context, tx *db.Tx, o store.Order) error {
-	shipments, err := store.ShipmentsOfOrders(ctx, tx, []int64{o.ID})
-	if err != nil {
-		return err
-	}
-	actor := seam.Actor{Name: event.ActorCheckout}
+// did: its shipment COMPLETED, the order COMPLETED.
+func giftShippedEvents(ctx context.Context, tx *db.Tx, o store.Order, shipments []store.Shipment) error {
 	for _, sh := range shipments {
-		for _, action := range []string{event.Created, event.Completed} {
-			if _, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: event.TypeShipment,
-				ObjectID: strconv.FormatInt(sh.ID, 10), Action: action, Actor: actor.Name}); err != nil {
-				return err
-			}
+		if _, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: event.TypeShipment,
+			ObjectID: strconv.FormatInt(sh.ID, 10), Action: event.Completed, Actor: event.ActorCheckout}); err != nil {
+			return err
 		}
 	}
-	_, err = event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: event.TypeOrder, ObjectID: o.Hash, Action: event.Completed,
+	_, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: event.TypeOrder, ObjectID: o.Hash, Action: event.Completed,
 		Actor: event.ActorCheckout, Payload: map[string]any{"number": o.Number, "status": o.Status}})
 	return err
 }
 
+// sellGift records what a gift certificate order bought, in the order's
+// transaction: an order line for the certificate (its name, the amount,
+// quantity 1, no tax) and a good-to-go shipment of it, not yet paid. The
+// code is issued and e-mailed by DeliverGift once the payment is
+// captured.
 func (s *Service) sellGift(ctx context.Context, tx *db.Tx, v View, o *store.Order) error {
 	now := o.CreatedAt
-	issued, err := giftcert.Issue(ctx, tx, v.Gift.Certificate, v.Gift.Amount, o.ID, now)
+	g, amount := v.Gift.Certificate, v.Gift.Amount
+	if err := store.InsertOrderLine(ctx, tx, &store.OrderLine{OrderID: o.ID, Position: 0, ProductName: g.Name, SKU: g.Code, Quantity: 1,
+		UnitPrice: amount.Minor, UnitOriginalPrice: amount.Minor, LineValue: amount.Minor, TaxPercent: "0"}); err != nil {
+		return err
+	}
+	if err := store.InsertOrderGift(ctx, tx, store.OrderGift{OrderID: o.ID, GiftCertificateID: g.ID, AmountMinor: amount.Minor,
+		Currency: amount.Currency}); err != nil {
+		return err
+	}
+	sh := store.Shipment{OrderID: o.ID, Number: fmt.Sprintf("%d-1", o.Number), IsGoodToGo: true, CreatedAt: now, Currency: &o.Currency,
+		Items: amount.Minor, GrandTotal: amount.Minor, Credit: o.Credit}
+	return store.InsertShipment(ctx, tx, &sh)
+}
+
+// giftShipmentCreated records the gift order's shipment, after the order.
+func giftShipmentCreated(ctx context.Context, tx *db.Tx, o store.Order) error {
+	shipments, err := store.ShipmentsOfOrders(ctx, tx, []int64{o.ID})
 	if err != nil {
 		return err
 	}
-	if err := store.InsertOrderGift(ctx, tx, store.OrderGift{OrderID: o.ID, GiftCertificateID: v.Gift.Certificate.ID, AmountMinor: v.Gift.Amount.Minor,
-		Currency: v.Gift.Amount.Currency, VoucherID: &issued.Voucher.ID}); err != nil {
-		return err
+	for _, sh := range shipments {
+		if _, err := event.Record(ctx, tx, event.Event{StoreID: &o.StoreID, MarketID: &o.MarketID, ObjectType: event.TypeShipment,
+			ObjectID: strconv.FormatInt(sh.ID, 10), Action: event.Created, Actor: event.ActorCheckout}); err != nil {
+			return err
+		}
 	}
-	if err := store.InsertShipment(ctx, tx, &store.Shipment{OrderID: o.ID, Number: fmt.Sprintf("%d-1", o.Number), IsGoodToGo: true, IsPaid: true,
-		CreatedAt: now, ShippedAt: &now, CompletedAt: &now, PaidAt: &now, Currency: &o.Currency}); err != nil {
-		return err
-	}
-	if _, err := store.SetOrderStatus(ctx, tx, o.ID, []string{store.OrderPending, store.OrderConfirmed}, store.OrderShipped, now); err != nil {
-		return err
-	}
-	o.Status = store.OrderShipped
-	message := ""
-	if o.GiftMessage != nil {
-		message = *o.GiftMessage
-	}
-	m, err := giftcert.MailFor(v.Gift.Certificate, v.Gift.Amount, issued.Code, o.Number, message, issued.Voucher.StopAt)
-	if err != nil {
-		return err
-	}
-	storeID := v.Store.ID
-	_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "gift_certificate", StoreID: &storeID, To: o.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML})
-	return err
+	return nil
+}
+
+// DeliverGift finishes a gift certificate order whose payment was
+// captured (its shipments paid): it issues the credit voucher, queues the
+// e-mail with its code, completes the shipment and marks the order
+// SHIPPED, in one transaction. The voucher is claimed with one
+// conditional update, so a code is issued once however often this runs;
+// an order that is not paid yet is refused and nothing is sent.
+func (s *Service) DeliverGift(ctx context.Context, orderID int64) (err error) {
+	defer func() { err = seam.Wrap(err, fmt.Sprintf("deliver gift certificate of order %d", orderID)) }()
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		o, err := store.GetOrder(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		og, err := store.OrderGiftOf(ctx, tx, o.ID)
+		if err != nil {
+			return err
+		}
+		if og.VoucherID != nil {
+			return nil
+		}
+		shipments, err := store.ShipmentsOfOrders(ctx, tx, []int64{o.ID})
+		if err != nil {
+			return err
+		}
+		for _, sh := range shipments {
+			if !sh.IsPaid {
+				return conflict("order %d is not paid: its shipment %s is not captured", o.Number, sh.Number)
+			}
+		}
+		gs, err := store.GiftCertificatesByIDs(ctx, tx, []int64{og.GiftCertificateID})
+		if err != nil {
+			return err
+		}
+		if len(gs) != 1 {
+			return fmt.Errorf("gift certificate %d: %w", og.GiftCertificateID, seam.ErrNotFound)
+		}
+		now := s.Now().UTC()
+		amount := money.New(og.AmountMinor, og.Currency)
+		issued, err := giftcert.Issue(ctx, tx, gs[0], amount, o.ID, now)
+		if err != nil {
+			return err
+		}
+		ok, err := store.ClaimOrderGiftVoucher(ctx, tx, o.ID, issued.Voucher.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return conflict("order %d's gift certificate was issued meanwhile", o.Number)
+		}
+		for _, sh := range shipments {
+			if _, err := store.CompleteShipment(ctx, tx, sh.ID, now, now); err != nil {
+				return err
+			}
+		}
+		if _, err := store.SetOrderStatus(ctx, tx, o.ID, []string{store.OrderPending, store.OrderConfirmed}, store.OrderShipped, now); err != nil {
+			return err
+		}
+		o.Status = store.OrderShipped
+		message := ""
+		if o.GiftMessage != nil {
+			message = *o.GiftMessage
+		}
+		m, err := giftcert.MailFor(gs[0], amount, issued.Code, o.Number, message, issued.Voucher.StopAt)
+		if err != nil {
+			return err
+		}
+		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "gift_certificate", StoreID: &o.StoreID, To: o.Email, Subject: m.Subject,
+			Text: m.Text, HTML: m.HTML}); err != nil {
+			return err
+		}
+		return giftShippedEvents(ctx, tx, o, shipments)
+	})
 }
 
 // ShopGiftCertificates lists the active gift certificates of the shop's

@@ -581,6 +581,11 @@ func (s *Service) complete(ctx context.Context, id string, provider payment.Prov
 	}
 	if s.OrderPlaced != nil {
 		s.OrderPlaced(context.WithoutCancel(ctx), o)
+		// The hook may have moved the order on (a gift certificate
+		// order is captured and shipped): answer it as it is now.
+		if now, err := store.GetOrder(ctx, s.DB.Read(), o.ID); err == nil {
+			o = now
+		}
 	}
 	action.Kind = payment.ActionSuccess
 	return Outcome{Action: action, Order: &o}, nil
@@ -638,9 +643,7 @@ func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete
 		if err != nil || v.Gift == nil {
 			return err
 		}
-		// A gift certificate ships at once: its shipment, then the
-		// order's completion, as for any order that ships.
-		return giftShippedEvents(ctx, tx, o)
+		return giftShipmentCreated(ctx, tx, o)
 	})
 	return o, seam.Wrap(err, "place order")
 }

@@ -47,10 +47,17 @@ func (s *Service) ShipDirect(ctx context.Context, actor seam.Actor, orderID int6
 
 // WireDirectToShipment makes svc put new orders of "direct to shipment"
 // stores into a shipment once they are placed (and confirmed by the
-// store's autoconfirm setting). A failure is logged: the order stands and
-// the ERP can ship it by hand.
+// store's autoconfirm setting), and finish gift certificate orders
+// (capture, then the code by e-mail: PayGift). A failure is logged: the
+// order stands and the ERP can ship or capture it by hand.
 func WireDirectToShipment(svc *checkout.Service, f *Service) {
 	svc.OrderPlaced = func(ctx context.Context, o store.Order) {
+		if _, err := store.OrderGiftOf(ctx, f.DB.Read(), o.ID); err == nil {
+			if err := f.PayGift(ctx, svc, o); err != nil && f.Log != nil {
+				f.Log.ErrorContext(ctx, "gift certificate order not paid; no code was sent", "order", o.Number, "err", err)
+			}
+			return
+		}
 		if _, err := f.ShipDirect(ctx, seam.Actor{Name: event.ActorCheckout}, o.ID); err != nil && f.Log != nil {
 			f.Log.ErrorContext(ctx, "direct to shipment failed; the order waits for a shipment", "order", o.Number, "err", err)
 		}

@@ -36,6 +36,15 @@ func (r *directToConsumerOrderResolver) Returns(ctx context.Context, obj *store.
 
 func (r *mutationResolver) CaptureOrder(ctx context.Context, order order.Ref) (*model.CaptureOrderPayload, error) {
 	e, o, err := r.fulfil().CaptureOrder(ctx, start(ctx), &order)
+	if err == nil && r.Checkout != nil {
+		// A gift certificate order whose capture failed at checkout gets
+		// its code now that it is paid.
+		if _, gerr := store.OrderGiftOf(ctx, r.DB.Read(), o.ID); gerr == nil {
+			if err = r.Checkout.DeliverGift(ctx, o.ID); err == nil {
+				o, err = store.GetOrder(ctx, r.DB.Read(), o.ID)
+			}
+		}
+	}
 	out := &model.CaptureOrderPayload{}
 	if e.ID != 0 {
 		out.PaymentHistoryEntry = &e

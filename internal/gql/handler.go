@@ -25,6 +25,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/gql/exec"
 	"seam/internal/idempotency"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/seam"
 )
@@ -79,6 +80,8 @@ type HandlerConfig struct {
 	Checkout *checkout.Service
 	// Payments are the payment providers by name, for captures.
 	Payments map[string]payment.Provider
+	// Media stores product pictures; nil refuses createProductMedia.
+	Media *media.Library
 }
 
 // NewHandler builds the Integration API handler.
@@ -89,7 +92,7 @@ func NewHandler(c HandlerConfig) *Handler {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now, Checkout: c.Checkout, Payments: c.Payments}
+	r := &Resolver{DB: c.DB, Log: c.Log, Now: c.Now, Checkout: c.Checkout, Payments: c.Payments, Media: c.Media}
 	schema := exec.NewExecutableSchema(r.Config())
 	e := executor.New(schema)
 	e.Use(extension.Introspection{})
@@ -131,7 +134,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.failInternal(ctx, w, ext, err, "authenticate", "Internal error while checking the token.")
 		return
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var up *upload
+	var raw []byte
+	if isMultipart(r) {
+		// A browser may send a multipart form across sites with the
+		// cookie and no preflight; uploads need the Authorization header.
+		if r.Header.Get("Authorization") == "" {
+			h.fail(w, http.StatusBadRequest, ext, "A multipart request must carry the token in the Authorization header, not the cookie.")
+			return
+		}
+		if up, err = readUpload(w, r); err != nil {
+			var ue *uploadError
+			errors.As(err, &ue)
+			h.fail(w, ue.status, ext, ue.msg)
+			return
+		}
+		raw = up.operations
+	} else {
+		raw, err = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -151,6 +172,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.TrimSpace(in.Query) == "" {
 		h.fail(w, http.StatusBadRequest, ext, "The body has no query.")
 		return
+	}
+	if up != nil {
+		if in.Variables == nil {
+			in.Variables = map[string]any{}
+		}
+		if err := up.place(in.Variables); err != nil {
+			h.fail(w, http.StatusBadRequest, ext, err.Error())
+			return
+		}
+		raw = up.hashed
 	}
 	if err := checkRequestText(r, raw, in); err != nil {
 		h.write(w, http.StatusBadRequest, response{Errors: gqlerror.List{err}, Extensions: ext})

@@ -6,6 +6,7 @@ import (
 
 	"seam/internal/checkout"
 	"seam/internal/db"
+	"seam/internal/media"
 	"seam/internal/payment"
 )
 
@@ -20,4 +21,6 @@ type Resolver struct {
 	Checkout *checkout.Service
 	// Payments are the payment providers by name, for captures.
 	Payments map[string]payment.Provider
+	// Media stores product pictures; nil refuses createProductMedia.
+	Media *media.Library
 }

@@ -100,10 +100,14 @@ func (t Test) Complete(_ context.Context, in Complete) (Result, error) {
 func (t Test) Cancel(context.Context, string) error { return nil }
 
 // Capture implements Capturer: a test authorization is captured at once,
-// whatever part of it is asked for.
+// whatever part of it is asked for, except amounts ending in 44 minor
+// units, which the test provider refuses (to try a failed capture).
 func (t Test) Capture(_ context.Context, external string, amount money.Amount) error {
 	if external == "" || amount.Minor <= 0 {
 		return fmt.Errorf("capture %d minor units of test payment %q: %w", amount.Minor, external, seam.ErrConflict)
+	}
+	if amount.Minor%100 == 44 {
+		return fmt.Errorf("the test provider refuses captures of amounts ending in 44 minor units: %w", seam.ErrConflict)
 	}
 	return nil
 }

@@ -34,11 +34,14 @@ const ActorPage = "product-page"
 // PaymentMethod are what the page offered ("" picks the only item, the
 // first method); Additional are extra fields the link's URL carried.
 type BuyInput struct {
-	ProductID     int64
-	UUID          string
-	Currency      string
-	Item          string
-	Country       string
+	ProductID int64
+	UUID      string
+	Currency  string
+	Item      string
+	Country   string
+	// State is the state's code (NY) or name; needed where the
+	// country's tax depends on it, ignored elsewhere.
+	State         string
 	PaymentMethod string
 	Name          string
 	Email         string
@@ -72,7 +75,7 @@ func AdditionalName(name string) bool { return additionalPattern.MatchString(nam
 func Buy(ctx context.Context, svc *checkout.Service, in BuyInput) (string, checkout.Outcome, error) {
 	var p seam.Problems
 	for name, v := range map[string]string{"name": in.Name, "email": in.Email, "phone_number": in.Phone, "address1": in.Address1,
-		"zip_code": in.ZipCode, "city": in.City, "item": in.Item, "country": in.Country, "currency": in.Currency, "payment_method": in.PaymentMethod} {
+		"zip_code": in.ZipCode, "city": in.City, "item": in.Item, "country": in.Country, "state": in.State, "currency": in.Currency, "payment_method": in.PaymentMethod} {
 		if !storable(v) {
 			p.Add(seam.P(name), "This holds characters that are not text; type it again.")
 		}
@@ -128,6 +131,14 @@ func Buy(ctx context.Context, svc *checkout.Service, in BuyInput) (string, check
 	if country == nil {
 		p.Add(seam.P("country"), "Choose a country this price ships to.")
 	}
+	var state *store.State
+	if country != nil && len(o.States[country.Code]) > 0 {
+		want := strings.TrimSpace(in.State)
+		state = pick(o.States[country.Code], func(s store.State) bool { return strings.EqualFold(s.Code, want) || strings.EqualFold(s.Name, want) })
+		if state == nil {
+			p.Add(seam.P("state"), "Choose the state in %s to ship to: the sales tax depends on it.", country.Name)
+		}
+	}
 	item := pick(o.Items, func(it Item) bool { return it.ID == in.Item || (in.Item == "" && len(o.Items) == 1) })
 	switch {
 	case item == nil:
@@ -148,7 +159,11 @@ func Buy(ctx context.Context, svc *checkout.Service, in BuyInput) (string, check
 		Locked: true, LockQuantities: true, IgnoreShipping: true, CreatedBy: ActorPage,
 		Address: &checkout.Address{Email: in.Email, FirstName: first, LastName: last, Address1: in.Address1, ZipCode: in.ZipCode, City: in.City,
 			Country: country.Code, PhoneNumber: in.Phone},
-		Lines: []checkout.LineSpec{{DisplayVariantID: item.DisplayItemID, ProductSizeID: item.ProductSizeID, Quantity: 1}}}
+		StateID: stateID(state),
+		Lines:   []checkout.LineSpec{{DisplayVariantID: item.DisplayItemID, ProductSizeID: item.ProductSizeID, Quantity: 1}}}
+	if state != nil {
+		spec.Address.State = state.Code
+	}
 	if o.Link != nil {
 		spec.ProductLinkID = &o.Link.ID
 		spec.Lines[0].UnitPriceMinor = &o.Price.Amount.Minor
@@ -274,4 +289,11 @@ func Receipt(ctx context.Context, svc *checkout.Service, productID int64, select
 		return Purchase{}, err
 	}
 	return Purchase{Checkout: c, Order: &o, Lines: lines}, nil
+}
+
+func stateID(s *store.State) *int64 {
+	if s == nil {
+		return nil
+	}
+	return &s.ID
 }

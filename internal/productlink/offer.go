@@ -50,6 +50,9 @@ type Offer struct {
 	PaymentMethods []store.PaymentMethod
 	// DefaultCountry is the country to preselect.
 	DefaultCountry string
+	// States are the states of the countries whose tax depends on the
+	// state, by country code: the buyer must choose one there.
+	States map[string][]store.State
 }
 
 // Price is what the product costs in a currency: Amount, and the
@@ -153,6 +156,9 @@ func MakeOffer(ctx context.Context, svc *checkout.Service, in OfferInput) (Offer
 		if o.Store.DefaultCountryID != nil && ct.ID == *o.Store.DefaultCountryID {
 			o.DefaultCountry = ct.Code
 		}
+	}
+	if o.States, err = taxStates(ctx, q, o.Countries); err != nil {
+		return o, err
 	}
 	if o.Items, err = items(ctx, q, disp.ID, o.Product.ID, c.pricelist, o.Link != nil); err != nil {
 		return o, err

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -142,12 +143,12 @@ func TestBuyGiftCertificates(t *testing.T) {
 			t.Errorf("code %q, want 16 characters", code)
 		}
 		if got := dbtest.String(t, d, `SELECT string_agg(object_type || ' ' || action, ', ' ORDER BY id) FROM event
-			WHERE object_type IN ('Order', 'Shipment')`); got != "Order CREATED, Shipment CREATED, Shipment COMPLETED, Order COMPLETED" {
+			WHERE object_type IN ('Order', 'Shipment')`); got != "Order CREATED, Shipment CREATED, Shipment UPDATED, Shipment COMPLETED, Order COMPLETED" {
 			t.Errorf("events of the yen order: %s", got)
 		}
 		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM event e JOIN market m ON m.id = e.market_id WHERE e.object_type IN ('Order', 'Shipment')
-			AND m.name = 'Japan'`); n != 4 {
-			t.Errorf("%d of the yen order's 4 events name Japan's market", n)
+			AND m.name = 'Japan'`); n != 5 {
+			t.Errorf("%d of the yen order's 5 events name Japan's market", n)
 		}
 		_, sekCode := buyGift(t, a, m, "SE", "gift-1", 250, "bo@example.com")
 		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM shipment WHERE completed_at IS NOT NULL`); n != 2 {
@@ -541,3 +542,73 @@ func TestCreditRace(t *testing.T) {
 		}
 	})
 }
+
+// TestGiftCertificateOrderAsTheERPReadsIt: the Integration API shows a
+// gift certificate order with a line for the certificate (its name, the
+// amount, quantity 1, no tax), the captured payment, the gift message and
+// the order SHIPPED once paid (seed 004: finalised means paid).
+func TestGiftCertificateOrderAsTheERPReadsIt(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		m := newMailbox(t, d)
+		o, _ := buyGift(t, a, m, "SE", "gift-1", 250, "erp@example.com")
+		number := o.get("order", "number")
+		gq := gqltest.New(t, d, "erp")
+		r := gq.MustOK(`query($n: Int!) { orders(where: {number: [$n]}) { ... on DirectToConsumerOrder { number status giftMessage
+			lines { productName sku quantity unitPrice { value currency { code } } lineValue { value } taxPercent tax { value } product { id } }
+			totals { grandTotal { value } tax { value } } paymentHistory { entryType status value { value } } } } }`,
+			map[string]any{"n": number})
+		got := gqltest.Get(r.Data, "orders", 0)
+		want := `map[giftMessage:Happy birthday, Ann! lines:[map[lineValue:map[value:250] product:<nil> productName:Dynamic gift certificate quantity:1 ` +
+			`sku:gift-1 tax:map[value:0] taxPercent:0 unitPrice:map[currency:map[code:SEK] value:250]]] number:` + strconvF(number) +
+			` paymentHistory:[map[entryType:AUTHORIZATION status:SUCCESS value:map[value:250]] map[entryType:CAPTURE_REQUEST status:SUCCESS value:map[value:250]] ` +
+			`map[entryType:CAPTURE status:SUCCESS value:map[value:250]]] status:SHIPPED totals:map[grandTotal:map[value:250] tax:map[value:0]]]`
+		if s := fmtAny(got); s != want {
+			t.Errorf("the order as the ERP reads it:\n got %s\nwant %s", s, want)
+		}
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM shipment WHERE is_paid AND captured_at IS NOT NULL AND completed_at IS NOT NULL`); n != 1 {
+			t.Errorf("%d shipments captured and completed, want 1", n)
+		}
+	})
+}
+
+// TestGiftCertificateCodeIsMailedOnlyAfterCapture: when the capture is
+// refused (the test provider refuses amounts ending in 44 minor units),
+// the order stays open, no code is issued or mailed, and the failed
+// capture is on the order.
+func TestGiftCertificateCodeIsMailedOnlyAfterCapture(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		m := newMailbox(t, d)
+		b := a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/SE", nil)
+		b.must(http.StatusOK, "POST", "/items/gift-certificates/gift-1", map[string]any{"amount": 100.44})
+		addr := map[string]any{"email": "nocode@example.com", "firstName": "No", "lastName": "Code", "country": "SE"}
+		o := b.must(http.StatusOK, "POST", "/payment", map[string]any{"termsAndConditions": true, "address": addr})
+		if o.str("action") != "success" || o.str("order", "status") == "SHIPPED" {
+			t.Fatalf("payment: %s, want an order that is not shipped", o.raw)
+		}
+		if codes := m.codes("nocode@example.com"); len(codes) != 0 {
+			t.Errorf("%d codes mailed before the payment was captured", len(codes))
+		}
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM voucher WHERE type = 'CREDIT'`); n != 0 {
+			t.Errorf("%d credit vouchers issued for an uncaptured order", n)
+		}
+		if n := dbtest.Int(t, d, `SELECT COUNT(*) FROM shipment WHERE completed_at IS NULL AND NOT is_paid`); n != 1 {
+			t.Errorf("%d open unpaid shipments, want the gift's", n)
+		}
+		gq := gqltest.New(t, d, "erp")
+		r := gq.MustOK(`query($n: Int!) { orders(where: {number: [$n]}) { ... on DirectToConsumerOrder { status
+			paymentHistory(where: {entryType: [CAPTURE]}) { status } } } }`, map[string]any{"n": o.get("order", "number")})
+		if got := fmtAny(gqltest.Get(r.Data, "orders", 0)); got != "map[paymentHistory:[map[status:FAILED]] status:PENDING]" &&
+			got != "map[paymentHistory:[map[status:FAILED]] status:CONFIRMED]" {
+			t.Errorf("the order: %s, want it open with a FAILED capture", got)
+		}
+	})
+}
+
+func strconvF(v any) string { return fmt.Sprint(v) }
+
+func fmtAny(v any) string { return fmt.Sprint(v) }

@@ -159,6 +159,8 @@ type productJSON struct {
 	ShowAsOnSale                bool          `json:"showAsOnSale"`
 	Available                   bool          `json:"available"`
 	Items                       []productItem `json:"items"`
+	// Media are the product's picture URLs by size name ({} without).
+	Media map[string][]string `json:"media"`
 }
 
 type categoryRef struct {
@@ -187,7 +189,7 @@ func productOf(p checkout.Product) productJSON {
 	out := productJSON{Product: id(p.ID), Name: p.Display.Name, VariantName: p.Variant.Name, URI: p.URI, ProductSKU: p.Product.ProductNumber,
 		SKU: p.Product.ProductNumber, Description: p.Display.Description, ShortDescription: p.Display.ShortDescription,
 		MetaTitle: p.Display.MetaTitle, MetaDescription: p.Display.MetaDescription, Categories: []categoryRef{}, Items: []productItem{},
-		Available: p.Available()}
+		Available: p.Available(), Media: p.Media}
 	if p.Variant.VariantNumber != nil {
 		out.SKU += *p.Variant.VariantNumber
 	}

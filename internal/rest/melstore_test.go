@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -421,4 +422,25 @@ func TestMelStoreContractIsExercised(t *testing.T) {
 		t.Errorf("melstore.yaml operations no request reached: %v", left)
 	}
 	_ = time.Second
+}
+
+// TestMelStoreMoneyAlwaysHasTheCurrencysDecimals: prices sent as whole
+// numbers, with one decimal or in a currency without decimals answer with
+// exactly the currency's decimals, in the raw JSON a client parses.
+func TestMelStoreMoneyAlwaysHasTheCurrencysDecimals(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		e := startPL(t, d, "0.92")
+		a := e.createLink("1", map[string]any{"prices": []any{
+			map[string]any{"currency_id": 1, "price": 100, "is_discount_price": false},
+			map[string]any{"currency_id": 2, "price": 100.5, "is_discount_price": true, "discount_price": 90},
+			map[string]any{"currency_id": 4, "price": 1000, "is_discount_price": false},
+		}})
+		for _, want := range []string{`"currency":"SEK","price":100.00,`, `"currency":"USD","price":100.50,"is_discount_price":true,"discount_price":90.00,`,
+			`"currency":"JPY","price":1000,`, `"currency":"EUR","price":92.46,"is_discount_price":true,"discount_price":82.80,`} {
+			if !bytes.Contains(a.raw, []byte(want)) {
+				t.Errorf("the answer lacks %s\n%s", want, a.raw)
+			}
+		}
+	})
 }

@@ -109,7 +109,7 @@ func (h *ProductPage) guarded(next http.HandlerFunc) http.HandlerFunc {
 // reserved are the page's own; any other plain field name is an
 // additional field.
 var (
-	prefilled = []string{"name", "email", "phone_number", "address1", "zip_code", "city", "country", "item", "payment_method"}
+	prefilled = []string{"name", "email", "phone_number", "address1", "zip_code", "city", "country", "state", "item", "payment_method"}
 	reserved  = []string{"uuid", "currency", "terms", "selection"}
 )
 
@@ -141,6 +141,12 @@ type choiceView struct {
 	Selected, SoldOut          bool
 }
 
+// stateGroup is a country's states on the page.
+type stateGroup struct {
+	Country string
+	Options []choiceView
+}
+
 // pageView is what product.html shows.
 type pageView struct {
 	Title      string
@@ -155,6 +161,9 @@ type pageView struct {
 	Currencies []choiceView
 	Items      []choiceView
 	Countries  []choiceView
+	// States are the states to choose from, by country, for the
+	// countries whose sales tax depends on the state.
+	States     []stateGroup
 	Methods    []choiceView
 	Additional []nameValue
 	Action     string
@@ -215,6 +224,15 @@ func (h *ProductPage) view(r *http.Request, productID int64, o productlink.Offer
 	}
 	for _, c := range o.Countries {
 		v.Countries = append(v.Countries, choiceView{Code: c.Code, Name: c.Name, Selected: c.Code == country})
+	}
+	for _, c := range o.Countries {
+		if states := o.States[c.Code]; len(states) > 0 {
+			g := stateGroup{Country: c.Name}
+			for _, st := range states {
+				g.Options = append(g.Options, choiceView{Code: st.Code, Name: st.Name, Selected: c.Code == country && strings.EqualFold(st.Code, form["state"])})
+			}
+			v.States = append(v.States, g)
+		}
 	}
 	for i, m := range o.PaymentMethods {
 		id := strconv.FormatInt(m.ID, 10)

@@ -48,7 +48,7 @@ func (h *ProductPage) buy(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	base := publicBase(h.cfg.BaseURL, r)
-	in := productlink.BuyInput{ProductID: productID, UUID: uuid, Currency: cur, Item: form["item"], Country: form["country"],
+	in := productlink.BuyInput{ProductID: productID, UUID: uuid, Currency: cur, Item: form["item"], Country: form["country"], State: form["state"],
 		PaymentMethod: form["payment_method"], Name: form["name"], Email: form["email"], Phone: form["phone_number"], Address1: form["address1"],
 		ZipCode: form["zip_code"], City: form["city"], Terms: form["terms"] != "", Additional: extra, BaseURL: base,
 		Pages: func(selectionID string) (string, string) {

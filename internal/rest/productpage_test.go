@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,8 @@ import (
 
 // plFill completes an order form as a buyer would.
 func plFill(form url.Values) {
-	for k, v := range map[string]string{"email": "eva@example.com", "address1": "Makariou 1", "zip_code": "1065", "city": "Nicosia", "terms": "yes"} {
+	for k, v := range map[string]string{"email": "eva@example.com", "address1": "Makariou 1", "zip_code": "1065", "city": "Nicosia", "terms": "yes",
+		"state": "NY"} {
 		if form.Get(k) == "" {
 			form.Set(k, v)
 		}
@@ -108,8 +110,9 @@ func TestBuyerPaysOnTheLinkPageThroughTheTestProvidersRedirect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if o.Currency != "USD" || o.ItemsTotal != 200000 || o.Shipping != 0 || o.GrandTotal != 200000 || o.Email != "eva@example.com" {
-			t.Errorf("order %+v; want 2,000.00 USD at the discount price, free shipping", o)
+		// New York's 8.875 % sales tax is added to the USD price.
+		if o.Currency != "USD" || o.ItemsTotal != 200000 || o.Shipping != 0 || o.Tax != 17750 || o.GrandTotal != 217750 || o.Email != "eva@example.com" {
+			t.Errorf("order %+v; want 2,000.00 USD at the discount price plus New York sales tax, free shipping", o)
 		}
 		// Again: the same order, not a second one.
 		if again := e.pageGet(loc); again.status != http.StatusSeeOther {
@@ -445,4 +448,58 @@ func TestEveryLinkHasQRCodes(t *testing.T) {
 			t.Errorf("a deleted link's QR code: %d, want 410", p.status)
 		}
 	})
+}
+
+// TestLinkPageAsksForTheStateWhereSalesTaxDependsOnIt: the United States
+// taxes by state, so the page offers its states, refuses a purchase
+// without one and charges New York's sales tax on a New York sale.
+func TestLinkPageAsksForTheStateWhereSalesTaxDependsOnIt(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		e := startPL(t, d, "0.92")
+		uuid := plUUID(t, e.createLink("1", plSeedExample))
+		page := e.pageGet("/p/1?uuid=" + uuid)
+		if page.status != http.StatusOK {
+			t.Fatalf("GET: %d", page.status)
+		}
+		if got := plOptions(page.raw, "state"); !slices.Contains(got, "NY") || !slices.Contains(got, "CA") {
+			t.Errorf("state options %v, want the US states", got)
+		}
+		if !bytes.Contains(page.raw, []byte(`<optgroup label="United States">`)) || !bytes.Contains(page.raw, []byte(">New York</option>")) {
+			t.Errorf("the page does not name the states by country")
+		}
+		action, form := plFormOf(t, page.raw)
+		plFill(form)
+		form.Set("state", "")
+		refused := e.pagePost(action, form)
+		if refused.status != http.StatusUnprocessableEntity || !bytes.Contains(refused.raw, []byte("Choose the state in United States to ship to")) {
+			t.Errorf("without a state: %d, want 422 asking for the state\n%s", refused.status, refused.raw)
+		}
+		if n := plCount(t, d, `SELECT COUNT(*) FROM selection WHERE origin = 'PRODUCT_LINK'`); n != 0 {
+			t.Errorf("%d selections made for a refused form", n)
+		}
+		thanks := plBuy(t, e, "/p/1?uuid="+uuid, func(f url.Values) { f.Set("state", "ny") })
+		m := orderNumber.FindSubmatch(e.pageGet(thanks).raw)
+		if m == nil {
+			t.Fatal("no order number on the thank-you page")
+		}
+		o, err := store.OrderByNumber(context.Background(), d.Read(), mustInt(t, string(m[1])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := store.StatesByIDs(context.Background(), d.Read(), []int64{derefInt(o.StateID)})
+		if err != nil || len(st) != 1 || st[0].Code != "NY" {
+			t.Errorf("order state %v (%v), want NY", st, err)
+		}
+		if o.Tax != 17750 || o.GrandTotal != 217750 || !strings.Contains(o.Address, `"state":"NY"`) {
+			t.Errorf("order tax %d, total %d, address %s; want 177.50 USD New York sales tax on 2,000.00", o.Tax, o.GrandTotal, o.Address)
+		}
+	})
+}
+
+func derefInt(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

@@ -165,8 +165,9 @@ func TestAfterSaleWebhookIsSignedAndRetried(t *testing.T) {
 			bodies[b["currency"].(string)] = b
 		}
 		want := map[string]map[string]any{
-			"USD": {"uuid": sales["USD"].UUID, "amount": json.Number("2000.00"), "total_amount": json.Number("2000.00"), "commission": json.Number("0.00"),
-				"vat": json.Number("0.00"), "exchange_rate": json.Number("1"), "currency": "USD",
+			// A New York buyer: 8.875 % sales tax on top of the USD price.
+			"USD": {"uuid": sales["USD"].UUID, "amount": json.Number("2000.00"), "total_amount": json.Number("2177.50"), "commission": json.Number("0.00"),
+				"vat": json.Number("177.50"), "exchange_rate": json.Number("1"), "currency": "USD",
 				"metadata":          map[string]any{"order_id": "559472095N", "name": "Alex Brown", "shop_url": "https://google.com/"},
 				"additional_fields": []any{}, "customer_name": "Eva Choo", "customer_email": "eva@example.com", "customer_phone": "+35796652117",
 				"product_id": json.Number("1"), "product_title": "Organic Cotton Tee", "product_type": "physical"},

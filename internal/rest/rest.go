@@ -22,6 +22,7 @@ import (
 	"seam/internal/checkout"
 	"seam/internal/db"
 	"seam/internal/idempotency"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/seam"
 	"seam/internal/textguard"
@@ -117,6 +118,7 @@ func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFu
 			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 			defer cancel()
 		}
+		ctx = media.WithBaseURL(ctx, publicBase(h.BaseURL, r))
 		c := &call{ctx: ctx, r: r, h: h}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	"seam/internal/fulfil"
 	"seam/internal/gql"
 	"seam/internal/idempotency"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/productlink"
 	"seam/internal/rest"
@@ -60,6 +61,9 @@ type Config struct {
 	// MaxConns caps the connections open at once; more wait in the
 	// listen queue until one closes (0: DefaultMaxConns).
 	MaxConns int
+	// Media stores product pictures and /media/ serves them; nil leaves
+	// product media out.
+	Media *media.Library
 }
 
 // DefaultMaxConns is how many connections a server holds open at once.
@@ -88,7 +92,7 @@ func New(cfg Config) *Server {
 		providers = cfg.Checkout.Payments
 	}
 	graph := gql.NewHandler(gql.HandlerConfig{DB: cfg.DB, Log: cfg.Log, Now: cfg.Now, Limits: cfg.Limits, Version: cfg.Version, BaseURL: cfg.BaseURL,
-		Checkout: cfg.Checkout, Payments: providers})
+		Checkout: cfg.Checkout, Payments: providers, Media: cfg.Media})
 	graph.RequestID = RequestID
 	keeper := &idempotency.Keeper{DB: cfg.DB, Lease: cfg.IdempotencyLease, Log: cfg.Log, TestHold: cfg.TestHold}
 	graph.Idempotency = keeper
@@ -111,6 +115,9 @@ func New(cfg Config) *Server {
 		mb := admin.Mailbox(cfg.DB, cfg.Log)
 		mux.Handle("/dev/mailbox", mb)
 		mux.Handle("/dev/mailbox/", mb)
+	}
+	if cfg.Media != nil {
+		mux.Handle(media.Prefix, rest.MediaHandler(cfg.Media))
 	}
 	mux.Handle("POST /graphql", graph)
 	mux.Handle("/graphql", graph)

@@ -196,3 +196,11 @@ func SetOrderStatus(ctx context.Context, q db.Q, id int64, from []string, to str
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// ClaimOrderGiftVoucher records the voucher a gift certificate order
+// issued, only if it has none yet, in one conditional statement; it
+// reports whether it did, so that a code is issued once.
+func ClaimOrderGiftVoucher(ctx context.Context, q db.Q, orderID, voucherID int64) (bool, error) {
+	return affected(q.ExecContext(ctx, `UPDATE order_gift_certificate SET voucher_id = $2 WHERE order_id = $1 AND voucher_id IS NULL`,
+		orderID, voucherID))
+}

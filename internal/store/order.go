@@ -160,10 +160,12 @@ func ListOrders(ctx context.Context, q db.Q, f OrderFilter, sorts []Sort, p Page
 // OrderLine is one line of an order, with the names and prices it was
 // sold under.
 type OrderLine struct {
-	ID                int64
-	OrderID           int64
-	Position          int
-	DisplayVariantID  *int64
+	ID               int64
+	OrderID          int64
+	Position         int
+	DisplayVariantID *int64
+	// ProductID, ProductVariantID and ProductSizeID are 0 on a line
+	// that sells no product (a gift certificate's).
 	ProductID         int64
 	ProductVariantID  int64
 	ProductSizeID     int64
@@ -195,7 +197,8 @@ func InsertOrderLine(ctx context.Context, q db.Q, l *OrderLine) error {
 	id, err := insertID(ctx, q, `INSERT INTO order_line (order_id, position, display_variant_id, product_id, product_variant_id, product_size_id,
 		product_name, variant_name, size_name, sku, ean, quantity, unit_price_minor, unit_original_price_minor, discount_minor, line_value_minor,
 		tax_percent, tax_minor, comment, delivery_window_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
+		VALUES ($1, $2, $3, NULLIF(CAST($4 AS BIGINT), 0), NULLIF(CAST($5 AS BIGINT), 0), NULLIF(CAST($6 AS BIGINT), 0), $7, $8, $9, $10, $11, $12,
+		$13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
 		l.OrderID, l.Position, l.DisplayVariantID, l.ProductID, l.ProductVariantID, l.ProductSizeID, l.ProductName, l.VariantName, l.SizeName,
 		l.SKU, l.EAN, l.Quantity, l.UnitPrice, l.UnitOriginalPrice, l.Discount, l.LineValue, l.TaxPercent, l.Tax, l.Comment, l.DeliveryWindowID)
 	l.ID = id
@@ -213,7 +216,8 @@ func OrderLinesByOrderIDs(ctx context.Context, q db.Q, ids []int64) ([]OrderLine
 			&l.Comment, &window, &l.CancelledQuantity, &l.ShippedQuantity)
 		l.DisplayVariantID, l.EAN, l.DeliveryWindowID = nullInt(dv), nullString(ean), nullInt(window)
 		return l, err
-	}, `SELECT id, order_id, position, display_variant_id, product_id, product_variant_id, product_size_id, product_name, variant_name, size_name,
+	}, `SELECT id, order_id, position, display_variant_id, COALESCE(product_id, 0), COALESCE(product_variant_id, 0), COALESCE(product_size_id, 0),
+		product_name, variant_name, size_name,
 		sku, ean, quantity, unit_price_minor, unit_original_price_minor, discount_minor, line_value_minor, tax_percent, tax_minor,
 		comment, delivery_window_id, cancelled_quantity, shipment_quantity FROM order_line`,
 		"order_id", ids, " ORDER BY order_id, position")

@@ -70,6 +70,7 @@ type ResolverRoot interface {
 	PriceAlteration() PriceAlterationResolver
 	Pricelist() PricelistResolver
 	Product() ProductResolver
+	ProductMedia() ProductMediaResolver
 	ProductSize() ProductSizeResolver
 	ProductSizeStock() ProductSizeStockResolver
 	ProductVariant() ProductVariantResolver
@@ -370,6 +371,7 @@ type ComplexityRoot struct {
 		Currency            func(childComplexity int) int
 		Customer            func(childComplexity int) int
 		Email               func(childComplexity int) int
+		GiftMessage         func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		IsInternal          func(childComplexity int) int
 		IsLocked            func(childComplexity int) int
@@ -611,6 +613,7 @@ type ComplexityRoot struct {
 		CreatePriceAlteration       func(childComplexity int, input pricing.AlterationInput) int
 		CreatePricelist             func(childComplexity int, input pricing.PricelistInput) int
 		CreateProduct               func(childComplexity int, input catalog.ProductInput) int
+		CreateProductMedia          func(childComplexity int, input model.ProductMediaCreateInput) int
 		CreateProductSize           func(childComplexity int, input catalog.ProductSizeInput) int
 		CreateProductVariant        func(childComplexity int, input catalog.VariantInput) int
 		CreateReturn                func(childComplexity int, input fulfil.ReturnInput) int
@@ -622,6 +625,7 @@ type ComplexityRoot struct {
 		CreateVoucher               func(childComplexity int, input voucher.Input) int
 		CreateWarehouse             func(childComplexity int, input stock.WarehouseInput) int
 		CreateWebhookSubscription   func(childComplexity int, input webhook.SubscriptionInput) int
+		DeleteProductMedia          func(childComplexity int, id int64) int
 		DeleteReturn                func(childComplexity int, id int64) int
 		DeleteWebhookSubscription   func(childComplexity int, id int64) int
 		RedeliverWebhookEvents      func(childComplexity int, input model.WebhookRedeliverInput) int
@@ -635,6 +639,7 @@ type ComplexityRoot struct {
 		SetOrdersLock               func(childComplexity int, input model.OrdersLockInput) int
 		SetPrices                   func(childComplexity int, input pricing.PricesInput) int
 		SetPricesBatch              func(childComplexity int, input []*pricing.PricesInput) int
+		SetProductMediaOrder        func(childComplexity int, input model.ProductMediaOrderInput) int
 		SetShippingPrices           func(childComplexity int, input []*shop.ShippingPriceInput) int
 		SetStock                    func(childComplexity int, input stock.SetInput) int
 		UnassignAttributes          func(childComplexity int, input attribute.UnassignInput) int
@@ -863,6 +868,7 @@ type ComplexityRoot struct {
 		ID                                 func(childComplexity int) int
 		InternalComment                    func(childComplexity int) int
 		IsBundle                           func(childComplexity int) int
+		Media                              func(childComplexity int) int
 		Name                               func(childComplexity int) int
 		ProductNumber                      func(childComplexity int) int
 		Status                             func(childComplexity int) int
@@ -874,6 +880,41 @@ type ComplexityRoot struct {
 		Product      func(childComplexity int) int
 		UserErrors   func(childComplexity int) int
 		UserWarnings func(childComplexity int) int
+	}
+
+	ProductMedia struct {
+		AltText   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Height    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Position  func(childComplexity int) int
+		Product   func(childComplexity int) int
+		Sizes     func(childComplexity int) int
+		SourceURL func(childComplexity int) int
+		Width     func(childComplexity int) int
+	}
+
+	ProductMediaDeletePayload struct {
+		Product      func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	ProductMediaOrderPayload struct {
+		Product      func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	ProductMediaPayload struct {
+		ProductMedia func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+		UserWarnings func(childComplexity int) int
+	}
+
+	ProductMediaSize struct {
+		Name func(childComplexity int) int
+		URL  func(childComplexity int) int
 	}
 
 	ProductSize struct {
@@ -1582,6 +1623,9 @@ type MutationResolver interface {
 	DeleteReturn(ctx context.Context, id int64) (*model.ReturnPayload, error)
 	CreateGiftCertificate(ctx context.Context, input giftcert.Input) (*model.GiftCertificatePayload, error)
 	UpdateGiftCertificate(ctx context.Context, id int64, input giftcert.Input) (*model.GiftCertificatePayload, error)
+	CreateProductMedia(ctx context.Context, input model.ProductMediaCreateInput) (*model.ProductMediaPayload, error)
+	DeleteProductMedia(ctx context.Context, id int64) (*model.ProductMediaDeletePayload, error)
+	SetProductMediaOrder(ctx context.Context, input model.ProductMediaOrderInput) (*model.ProductMediaOrderPayload, error)
 	SetOrdersLock(ctx context.Context, input model.OrdersLockInput) (*model.OrdersLockPayload, error)
 	UpdateDirectToConsumerOrder(ctx context.Context, order order.Ref, input order.UpdateInput) (*model.DirectToConsumerOrderUpdatePayload, error)
 	UpdateWholesaleOrder(ctx context.Context, order order.Ref, input order.UpdateInput) (*model.WholesaleOrderUpdatePayload, error)
@@ -1686,6 +1730,12 @@ type ProductResolver interface {
 	ExternalID(ctx context.Context, obj *store.Product) (*string, error)
 
 	Attributes(ctx context.Context, obj *store.Product) ([]model.Attribute, error)
+	Media(ctx context.Context, obj *store.Product) ([]*store.ProductMedia, error)
+}
+type ProductMediaResolver interface {
+	Product(ctx context.Context, obj *store.ProductMedia) (*store.Product, error)
+
+	Sizes(ctx context.Context, obj *store.ProductMedia) ([]*model.ProductMediaSize, error)
 }
 type ProductSizeResolver interface {
 	ProductVariant(ctx context.Context, obj *store.ProductSize) (*store.Variant, error)
@@ -2910,6 +2960,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DirectToConsumerOrder.Email(childComplexity), true
+	case "DirectToConsumerOrder.giftMessage":
+		if e.ComplexityRoot.DirectToConsumerOrder.GiftMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DirectToConsumerOrder.GiftMessage(childComplexity), true
 	case "DirectToConsumerOrder.id":
 		if e.ComplexityRoot.DirectToConsumerOrder.ID == nil {
 			break
@@ -4039,6 +4095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProduct(childComplexity, args["input"].(catalog.ProductInput)), true
+	case "Mutation.createProductMedia":
+		if e.ComplexityRoot.Mutation.CreateProductMedia == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProductMedia_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProductMedia(childComplexity, args["input"].(model.ProductMediaCreateInput)), true
 	case "Mutation.createProductSize":
 		if e.ComplexityRoot.Mutation.CreateProductSize == nil {
 			break
@@ -4160,6 +4227,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(webhook.SubscriptionInput)), true
+	case "Mutation.deleteProductMedia":
+		if e.ComplexityRoot.Mutation.DeleteProductMedia == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProductMedia_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProductMedia(childComplexity, args["id"].(int64)), true
 	case "Mutation.deleteReturn":
 		if e.ComplexityRoot.Mutation.DeleteReturn == nil {
 			break
@@ -4303,6 +4381,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPricesBatch(childComplexity, args["input"].([]*pricing.PricesInput)), true
+	case "Mutation.setProductMediaOrder":
+		if e.ComplexityRoot.Mutation.SetProductMediaOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setProductMediaOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetProductMediaOrder(childComplexity, args["input"].(model.ProductMediaOrderInput)), true
 	case "Mutation.setShippingPrices":
 		if e.ComplexityRoot.Mutation.SetShippingPrices == nil {
 			break
@@ -5410,6 +5499,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.IsBundle(childComplexity), true
+	case "Product.media":
+		if e.ComplexityRoot.Product.Media == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Media(childComplexity), true
 	case "Product.name":
 		if e.ComplexityRoot.Product.Name == nil {
 			break
@@ -5459,6 +5554,131 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductCreatePayload.UserWarnings(childComplexity), true
+
+	case "ProductMedia.altText":
+		if e.ComplexityRoot.ProductMedia.AltText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.AltText(childComplexity), true
+	case "ProductMedia.createdAt":
+		if e.ComplexityRoot.ProductMedia.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.CreatedAt(childComplexity), true
+	case "ProductMedia.height":
+		if e.ComplexityRoot.ProductMedia.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.Height(childComplexity), true
+	case "ProductMedia.id":
+		if e.ComplexityRoot.ProductMedia.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.ID(childComplexity), true
+	case "ProductMedia.position":
+		if e.ComplexityRoot.ProductMedia.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.Position(childComplexity), true
+	case "ProductMedia.product":
+		if e.ComplexityRoot.ProductMedia.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.Product(childComplexity), true
+	case "ProductMedia.sizes":
+		if e.ComplexityRoot.ProductMedia.Sizes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.Sizes(childComplexity), true
+	case "ProductMedia.sourceUrl":
+		if e.ComplexityRoot.ProductMedia.SourceURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.SourceURL(childComplexity), true
+	case "ProductMedia.width":
+		if e.ComplexityRoot.ProductMedia.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMedia.Width(childComplexity), true
+
+	case "ProductMediaDeletePayload.product":
+		if e.ComplexityRoot.ProductMediaDeletePayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaDeletePayload.Product(childComplexity), true
+	case "ProductMediaDeletePayload.userErrors":
+		if e.ComplexityRoot.ProductMediaDeletePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaDeletePayload.UserErrors(childComplexity), true
+	case "ProductMediaDeletePayload.userWarnings":
+		if e.ComplexityRoot.ProductMediaDeletePayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaDeletePayload.UserWarnings(childComplexity), true
+
+	case "ProductMediaOrderPayload.product":
+		if e.ComplexityRoot.ProductMediaOrderPayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaOrderPayload.Product(childComplexity), true
+	case "ProductMediaOrderPayload.userErrors":
+		if e.ComplexityRoot.ProductMediaOrderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaOrderPayload.UserErrors(childComplexity), true
+	case "ProductMediaOrderPayload.userWarnings":
+		if e.ComplexityRoot.ProductMediaOrderPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaOrderPayload.UserWarnings(childComplexity), true
+
+	case "ProductMediaPayload.productMedia":
+		if e.ComplexityRoot.ProductMediaPayload.ProductMedia == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaPayload.ProductMedia(childComplexity), true
+	case "ProductMediaPayload.userErrors":
+		if e.ComplexityRoot.ProductMediaPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaPayload.UserErrors(childComplexity), true
+	case "ProductMediaPayload.userWarnings":
+		if e.ComplexityRoot.ProductMediaPayload.UserWarnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaPayload.UserWarnings(childComplexity), true
+
+	case "ProductMediaSize.name":
+		if e.ComplexityRoot.ProductMediaSize.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaSize.Name(childComplexity), true
+	case "ProductMediaSize.url":
+		if e.ComplexityRoot.ProductMediaSize.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductMediaSize.URL(childComplexity), true
 
 	case "ProductSize.comment":
 		if e.ComplexityRoot.ProductSize.Comment == nil {
@@ -8138,6 +8358,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProductCreateInput", ec.unmarshalInputProductCreateInput),
 			graphql.NewInputUnmarshaler("ProductFilter", ec.unmarshalInputProductFilter),
 			graphql.NewInputUnmarshaler("ProductInput", ec.unmarshalInputProductInput),
+			graphql.NewInputUnmarshaler("ProductMediaCreateInput", ec.unmarshalInputProductMediaCreateInput),
+			graphql.NewInputUnmarshaler("ProductMediaOrderInput", ec.unmarshalInputProductMediaOrderInput),
 			graphql.NewInputUnmarshaler("ProductPriceInput", ec.unmarshalInputProductPriceInput),
 			graphql.NewInputUnmarshaler("ProductPricesSetInput", ec.unmarshalInputProductPricesSetInput),
 			graphql.NewInputUnmarshaler("ProductSizeCreateInput", ec.unmarshalInputProductSizeCreateInput),
@@ -9854,6 +10076,91 @@ type GiftCertificatePayload implements Payload {
   userWarnings: [UserWarning!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/media.graphqls", Input: `"""
+A file sent as one part of a multipart request, as the GraphQL multipart
+request spec describes (fields operations, map, then the files). Seam addition.
+"""
+scalar Upload
+
+extend type Mutation {
+  """
+  Add a picture to the end of a product's pictures. Give exactly one of
+  url (Seam fetches it: http or https, public addresses only, at most
+  20 MB, within 30 s) or file (a multipart upload of at most 20 MB).
+  JPEG, PNG and WebP are taken, up to 20,000 pixels a side and 50
+  megapixels; a file Seam cannot take is a userError saying why. The
+  picture is resized once into the server's named sizes (mini, standard
+  and full by default, --media-sizes). Seam addition.
+  """
+  createProductMedia(input: ProductMediaCreateInput!): ProductMediaPayload @perm(name: "Product:write")
+  "Remove a picture and its files. Seam addition."
+  deleteProductMedia(id: Int!): ProductMediaDeletePayload @perm(name: "Product:write")
+  "Order a product's pictures; productMedia lists every one of them once, first shown first. Seam addition."
+  setProductMediaOrder(input: ProductMediaOrderInput!): ProductMediaOrderPayload @perm(name: "Product:write")
+}
+
+extend type Product {
+  "The product's pictures, in order. Seam addition."
+  media: [ProductMedia!]!
+}
+
+"A product picture stored in named sizes. Seam addition."
+type ProductMedia {
+  id: Int!
+  product: Product!
+  "0 for the first picture."
+  position: Int!
+  "The picture as uploaded or fetched, in pixels."
+  width: Int!
+  height: Int!
+  altText: String
+  "The URL it was fetched from; null for an upload."
+  sourceUrl: String
+  "The picture in each named size, with URLs under /media/ cached for a year."
+  sizes: [ProductMediaSize!]!
+  createdAt: DateTimeTz!
+}
+
+type ProductMediaSize {
+  "The size's name: mini, standard, full or a configured one."
+  name: String!
+  url: String!
+}
+
+input ProductMediaCreateInput {
+  product: ProductInput!
+  "An http(s) URL Seam fetches the picture from."
+  url: String
+  "The picture, sent as a file of a multipart request."
+  file: Upload
+  altText: String
+}
+
+input ProductMediaOrderInput {
+  product: ProductInput!
+  "Every picture of the product, by id, in the order wanted."
+  productMedia: [Int!]!
+}
+
+type ProductMediaPayload implements Payload {
+  productMedia: ProductMedia
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type ProductMediaDeletePayload implements Payload {
+  "The product the picture belonged to."
+  product: Product
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+
+type ProductMediaOrderPayload implements Payload {
+  product: Product
+  userErrors: [UserError!]!
+  userWarnings: [UserWarning!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/order.graphqls", Input: `extend type Query {
   "Orders, newest first by default."
   orders(where: OrderFilter, sort: [OrderSort!] = [id_DESC], limit: Int = 20, page: Int = 1): [Order!] @perm(name: "Order:read")
@@ -10076,6 +10383,8 @@ type DirectToConsumerOrder implements Order {
   "Taxes are included in the prices (true) or added on top."
   pricesIncludeTax: Boolean!
   language: String!
+  "The message a gift certificate's buyer sent with it (giftMessage of POST /payment, seed 004); null without one."
+  giftMessage: String
 }
 
 "A wholesale order: a buyer's order in a WHOLESALE store."
@@ -11805,6 +12114,8 @@ func (ec *executionContext) childFields_DirectToConsumerOrder(ctx context.Contex
 		return ec.fieldContext_DirectToConsumerOrder_pricesIncludeTax(ctx, field)
 	case "language":
 		return ec.fieldContext_DirectToConsumerOrder_language(ctx, field)
+	case "giftMessage":
+		return ec.fieldContext_DirectToConsumerOrder_giftMessage(ctx, field)
 	case "attributes":
 		return ec.fieldContext_DirectToConsumerOrder_attributes(ctx, field)
 	case "shipments":
@@ -12603,6 +12914,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_updatedAt(ctx, field)
 	case "attributes":
 		return ec.fieldContext_Product_attributes(ctx, field)
+	case "media":
+		return ec.fieldContext_Product_media(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }
@@ -12617,6 +12930,76 @@ func (ec *executionContext) childFields_ProductCreatePayload(ctx context.Context
 		return ec.fieldContext_ProductCreatePayload_userWarnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductMedia(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProductMedia_id(ctx, field)
+	case "product":
+		return ec.fieldContext_ProductMedia_product(ctx, field)
+	case "position":
+		return ec.fieldContext_ProductMedia_position(ctx, field)
+	case "width":
+		return ec.fieldContext_ProductMedia_width(ctx, field)
+	case "height":
+		return ec.fieldContext_ProductMedia_height(ctx, field)
+	case "altText":
+		return ec.fieldContext_ProductMedia_altText(ctx, field)
+	case "sourceUrl":
+		return ec.fieldContext_ProductMedia_sourceUrl(ctx, field)
+	case "sizes":
+		return ec.fieldContext_ProductMedia_sizes(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProductMedia_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductMedia", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductMediaDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_ProductMediaDeletePayload_product(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProductMediaDeletePayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_ProductMediaDeletePayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductMediaDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductMediaOrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_ProductMediaOrderPayload_product(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProductMediaOrderPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_ProductMediaOrderPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductMediaOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductMediaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "productMedia":
+		return ec.fieldContext_ProductMediaPayload_productMedia(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ProductMediaPayload_userErrors(ctx, field)
+	case "userWarnings":
+		return ec.fieldContext_ProductMediaPayload_userWarnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductMediaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductMediaSize(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ProductMediaSize_name(ctx, field)
+	case "url":
+		return ec.fieldContext_ProductMediaSize_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductMediaSize", field.Name)
 }
 
 func (ec *executionContext) childFields_ProductSize(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14141,6 +14524,20 @@ func (ec *executionContext) field_Mutation_createPricelist_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createProductMedia_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProductMediaCreateInput, error) {
+			return ec.unmarshalNProductMediaCreateInput2seamᚋinternalᚋgqlᚋmodelᚐProductMediaCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createProductSize_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14306,6 +14703,20 @@ func (ec *executionContext) field_Mutation_createWebhookSubscription_args(ctx co
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteProductMedia_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -14491,6 +14902,20 @@ func (ec *executionContext) field_Mutation_setPrices_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (pricing.PricesInput, error) {
 			return ec.unmarshalNProductPricesSetInput2seamᚋinternalᚋpricingᚐPricesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setProductMediaOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProductMediaOrderInput, error) {
+			return ec.unmarshalNProductMediaOrderInput2seamᚋinternalᚋgqlᚋmodelᚐProductMediaOrderInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -21608,6 +22033,29 @@ func (ec *executionContext) fieldContext_DirectToConsumerOrder_language(_ contex
 	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
 }
 
+func (ec *executionContext) _DirectToConsumerOrder_giftMessage(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DirectToConsumerOrder_giftMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GiftMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DirectToConsumerOrder_giftMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DirectToConsumerOrder", field, false, false, "String")
+}
+
 func (ec *executionContext) _DirectToConsumerOrder_attributes(ctx context.Context, field graphql.CollectedField, obj *store.Order) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27755,6 +28203,192 @@ func (ec *executionContext) fieldContext_Mutation_updateGiftCertificate(ctx cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateGiftCertificate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProductMedia(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProductMedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProductMedia(ctx, fc.Args["input"].(model.ProductMediaCreateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Product:write")
+				if err != nil {
+					var zeroVal *model.ProductMediaPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ProductMediaPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductMediaPayload) graphql.Marshaler {
+			return ec.marshalOProductMediaPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProductMedia(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductMediaPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProductMedia_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteProductMedia(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteProductMedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteProductMedia(ctx, fc.Args["id"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Product:write")
+				if err != nil {
+					var zeroVal *model.ProductMediaDeletePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ProductMediaDeletePayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductMediaDeletePayload) graphql.Marshaler {
+			return ec.marshalOProductMediaDeletePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteProductMedia(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductMediaDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteProductMedia_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setProductMediaOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setProductMediaOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetProductMediaOrder(ctx, fc.Args["input"].(model.ProductMediaOrderInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				name, err := ec.unmarshalNString2string(ctx, "Product:write")
+				if err != nil {
+					var zeroVal *model.ProductMediaOrderPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Perm == nil {
+					var zeroVal *model.ProductMediaOrderPayload
+					return zeroVal, errors.New("directive perm is not implemented")
+				}
+				return ec.Directives.Perm(ctx, nil, directive0, name)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductMediaOrderPayload) graphql.Marshaler {
+			return ec.marshalOProductMediaOrderPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaOrderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setProductMediaOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductMediaOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setProductMediaOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34372,6 +35006,38 @@ func (ec *executionContext) fieldContext_Product_attributes(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Product_media(ctx context.Context, field graphql.CollectedField, obj *store.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_media(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Media(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ProductMedia) graphql.Marshaler {
+			return ec.marshalNProductMedia2ᚕᚖseamᚋinternalᚋstoreᚐProductMediaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_media(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductMedia(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductCreatePayload_product(ctx context.Context, field graphql.CollectedField, obj *model.ProductCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34484,6 +35150,565 @@ func (ec *executionContext) fieldContext_ProductCreatePayload_userWarnings(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProductMedia_id(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMedia", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductMedia_product(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProductMedia().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMedia",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMedia_position(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMedia", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductMedia_width(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMedia", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductMedia_height(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMedia", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductMedia_altText(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_altText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AltText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_altText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMedia", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductMedia_sourceUrl(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_sourceUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_sourceUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMedia", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductMedia_sizes(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_sizes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProductMedia().Sizes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProductMediaSize) graphql.Marshaler {
+			return ec.marshalNProductMediaSize2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaSizeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_sizes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMedia",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductMediaSize(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMedia_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.ProductMedia) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMedia_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTimeTz2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMedia_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMedia", field, false, false, "DateTimeTz")
+}
+
+func (ec *executionContext) _ProductMediaDeletePayload_product(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaDeletePayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaDeletePayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaDeletePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaDeletePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaDeletePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaDeletePayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaDeletePayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaDeletePayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaOrderPayload_product(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaOrderPayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖseamᚋinternalᚋstoreᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaOrderPayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaOrderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaOrderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaOrderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaOrderPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaOrderPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaOrderPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaPayload_productMedia(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaPayload_productMedia(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductMedia, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ProductMedia) graphql.Marshaler {
+			return ec.marshalOProductMedia2ᚖseamᚋinternalᚋstoreᚐProductMedia(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaPayload_productMedia(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductMedia(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaPayload_userWarnings(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaPayload_userWarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserWarnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserWarning) graphql.Marshaler {
+			return ec.marshalNUserWarning2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐUserWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaPayload_userWarnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductMediaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductMediaSize_name(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaSize) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaSize_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaSize_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMediaSize", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductMediaSize_url(ctx context.Context, field graphql.CollectedField, obj *model.ProductMediaSize) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductMediaSize_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductMediaSize_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductMediaSize", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProductSize_id(ctx context.Context, field graphql.CollectedField, obj *store.ProductSize) (ret graphql.Marshaler) {
@@ -54433,6 +55658,118 @@ func UnmarshalProductInput(ctx context.Context, raw any) (seam.Ref, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProductMediaCreateInput(ctx context.Context, obj any) (model.ProductMediaCreateInput, error) {
+	var it model.ProductMediaCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"product", "url", "file", "altText"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNProductInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "altText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("altText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AltText = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductMediaCreateInput unmarshals raw into the ProductMediaCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductMediaCreateInput(ctx context.Context, raw any) (model.ProductMediaCreateInput, error) {
+	var out model.ProductMediaCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductMediaCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductMediaOrderInput(ctx context.Context, obj any) (model.ProductMediaOrderInput, error) {
+	var it model.ProductMediaOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"product", "productMedia"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "product":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("product"))
+			data, err := ec.unmarshalNProductInput2ᚖseamᚋinternalᚋseamᚐRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Product = data
+		case "productMedia":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productMedia"))
+			data, err := ec.unmarshalNInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductMedia = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductMediaOrderInput unmarshals raw into the ProductMediaOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductMediaOrderInput(ctx context.Context, raw any) (model.ProductMediaOrderInput, error) {
+	var out model.ProductMediaOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductMediaOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductPriceInput(ctx context.Context, obj any) (pricing.ProductPriceInput, error) {
 	var it pricing.ProductPriceInput
 	if obj == nil {
@@ -60032,6 +61369,27 @@ func (ec *executionContext) _Payload(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._ProductSizeCreatePayload(ctx, sel, obj)
+	case model.ProductMediaPayload:
+		return ec._ProductMediaPayload(ctx, sel, &obj)
+	case *model.ProductMediaPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductMediaPayload(ctx, sel, obj)
+	case model.ProductMediaOrderPayload:
+		return ec._ProductMediaOrderPayload(ctx, sel, &obj)
+	case *model.ProductMediaOrderPayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductMediaOrderPayload(ctx, sel, obj)
+	case model.ProductMediaDeletePayload:
+		return ec._ProductMediaDeletePayload(ctx, sel, &obj)
+	case *model.ProductMediaDeletePayload:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductMediaDeletePayload(ctx, sel, obj)
 	case model.ProductCreatePayload:
 		return ec._ProductCreatePayload(ctx, sel, &obj)
 	case *model.ProductCreatePayload:
@@ -62266,6 +63624,11 @@ func (ec *executionContext) _DirectToConsumerOrder(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "giftMessage":
+			out.Values[i] = ec._DirectToConsumerOrder_giftMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "attributes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -63889,6 +65252,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateGiftCertificate":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateGiftCertificate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createProductMedia":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProductMedia(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteProductMedia":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteProductMedia(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setProductMediaOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setProductMediaOrder(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -65527,6 +66911,12 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_attributes(ctx, field, obj)
 				})
+		case "media":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_media(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -65567,6 +66957,248 @@ func (ec *executionContext) _ProductCreatePayload(ctx context.Context, sel ast.S
 			}
 		case "userWarnings":
 			out.Values[i] = ec._ProductCreatePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productMediaImplementors = []string{"ProductMedia"}
+
+func (ec *executionContext) _ProductMedia(ctx context.Context, sel ast.SelectionSet, obj *store.ProductMedia) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productMediaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductMedia")
+		case "id":
+			out.Values[i] = ec._ProductMedia_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProductMedia_product(ctx, field, obj)
+				})
+		case "position":
+			out.Values[i] = ec._ProductMedia_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "width":
+			out.Values[i] = ec._ProductMedia_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "height":
+			out.Values[i] = ec._ProductMedia_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "altText":
+			out.Values[i] = ec._ProductMedia_altText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceUrl":
+			out.Values[i] = ec._ProductMedia_sourceUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sizes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProductMedia_sizes(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ProductMedia_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productMediaDeletePayloadImplementors = []string{"ProductMediaDeletePayload", "Payload"}
+
+func (ec *executionContext) _ProductMediaDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProductMediaDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productMediaDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductMediaDeletePayload")
+		case "product":
+			out.Values[i] = ec._ProductMediaDeletePayload_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProductMediaDeletePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._ProductMediaDeletePayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productMediaOrderPayloadImplementors = []string{"ProductMediaOrderPayload", "Payload"}
+
+func (ec *executionContext) _ProductMediaOrderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProductMediaOrderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productMediaOrderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductMediaOrderPayload")
+		case "product":
+			out.Values[i] = ec._ProductMediaOrderPayload_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProductMediaOrderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._ProductMediaOrderPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productMediaPayloadImplementors = []string{"ProductMediaPayload", "Payload"}
+
+func (ec *executionContext) _ProductMediaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ProductMediaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productMediaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductMediaPayload")
+		case "productMedia":
+			out.Values[i] = ec._ProductMediaPayload_productMedia(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ProductMediaPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userWarnings":
+			out.Values[i] = ec._ProductMediaPayload_userWarnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productMediaSizeImplementors = []string{"ProductMediaSize"}
+
+func (ec *executionContext) _ProductMediaSize(ctx context.Context, sel ast.SelectionSet, obj *model.ProductMediaSize) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productMediaSizeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductMediaSize")
+		case "name":
+			out.Values[i] = ec._ProductMediaSize_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._ProductMediaSize_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -71275,6 +72907,64 @@ func (ec *executionContext) unmarshalNProductInput2ᚖseamᚋinternalᚋseamᚐR
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNProductMedia2ᚕᚖseamᚋinternalᚋstoreᚐProductMediaᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ProductMedia) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductMedia2ᚖseamᚋinternalᚋstoreᚐProductMedia(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProductMedia2ᚖseamᚋinternalᚋstoreᚐProductMedia(ctx context.Context, sel ast.SelectionSet, v *store.ProductMedia) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductMedia!")
+		return graphql.Null
+	}
+	return ec._ProductMedia(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProductMediaCreateInput2seamᚋinternalᚋgqlᚋmodelᚐProductMediaCreateInput(ctx context.Context, v any) (model.ProductMediaCreateInput, error) {
+	res, err := ec.unmarshalInputProductMediaCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductMediaOrderInput2seamᚋinternalᚋgqlᚋmodelᚐProductMediaOrderInput(ctx context.Context, v any) (model.ProductMediaOrderInput, error) {
+	res, err := ec.unmarshalInputProductMediaOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProductMediaSize2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaSizeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductMediaSize) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductMediaSize2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaSize(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProductMediaSize2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaSize(ctx context.Context, sel ast.SelectionSet, v *model.ProductMediaSize) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductMediaSize!")
+		return graphql.Null
+	}
+	return ec._ProductMediaSize(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNProductPriceInput2seamᚋinternalᚋpricingᚐProductPriceInput(ctx context.Context, v any) (pricing.ProductPriceInput, error) {
 	res, err := ec.unmarshalInputProductPriceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -75045,6 +76735,34 @@ func (ec *executionContext) unmarshalOProductInput2ᚕseamᚋinternalᚋseamᚐR
 	return res, nil
 }
 
+func (ec *executionContext) marshalOProductMedia2ᚖseamᚋinternalᚋstoreᚐProductMedia(ctx context.Context, sel ast.SelectionSet, v *store.ProductMedia) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductMedia(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProductMediaDeletePayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductMediaDeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductMediaDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProductMediaOrderPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaOrderPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductMediaOrderPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductMediaOrderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProductMediaPayload2ᚖseamᚋinternalᚋgqlᚋmodelᚐProductMediaPayload(ctx context.Context, sel ast.SelectionSet, v *model.ProductMediaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductMediaPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProductSize2ᚕᚖseamᚋinternalᚋstoreᚐProductSizeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ProductSize) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -76283,6 +78001,24 @@ func (ec *executionContext) unmarshalOTaxGroupInput2ᚖseamᚋinternalᚋseamᚐ
 	}
 	res, err := ec.unmarshalInputTaxGroupInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalUpload(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOVariantPrice2ᚕᚖseamᚋinternalᚋgqlᚋmodelᚐVariantPriceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VariantPrice) graphql.Marshaler {

@@ -10,6 +10,8 @@ import (
 	"seam/internal/seam"
 	"seam/internal/store"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // What an object carries of one attribute type.
@@ -674,6 +676,52 @@ type ProductFilter struct {
 	CollectionID  []int64      `json:"collectionId,omitempty"`
 	FolderID      []int64      `json:"folderId,omitempty"`
 	IsBundle      *bool        `json:"isBundle,omitempty"`
+}
+
+type ProductMediaCreateInput struct {
+	Product *seam.Ref `json:"product"`
+	// An http(s) URL Seam fetches the picture from.
+	URL *string `json:"url,omitempty"`
+	// The picture, sent as a file of a multipart request.
+	File    *graphql.Upload `json:"file,omitempty"`
+	AltText *string         `json:"altText,omitempty"`
+}
+
+type ProductMediaDeletePayload struct {
+	// The product the picture belonged to.
+	Product      *store.Product `json:"product,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (ProductMediaDeletePayload) IsPayload() {}
+
+type ProductMediaOrderInput struct {
+	Product *seam.Ref `json:"product"`
+	// Every picture of the product, by id, in the order wanted.
+	ProductMedia []int64 `json:"productMedia"`
+}
+
+type ProductMediaOrderPayload struct {
+	Product      *store.Product `json:"product,omitempty"`
+	UserErrors   []*UserError   `json:"userErrors"`
+	UserWarnings []*UserWarning `json:"userWarnings"`
+}
+
+func (ProductMediaOrderPayload) IsPayload() {}
+
+type ProductMediaPayload struct {
+	ProductMedia *store.ProductMedia `json:"productMedia,omitempty"`
+	UserErrors   []*UserError        `json:"userErrors"`
+	UserWarnings []*UserWarning      `json:"userWarnings"`
+}
+
+func (ProductMediaPayload) IsPayload() {}
+
+type ProductMediaSize struct {
+	// The size's name: mini, standard, full or a configured one.
+	Name string `json:"name"`
+	URL  string `json:"url"`
 }
 
 type ProductSizeCreatePayload struct {
