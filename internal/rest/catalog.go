@@ -11,9 +11,9 @@ type productsBody struct {
 	Categories    []flexID `json:"categories"`
 	Brands        []flexID `json:"brands"`
 	Search        string   `json:"search"`
-	OnlyAvailable bool     `json:"onlyAvailable"`
-	SkipFirst     int      `json:"skipFirst"`
-	Limit         int      `json:"limit"`
+	OnlyAvailable flexBool `json:"onlyAvailable"`
+	SkipFirst     flexInt  `json:"skipFirst"`
+	Limit         flexInt  `json:"limit"`
 }
 
 func ids(field string, in []flexID) ([]int64, error) {
@@ -45,7 +45,7 @@ func products(c *call) (any, error) {
 		return nil, err
 	}
 	list, err := c.h.svc.Products(c.ctx, c.selection, checkout.ProductQuery{Categories: cats, Brands: brands, Search: b.Search,
-		OnlyAvailable: b.OnlyAvailable, SkipFirst: b.SkipFirst, Limit: b.Limit})
+		OnlyAvailable: bool(b.OnlyAvailable), SkipFirst: clampInt(b.SkipFirst), Limit: clampInt(b.Limit)})
 	if err != nil {
 		return nil, err
 	}
@@ -241,4 +241,11 @@ func languages(c *call) (any, error) {
 		out = append(out, map[string]any{"language": l.Code, "name": l.Name, "default": l.IsDefault})
 	}
 	return map[string]any{"token": c.token(), "languages": out}, nil
+}
+
+// clampInt narrows a client's number to an int, keeping it out of range
+// (for the domain to refuse) rather than letting it wrap.
+func clampInt(n flexInt) int {
+	const most = 1 << 30
+	return int(max(-most, min(most, int64(n))))
 }

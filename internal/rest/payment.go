@@ -16,9 +16,9 @@ type paymentBody struct {
 	PaymentMethod      *flexID           `json:"paymentMethod"`
 	PaymentReturnPage  string            `json:"paymentReturnPage"`
 	PaymentFailedPage  string            `json:"paymentFailedPage"`
-	TermsAndConditions bool              `json:"termsAndConditions"`
-	Address            *checkout.Address `json:"address"`
-	ShippingAddress    *checkout.Address `json:"shippingAddress"`
+	TermsAndConditions *flexBool         `json:"termsAndConditions"`
+	Address            *addressIn        `json:"address"`
+	ShippingAddress    *addressIn        `json:"shippingAddress"`
 	Fields             map[string]any    `json:"paymentMethodSpecificFields"`
 	GiftMessage        *string           `json:"giftMessage"`
 }
@@ -38,12 +38,15 @@ func pay(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
+	if b.TermsAndConditions == nil || !*b.TermsAndConditions {
+		return nil, &badRequest{field: "termsAndConditions", msg: "The shopper must accept the terms and conditions (termsAndConditions: true, or \"1\" or \"on\" from a form)."}
+	}
 	method, err := optID("paymentMethod", b.PaymentMethod)
 	if err != nil {
 		return nil, err
 	}
 	out, err := c.h.svc.Pay(c.ctx, c.selection, checkout.PaymentInput{PaymentMethod: method, ReturnURL: b.PaymentReturnPage, FailURL: b.PaymentFailedPage,
-		TermsAndConditions: b.TermsAndConditions, Address: b.Address, ShippingAddress: b.ShippingAddress, Fields: b.Fields, BaseURL: c.h.baseURL(c.r),
+		TermsAndConditions: true, Address: b.Address.domain(), ShippingAddress: b.ShippingAddress.domain(), Fields: b.Fields, BaseURL: c.h.baseURL(c.r),
 		GiftMessage: b.GiftMessage})
 	if err != nil {
 		return nil, err

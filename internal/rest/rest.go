@@ -193,6 +193,10 @@ func (c *call) decode(v any) error {
 	dec := json.NewDecoder(bytes.NewReader(c.body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &badRequest{field: te.Field, msg: fmt.Sprintf("%s must be %s, got %s.", te.Field, wanted(te.Type), te.Value)}
+		}
 		return &badRequest{field: "body", msg: "The body is not valid JSON for this call: " + err.Error()}
 	}
 	return nil

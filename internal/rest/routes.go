@@ -106,7 +106,7 @@ func setLocation(c *call) (any, error) {
 
 // itemBody is the optional body of POST /items/{item}.
 type itemBody struct {
-	Quantity *int64 `json:"quantity"`
+	Quantity *flexInt `json:"quantity"`
 }
 
 func addItem(c *call) (any, error) {
@@ -122,7 +122,7 @@ func addItem(c *call) (any, error) {
 			return nil, err
 		}
 		if b.Quantity != nil {
-			n = *b.Quantity
+			n = int64(*b.Quantity)
 			if n < 1 || n > checkout.MaxQuantity {
 				return nil, &badRequest{field: "quantity", msg: "A quantity is a whole number from 1 to 10000."}
 			}
@@ -212,8 +212,8 @@ func setPaymentMethod(c *call) (any, error) {
 }
 
 type addressBody struct {
-	Address         *checkout.Address `json:"address"`
-	ShippingAddress *checkout.Address `json:"shippingAddress"`
+	Address         *addressIn `json:"address"`
+	ShippingAddress *addressIn `json:"shippingAddress"`
 }
 
 func setAddress(c *call) (any, error) {
@@ -224,7 +224,7 @@ func setAddress(c *call) (any, error) {
 	if b.Address == nil && b.ShippingAddress == nil {
 		return nil, &badRequest{field: "address", msg: "Give address or shippingAddress."}
 	}
-	return nil, c.h.svc.SetAddress(c.ctx, c.selection, b.Address, b.ShippingAddress)
+	return nil, c.h.svc.SetAddress(c.ctx, c.selection, b.Address.domain(), b.ShippingAddress.domain())
 }
 
 func subscribe(c *call) (any, error) {

@@ -1,0 +1,75 @@
+package rest_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"seam/internal/db"
+	"seam/internal/dbtest"
+)
+
+// TestPaymentTakesFormStyleTerms: a storefront that posts its checkout form
+// sends termsAndConditions as "on", "1" or 1; every accepted form pays, and
+// a refusal or a value that is not a yes/no is a 400 under
+// errors.termsAndConditions (never errors.body).
+func TestPaymentTakesFormStyleTerms(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		for _, raw := range []string{`true`, `"1"`, `1`, `"true"`, `"on"`, `"TRUE"`} {
+			b := a.browser(t)
+			b.must(http.StatusOK, "PUT", "/countries/SE", nil)
+			b.must(http.StatusOK, "POST", "/items/1-4", []byte(`{"quantity": "1"}`))
+			body := `{"termsAndConditions": ` + raw + `, "address": {"email": "ann@example.com", "firstName": "Ann", "lastName": "Lee",
+				"address1": "1 Main St", "zipCode": "11122", "city": "Stockholm", "country": "SE", "newsletter": "on"}}`
+			p := b.must(http.StatusOK, "POST", "/payment", []byte(body))
+			if p.str("action") != "success" {
+				t.Errorf("termsAndConditions %s: action %q, want success\n%s", raw, p.str("action"), p.raw)
+			}
+		}
+		for _, tc := range []struct {
+			raw     string
+			outside bool
+		}{{`false`, false}, {`"0"`, false}, {`0`, false}, {`"false"`, false}, {`"off"`, true}, {`"yes please"`, true}, {`2`, true}, {`null`, true}, {``, true}} {
+			b := a.browser(t)
+			b.must(http.StatusOK, "POST", "/items/"+tee, nil)
+			body := `{"address": {"email": "ann@example.com"}}`
+			if tc.raw != "" {
+				body = `{"termsAndConditions": ` + tc.raw + `, "address": {"email": "ann@example.com"}}`
+			}
+			var opts []option
+			if tc.outside {
+				opts = append(opts, outside)
+			}
+			f := b.fails(http.StatusBadRequest, "termsAndConditions", "POST", "/payment", []byte(body), opts...)
+			if f.get("errors", "body") != nil {
+				t.Errorf("termsAndConditions %s: errors.body is set: %v", tc.raw, f.get("errors"))
+			}
+		}
+	})
+}
+
+// TestFormStyleNumbersAndBooleans: quantities, paging and filters sent as
+// strings work as their JSON twins; a string that is not a number is a 400
+// naming the field.
+func TestFormStyleNumbersAndBooleans(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		b := a.browser(t)
+		s := b.must(http.StatusOK, "POST", "/items/"+tee, []byte(`{"quantity": "3"}`))
+		if q := s.get("selection", "items", 0, "quantity"); q != float64(3) {
+			t.Errorf("quantity \"3\": line holds %v", q)
+		}
+		p := b.must(http.StatusOK, "POST", "/products", []byte(`{"limit": "2", "skipFirst": "1", "onlyAvailable": "1"}`))
+		if n := len(p.list("products")); n != 2 {
+			t.Errorf("limit \"2\": %d products", n)
+		}
+		f := b.fails(http.StatusBadRequest, "limit", "POST", "/products", []byte(`{"limit": "many"}`), outside)
+		if !strings.Contains(f.str("errors", "limit"), "whole number") {
+			t.Errorf("errors.limit = %q, want it to say a whole number is wanted", f.str("errors", "limit"))
+		}
+		b.fails(http.StatusBadRequest, "quantity", "POST", "/items/"+tee, []byte(`{"quantity": "lots"}`), outside)
+	})
+}
