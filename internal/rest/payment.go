@@ -13,14 +13,14 @@ import (
 
 // paymentBody is POST /payment.
 type paymentBody struct {
-	PaymentMethod      *flexID           `json:"paymentMethod"`
-	PaymentReturnPage  string            `json:"paymentReturnPage"`
-	PaymentFailedPage  string            `json:"paymentFailedPage"`
-	TermsAndConditions *flexBool         `json:"termsAndConditions"`
-	Address            *addressIn        `json:"address"`
-	ShippingAddress    *addressIn        `json:"shippingAddress"`
-	Fields             map[string]any    `json:"paymentMethodSpecificFields"`
-	GiftMessage        *string           `json:"giftMessage"`
+	PaymentMethod      *flexID        `json:"paymentMethod"`
+	PaymentReturnPage  string         `json:"paymentReturnPage"`
+	PaymentFailedPage  string         `json:"paymentFailedPage"`
+	TermsAndConditions *flexBool      `json:"termsAndConditions"`
+	Address            *addressIn     `json:"address"`
+	ShippingAddress    *addressIn     `json:"shippingAddress"`
+	Fields             map[string]any `json:"paymentMethodSpecificFields"`
+	GiftMessage        *string        `json:"giftMessage"`
 }
 
 type paymentAnswer struct {
