@@ -36,6 +36,9 @@ type View struct {
 	ShippingAddress Address
 	// VatExempt is set when the selection carries no tax.
 	VatExempt bool
+	// StateRequired is set when the selection's country taxes by state,
+	// so that an order needs the buyer's state.
+	StateRequired bool
 	Totals    Totals
 	// Unusable are the vouchers on the selection that no longer apply
 	// (expired, used up, …): code hint → why. Payment waits until the
@@ -175,6 +178,9 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 		}
 		if len(cs) == 1 {
 			v.Country = &cs[0]
+			if v.StateRequired, err = stateRequired(ctx, q, cs[0].ID); err != nil {
+				return v, err
+			}
 		}
 	}
 	if sel.StateID != nil {

@@ -13,13 +13,20 @@ import (
 // …AsNumber twin; ids are strings, as Centra's Checkout API has them.
 
 type envelope struct {
-	Token           *string           `json:"token"`
-	Selection       *selectionJSON    `json:"selection"`
-	Location        *locationJSON     `json:"location,omitempty"`
-	PaymentMethods  []paymentJSON     `json:"paymentMethods"`
-	ShippingMethods []shippingJSON    `json:"shippingMethods"`
-	Unavailable     []unavailJSON     `json:"unavailable,omitempty"`
-	Errors          map[string]string `json:"errors,omitempty"`
+	Token           *string        `json:"token"`
+	Selection       *selectionJSON `json:"selection"`
+	Location        *locationJSON  `json:"location,omitempty"`
+	PaymentMethods  []paymentJSON  `json:"paymentMethods"`
+	ShippingMethods []shippingJSON `json:"shippingMethods"`
+	// PaymentFields, Countries, Languages and LoggedIn come with every
+	// selection, as Centra's SelectionResponse has them.
+	PaymentFields *paymentFieldsJSON `json:"paymentFields,omitempty"`
+	Countries     []countryJSON      `json:"countries,omitempty"`
+	Languages     []languageJSON     `json:"languages,omitempty"`
+	// LoggedIn is always null: the Checkout API has no customer login yet.
+	LoggedIn    json.RawMessage   `json:"loggedIn,omitempty"`
+	Unavailable []unavailJSON     `json:"unavailable,omitempty"`
+	Errors      map[string]string `json:"errors,omitempty"`
 }
 
 type selectionJSON struct {
@@ -175,6 +182,39 @@ type productItem struct {
 	EAN       *string `json:"ean"`
 	Stock     string  `json:"stock"`
 	Available bool    `json:"available"`
+}
+
+// paymentFieldsJSON says which checkout fields a storefront shows and
+// which an order needs.
+type paymentFieldsJSON struct {
+	TermsAndConditions fieldJSON            `json:"termsAndConditions"`
+	Address            map[string]fieldJSON `json:"address"`
+	ShippingAddress    map[string]fieldJSON `json:"shippingAddress"`
+}
+
+type fieldJSON struct {
+	Type     string `json:"type"`
+	Visible  bool   `json:"visible"`
+	Required bool   `json:"required"`
+}
+
+// fieldTypes are the HTML input types of address fields; the rest are
+// "text".
+var fieldTypes = map[string]string{"email": "email", "phoneNumber": "tel", "newsletter": "checkbox", "country": "select", "state": "select"}
+
+func paymentFieldsOf(v checkout.View) *paymentFieldsJSON {
+	out := &paymentFieldsJSON{TermsAndConditions: fieldJSON{Type: "checkbox", Visible: true, Required: true},
+		Address: map[string]fieldJSON{}, ShippingAddress: map[string]fieldJSON{}}
+	for shipping, dst := range map[bool]map[string]fieldJSON{false: out.Address, true: out.ShippingAddress} {
+		for name, f := range v.AddressFields(shipping) {
+			typ := fieldTypes[name]
+			if typ == "" {
+				typ = "text"
+			}
+			dst[name] = fieldJSON{Type: typ, Visible: f.Visible, Required: f.Required}
+		}
+	}
+	return out
 }
 
 func num(a money.Amount) json.Number { return json.Number(a.Trimmed()) }

@@ -175,6 +175,13 @@ func (c *call) envelope() (envelope, error) {
 		return env, err
 	}
 	env.Selection, env.Location, env.PaymentMethods, env.ShippingMethods = selectionOf(v)
+	env.PaymentFields, env.LoggedIn = paymentFieldsOf(v), json.RawMessage("null")
+	if env.Countries, err = c.countryList(); err != nil {
+		return env, err
+	}
+	if env.Languages, err = c.languageList(); err != nil {
+		return env, err
+	}
 	return env, nil
 }
 

@@ -73,3 +73,49 @@ func TestFormStyleNumbersAndBooleans(t *testing.T) {
 		b.fails(http.StatusBadRequest, "quantity", "POST", "/items/"+tee, []byte(`{"quantity": "lots"}`), outside)
 	})
 }
+
+// TestSelectionsCarryPaymentFields: every selection answer says which
+// fields to show and which an order needs, by the country's rules: a state
+// in the United States (tax by state), none in Sweden; only e-mail and
+// name for a gift certificate.
+func TestSelectionsCarryPaymentFields(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		b := a.browser(t)
+		required := func(s answer, part, field string) bool {
+			t.Helper()
+			f, ok := s.get("paymentFields", part, field).(map[string]any)
+			if !ok {
+				t.Fatalf("paymentFields.%s.%s missing: %v", part, field, s.get("paymentFields"))
+			}
+			if f["visible"] == nil || f["required"] == nil || f["type"] == nil {
+				t.Errorf("paymentFields.%s.%s = %v, want visible, required and type", part, field, f)
+			}
+			return f["required"] == true
+		}
+		se := b.must(http.StatusOK, "PUT", "/countries/SE", nil)
+		if r, _ := se.get("paymentFields", "termsAndConditions", "required").(bool); !r {
+			t.Errorf("termsAndConditions not required: %v", se.get("paymentFields", "termsAndConditions"))
+		}
+		for _, f := range []string{"email", "firstName", "lastName", "address1", "zipCode", "city", "country"} {
+			if !required(se, "address", f) {
+				t.Errorf("SE: address.%s not required", f)
+			}
+		}
+		if required(se, "address", "state") || required(se, "address", "address2") {
+			t.Error("SE: state or address2 required")
+		}
+		us := b.must(http.StatusOK, "PUT", "/countries/US", nil)
+		if !required(us, "address", "state") {
+			t.Error("US: address.state not required; the United States tax by state")
+		}
+		if required(us, "shippingAddress", "state") || us.get("paymentFields", "shippingAddress", "vatNumber") != nil {
+			t.Errorf("US: shippingAddress = %v, want nothing required and no vatNumber", us.get("paymentFields", "shippingAddress"))
+		}
+		g := b.must(http.StatusOK, "POST", "/items/gift-certificates/gift-2", nil)
+		if required(g, "address", "address1") || !required(g, "address", "email") {
+			t.Errorf("gift certificate: address fields = %v, want e-mail and name only", g.get("paymentFields", "address"))
+		}
+	})
+}
