@@ -39,7 +39,7 @@ type View struct {
 	// StateRequired is set when the selection's country taxes by state,
 	// so that an order needs the buyer's state.
 	StateRequired bool
-	Totals    Totals
+	Totals        Totals
 	// Unusable are the vouchers on the selection that no longer apply
 	// (expired, used up, …): code hint → why. Payment waits until the
 	// shopper removes them, so nobody pays more than they were shown.
