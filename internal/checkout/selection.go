@@ -484,8 +484,9 @@ func checkAddress(field string, a *Address, need addressNeed) error {
 	return p.Err()
 }
 
-// AddVoucher puts a voucher on the selection by its code.
-func (s *Service) AddVoucher(ctx context.Context, id, code string) error {
+// AddVoucher puts a voucher on the selection by its code; token is the
+// session's that typed it ("" for a server), for whom the code is sealed.
+func (s *Service) AddVoucher(ctx context.Context, id, code, token string) error {
 	if strings.TrimSpace(code) == "" {
 		return invalid("voucher", "Give the voucher code.")
 	}
@@ -529,20 +530,40 @@ func (s *Service) AddVoucher(ctx context.Context, id, code string) error {
 				return invalid("voucher", "The voucher gives no discount in %s.", pl.CurrencyCode)
 			}
 		}
-		return store.AddSelectionVoucher(ctx, tx, sel.ID, store.SelectionVoucher{VoucherID: v.ID, CodeHint: voucher.Hint(code), AddedAt: db.Now()})
+		return store.AddSelectionVoucher(ctx, tx, sel.ID, store.SelectionVoucher{VoucherID: v.ID, CodeHint: voucher.Hint(code),
+			CodeSealed: SealCode(token, strings.TrimSpace(code)), AddedAt: db.Now()})
 	})
 }
 
 // RemoveVoucher takes a voucher off the selection.
 func (s *Service) RemoveVoucher(ctx context.Context, id, code string) error {
 	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		var voucherID int64
 		v, err := voucher.ByCode(ctx, tx, sel.StoreID, code)
-		if isNotFound(err) {
+		switch {
+		case err == nil:
+			voucherID = v.ID
+		case isNotFound(err) && strings.HasPrefix(code, "…"):
+			// The masked form a selection answer shows ("…ABCD"): the
+			// one voucher on this selection with that hint.
+			added, err := store.SelectionVouchers(ctx, tx, sel.ID)
+			if err != nil {
+				return err
+			}
+			for _, a := range added {
+				if "…"+a.CodeHint == code {
+					voucherID = a.VoucherID
+				}
+			}
+			if voucherID == 0 {
+				return notFound("no voucher %q on this selection", code)
+			}
+		case isNotFound(err):
 			return notFound("no voucher %q on this selection", code)
-		} else if err != nil {
+		default:
 			return err
 		}
-		removed, err := store.RemoveSelectionVoucher(ctx, tx, sel.ID, v.ID)
+		removed, err := store.RemoveSelectionVoucher(ctx, tx, sel.ID, voucherID)
 		if err != nil {
 			return err
 		}

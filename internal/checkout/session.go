@@ -167,3 +167,48 @@ func (s *Service) Attach(ctx context.Context, c Caller, selectionID string) erro
 	}
 	return seam.Wrap(err, "attach selection")
 }
+
+// ReceiptSelection is the selection whose order GET /receipt shows to a
+// session: its current selection when that is paid, else the one it paid
+// last. A session that never paid is seam.ErrNotFound.
+func (s *Service) ReceiptSelection(ctx context.Context, c Caller) (string, error) {
+	if c.Session == nil {
+		return "", notFound("this session has no order yet")
+	}
+	if c.Session.SelectionID != nil {
+		sel, err := store.GetSelection(ctx, s.DB.Read(), *c.Session.SelectionID, false)
+		if err != nil && !isNotFound(err) {
+			return "", err
+		}
+		if err == nil && sel.OrderID != nil {
+			return sel.ID, nil
+		}
+	}
+	if c.Session.ReceiptSelectionID != nil {
+		return *c.Session.ReceiptSelectionID, nil
+	}
+	return "", notFound("the selection has no order yet")
+}
+
+// ResultSelection is the selection a session's POST /payment-result
+// finishes: its current one while that has a payment in progress (or has
+// none to speak of), else the one it paid last, so that a return page
+// loaded twice gets the same order again instead of an error.
+func (s *Service) ResultSelection(ctx context.Context, c Caller) (string, error) {
+	if c.Session == nil {
+		return "", fmt.Errorf("this call needs a session: send the API-Token header: %w", seam.ErrForbidden)
+	}
+	if c.Session.ReceiptSelectionID != nil {
+		if c.Session.SelectionID == nil {
+			return *c.Session.ReceiptSelectionID, nil
+		}
+		sel, err := store.GetSelection(ctx, s.DB.Read(), *c.Session.SelectionID, false)
+		if err != nil && !isNotFound(err) {
+			return "", err
+		}
+		if err != nil || (sel.Status == store.SelectionOpen && sel.PaymentRef == nil) {
+			return *c.Session.ReceiptSelectionID, nil
+		}
+	}
+	return s.SelectionFor(ctx, c, "")
+}

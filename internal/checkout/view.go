@@ -82,8 +82,10 @@ func (l Line) Net() money.Amount { return money.New(l.Total.Minor-l.Discount.Min
 
 // AppliedVoucher is a voucher on the selection and what it does.
 type AppliedVoucher struct {
-	Voucher      store.Voucher
-	CodeHint     string
+	Voucher  store.Voucher
+	CodeHint string
+	// CodeSealed is the code as typed, sealed for its session (OpenCode).
+	CodeSealed   string
 	Discount     money.Amount
 	FreeShipping bool
 }
@@ -308,9 +310,9 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 		return err
 	}
 	ids := make([]int64, len(added))
-	hints := map[int64]string{}
+	hints, sealed := map[int64]string{}, map[int64]string{}
 	for i, a := range added {
-		ids[i], hints[a.VoucherID] = a.VoucherID, a.CodeHint
+		ids[i], hints[a.VoucherID], sealed[a.VoucherID] = a.VoucherID, a.CodeHint, a.CodeSealed
 	}
 	vouchers, err := store.VouchersByIDs(ctx, q, ids)
 	if err != nil {
@@ -349,7 +351,7 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 			if err != nil {
 				return err
 			}
-			v.Credits = append(v.Credits, AppliedCredit{Voucher: vo, CodeHint: hints[vo.ID], Available: avail, rate: rate})
+			v.Credits = append(v.Credits, AppliedCredit{Voucher: vo, CodeHint: hints[vo.ID], CodeSealed: sealed[vo.ID], Available: avail, rate: rate})
 			continue
 		}
 		if why == "" && !voucher.WorksIn(actions, vo.ID, cur) {
@@ -365,7 +367,7 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 		if exclusive || (!vo.Combine && len(v.Vouchers) > 0) {
 			continue
 		}
-		applied := AppliedVoucher{Voucher: vo, CodeHint: hints[vo.ID], Discount: money.New(0, cur)}
+		applied := AppliedVoucher{Voucher: vo, CodeHint: hints[vo.ID], CodeSealed: sealed[vo.ID], Discount: money.New(0, cur)}
 		for _, a := range actions {
 			if a.VoucherID != vo.ID || !voucher.Always(a.Criteria) {
 				continue

@@ -70,11 +70,11 @@ func (c *call) outcome(out checkout.Outcome) (any, error) {
 }
 
 func (c *call) order(o store.Order) (orderJSON, error) {
-	lines, err := store.OrderLinesByOrderIDs(c.ctx, c.h.db.Read(), []int64{o.ID})
+	d, err := c.h.svc.Detail(c.ctx, o)
 	if err != nil {
 		return orderJSON{}, err
 	}
-	return orderOf(o, lines), nil
+	return orderOf(d), nil
 }
 
 func paymentResult(c *call) (any, error) {
@@ -84,6 +84,12 @@ func paymentResult(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
+	if c.selection == "" {
+		var err error
+		if c.selection, err = c.h.svc.ResultSelection(c.ctx, c.caller); err != nil {
+			return nil, err
+		}
+	}
 	out, err := c.h.svc.PaymentResult(c.ctx, c.selection, b.Fields)
 	if err != nil {
 		return nil, err
@@ -92,7 +98,14 @@ func paymentResult(c *call) (any, error) {
 }
 
 func receipt(c *call) (any, error) {
-	o, err := c.h.svc.Receipt(c.ctx, c.selection)
+	id := c.selection
+	if id == "" {
+		var err error
+		if id, err = c.h.svc.ReceiptSelection(c.ctx, c.caller); err != nil {
+			return nil, err
+		}
+	}
+	o, err := c.h.svc.Receipt(c.ctx, id)
 	if err != nil {
 		return nil, err
 	}

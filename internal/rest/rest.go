@@ -174,7 +174,7 @@ func (c *call) envelope() (envelope, error) {
 	if err != nil {
 		return env, err
 	}
-	env.Selection, env.Location, env.PaymentMethods, env.ShippingMethods = selectionOf(v)
+	env.Selection, env.Location, env.PaymentMethods, env.ShippingMethods = selectionOf(v, c.caller.Token)
 	env.PaymentFields, env.LoggedIn = paymentFieldsOf(v), json.RawMessage("null")
 	if env.Countries, err = c.countryList(); err != nil {
 		return env, err

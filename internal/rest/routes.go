@@ -39,8 +39,12 @@ func (h *Handler) routes() {
 	h.route("PUT", "/payment-methods/{paymentMethod}", both, sel, setPaymentMethod)
 	h.route("PUT", "/address", both, sel, setAddress)
 	h.route("POST", "/payment", both, sel, pay)
-	h.route("POST", "/payment-result", both, sel, paymentResult)
-	h.route("GET", "/receipt", both, sel, receipt)
+	// A session's payment result and receipt may concern the selection
+	// it paid last (it has a new one since): they find theirs.
+	h.mux.HandleFunc("POST "+Prefix+"/payment-result", h.wrap(paymentResult, noSel, false))
+	h.mux.HandleFunc("POST "+Prefix+"/selections/{selection}/payment-result", h.wrap(paymentResult, sel, true))
+	h.mux.HandleFunc("GET "+Prefix+"/receipt", h.wrap(receipt, noSel, false))
+	h.mux.HandleFunc("GET "+Prefix+"/selections/{selection}/receipt", h.wrap(receipt, sel, true))
 	h.route("POST", "/products", session, sel, products)
 	h.route("GET", "/products/{product}", session, sel, product)
 	h.route("POST", "/categories", session, sel, categories)
@@ -165,7 +169,7 @@ func addVoucher(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
-	return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher)
+	return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher, c.caller.Token)
 }
 
 func removeVoucher(c *call) (any, error) {
