@@ -35,6 +35,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	limitsName := fs.String("rate-limits", env("SEAM_RATE_LIMITS", "centra"), "default token rate limits: centra (Centra's defaults), high or off (SEAM_RATE_LIMITS)")
 	publicURL := fs.String("public-url", env("SEAM_PUBLIC_URL", ""), "Seam's public URL when it differs from the Host header, e.g. https://shop.example (SEAM_PUBLIC_URL)")
 	reserve := fs.Duration("reservation-ttl", envDuration("SEAM_RESERVATION_TTL", 15*time.Minute), "how long stock stays reserved for an unfinished payment (SEAM_RESERVATION_TTL)")
+	sessionTTL := fs.Duration("session-ttl", envDuration("SEAM_SESSION_TTL", 30*24*time.Hour), "how long an untouched Checkout API session and its unpaid selection are kept (SEAM_SESSION_TTL)")
 	// The secret key's default is read after parsing, so that -h never prints it.
 	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
 	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
@@ -72,7 +73,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"reservation-ttl", *reserve}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog}} {
+	}{{"reservation-ttl", *reserve}, {"session-ttl", *sessionTTL}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog}} {
 		if f.d <= 0 {
 			return usageErr("--%s must be positive, got %s", f.name, f.d)
 		}
@@ -159,7 +160,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("webhook subscriptions applied", "config", *hooksConfig, "subscriptions", len(hookCfg.Subscriptions))
 	}
-	svc.ReservationTTL = *reserve
+	svc.ReservationTTL, svc.IdleAfter = *reserve, *sessionTTL
 	go svc.Janitor(ctx, 30*time.Second, log)
 	// The webhook worker delivers the outbox; it still records the
 	// outcome of POSTs in flight at shutdown, so the database stays open

@@ -313,7 +313,7 @@ type ProductList struct {
 // Products lists what the selection's market and pricelist sell.
 func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQuery) (ProductList, error) {
 	q := s.DB.Read()
-	sel, err := store.GetSelection(ctx, q, selectionID, false)
+	sel, err := shopSelection(ctx, q, selectionID)
 	if err != nil {
 		return ProductList{}, err
 	}
@@ -347,7 +347,7 @@ func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQu
 // Product returns one product the selection's market and pricelist sell.
 func (s *Service) Product(ctx context.Context, selectionID string, id int64) (Product, error) {
 	q := s.DB.Read()
-	sel, err := store.GetSelection(ctx, q, selectionID, false)
+	sel, err := shopSelection(ctx, q, selectionID)
 	if err != nil {
 		return Product{}, err
 	}
@@ -379,7 +379,7 @@ type CategoryNode struct {
 // Categories lists the store's active categories, parents before children.
 func (s *Service) Categories(ctx context.Context, selectionID string) ([]CategoryNode, error) {
 	q := s.DB.Read()
-	sel, err := store.GetSelection(ctx, q, selectionID, false)
+	sel, err := shopSelection(ctx, q, selectionID)
 	if err != nil {
 		return nil, err
 	}

@@ -319,4 +319,3 @@ func ListSelections(ctx context.Context, q db.Q, f SelectionFilter, p Page) ([]S
 	in(&w, "origin", f.Origins)
 	return list(ctx, q, scanSelection, selectionSelect, &w, " ORDER BY created_at DESC, id", p)
 }
-

@@ -18,7 +18,7 @@ type Session struct {
 	// order GET /receipt shows.
 	ReceiptSelectionID *string
 	CreatedAt          time.Time
-	SeenAt      time.Time
+	SeenAt             time.Time
 }
 
 // InsertSession stores a new session.
