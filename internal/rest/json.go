@@ -43,6 +43,7 @@ type selectionJSON struct {
 	Discounts          discountsJSON    `json:"discounts"`
 	Totals             totalsJSON       `json:"totals"`
 	VatExempt          bool             `json:"vatExempt"`
+	AdditionalNotes    string           `json:"additionalNotes"`
 	Address            checkout.Address `json:"address"`
 	ShippingAddress    checkout.Address `json:"shippingAddress"`
 	// GiftCertificate is the gift certificate the selection buys (then
@@ -74,7 +75,15 @@ type itemJSON struct {
 	TotalPriceBeforeDiscountAsNumber json.Number `json:"totalPriceBeforeDiscountAsNumber"`
 	AnyDiscount                      bool        `json:"anyDiscount"`
 	TaxPercent                       json.Number `json:"taxPercent"`
-	Product                          productJSON `json:"product"`
+	PriceEachReduction               string      `json:"priceEachReduction"`
+	PriceEachReductionAsNumber       json.Number `json:"priceEachReductionAsNumber"`
+	// ProductURL is always null (Seam does not know the storefront's
+	// URLs); Category is the product's main category; Comment the line's
+	// comment ("": Seam keeps none).
+	ProductURL *string     `json:"productUrl"`
+	Category   *string     `json:"category"`
+	Comment    string      `json:"comment"`
+	Product    productJSON `json:"product"`
 }
 
 type discountsJSON struct {
@@ -333,17 +342,22 @@ func selectionOf(v checkout.View, token string) (*selectionJSON, *locationJSON, 
 	cur := v.Pricelist.CurrencyCode
 	sel := &selectionJSON{Selection: v.Selection.ID, Language: v.Selection.Language, Currency: cur, Items: []itemJSON{},
 		Discounts: discountsJSON{Vouchers: []voucherJSON{}}, VatExempt: v.VatExempt, Address: v.Address, ShippingAddress: v.ShippingAddress}
+	if v.Selection.Comment != nil {
+		sel.AdditionalNotes = *v.Selection.Comment
+	}
 	for _, l := range v.Lines {
 		before, _ := l.UnitBefore.Mul(l.Line.Quantity)
 		// priceEach × quantity; voucher discounts show in discounts and
 		// totals, so items add up to itemsTotalPrice.
 		total := l.Total
+		prod := productOf(l.Product)
+		reduction := money.New(l.UnitBefore.Minor-l.Unit.Minor, cur)
 		sel.Items = append(sel.Items, itemJSON{Item: l.Item, Line: l.Line.Line, Quantity: l.Line.Quantity, Size: l.Size.Size.Name, SKU: l.Size.SKU,
 			EAN: l.Size.EAN, PriceEach: money.Format(l.Unit), PriceEachAsNumber: num(l.Unit), PriceEachBeforeDiscount: money.Format(l.UnitBefore),
 			PriceEachBeforeDiscountAsNumber: num(l.UnitBefore), TotalPrice: money.Format(total), TotalPriceAsNumber: num(total),
 			TotalPriceBeforeDiscount: money.Format(before), TotalPriceBeforeDiscountAsNumber: num(before),
 			AnyDiscount: l.Discount.Minor > 0 || l.UnitBefore.Minor > l.Unit.Minor, TaxPercent: json.Number(l.TaxRate.Trim(0).String()),
-			Product: productOf(l.Product)})
+			PriceEachReduction: money.Format(reduction), PriceEachReductionAsNumber: num(reduction), Category: prod.Category, Product: prod})
 	}
 	for _, av := range v.Vouchers {
 		off := money.New(-av.Discount.Minor, cur)
@@ -454,6 +468,11 @@ type orderItemJSON struct {
 	TotalPriceBeforeDiscountAsNumber json.Number  `json:"totalPriceBeforeDiscountAsNumber"`
 	AnyDiscount                      bool         `json:"anyDiscount"`
 	TaxPercent                       json.Number  `json:"taxPercent"`
+	PriceEachReduction               string       `json:"priceEachReduction"`
+	PriceEachReductionAsNumber       json.Number  `json:"priceEachReductionAsNumber"`
+	ProductURL                       *string      `json:"productUrl"`
+	Category                         *string      `json:"category"`
+	Comment                          string       `json:"comment"`
 	Product                          *productJSON `json:"product"`
 }
 
@@ -512,13 +531,18 @@ func orderOf(d checkout.OrderDetail) orderJSON {
 				prod = ptr(productOf(p))
 			}
 		}
-		total, before := m(l.UnitPrice*l.Quantity), m(l.UnitOriginalPrice*l.Quantity)
+		total, before, reduction := m(l.UnitPrice*l.Quantity), m(l.UnitOriginalPrice*l.Quantity), m(l.UnitOriginalPrice-l.UnitPrice)
+		var category *string
+		if prod != nil {
+			category = prod.Category
+		}
 		out.Items = append(out.Items, orderItemJSON{Item: item, Line: id(l.ID), Name: l.ProductName, VariantName: l.VariantName,
 			Size: l.SizeName, SKU: l.SKU, EAN: l.EAN, Quantity: l.Quantity, PriceEach: money.Format(m(l.UnitPrice)),
 			PriceEachAsNumber: num(m(l.UnitPrice)), PriceEachBeforeDiscount: money.Format(m(l.UnitOriginalPrice)),
 			PriceEachBeforeDiscountAsNumber: num(m(l.UnitOriginalPrice)), TotalPrice: money.Format(total), TotalPriceAsNumber: num(total),
 			TotalPriceBeforeDiscount: money.Format(before), TotalPriceBeforeDiscountAsNumber: num(before),
-			AnyDiscount: l.Discount > 0 || l.UnitOriginalPrice > l.UnitPrice, TaxPercent: json.Number(l.TaxPercent), Product: prod})
+			AnyDiscount: l.Discount > 0 || l.UnitOriginalPrice > l.UnitPrice, TaxPercent: json.Number(l.TaxPercent),
+			PriceEachReduction: money.Format(reduction), PriceEachReductionAsNumber: num(reduction), Category: category, Product: prod})
 	}
 	text := func(s *string) string {
 		if s == nil {
