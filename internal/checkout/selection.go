@@ -430,6 +430,9 @@ func (s *Service) SetAddress(ctx context.Context, id string, address, shipping *
 		}
 	}
 	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if err := stateFromAddress(ctx, tx, sel, address, shipping); err != nil {
+			return err
+		}
 		if address != nil {
 			b, _ := json.Marshal(address)
 			sel.Address = string(b)
@@ -440,6 +443,36 @@ func (s *Service) SetAddress(ctx context.Context, id string, address, shipping *
 		}
 		return nil
 	})
+}
+
+// stateFromAddress sets the selection's state from the state an address
+// names (the shipping address's, else the billing address's) when the
+// address is in the selection's country, so that a country taxed by state
+// (the United States) is taxed at the buyer's state's rate.
+func stateFromAddress(ctx context.Context, tx *db.Tx, sel *store.Selection, address, shipping *Address) error {
+	field, a := "shippingAddress", shipping
+	if a == nil || strings.TrimSpace(a.State) == "" {
+		field, a = "address", address
+	}
+	if a == nil || strings.TrimSpace(a.State) == "" || sel.CountryID == nil {
+		return nil
+	}
+	cs, err := store.CountriesByIDs(ctx, tx, []int64{*sel.CountryID})
+	if err != nil || len(cs) != 1 || (a.Country != "" && !strings.EqualFold(a.Country, cs[0].Code)) {
+		return err
+	}
+	states, err := store.StatesByCountryIDs(ctx, tx, []int64{cs[0].ID})
+	if err != nil || len(states) == 0 {
+		return err
+	}
+	st, err := store.FindState(ctx, tx, cs[0].ID, strings.TrimSpace(a.State))
+	if isNotFound(err) {
+		return seam.Invalid(seam.P(field, "state"), "%s has no state %q; use its code, as NY.", cs[0].Name, a.State)
+	} else if err != nil {
+		return err
+	}
+	sel.StateID = &st.ID
+	return nil
 }
 
 // ValidEmail reports whether s is a bare e-mail address (no name, no

@@ -119,3 +119,23 @@ func TestSelectionsCarryPaymentFields(t *testing.T) {
 		}
 	})
 }
+
+// TestAddressStateSetsTheTaxState: a US buyer who gives their state in the
+// address (as a checkout form does) is taxed at that state's rate, as if
+// the storefront had called PUT /countries/US/states/NY; an unknown state
+// is a 400 on address.state.
+func TestAddressStateSetsTheTaxState(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		b := a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/US", nil)
+		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
+		s := b.must(http.StatusOK, "PUT", "/address", map[string]any{"address": addressIn("US", "NY")})
+		if s.str("location", "state") != "NY" || s.get("selection", "totals", "grandTotalPriceTaxAsNumber") != 4.16 {
+			t.Errorf("after an address in NY: state %v, tax %v, want NY and 4.16 (8.875%%)", s.get("location", "state"),
+				s.get("selection", "totals", "grandTotalPriceTaxAsNumber"))
+		}
+		b.fails(http.StatusBadRequest, "address.state", "PUT", "/address", map[string]any{"address": addressIn("US", "Atlantis")})
+	})
+}
