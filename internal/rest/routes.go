@@ -56,7 +56,7 @@ func (h *Handler) routes() {
 	h.read("GET", "/languages", languages)
 	h.route("POST", "/newsletter-subscription", session, sel, subscribe)
 	h.route("POST", "/payment-links/{selection}/{hash}", session, noSel, claimLink)
-	h.route("GET", "/gift-certificates", session, noSel, giftCertificates)
+	h.read("GET", "/gift-certificates", giftCertificates)
 	h.route("POST", "/gift-certificates/balance", session, noSel, giftBalance)
 	h.route("POST", "/items/gift-certificates/{giftCertificate}", session, sel, addGiftCertificate)
 	h.route("POST", "/items/gift-certificates/{giftCertificate}/amount/{amount}", session, sel, addGiftCertificate)
