@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"seam/internal/attribute"
@@ -43,6 +43,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idemLease := fs.Duration("idempotency-lease", envDuration("SEAM_IDEMPOTENCY_LEASE", idempotency.DefaultLease), "how long an Idempotency-Key stays claimed by a request whose process died; renewed while the request runs (SEAM_IDEMPOTENCY_LEASE)")
 	lockWait := fs.Duration("lock-wait", envDuration("SEAM_LOCK_WAIT", db.DefaultLockWait), "how long a request waits for a database lock held elsewhere before answering 503 with Retry-After (SEAM_LOCK_WAIT)")
 	maxConns := fs.Int("max-connections", envInt("SEAM_MAX_CONNECTIONS", server.DefaultMaxConns), "most connections open at once; more wait until one closes (SEAM_MAX_CONNECTIONS)")
+	sessionTTL := fs.Duration("session-ttl", envDuration("SEAM_SESSION_TTL", 30*24*time.Hour), "how long an untouched Checkout API session and its unpaid selection are kept (SEAM_SESSION_TTL)")
 	// The secret key's default is read after parsing, so that -h never prints it.
 	stripeKey := fs.String("stripe-secret-key", "", "Stripe secret key (sk_…); enables the stripe payment provider (SEAM_STRIPE_SECRET_KEY, better than the flag, which ps shows)")
 	stripePublishable := fs.String("stripe-publishable-key", env("SEAM_STRIPE_PUBLISHABLE_KEY", ""), "Stripe publishable key (pk_…) for the Payment Element in the storefront (SEAM_STRIPE_PUBLISHABLE_KEY)")
@@ -87,7 +88,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, f := range []struct {
 		name string
 		d    time.Duration
-	}{{"reservation-ttl", *reserve}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog},
+	}{{"reservation-ttl", *reserve}, {"session-ttl", *sessionTTL}, {"webhook-window", *hookWindow}, {"webhook-timeout", *hookTimeout}, {"webhook-log-retention", *hookLog},
 		{"sweep-interval", *sweep}, {"idempotency-lease", *idemLease}, {"lock-wait", *lockWait}} {
 		if f.d <= 0 {
 			return usageErr("--%s must be positive, got %s", f.name, f.d)
@@ -206,7 +207,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("webhook subscriptions applied", "config", *hooksConfig, "subscriptions", len(hookCfg.Subscriptions))
 	}
-	svc.ReservationTTL = *reserve
+	svc.ReservationTTL, svc.IdleAfter = *reserve, *sessionTTL
 	go svc.Janitor(ctx, *sweep, log)
 	// The webhook worker delivers the outbox; it still records the
 	// outcome of POSTs in flight at shutdown, so the database stays open

@@ -22,7 +22,7 @@ type Product struct {
 	Product    store.Product
 	Variant    store.Variant
 	Brand      *store.Brand
-	Categories []store.Category
+	Categories []ProductCategory
 	URI        string
 	// HasPrice is false when the pricelist has no price for the variant.
 	HasPrice bool
@@ -34,6 +34,31 @@ type Product struct {
 	// Media are the product's pictures: for each size name, one URL per
 	// picture in order; empty without pictures.
 	Media map[string][]string
+}
+
+// ProductCategory is a category a product is in, with its path from the
+// top of the tree.
+type ProductCategory struct {
+	Category store.Category
+	// Path is the URIs from the top, "women/tops"; PathIDs and PathNames
+	// the ids and names along it, the category's own last.
+	Path      string
+	PathIDs   []int64
+	PathNames []string
+}
+
+// Canonical is the product's main category: the display's canonical one,
+// else its first; nil when it has none.
+func (p Product) Canonical() *ProductCategory {
+	for i, c := range p.Categories {
+		if p.Display.CanonicalCategoryID != nil && c.Category.ID == *p.Display.CanonicalCategoryID {
+			return &p.Categories[i]
+		}
+	}
+	if len(p.Categories) > 0 {
+		return &p.Categories[0]
+	}
+	return nil
 }
 
 // Available reports whether any size can be bought now.
@@ -185,11 +210,8 @@ func loadProducts(ctx context.Context, q db.Q, pl store.Pricelist, items []store
 	if err != nil {
 		return nil, err
 	}
-	var catIDs []int64
-	for _, p := range catPairs {
-		catIDs = append(catIDs, p.B)
-	}
-	cats, err := store.CategoriesByIDs(ctx, q, catIDs)
+	// Paths need the ancestors too: the store's whole tree.
+	cats, err := store.ListCategories(ctx, q, nil, []int64{pl.StoreID}, store.Page{})
 	if err != nil {
 		return nil, err
 	}
@@ -223,10 +245,10 @@ func loadProducts(ctx context.Context, q db.Q, pl store.Pricelist, items []store
 	for _, s := range siblings {
 		itemCount[s.DisplayID]++
 	}
-	catsOf := map[int64][]store.Category{}
+	catsOf := map[int64][]ProductCategory{}
 	for _, p := range catPairs {
-		if c, ok := catBy[p.B]; ok {
-			catsOf[p.A] = append(catsOf[p.A], c)
+		if c, ok := catBy[p.B]; ok && c.Status == "ACTIVE" {
+			catsOf[p.A] = append(catsOf[p.A], categoryPath(c, catBy))
 		}
 	}
 
@@ -254,6 +276,28 @@ func loadProducts(ctx context.Context, q db.Q, pl store.Pricelist, items []store
 		out = append(out, prod)
 	}
 	return out, nil
+}
+
+// categoryPath walks a category up to the top of its tree.
+func categoryPath(c store.Category, by map[int64]store.Category) ProductCategory {
+	pc := ProductCategory{Category: c}
+	chain := []store.Category{c}
+	for p, n := c.ParentID, 0; p != nil && n < 100; n++ {
+		parent, ok := by[*p]
+		if !ok {
+			break
+		}
+		chain = append(chain, parent)
+		p = parent.ParentID
+	}
+	uris := make([]string, 0, len(chain))
+	for i := len(chain) - 1; i >= 0; i-- {
+		uris = append(uris, chain[i].URI)
+		pc.PathIDs = append(pc.PathIDs, chain[i].ID)
+		pc.PathNames = append(pc.PathNames, chain[i].Name)
+	}
+	pc.Path = strings.Join(uris, "/")
+	return pc
 }
 
 func index[T any](rows []T, key func(T) int64) map[int64]T {
@@ -286,7 +330,7 @@ const MaxSearch = 200
 // Products lists what the selection's market and pricelist sell.
 func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQuery) (ProductList, error) {
 	q := s.DB.Read()
-	sel, err := store.GetSelection(ctx, q, selectionID, false)
+	sel, err := shopSelection(ctx, q, selectionID)
 	if err != nil {
 		return ProductList{}, err
 	}
@@ -323,7 +367,7 @@ func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQu
 // Product returns one product the selection's market and pricelist sell.
 func (s *Service) Product(ctx context.Context, selectionID string, id int64) (Product, error) {
 	q := s.DB.Read()
-	sel, err := store.GetSelection(ctx, q, selectionID, false)
+	sel, err := shopSelection(ctx, q, selectionID)
 	if err != nil {
 		return Product{}, err
 	}
@@ -355,7 +399,7 @@ type CategoryNode struct {
 // Categories lists the store's active categories, parents before children.
 func (s *Service) Categories(ctx context.Context, selectionID string) ([]CategoryNode, error) {
 	q := s.DB.Read()
-	sel, err := store.GetSelection(ctx, q, selectionID, false)
+	sel, err := shopSelection(ctx, q, selectionID)
 	if err != nil {
 		return nil, err
 	}
@@ -391,10 +435,12 @@ type Found struct {
 	Products []Product
 }
 
-// LookupURI finds the product or category a URI names, looking at the
-// kinds asked for ("product", "category").
+// LookupURI finds what a URI names, looking at the kinds asked for
+// ("product", "category"): a product by its own URI, a category by its
+// path ("women/tops") or own URI, or a product reached through a category,
+// "<category path>/<product uri>" at any depth.
 func (s *Service) LookupURI(ctx context.Context, selectionID, uri string, kinds []string) (Found, error) {
-	uri = strings.Trim(strings.ToLower(uri), "/")
+	uri = strings.Trim(strings.ToLower(strings.TrimSpace(uri)), "/")
 	want := map[string]bool{}
 	for _, k := range kinds {
 		want[k] = true
@@ -403,19 +449,27 @@ func (s *Service) LookupURI(ctx context.Context, selectionID, uri string, kinds 
 		want = map[string]bool{"product": true, "category": true}
 	}
 	if want["product"] {
-		list, err := s.Products(ctx, selectionID, ProductQuery{Limit: 100})
-		if err != nil {
-			return Found{}, err
+		// The last segment names the product; what comes before it, if
+		// anything, must be one of its categories.
+		last, within := uri, ""
+		if i := strings.LastIndex(uri, "/"); i >= 0 {
+			last, within = uri[i+1:], uri[:i]
 		}
 		for skip := 0; ; skip += 100 {
-			if skip > 0 {
-				if list, err = s.Products(ctx, selectionID, ProductQuery{Limit: 100, SkipFirst: skip}); err != nil {
-					return Found{}, err
-				}
+			list, err := s.Products(ctx, selectionID, ProductQuery{Limit: 100, SkipFirst: skip})
+			if err != nil {
+				return Found{}, err
 			}
 			for _, p := range list.Products {
 				if p.URI == uri {
 					return Found{Kind: "product", Product: p}, nil
+				}
+				if within != "" && p.URI == last {
+					for _, c := range p.Categories {
+						if c.Path == within || c.Category.URI == within {
+							return Found{Kind: "product", Product: p}, nil
+						}
+					}
 				}
 			}
 			if len(list.Products) < 100 {

@@ -29,6 +29,9 @@ type Service struct {
 	// ReservationTTL is how long stock stays reserved for a selection in
 	// payment before the sweeper releases it.
 	ReservationTTL time.Duration
+	// IdleAfter is how long a session and a shopper's unpaid selection
+	// are kept untouched before the janitor deletes them.
+	IdleAfter time.Duration
 	// Log gets what fails after the answer is decided (voiding a payment
 	// at its provider).
 	Log *slog.Logger
@@ -47,7 +50,8 @@ type Service struct {
 
 // New returns a Service with defaults.
 func New(d *db.DB, providers map[string]payment.Provider) *Service {
-	return &Service{DB: d, Payments: providers, Now: time.Now, ReservationTTL: 15 * time.Minute, Log: slog.Default()}
+	return &Service{DB: d, Payments: providers, Now: time.Now, ReservationTTL: 15 * time.Minute, IdleAfter: 30 * 24 * time.Hour,
+		Log: slog.Default()}
 }
 
 // Limits of a selection.
@@ -105,8 +109,9 @@ func isNotFound(err error) bool { return errors.Is(err, seam.ErrNotFound) }
 
 // Janitor releases the stock of payments not finished in time and forgets
 // Idempotency-Keys whose lease lapsed (their process died), and every
-// hour forgets idle sessions (30 days) and idempotency keys (24 hours),
-// until ctx is done.
+// hour forgets idle sessions and unpaid selections (IdleAfter, 30 days by
+// default), code attempts older than an hour and idempotency keys (24
+// hours), until ctx is done.
 func (s *Service) Janitor(ctx context.Context, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -131,18 +136,19 @@ func (s *Service) Janitor(ctx context.Context, every time.Duration, log *slog.Lo
 		}
 		if time.Since(lastCleanup) > time.Hour {
 			lastCleanup = time.Now()
-			err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-				if _, err := store.DeleteIdleSessions(ctx, tx, s.Now().Add(-30*24*time.Hour)); err != nil {
-					return err
-				}
-				if err := store.PruneCodeAttempts(ctx, tx, s.Now().Add(-time.Hour).UnixMilli()); err != nil {
-					return err
-				}
-				_, err := store.DeleteOldIdempotencyKeys(ctx, tx, s.Now().Add(-24*time.Hour))
-				return err
-			})
+			sessions, selections, err := s.SweepIdle(ctx)
+			if err == nil {
+				err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+					if _, err := store.DeleteOldIdempotencyKeys(ctx, tx, s.Now().Add(-24*time.Hour)); err != nil {
+						return err
+					}
+					return store.PruneCodeAttempts(ctx, tx, s.Now().Add(-time.Hour).UnixMilli())
+				})
+			}
 			if err != nil && ctx.Err() == nil {
 				log.Error("clean up sessions and idempotency keys", "err", err)
+			} else if sessions+selections > 0 {
+				log.Info("deleted idle sessions and unpaid selections", "sessions", sessions, "selections", selections)
 			}
 		}
 		select {
@@ -151,6 +157,23 @@ func (s *Service) Janitor(ctx context.Context, every time.Duration, log *slog.Lo
 		case <-t.C:
 		}
 	}
+}
+
+// SweepIdle deletes the sessions and the shoppers' unpaid selections that
+// nobody touched for IdleAfter, and says how many of each went. A
+// selection a live session still works on stays, as do operators'
+// selections and those in payment.
+func (s *Service) SweepIdle(ctx context.Context) (sessions, selections int64, err error) {
+	before := s.Now().Add(-s.IdleAfter)
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var err error
+		if sessions, err = store.DeleteIdleSessions(ctx, tx, before); err != nil {
+			return err
+		}
+		selections, err = store.DeleteIdleSelections(ctx, tx, before)
+		return err
+	})
+	return sessions, selections, seam.Wrap(err, "sweep idle sessions")
 }
 
 // TestKey returns the key that signs the test provider's fields, made once

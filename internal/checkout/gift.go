@@ -209,6 +209,8 @@ type GiftLine struct {
 type AppliedCredit struct {
 	Voucher  store.Voucher
 	CodeHint string
+	// CodeSealed is the code as typed, sealed for its session (OpenCode).
+	CodeSealed string
 	// Available is what it can pay here, in the selection's currency;
 	// Applied what it pays.
 	Available money.Amount

@@ -43,6 +43,29 @@ func locate(ctx context.Context, q db.Q, storeID int64, code string) (location, 
 
 // newSelection starts an empty selection in the store's default country.
 func (s *Service) newSelection(ctx context.Context, tx *db.Tx) (store.Selection, error) {
+	sel, err := draftSelection(ctx, tx)
+	if err != nil {
+		return sel, err
+	}
+	if err := store.InsertSelection(ctx, tx, &sel); err != nil {
+		return store.Selection{}, err
+	}
+	return sel, selectionEvent(ctx, tx, sel, event.Created)
+}
+
+// shopSelection is the selection a catalog read prices for: the named one,
+// or without one (a caller that has not written yet) an unsaved empty
+// selection in the store's default country.
+func shopSelection(ctx context.Context, q db.Q, id string) (store.Selection, error) {
+	if id == "" {
+		return draftSelection(ctx, q)
+	}
+	return store.GetSelection(ctx, q, id, false)
+}
+
+// draftSelection is an empty selection in the store's default country,
+// not stored.
+func draftSelection(ctx context.Context, tx db.Q) (store.Selection, error) {
 	st, err := shopStore(ctx, tx)
 	if err != nil {
 		return store.Selection{}, err
@@ -60,12 +83,8 @@ func (s *Service) newSelection(ctx context.Context, tx *db.Tx) (store.Selection,
 		return store.Selection{}, err
 	}
 	now := db.Now()
-	sel := store.Selection{ID: newID(16), StoreID: st.ID, MarketID: loc.Market.ID, PricelistID: loc.Pricelist.ID, CountryID: &loc.Country.ID,
-		Language: lang, Status: store.SelectionOpen, CreatedAt: now, UpdatedAt: now}
-	if err := store.InsertSelection(ctx, tx, &sel); err != nil {
-		return store.Selection{}, err
-	}
-	return sel, selectionEvent(ctx, tx, sel, event.Created)
+	return store.Selection{ID: newID(16), StoreID: st.ID, MarketID: loc.Market.ID, PricelistID: loc.Pricelist.ID, CountryID: &loc.Country.ID,
+		Language: lang, Status: store.SelectionOpen, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // defaultCountry is the store's default country, or the first it sells to.

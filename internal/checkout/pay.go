@@ -635,6 +635,11 @@ func (s *Service) placeOrder(ctx context.Context, id string, in payment.Complete
 		if !ok {
 			return conflict("the selection changed while the order was placed")
 		}
+		// The shopper's session goes on with a new selection (issue 12
+		// A3); the paid one stays its receipt.
+		if err := store.SessionsOrderPlaced(ctx, tx, id); err != nil {
+			return err
+		}
 		if err := store.DeleteReservations(ctx, tx, id); err != nil {
 			return err
 		}

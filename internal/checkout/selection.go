@@ -430,6 +430,9 @@ func (s *Service) SetAddress(ctx context.Context, id string, address, shipping *
 		}
 	}
 	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		if err := stateFromAddress(ctx, tx, sel, address, shipping); err != nil {
+			return err
+		}
 		if address != nil {
 			b, _ := json.Marshal(address)
 			sel.Address = string(b)
@@ -440,6 +443,36 @@ func (s *Service) SetAddress(ctx context.Context, id string, address, shipping *
 		}
 		return nil
 	})
+}
+
+// stateFromAddress sets the selection's state from the state an address
+// names (the shipping address's, else the billing address's) when the
+// address is in the selection's country, so that a country taxed by state
+// (the United States) is taxed at the buyer's state's rate.
+func stateFromAddress(ctx context.Context, tx *db.Tx, sel *store.Selection, address, shipping *Address) error {
+	field, a := "shippingAddress", shipping
+	if a == nil || strings.TrimSpace(a.State) == "" {
+		field, a = "address", address
+	}
+	if a == nil || strings.TrimSpace(a.State) == "" || sel.CountryID == nil {
+		return nil
+	}
+	cs, err := store.CountriesByIDs(ctx, tx, []int64{*sel.CountryID})
+	if err != nil || len(cs) != 1 || (a.Country != "" && !strings.EqualFold(a.Country, cs[0].Code)) {
+		return err
+	}
+	states, err := store.StatesByCountryIDs(ctx, tx, []int64{cs[0].ID})
+	if err != nil || len(states) == 0 {
+		return err
+	}
+	st, err := store.FindState(ctx, tx, cs[0].ID, strings.TrimSpace(a.State))
+	if isNotFound(err) {
+		return seam.Invalid(seam.P(field, "state"), "%s has no state %q; use its code, as NY.", cs[0].Name, a.State)
+	} else if err != nil {
+		return err
+	}
+	sel.StateID = &st.ID
+	return nil
 }
 
 // ValidEmail reports whether s is a bare e-mail address (no name, no
@@ -484,8 +517,9 @@ func checkAddress(field string, a *Address, need addressNeed) error {
 	return p.Err()
 }
 
-// AddVoucher puts a voucher on the selection by its code.
-func (s *Service) AddVoucher(ctx context.Context, id, code string) error {
+// AddVoucher puts a voucher on the selection by its code; token is the
+// session's that typed it ("" for a server), for whom the code is sealed.
+func (s *Service) AddVoucher(ctx context.Context, id, code, token string) error {
 	if strings.TrimSpace(code) == "" {
 		return invalid("voucher", "Give the voucher code.")
 	}
@@ -529,20 +563,40 @@ func (s *Service) AddVoucher(ctx context.Context, id, code string) error {
 				return invalid("voucher", "The voucher gives no discount in %s.", pl.CurrencyCode)
 			}
 		}
-		return store.AddSelectionVoucher(ctx, tx, sel.ID, store.SelectionVoucher{VoucherID: v.ID, CodeHint: voucher.Hint(code), AddedAt: db.Now()})
+		return store.AddSelectionVoucher(ctx, tx, sel.ID, store.SelectionVoucher{VoucherID: v.ID, CodeHint: voucher.Hint(code),
+			CodeSealed: SealCode(token, strings.TrimSpace(code)), AddedAt: db.Now()})
 	})
 }
 
 // RemoveVoucher takes a voucher off the selection.
 func (s *Service) RemoveVoucher(ctx context.Context, id, code string) error {
 	return s.edit(ctx, id, func(tx *db.Tx, sel *store.Selection) error {
+		var voucherID int64
 		v, err := voucher.ByCode(ctx, tx, sel.StoreID, code)
-		if isNotFound(err) {
+		switch {
+		case err == nil:
+			voucherID = v.ID
+		case isNotFound(err) && strings.HasPrefix(code, "…"):
+			// The masked form a selection answer shows ("…ABCD"): the
+			// one voucher on this selection with that hint.
+			added, err := store.SelectionVouchers(ctx, tx, sel.ID)
+			if err != nil {
+				return err
+			}
+			for _, a := range added {
+				if "…"+a.CodeHint == code {
+					voucherID = a.VoucherID
+				}
+			}
+			if voucherID == 0 {
+				return notFound("no voucher %q on this selection", code)
+			}
+		case isNotFound(err):
 			return notFound("no voucher %q on this selection", code)
-		} else if err != nil {
+		default:
 			return err
 		}
-		removed, err := store.RemoveSelectionVoucher(ctx, tx, sel.ID, v.ID)
+		removed, err := store.RemoveSelectionVoucher(ctx, tx, sel.ID, voucherID)
 		if err != nil {
 			return err
 		}

@@ -2,9 +2,11 @@ package checkout
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"seam/internal/db"
@@ -74,14 +76,59 @@ func (s *Service) Authenticate(ctx context.Context, token, bearer string, needSe
 	if !needSession || token == "none" {
 		return c, nil
 	}
-	tok := secret.New(SessionPrefix)
 	now := db.Now()
+	if Adoptable(token) {
+		// A token a read-only call handed out without storing it (or one
+		// whose idle session was swept): its first write stores it.
+		sess := store.Session{TokenHash: secret.Hash(token), CreatedAt: now, SeenAt: now}
+		if err := s.DB.Tx(ctx, func(tx *db.Tx) error { return store.InsertSessionOnce(ctx, tx, &sess) }); err != nil {
+			return c, fmt.Errorf("start session: %w", err)
+		}
+		c.Session, c.Token, c.Scope = &sess, token, "session:"+strconv.FormatInt(sess.ID, 10)
+		return c, nil
+	}
+	tok := secret.New(SessionPrefix)
 	sess := store.Session{TokenHash: tok.Hash(), CreatedAt: now, SeenAt: now}
 	if err := s.DB.Tx(ctx, func(tx *db.Tx) error { return store.InsertSession(ctx, tx, &sess) }); err != nil {
 		return c, fmt.Errorf("start session: %w", err)
 	}
 	c.Session, c.NewToken, c.Token, c.Scope = &sess, tok, tok.Reveal(), "session:"+strconv.FormatInt(sess.ID, 10)
 	return c, nil
+}
+
+// AuthenticateRead is Authenticate for calls that only read (catalog,
+// countries, languages, markets, pricelists): it writes nothing. A caller
+// without a session gets a token to send back, as every call answers one,
+// but the session is stored only by its first write (Authenticate adopts
+// the token then), so that a storefront browsing without a token does not
+// grow the database.
+func (s *Service) AuthenticateRead(ctx context.Context, token, bearer string) (Caller, error) {
+	c, err := s.Authenticate(ctx, token, bearer, false)
+	if err != nil || c.Session != nil || token == "none" {
+		return c, err
+	}
+	if c.Server && token == "" {
+		return c, nil
+	}
+	if Adoptable(token) {
+		c.Token = token
+	} else {
+		c.Token = secret.New(SessionPrefix).Reveal()
+	}
+	c.Scope = "pending:" + secret.Hash(c.Token)
+	return c, nil
+}
+
+// Adoptable reports whether token has the form of a session token Seam
+// makes (its prefix and 256 random bits), so that its first write may
+// store it.
+func Adoptable(token string) bool {
+	rest, ok := strings.CutPrefix(token, SessionPrefix)
+	if !ok {
+		return false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	return err == nil && len(b) == 32
 }
 
 // CreateSecret makes a shared secret for server-side callers and returns
@@ -166,4 +213,49 @@ func (s *Service) Attach(ctx context.Context, c Caller, selectionID string) erro
 		c.Session.SelectionID = &selectionID
 	}
 	return seam.Wrap(err, "attach selection")
+}
+
+// ReceiptSelection is the selection whose order GET /receipt shows to a
+// session: its current selection when that is paid, else the one it paid
+// last. A session that never paid is seam.ErrNotFound.
+func (s *Service) ReceiptSelection(ctx context.Context, c Caller) (string, error) {
+	if c.Session == nil {
+		return "", notFound("this session has no order yet")
+	}
+	if c.Session.SelectionID != nil {
+		sel, err := store.GetSelection(ctx, s.DB.Read(), *c.Session.SelectionID, false)
+		if err != nil && !isNotFound(err) {
+			return "", err
+		}
+		if err == nil && sel.OrderID != nil {
+			return sel.ID, nil
+		}
+	}
+	if c.Session.ReceiptSelectionID != nil {
+		return *c.Session.ReceiptSelectionID, nil
+	}
+	return "", notFound("the selection has no order yet")
+}
+
+// ResultSelection is the selection a session's POST /payment-result
+// finishes: its current one while that has a payment in progress (or has
+// none to speak of), else the one it paid last, so that a return page
+// loaded twice gets the same order again instead of an error.
+func (s *Service) ResultSelection(ctx context.Context, c Caller) (string, error) {
+	if c.Session == nil {
+		return "", fmt.Errorf("this call needs a session: send the API-Token header: %w", seam.ErrForbidden)
+	}
+	if c.Session.ReceiptSelectionID != nil {
+		if c.Session.SelectionID == nil {
+			return *c.Session.ReceiptSelectionID, nil
+		}
+		sel, err := store.GetSelection(ctx, s.DB.Read(), *c.Session.SelectionID, false)
+		if err != nil && !isNotFound(err) {
+			return "", err
+		}
+		if err != nil || (sel.Status == store.SelectionOpen && sel.PaymentRef == nil) {
+			return *c.Session.ReceiptSelectionID, nil
+		}
+	}
+	return s.SelectionFor(ctx, c, "")
 }

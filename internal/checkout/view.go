@@ -36,7 +36,10 @@ type View struct {
 	ShippingAddress Address
 	// VatExempt is set when the selection carries no tax.
 	VatExempt bool
-	Totals    Totals
+	// StateRequired is set when the selection's country taxes by state,
+	// so that an order needs the buyer's state.
+	StateRequired bool
+	Totals        Totals
 	// Unusable are the vouchers on the selection that no longer apply
 	// (expired, used up, …): code hint → why. Payment waits until the
 	// shopper removes them, so nobody pays more than they were shown.
@@ -79,8 +82,10 @@ func (l Line) Net() money.Amount { return money.New(l.Total.Minor-l.Discount.Min
 
 // AppliedVoucher is a voucher on the selection and what it does.
 type AppliedVoucher struct {
-	Voucher      store.Voucher
-	CodeHint     string
+	Voucher  store.Voucher
+	CodeHint string
+	// CodeSealed is the code as typed, sealed for its session (OpenCode).
+	CodeSealed   string
 	Discount     money.Amount
 	FreeShipping bool
 }
@@ -175,6 +180,9 @@ func (s *Service) view(ctx context.Context, q db.Q, selectionID string) (View, e
 		}
 		if len(cs) == 1 {
 			v.Country = &cs[0]
+			if v.StateRequired, err = stateRequired(ctx, q, cs[0].ID); err != nil {
+				return v, err
+			}
 		}
 	}
 	if sel.StateID != nil {
@@ -308,9 +316,9 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 		return err
 	}
 	ids := make([]int64, len(added))
-	hints := map[int64]string{}
+	hints, sealed := map[int64]string{}, map[int64]string{}
 	for i, a := range added {
-		ids[i], hints[a.VoucherID] = a.VoucherID, a.CodeHint
+		ids[i], hints[a.VoucherID], sealed[a.VoucherID] = a.VoucherID, a.CodeHint, a.CodeSealed
 	}
 	vouchers, err := store.VouchersByIDs(ctx, q, ids)
 	if err != nil {
@@ -349,7 +357,7 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 			if err != nil {
 				return err
 			}
-			v.Credits = append(v.Credits, AppliedCredit{Voucher: vo, CodeHint: hints[vo.ID], Available: avail, rate: rate})
+			v.Credits = append(v.Credits, AppliedCredit{Voucher: vo, CodeHint: hints[vo.ID], CodeSealed: sealed[vo.ID], Available: avail, rate: rate})
 			continue
 		}
 		if why == "" && !voucher.WorksIn(actions, vo.ID, cur) {
@@ -365,7 +373,7 @@ func (s *Service) applyVouchers(ctx context.Context, q db.Q, v *View) error {
 		if exclusive || (!vo.Combine && len(v.Vouchers) > 0) {
 			continue
 		}
-		applied := AppliedVoucher{Voucher: vo, CodeHint: hints[vo.ID], Discount: money.New(0, cur)}
+		applied := AppliedVoucher{Voucher: vo, CodeHint: hints[vo.ID], CodeSealed: sealed[vo.ID], Discount: money.New(0, cur)}
 		for _, a := range actions {
 			if a.VoucherID != vo.ID || !voucher.Always(a.Criteria) {
 				continue

@@ -35,7 +35,7 @@ func (s *liveShop) guestOrder(email, first, last string) (string, int64) {
 	token, _ := a["token"].(string)
 	o := s.checkout(token, "POST", "/payment", map[string]any{"termsAndConditions": true, "address": map[string]any{
 		"email": email, "firstName": first, "lastName": last, "address1": "Storgatan 1", "zipCode": "11122", "city": "Stockholm", "country": "SE"}})
-	hash, _ := gqltest.Get(o, "order", "order").(string)
+	hash, _ := gqltest.Get(o, "order", "id").(string)
 	r := s.erp.MustOK(`query($id: String!) { order(id: $id) { number } }`, map[string]any{"id": hash})
 	return hash, int64(gqltest.Get(r.Data, "order", "number").(float64))
 }

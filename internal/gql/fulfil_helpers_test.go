@@ -126,7 +126,7 @@ func (s *shopAPI) buy(quantities map[string]int, order ...string) placed {
 	}
 	out := call("POST", "/payment", map[string]any{"termsAndConditions": true, "address": map[string]any{"email": "pio@example.com",
 		"firstName": "Pio", "lastName": "Sym", "address1": "Addr 1", "zipCode": "12345", "city": "City", "country": "SE"}})
-	hash, _ := gqltest.Get(out, "order", "order").(string)
+	hash, _ := gqltest.Get(out, "order", "id").(string)
 	number, _ := gqltest.Get(out, "order", "number").(float64)
 	if hash == "" {
 		s.t.Fatalf("payment placed no order: %v", out)

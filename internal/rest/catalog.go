@@ -11,9 +11,9 @@ type productsBody struct {
 	Categories    []flexID `json:"categories"`
 	Brands        []flexID `json:"brands"`
 	Search        string   `json:"search"`
-	OnlyAvailable bool     `json:"onlyAvailable"`
-	SkipFirst     int      `json:"skipFirst"`
-	Limit         int      `json:"limit"`
+	OnlyAvailable flexBool `json:"onlyAvailable"`
+	SkipFirst     flexInt  `json:"skipFirst"`
+	Limit         flexInt  `json:"limit"`
 }
 
 func ids(field string, in []flexID) ([]int64, error) {
@@ -45,7 +45,7 @@ func products(c *call) (any, error) {
 		return nil, err
 	}
 	list, err := c.h.svc.Products(c.ctx, c.selection, checkout.ProductQuery{Categories: cats, Brands: brands, Search: b.Search,
-		OnlyAvailable: b.OnlyAvailable, SkipFirst: b.SkipFirst, Limit: b.Limit})
+		OnlyAvailable: bool(b.OnlyAvailable), SkipFirst: clampInt(b.SkipFirst), Limit: clampInt(b.Limit)})
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +135,8 @@ type countryJSON struct {
 	Country   string      `json:"country"`
 	Name      string      `json:"name"`
 	EU        bool        `json:"eu"`
+	Language  string      `json:"language"`
+	Currency  string      `json:"currency"`
 	Market    string      `json:"market"`
 	Pricelist string      `json:"pricelist"`
 	States    []stateJSON `json:"states"`
@@ -155,6 +157,16 @@ func (c *call) shop() (store.Store, error) {
 }
 
 func countries(c *call) (any, error) {
+	out, err := c.countryList()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"token": c.token(), "countries": out}, nil
+}
+
+// countryList is the countries the shop sells to, with their states, the
+// currency of their pricelist and the shop's language.
+func (c *call) countryList() ([]countryJSON, error) {
 	st, err := c.shop()
 	if err != nil {
 		return nil, err
@@ -176,6 +188,20 @@ func countries(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	pls, err := store.ListPricelists(c.ctx, q, store.PricelistFilter{StoreIDs: []int64{st.ID}}, nil, store.Page{})
+	if err != nil {
+		return nil, err
+	}
+	currency := map[int64]string{}
+	for _, p := range pls {
+		currency[p.ID] = p.CurrencyCode
+	}
+	lang := "en"
+	if langs, err := store.Languages(c.ctx, q); err != nil {
+		return nil, err
+	} else if len(langs) > 0 {
+		lang = langs[0].Code
+	}
 	out := []countryJSON{}
 	for _, p := range pairs {
 		for _, co := range cs {
@@ -186,7 +212,8 @@ func countries(c *call) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			cj := countryJSON{Country: co.Code, Name: co.Name, EU: co.IsEU, Market: id(m.ID), Pricelist: id(p.B), States: []stateJSON{}}
+			cj := countryJSON{Country: co.Code, Name: co.Name, EU: co.IsEU, Language: lang, Currency: currency[p.B], Market: id(m.ID),
+				Pricelist: id(p.B), States: []stateJSON{}}
 			for _, s := range states {
 				if s.CountryID == co.ID {
 					cj.States = append(cj.States, stateJSON{State: s.Code, Name: s.Name})
@@ -195,7 +222,7 @@ func countries(c *call) (any, error) {
 			out = append(out, cj)
 		}
 	}
-	return map[string]any{"token": c.token(), "countries": out}, nil
+	return out, nil
 }
 
 func markets(c *call) (any, error) {
@@ -232,13 +259,35 @@ func pricelists(c *call) (any, error) {
 }
 
 func languages(c *call) (any, error) {
+	out, err := c.languageList()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"token": c.token(), "languages": out}, nil
+}
+
+type languageJSON struct {
+	Language string `json:"language"`
+	Name     string `json:"name"`
+	Default  bool   `json:"default"`
+}
+
+// languageList is the shop's languages.
+func (c *call) languageList() ([]languageJSON, error) {
 	langs, err := store.Languages(c.ctx, c.h.db.Read())
 	if err != nil {
 		return nil, err
 	}
-	out := []map[string]any{}
+	out := []languageJSON{}
 	for _, l := range langs {
-		out = append(out, map[string]any{"language": l.Code, "name": l.Name, "default": l.IsDefault})
+		out = append(out, languageJSON{Language: l.Code, Name: l.Name, Default: l.IsDefault})
 	}
-	return map[string]any{"token": c.token(), "languages": out}, nil
+	return out, nil
+}
+
+// clampInt narrows a client's number to an int, keeping it out of range
+// (for the domain to refuse) rather than letting it wrap.
+func clampInt(n flexInt) int {
+	const most = 1 << 30
+	return int(max(-most, min(most, int64(n))))
 }

@@ -78,7 +78,7 @@ func TestTotalsToTheMinorUnit(t *testing.T) {
 			if got := o.get("order", "totals", "grandTotalPriceAsNumber"); got != num(tc.total) {
 				t.Errorf("%s: order total %v, want %v", tc.path, got, num(tc.total))
 			}
-			hash := o.str("order", "order")
+			hash := o.str("order", "id")
 			row := dbtest.String(t, d, `SELECT currency || ' ' || items_total_minor || ' ' || shipping_minor || ' ' || grand_total_minor || ' ' || tax_minor
 				FROM orders WHERE hash = '`+hash+`'`)
 			want := strings.Join([]string{tc.currency, itoa(tc.items), itoa(tc.shipping), itoa(tc.total), itoa(tc.tax)}, " ")
@@ -308,14 +308,14 @@ func TestAutoconfirmedOrders(t *testing.T) {
 		for _, tc := range []struct {
 			autoconfirm bool
 			want        string
-		}{{false, "PENDING"}, {true, "CONFIRMED"}} {
+		}{{false, "Pending"}, {true, "Confirmed"}} {
 			if tc.autoconfirm {
 				dbtest.Exec(t, d, `UPDATE store SET autoconfirm_orders = TRUE`)
 			}
 			b := a.browser(t)
 			b.must(http.StatusOK, "POST", "/items/"+tee, nil)
 			o := b.must(http.StatusOK, "POST", "/payment", pay(shopper))
-			if got := o.str("order", "status"); got != tc.want {
+			if got := o.str("order", "statusDescription"); got != tc.want {
 				t.Errorf("autoconfirm %v: order status %s, want %s", tc.autoconfirm, got, tc.want)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"seam/internal/checkout"
 	"seam/internal/media"
 )
 
@@ -48,4 +49,15 @@ func MediaHandler(lib *media.Library) http.Handler {
 		}
 		http.ServeContent(w, r, "", st.ModTime(), f)
 	})
+}
+
+// mediaOf is a product's pictures as the Checkout API shows them: image
+// URLs by size name ({"standard": ["…/1.jpg"], "mini": […]}). It is the
+// one place that builds a product's media; a product without pictures has
+// an empty object, never null.
+func mediaOf(p checkout.Product) map[string][]string {
+	if p.Media == nil {
+		return map[string][]string{}
+	}
+	return p.Media
 }

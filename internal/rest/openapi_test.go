@@ -58,6 +58,8 @@ func registeredRoutes(t *testing.T) []string {
 			if both, ok := call.Args[2].(*ast.Ident); ok && (both.Name == "both" || both.Name == "true") {
 				out = append(out, method+" /selections/{selection}"+path)
 			}
+		case "read":
+			out = append(out, literal(t, call.Args[0])+" "+literal(t, call.Args[1]))
 		case "HandleFunc":
 			pattern := literal(t, call.Args[0])
 			if method, path, ok := strings.Cut(pattern, " "); ok && !strings.HasPrefix(path, "/test-payment/") {

@@ -13,14 +13,14 @@ import (
 
 // paymentBody is POST /payment.
 type paymentBody struct {
-	PaymentMethod      *flexID           `json:"paymentMethod"`
-	PaymentReturnPage  string            `json:"paymentReturnPage"`
-	PaymentFailedPage  string            `json:"paymentFailedPage"`
-	TermsAndConditions bool              `json:"termsAndConditions"`
-	Address            *checkout.Address `json:"address"`
-	ShippingAddress    *checkout.Address `json:"shippingAddress"`
-	Fields             map[string]any    `json:"paymentMethodSpecificFields"`
-	GiftMessage        *string           `json:"giftMessage"`
+	PaymentMethod      *flexID        `json:"paymentMethod"`
+	PaymentReturnPage  string         `json:"paymentReturnPage"`
+	PaymentFailedPage  string         `json:"paymentFailedPage"`
+	TermsAndConditions *flexBool      `json:"termsAndConditions"`
+	Address            *addressIn     `json:"address"`
+	ShippingAddress    *addressIn     `json:"shippingAddress"`
+	Fields             map[string]any `json:"paymentMethodSpecificFields"`
+	GiftMessage        *string        `json:"giftMessage"`
 }
 
 type paymentAnswer struct {
@@ -38,12 +38,15 @@ func pay(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
+	if b.TermsAndConditions == nil || !*b.TermsAndConditions {
+		return nil, &badRequest{field: "termsAndConditions", msg: "The shopper must accept the terms and conditions (termsAndConditions: true, or \"1\" or \"on\" from a form)."}
+	}
 	method, err := optID("paymentMethod", b.PaymentMethod)
 	if err != nil {
 		return nil, err
 	}
 	out, err := c.h.svc.Pay(c.ctx, c.selection, checkout.PaymentInput{PaymentMethod: method, ReturnURL: b.PaymentReturnPage, FailURL: b.PaymentFailedPage,
-		TermsAndConditions: b.TermsAndConditions, Address: b.Address, ShippingAddress: b.ShippingAddress, Fields: b.Fields, BaseURL: c.h.baseURL(c.r),
+		TermsAndConditions: true, Address: b.Address.domain(), ShippingAddress: b.ShippingAddress.domain(), Fields: b.Fields, BaseURL: c.h.baseURL(c.r),
 		GiftMessage: b.GiftMessage})
 	if err != nil {
 		return nil, err
@@ -67,11 +70,11 @@ func (c *call) outcome(out checkout.Outcome) (any, error) {
 }
 
 func (c *call) order(o store.Order) (orderJSON, error) {
-	lines, err := store.OrderLinesByOrderIDs(c.ctx, c.h.db.Read(), []int64{o.ID})
+	d, err := c.h.svc.Detail(c.ctx, o)
 	if err != nil {
 		return orderJSON{}, err
 	}
-	return orderOf(o, lines), nil
+	return orderOf(d), nil
 }
 
 func paymentResult(c *call) (any, error) {
@@ -81,6 +84,12 @@ func paymentResult(c *call) (any, error) {
 	if err := c.decode(&b); err != nil {
 		return nil, err
 	}
+	if c.selection == "" {
+		var err error
+		if c.selection, err = c.h.svc.ResultSelection(c.ctx, c.caller); err != nil {
+			return nil, err
+		}
+	}
 	out, err := c.h.svc.PaymentResult(c.ctx, c.selection, b.Fields)
 	if err != nil {
 		return nil, err
@@ -89,7 +98,14 @@ func paymentResult(c *call) (any, error) {
 }
 
 func receipt(c *call) (any, error) {
-	o, err := c.h.svc.Receipt(c.ctx, c.selection)
+	id := c.selection
+	if id == "" {
+		var err error
+		if id, err = c.h.svc.ReceiptSelection(c.ctx, c.caller); err != nil {
+			return nil, err
+		}
+	}
+	o, err := c.h.svc.Receipt(c.ctx, id)
 	if err != nil {
 		return nil, err
 	}

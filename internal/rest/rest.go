@@ -160,6 +160,40 @@ func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFu
 	}
 }
 
+// read registers a call that only reads: it writes no session (the caller
+// still gets a token, stored by its first write) and prices for the
+// session's selection when there is one, else for the store's default
+// country.
+func (h *Handler) read(method, path string, a action) {
+	h.mux.HandleFunc(method+" "+Prefix+path, func(w http.ResponseWriter, r *http.Request) {
+		c := &call{ctx: r.Context(), r: r, h: h}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				h.writeJSON(w, r, http.StatusRequestEntityTooLarge, errorBody(nil, "body", fmt.Sprintf("The request body is over %d bytes.", MaxBody)))
+				return
+			}
+			h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, "body", "Could not read the request body."))
+			return
+		}
+		c.body = body
+		if c.caller, err = h.svc.AuthenticateRead(c.ctx, sessionToken(r), serverSecret(r)); err != nil {
+			h.writeError(w, c, err)
+			return
+		}
+		if c.caller.Session != nil && c.caller.Session.SelectionID != nil {
+			c.selection = *c.caller.Session.SelectionID
+		}
+		status, out, err := c.run(a)
+		if err != nil {
+			h.writeError(w, c, err)
+			return
+		}
+		h.writeJSON(w, r, status, out)
+	})
+}
+
 // run calls the action and builds the answer: the selection envelope when
 // the action returns nil.
 func (c *call) run(a action) (int, any, error) {
@@ -193,7 +227,14 @@ func (c *call) envelope() (envelope, error) {
 	if err != nil {
 		return env, err
 	}
-	env.Selection, env.Location, env.PaymentMethods, env.ShippingMethods = selectionOf(v)
+	env.Selection, env.Location, env.PaymentMethods, env.ShippingMethods = selectionOf(v, c.caller.Token)
+	env.PaymentFields, env.LoggedIn = paymentFieldsOf(v), json.RawMessage("null")
+	if env.Countries, err = c.countryList(); err != nil {
+		return env, err
+	}
+	if env.Languages, err = c.languageList(); err != nil {
+		return env, err
+	}
 	return env, nil
 }
 
@@ -212,6 +253,10 @@ func (c *call) decode(v any) error {
 	dec := json.NewDecoder(bytes.NewReader(c.body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &badRequest{field: te.Field, msg: fmt.Sprintf("%s must be %s, got %s.", te.Field, wanted(te.Type), te.Value)}
+		}
 		return &badRequest{field: "body", msg: "The body is not valid JSON for this call: " + err.Error()}
 	}
 	return nil

@@ -40,19 +40,24 @@ func (h *Handler) routes() {
 	h.route("PUT", "/payment-methods/{paymentMethod}", both, sel, setPaymentMethod)
 	h.route("PUT", "/address", both, sel, setAddress)
 	h.route("POST", "/payment", both, sel, pay)
-	h.route("POST", "/payment-result", both, sel, paymentResult)
-	h.route("GET", "/receipt", both, sel, receipt)
-	h.route("POST", "/products", session, sel, products)
-	h.route("GET", "/products/{product}", session, sel, product)
-	h.route("POST", "/categories", session, sel, categories)
-	h.route("POST", "/uri", session, sel, lookupURI)
-	h.route("GET", "/countries", session, noSel, countries)
-	h.route("GET", "/markets", session, noSel, markets)
-	h.route("GET", "/pricelists", session, noSel, pricelists)
-	h.route("GET", "/languages", session, noSel, languages)
+	// A session's payment result and receipt may concern the selection
+	// it paid last (it has a new one since): they find theirs.
+	h.mux.HandleFunc("POST "+Prefix+"/payment-result", h.wrap(paymentResult, noSel, false))
+	h.mux.HandleFunc("POST "+Prefix+"/selections/{selection}/payment-result", h.wrap(paymentResult, sel, true))
+	h.mux.HandleFunc("GET "+Prefix+"/receipt", h.wrap(receipt, noSel, false))
+	h.mux.HandleFunc("GET "+Prefix+"/selections/{selection}/receipt", h.wrap(receipt, sel, true))
+	// Calls that only read store no session (issue 12 A7).
+	h.read("POST", "/products", products)
+	h.read("GET", "/products/{product}", product)
+	h.read("POST", "/categories", categories)
+	h.read("POST", "/uri", lookupURI)
+	h.read("GET", "/countries", countries)
+	h.read("GET", "/markets", markets)
+	h.read("GET", "/pricelists", pricelists)
+	h.read("GET", "/languages", languages)
 	h.route("POST", "/newsletter-subscription", session, sel, subscribe)
 	h.route("POST", "/payment-links/{selection}/{hash}", session, noSel, claimLink)
-	h.route("GET", "/gift-certificates", session, noSel, giftCertificates)
+	h.read("GET", "/gift-certificates", giftCertificates)
 	h.route("POST", "/gift-certificates/balance", session, noSel, giftBalance)
 	h.route("POST", "/items/gift-certificates/{giftCertificate}", session, sel, addGiftCertificate)
 	h.route("POST", "/items/gift-certificates/{giftCertificate}/amount/{amount}", session, sel, addGiftCertificate)
@@ -119,7 +124,7 @@ func setLocation(c *call) (any, error) {
 
 // itemBody is the optional body of POST /items/{item}.
 type itemBody struct {
-	Quantity *int64 `json:"quantity"`
+	Quantity *flexInt `json:"quantity"`
 }
 
 func addItem(c *call) (any, error) {
@@ -135,7 +140,7 @@ func addItem(c *call) (any, error) {
 			return nil, err
 		}
 		if b.Quantity != nil {
-			n = *b.Quantity
+			n = int64(*b.Quantity)
 			if n < 1 || n > checkout.MaxQuantity {
 				return nil, &badRequest{field: "quantity", msg: "A quantity is a whole number from 1 to 10000."}
 			}
@@ -179,9 +184,9 @@ func addVoucher(c *call) (any, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(b.Voucher) == "" {
-		return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher)
+		return nil, c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher, c.caller.Token)
 	}
-	return nil, c.tryCode(func() error { return c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher) })
+	return nil, c.tryCode(func() error { return c.h.svc.AddVoucher(c.ctx, c.selection, b.Voucher, c.caller.Token) })
 }
 
 func removeVoucher(c *call) (any, error) {
@@ -228,8 +233,8 @@ func setPaymentMethod(c *call) (any, error) {
 }
 
 type addressBody struct {
-	Address         *checkout.Address `json:"address"`
-	ShippingAddress *checkout.Address `json:"shippingAddress"`
+	Address         *addressIn `json:"address"`
+	ShippingAddress *addressIn `json:"shippingAddress"`
 }
 
 func setAddress(c *call) (any, error) {
@@ -240,7 +245,7 @@ func setAddress(c *call) (any, error) {
 	if b.Address == nil && b.ShippingAddress == nil {
 		return nil, &badRequest{field: "address", msg: "Give address or shippingAddress."}
 	}
-	return nil, c.h.svc.SetAddress(c.ctx, c.selection, b.Address, b.ShippingAddress)
+	return nil, c.h.svc.SetAddress(c.ctx, c.selection, b.Address.domain(), b.ShippingAddress.domain())
 }
 
 func subscribe(c *call) (any, error) {

@@ -246,13 +246,16 @@ func Lines(ctx context.Context, q db.Q, selectionID string) ([]SelectionLine, er
 type SelectionVoucher struct {
 	VoucherID int64
 	CodeHint  string
-	AddedAt   time.Time
+	// CodeSealed is the code as typed, sealed for the session that typed
+	// it (checkout.SealCode); "" when added otherwise.
+	CodeSealed string
+	AddedAt    time.Time
 }
 
 // AddSelectionVoucher adds a voucher to a selection (idempotent).
 func AddSelectionVoucher(ctx context.Context, q db.Q, selectionID string, v SelectionVoucher) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO selection_voucher (selection_id, voucher_id, code_hint, added_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (selection_id, voucher_id) DO NOTHING`, selectionID, v.VoucherID, v.CodeHint, v.AddedAt)
+	_, err := q.ExecContext(ctx, `INSERT INTO selection_voucher (selection_id, voucher_id, code_hint, code_sealed, added_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (selection_id, voucher_id) DO NOTHING`, selectionID, v.VoucherID, v.CodeHint, nullIfEmpty(v.CodeSealed), v.AddedAt)
 	return err
 }
 
@@ -276,9 +279,11 @@ func RemoveSelectionVoucher(ctx context.Context, q db.Q, selectionID string, vou
 func SelectionVouchers(ctx context.Context, q db.Q, selectionID string) ([]SelectionVoucher, error) {
 	return all(ctx, q, func(s scanner) (SelectionVoucher, error) {
 		var v SelectionVoucher
-		err := s.Scan(&v.VoucherID, &v.CodeHint, &v.AddedAt)
+		var sealed sql.NullString
+		err := s.Scan(&v.VoucherID, &v.CodeHint, &sealed, &v.AddedAt)
+		v.CodeSealed = sealed.String
 		return v, err
-	}, `SELECT voucher_id, code_hint, added_at FROM selection_voucher WHERE selection_id = $1 ORDER BY added_at, voucher_id`, selectionID)
+	}, `SELECT voucher_id, code_hint, code_sealed, added_at FROM selection_voucher WHERE selection_id = $1 ORDER BY added_at, voucher_id`, selectionID)
 }
 
 // LinesOfSelections loads the lines of selections in order.

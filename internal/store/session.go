@@ -14,8 +14,11 @@ type Session struct {
 	ID          int64
 	TokenHash   string
 	SelectionID *string
-	CreatedAt   time.Time
-	SeenAt      time.Time
+	// ReceiptSelectionID is the selection the session last paid, whose
+	// order GET /receipt shows.
+	ReceiptSelectionID *string
+	CreatedAt          time.Time
+	SeenAt             time.Time
 }
 
 // InsertSession stores a new session.
@@ -30,11 +33,50 @@ func InsertSession(ctx context.Context, q db.Q, s *Session) error {
 func SessionByHash(ctx context.Context, q db.Q, hash string) (Session, error) {
 	return one(ctx, q, func(sc scanner) (Session, error) {
 		var s Session
-		var sel sql.NullString
-		err := sc.Scan(&s.ID, &s.TokenHash, &sel, &s.CreatedAt, &s.SeenAt)
-		s.SelectionID = nullString(sel)
+		var sel, receipt sql.NullString
+		err := sc.Scan(&s.ID, &s.TokenHash, &sel, &receipt, &s.CreatedAt, &s.SeenAt)
+		s.SelectionID, s.ReceiptSelectionID = nullString(sel), nullString(receipt)
 		return s, err
-	}, `SELECT id, token_hash, selection_id, created_at, seen_at FROM checkout_session WHERE token_hash = $1`, hash)
+	}, `SELECT id, token_hash, selection_id, receipt_selection_id, created_at, seen_at FROM checkout_session WHERE token_hash = $1`, hash)
+}
+
+// InsertSessionOnce stores a session for a token hash unless one exists
+// (two first writes of a new token at once); either way it answers the
+// stored session.
+func InsertSessionOnce(ctx context.Context, q db.Q, s *Session) error {
+	if _, err := q.ExecContext(ctx, `INSERT INTO checkout_session (token_hash, created_at, seen_at) VALUES ($1, $2, $3)
+		ON CONFLICT (token_hash) DO NOTHING`, s.TokenHash, db.Time(s.CreatedAt), db.Time(s.SeenAt)); err != nil {
+		return err
+	}
+	got, err := SessionByHash(ctx, q, s.TokenHash)
+	if err == nil {
+		*s = got
+	}
+	return err
+}
+
+// SessionsOrderPlaced moves every session working on a selection that just
+// became an order to no selection (a new one is made on its next call),
+// keeping the paid one for the receipt.
+func SessionsOrderPlaced(ctx context.Context, q db.Q, selectionID string) error {
+	_, err := q.ExecContext(ctx, `UPDATE checkout_session SET receipt_selection_id = $1, selection_id = NULL WHERE selection_id = $1`, selectionID)
+	return err
+}
+
+// DeleteIdleSelections removes shoppers' selections that nobody paid and
+// nobody changed since before, and that no session works on any more (run
+// after DeleteIdleSessions); it returns how many went. Selections an
+// operator made, and those of product link pages, stay.
+func DeleteIdleSelections(ctx context.Context, q db.Q, before time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, `DELETE FROM selection WHERE status = 'OPEN' AND order_id IS NULL AND updated_at < $1
+		AND origin IN ('SESSION', 'LINK')
+		AND NOT EXISTS (SELECT 1 FROM checkout_session cs WHERE cs.selection_id = selection.id OR cs.receipt_selection_id = selection.id)
+		AND NOT EXISTS (SELECT 1 FROM product_link_checkout p WHERE p.selection_id = selection.id)
+		AND NOT EXISTS (SELECT 1 FROM stock_reservation r WHERE r.selection_id = selection.id)`, db.Time(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // SetSessionSelection points a session at a selection.
