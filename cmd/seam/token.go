@@ -66,7 +66,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *all || *perms != "" || *storeID != 0 || *high {
 			return usageErr("--checkout-secret takes only --name")
 		}
-		d, err := dbf.open(ctx)
+		d, err := dbf.openExisting(ctx)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		l := auth.HighLimits()
 		in.Limits = &l
 	}
-	d, err := dbf.open(ctx)
+	d, err := dbf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func tokenList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := dbf.open(ctx)
+	d, err := dbf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func tokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return usageErr("%q is not a token id", fs.Arg(0))
 	}
-	d, err := dbf.open(ctx)
+	d, err := dbf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
