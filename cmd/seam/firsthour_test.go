@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -213,4 +214,58 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// TestTokenListShowsEveryKindAndRevokeEndsAny: seam token list shows
+// Integration API tokens and Checkout API shared secrets with kind, name,
+// created and last used; seam token revoke takes the id it shows.
+func TestTokenListShowsEveryKindAndRevokeEndsAny(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	data := t.TempDir()
+	seam := func(args ...string) (int, string) {
+		var out bytes.Buffer
+		code := run(ctx, append(append([]string{args[0], args[1]}, "--data", data), args[2:]...), &out, &out)
+		return code, out.String()
+	}
+	var mig bytes.Buffer
+	if code := run(ctx, []string{"migrate", "--data", data, "up"}, &mig, &mig); code != 0 {
+		t.Fatalf("migrate: %s", mig.String())
+	}
+	if code, out := seam("token", "create", "--name", "erp", "--permissions", "Product:read"); code != 0 {
+		t.Fatalf("token create: %s", out)
+	}
+	if code, out := seam("token", "create", "--checkout-secret", "--name", "web"); code != 0 {
+		t.Fatalf("token create --checkout-secret: %s", out)
+	}
+	code, out := seam("token", "list")
+	for _, re := range []string{
+		`(?m)^ID\s+KIND\s+NAME\s+ENDS WITH\s+STATE\s+CREATED\s+LAST USED\s+EXPIRES\s+STORE\s+PERMISSIONS$`,
+		`(?m)^integration:1\s+integration\s+erp\s+…\S{4}\s+active\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+never\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+all\s+Product:read$`,
+		`(?m)^checkout-secret:1\s+checkout-secret\s+web\s+…\S{4}\s+active\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+never\s+-\s+-\s+-$`,
+	} {
+		if code != 0 || !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("token list (exit %d) does not match %s:\n%s", code, re, out)
+		}
+	}
+	if code, out := seam("token", "revoke", "checkout-secret:1"); code != 0 || out != "Revoked checkout-secret \"web\" (checkout-secret:1).\n" {
+		t.Errorf("revoke checkout-secret:1: exit %d, %q", code, out)
+	}
+	if code, out := seam("token", "list"); code != 0 || !regexp.MustCompile(`(?m)^checkout-secret:1\s+checkout-secret\s+web\s+…\S{4}\s+revoked\s`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^integration:1\s+integration\s+erp\s+…\S{4}\s+active\s`).MatchString(out) {
+		t.Errorf("after revoking the secret, token list (exit %d):\n%s", code, out)
+	}
+	for _, tc := range []struct {
+		ref  string
+		code int
+		say  string
+	}{
+		{"checkout-secret:1", 1, "there is no live token checkout-secret:1"},
+		{"storefront:1", 2, "kinds: integration, checkout-secret"},
+		{"integration:x", 2, "not a token id"},
+	} {
+		if code, out := seam("token", "revoke", tc.ref); code != tc.code || !strings.Contains(out, tc.say) {
+			t.Errorf("revoke %s: exit %d, %q; want exit %d saying %q", tc.ref, code, out, tc.code, tc.say)
+		}
+	}
 }
