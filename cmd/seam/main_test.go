@@ -228,7 +228,7 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 		{[]string{"mail", "--data", data, "--id", "-3", "retry"}, 2, "--id must be positive"},
 		{[]string{"mail", "--data", data, "retry"}, 0, "0 failed message(s) queued again"},
 		{[]string{"serve", "--data", data, "--rate-limits", "lots"}, 2, "centra, high or off"},
-		{[]string{"serve", "--database-url", "mysql://x"}, 1, "postgres://"},
+		{[]string{"serve", "--database-url", "mysql://x"}, 2, "postgres://"},
 		{[]string{"serve", "--data", fresh, "--reservation-ttl", "0s"}, 2, "--reservation-ttl must be positive"},
 		{[]string{"serve", "--data", fresh, "--webhook-window", "-1h"}, 2, "--webhook-window must be positive"},
 		{[]string{"serve", "--data", fresh, "--webhook-timeout", "0s"}, 2, "--webhook-timeout must be positive"},

@@ -79,6 +79,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	if dbf.url != "" && !db.IsPostgresURL(dbf.url) {
+		return usageErr("--database-url must start with postgres:// (leave it empty for SQLite)")
+	}
 	// The config files too are read and checked before the database is
 	// touched; what needs the database (stores, secrets' use) is checked
 	// when they are applied.
