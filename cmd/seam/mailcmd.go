@@ -26,7 +26,7 @@ func mailCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *id < 0 {
 		return usageErr("--id must be positive, got %d", *id)
 	}
-	d, err := dbf.open(ctx)
+	d, err := dbf.openExisting(ctx)
 	if err != nil {
 		return err
 	}

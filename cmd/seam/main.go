@@ -141,8 +141,17 @@ func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "database-url", env("SEAM_DATABASE_URL", ""), "a postgres:// URL to use PostgreSQL instead of SQLite (SEAM_DATABASE_URL)")
 }
 
+// open opens the database, creating it when missing: for serve and
+// migrate only.
 func (f *dbFlags) open(ctx context.Context) (*db.DB, error) {
 	return db.Open(ctx, f.url, f.data)
+}
+
+// openExisting opens the database serve or migrate made and refuses to
+// create one: every other command uses it, so that a wrong --data or
+// SEAM_DATA says so instead of leaving an empty database behind.
+func (f *dbFlags) openExisting(ctx context.Context) (*db.DB, error) {
+	return db.OpenExisting(ctx, f.url, f.data)
 }
 
 // newFlags makes a flag set whose -h prints a header, the flags and an

@@ -43,41 +43,53 @@ var (
 )
 
 // startServe runs "seam serve" on a free port until the returned stop is
-// called; it returns the base URL and what serve printed on stdout.
+// called; it returns the base URL and what serve printed on stdout. It waits
+// for serve to say it listens for as long as the test's deadline allows, so
+// a slow start on a busy machine is no failure.
 func startServe(t *testing.T, args ...string) (base string, stdout *syncBuffer, stop func() int) {
 	t.Helper()
+	base, stdout, _, stop = startServeLogs(t, args...)
+	return base, stdout, stop
+}
+
+// startServeLogs is startServe that also returns serve's log (stderr).
+func startServeLogs(t *testing.T, args ...string) (base string, stdout, stderr *syncBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--webhook-allow-private"}, args...), stdout, stderr)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	wait := dbtest.Deadline(t)
+	for base == "" {
 		if m := urlRE.FindStringSubmatch(stderr.String()); m != nil {
 			base = m[1]
 			break
 		}
 		select {
 		case code := <-done:
+			cancel()
 			t.Fatalf("serve exited with %d: %s", code, stderr.String())
+		case <-wait.Done():
+			cancel()
+			<-done
+			t.Fatalf("serve did not start before the test's deadline: %s", stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	if base == "" {
-		cancel()
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
-	return base, stdout, func() int {
+	// stop may be called again (a deferred stop after an explicit one); it
+	// returns the same exit code.
+	return base, stdout, stderr, sync.OnceValue(func() int {
 		cancel()
 		select {
 		case code := <-done:
 			return code
-		case <-time.After(20 * time.Second):
-			t.Fatal("serve did not stop after its context was cancelled")
+		case <-wait.Done():
+			t.Error("serve did not stop after its context was cancelled")
 			return -1
 		}
-	}
+	})
 }
 
 func graphql(t *testing.T, base, token, query string) map[string]any {
@@ -159,6 +171,10 @@ func TestTokenCreatePrintsTheTokenAloneAndStoresItsHash(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
 	var stdout, stderr bytes.Buffer
+	if code := run(ctx, []string{"migrate", "--data", data, "up"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate up: exit %d: %s", code, stderr.String())
+	}
+	stdout.Reset()
 	code := run(ctx, []string{"token", "create", "--data", data, "--name", "erp", "--permissions", "Product:read, Product:write", "--expires", "1h"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -191,6 +207,10 @@ func TestTokenCreatePrintsTheTokenAloneAndStoresItsHash(t *testing.T) {
 func TestCommandsExplainBadUsage(t *testing.T) {
 	t.Parallel()
 	data, fresh := t.TempDir(), t.TempDir()
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "--data", data, "up"}, &out, &out); code != 0 {
+		t.Fatalf("migrate up: exit %d: %s", code, out.String())
+	}
 	tests := []struct {
 		args []string
 		code int
@@ -208,7 +228,7 @@ func TestCommandsExplainBadUsage(t *testing.T) {
 		{[]string{"mail", "--data", data, "--id", "-3", "retry"}, 2, "--id must be positive"},
 		{[]string{"mail", "--data", data, "retry"}, 0, "0 failed message(s) queued again"},
 		{[]string{"serve", "--data", data, "--rate-limits", "lots"}, 2, "centra, high or off"},
-		{[]string{"serve", "--database-url", "mysql://x"}, 1, "postgres://"},
+		{[]string{"serve", "--database-url", "mysql://x"}, 2, "postgres://"},
 		{[]string{"serve", "--data", fresh, "--reservation-ttl", "0s"}, 2, "--reservation-ttl must be positive"},
 		{[]string{"serve", "--data", fresh, "--webhook-window", "-1h"}, 2, "--webhook-window must be positive"},
 		{[]string{"serve", "--data", fresh, "--webhook-timeout", "0s"}, 2, "--webhook-timeout must be positive"},

@@ -26,12 +26,11 @@ var (
 )
 
 // TestMain removes the binary crash tests built.
-func TestMain(m *testing.M) {
-	code := m.Run()
+// removeBinary removes the seam command seamBinary built; TestMain calls it.
+func removeBinary() {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
-	os.Exit(code)
 }
 
 // seamBinary builds the seam command once per test process, so that crash

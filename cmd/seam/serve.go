@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"seam/internal/attribute"
@@ -105,6 +106,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *mediaDir == "" {
 		*mediaDir = filepath.Join(dbf.data, "media")
 	}
+	if dbf.url != "" && !db.IsPostgresURL(dbf.url) {
+		return usageErr("--database-url must start with postgres:// (leave it empty for SQLite)")
+	}
 	// The config files too are read and checked before the database is
 	// touched; what needs the database (stores, secrets' use) is checked
 	// when they are applied.
@@ -121,6 +125,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	// The address is bound before the database is touched: a port already
+	// taken is one clear line and creates nothing.
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	d, err := dbf.open(ctx)
 	if err != nil {
 		return err
@@ -141,13 +152,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("attribute types loaded", "file", *attributeTypes, "types", n)
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
 	lib, err := media.New(*mediaDir, sizes)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	lib.AllowPrivateURLs = *mediaPrivate
@@ -157,7 +163,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printWelcome(stdout, base, tok.Reveal(), !*noDemo && err == nil)
 	}
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	// The demo's pictures are drawn while Seam already serves, so that the
@@ -176,7 +181,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer func() { <-picturesDone }()
 	key, err := checkout.TestKey(ctx, d)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	providers := map[string]payment.Provider{}
@@ -185,7 +189,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		test = &payment.Test{Key: key}
 		providers["test"] = test
 		if err := warnTestPayments(ctx, d, log); err != nil {
-			ln.Close()
 			return err
 		}
 	}
@@ -202,7 +205,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	svc.Log = log
 	if *hooksConfig != "" {
 		if err := webhook.SyncConfig(ctx, d, hookCfg, os.Getenv); err != nil {
-			ln.Close()
 			return usageErr("--webhooks-config: %v", err)
 		}
 		log.Info("webhook subscriptions applied", "config", *hooksConfig, "subscriptions", len(hookCfg.Subscriptions))
@@ -229,7 +231,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	sender, dev, err := mailSender(ctx, d, log, *smtpURL)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	if dev != nil {
@@ -246,6 +247,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := server.New(server.Config{DB: d, Log: log, Version: appVersion(), Limits: limits, Checkout: svc, TestPayments: test, BaseURL: *publicURL,
 		ClientIPHeader: *ipHeader, DevMailbox: dev != nil, IdempotencyLease: *idemLease, MaxConns: *maxConns, TestHold: testHold(log), Media: lib})
 	return srv.Serve(ctx, ln)
+}
+
+// listen binds addr, saying plainly when another process holds it.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("%s is already in use (another seam serve?): stop it, or choose another address with --addr or SEAM_ADDR", addr)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("listen on %s: permission denied (ports below 1024 need privileges): choose another address with --addr or SEAM_ADDR", addr)
+	case err != nil:
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
 }
 
 // mailSender is how e-mail leaves: through the SMTP server of smtpURL, or,

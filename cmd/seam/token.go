@@ -20,7 +20,7 @@ const tokenUsage = `Usage:
   seam token create --name NAME (--permissions P1,P2… | --all) [--store ID] [--expires 720h]
   seam token create --checkout-secret --name NAME
   seam token list
-  seam token revoke ID
+  seam token revoke ID      (ID as list shows it: integration:3, checkout-secret:1)
 
 create prints the new token alone on stdout (scripts read it); only its hash
 is stored, so it cannot be shown again. NAME is the integration the token is
@@ -66,7 +66,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if *all || *perms != "" || *storeID != 0 || *high {
 			return usageErr("--checkout-secret takes only --name")
 		}
-		d, err := dbf.open(ctx)
+		d, err := dbf.openExisting(ctx)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		l := auth.HighLimits()
 		in.Limits = &l
 	}
-	d, err := dbf.open(ctx)
+	d, err := dbf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -126,12 +126,15 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func tokenList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
-	fs := newFlags("token list", "Usage: seam token list [flags]\n\nLists tokens: never their secrets, only their last four characters.", "", stderr)
+	fs := newFlags("token list", "Usage: seam token list [flags]\n\nLists every token and secret of every kind (Integration API tokens, Checkout API\nshared secrets): never the secrets, only their last four characters. ID is what\nseam token revoke takes.", "", stderr)
 	dbf.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := dbf.open(ctx)
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	d, err := dbf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -139,40 +142,39 @@ func tokenList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := d.Migrate(ctx); err != nil {
 		return err
 	}
-	tokens, err := auth.List(ctx, d)
+	creds, err := auth.Credentials(ctx, d)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tENDS WITH\tSTATE\tSTORE\tCREATED\tEXPIRES\tPERMISSIONS")
+	fmt.Fprintln(tw, "ID\tKIND\tNAME\tENDS WITH\tSTATE\tCREATED\tLAST USED\tEXPIRES\tSTORE\tPERMISSIONS")
 	now := time.Now()
-	for _, t := range tokens {
-		state := "active"
-		switch {
-		case t.RevokedAt != nil:
-			state = "revoked"
-		case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
-			state = "expired"
+	stamp := func(t *time.Time, none string) string {
+		if t == nil {
+			return none
 		}
-		st, exp := "all", "never"
-		if t.StoreID != nil {
-			st = strconv.FormatInt(*t.StoreID, 10)
+		return t.UTC().Format("2006-01-02 15:04")
+	}
+	for _, c := range creds {
+		st, exp, perms := "-", "-", "-"
+		if c.Kind == auth.KindIntegration {
+			st, exp, perms = "all", stamp(c.ExpiresAt, "never"), strings.Join(c.Permissions, ",")
+			if c.StoreID != nil {
+				st = strconv.FormatInt(*c.StoreID, 10)
+			}
+			if perms == auth.All {
+				perms = "all"
+			}
 		}
-		if t.ExpiresAt != nil {
-			exp = t.ExpiresAt.UTC().Format("2006-01-02 15:04")
-		}
-		perms := t.Permissions
-		if perms == auth.All {
-			perms = "all"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t…%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Hint, state, st, t.CreatedAt.UTC().Format("2006-01-02 15:04"), exp, perms)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t…%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Ref(), c.Kind, c.Name, c.Hint, c.State(now),
+			stamp(&c.CreatedAt, ""), stamp(c.LastUsedAt, "never"), exp, st, perms)
 	}
 	return tw.Flush()
 }
 
 func tokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
-	fs := newFlags("token revoke", "Usage: seam token revoke [flags] ID\n\nEnds a token at once; requests with it get 403.", "", stderr)
+	fs := newFlags("token revoke", "Usage: seam token revoke [flags] ID\n\nEnds a token or secret of any kind at once: ID as seam token list shows it\n(integration:3, checkout-secret:1), or the number of an Integration API token.\nRequests with it are refused from then on.", "", stderr)
 	dbf.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -180,21 +182,28 @@ func tokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if fs.NArg() != 1 {
 		return usageErr("give the id of the token to revoke (seam token list shows ids)")
 	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	kind, id, err := auth.ParseRef(fs.Arg(0))
 	if err != nil {
-		return usageErr("%q is not a token id", fs.Arg(0))
+		if ue, ok := seam.AsUserErrors(err); ok {
+			return usageErr("%s", ue.Error())
+		}
+		return err
 	}
-	d, err := dbf.open(ctx)
+	d, err := dbf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := auth.Revoke(ctx, d, id); err != nil {
+	if _, err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	c, err := auth.RevokeCredential(ctx, d, kind, id)
+	if err != nil {
 		if errors.Is(err, seam.ErrNotFound) {
-			return fmt.Errorf("there is no live token %d", id)
+			return fmt.Errorf("there is no live token %s:%d (seam token list shows them)", kind, id)
 		}
 		return err
 	}
-	fmt.Fprintf(stdout, "Revoked token %d.\n", id)
+	fmt.Fprintf(stdout, "Revoked %s %q (%s).\n", c.Kind, c.Name, c.Ref())
 	return nil
 }

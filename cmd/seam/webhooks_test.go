@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"seam/internal/dbtest"
 	"seam/internal/webhook"
 )
 
@@ -59,7 +60,7 @@ func TestServeDeliversTheFeedToItsConfigSubscriptions(t *testing.T) {
 			body.Events[0].Action != "CREATED" {
 			t.Errorf("body %s (%v)", b, err)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the config subscription got nothing within 30s")
+	case <-dbtest.Deadline(t).Done():
+		t.Fatal("the config subscription got nothing before the test's deadline")
 	}
 }

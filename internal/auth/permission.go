@@ -57,6 +57,7 @@ var Permissions = []string{
 	"Shipment:read", "Shipment:write", "Shipment.shippingAddress:read",
 	"Return:read", "Return:write",
 	"AdminUser:read", "StorePlugin:read",
+	"ApiToken:read", "ApiToken:write",
 }
 
 // Known reports whether p is a permission Seam knows.

@@ -121,7 +121,12 @@ func Authenticate(ctx context.Context, d *db.DB, plain string, defaults Limits, 
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return nil, fmt.Errorf("token %d (%s) expired at %s: %w", t.ID, t.Name, t.ExpiresAt.UTC().Format(time.RFC3339), seam.ErrUnauthenticated)
 	}
-	return load(t, defaults)
+	tok, err := load(t, defaults)
+	if err != nil {
+		return nil, err
+	}
+	NoteUse(ctx, d, tok, now)
+	return tok, nil
 }
 
 func load(t store.Token, defaults Limits) (*Token, error) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"seam/internal/auth"
 	"seam/internal/db"
 	"seam/internal/seam"
 	"seam/internal/secret"
@@ -55,6 +56,13 @@ func (s *Service) Authenticate(ctx context.Context, token, bearer string, needSe
 			return c, fmt.Errorf("look up shared secret: %w", err)
 		}
 		c.Server, c.Scope = true, "secret:"+strconv.FormatInt(sec.ID, 10)
+		// Token lists show the last use; noted only every few minutes, and
+		// a failure to note fails nothing.
+		if now := db.Now(); sec.LastUsedAt == nil || now.Sub(*sec.LastUsedAt) >= auth.UseNoteInterval {
+			_ = s.DB.Tx(ctx, func(tx *db.Tx) error {
+				return store.TouchCheckoutSecret(ctx, tx, sec.ID, now, now.Add(-auth.UseNoteInterval))
+			})
+		}
 	}
 	if token != "" && token != "none" {
 		sess, err := store.SessionByHash(ctx, s.DB.Read(), secret.Hash(token))

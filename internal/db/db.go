@@ -140,9 +140,80 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		dataDir = "."
 	}
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+		return nil, fmt.Errorf("create data directory %s: %w", dataDir, unwrapPathError(err))
 	}
-	return OpenSQLite(ctx, filepath.Join(dataDir, "seam.db"))
+	path := filepath.Join(dataDir, "seam.db")
+	if err := checkWritable(dataDir, path); err != nil {
+		return nil, err
+	}
+	return OpenSQLite(ctx, path)
+}
+
+// ErrNoDatabase says that there is no Seam database where a command that
+// must not create one looked.
+var ErrNoDatabase = errors.New("no Seam database")
+
+// OpenExisting opens a Seam database that serve or migrate made before, and
+// never creates one: a missing SQLite file, or a PostgreSQL database without
+// Seam's migrations, is ErrNoDatabase saying how to point at the server's.
+// Commands other than serve and migrate use it, so that a mistyped path
+// does not leave an empty database behind.
+func OpenExisting(ctx context.Context, url, dataDir string) (*DB, error) {
+	const hint = "start seam serve (or seam migrate up) to create one, or point at the server's database with --data / SEAM_DATA (SQLite) or --database-url / SEAM_DATABASE_URL (PostgreSQL)"
+	if url == "" {
+		if dataDir == "" {
+			dataDir = "."
+		}
+		path := filepath.Join(dataDir, "seam.db")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s: %s", ErrNoDatabase, path, hint)
+		} else if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, unwrapPathError(err))
+		}
+		return Open(ctx, "", dataDir)
+	}
+	d, err := Open(ctx, url, "")
+	if err != nil {
+		return nil, err
+	}
+	var ok bool
+	if err := d.read.QueryRowContext(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&ok); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("look for Seam's tables in %s: %w", d.Where, err)
+	}
+	if !ok {
+		d.Close()
+		return nil, fmt.Errorf("%w at %s: %s", ErrNoDatabase, d.Where, hint)
+	}
+	return d, nil
+}
+
+// checkWritable refuses a data directory or database file Seam cannot
+// write, naming the path, before SQLite would answer with a bare code such
+// as "unable to open database file (14)".
+func checkWritable(dir, path string) error {
+	if f, err := os.OpenFile(path, os.O_RDWR, 0); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cannot write the database file %s: %w", path, unwrapPathError(err))
+	}
+	f, err := os.CreateTemp(dir, ".seam-write-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write the data directory %s: %w", dir, unwrapPathError(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// unwrapPathError drops the *os.PathError's own operation and path (the
+// caller names the path) and keeps its cause, say "permission denied".
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // OpenSQLite opens (creating when missing) the SQLite database at path.

@@ -223,6 +223,24 @@ func PostgresURL(t testing.TB) string {
 	return withDatabase(admin, name)
 }
 
+// EmptyPostgresURL creates a fresh PostgreSQL database without Seam's
+// migrations (what createdb makes) and returns its URL; the database is
+// dropped when the test ends. It skips like Postgres.
+func EmptyPostgresURL(t testing.TB) string {
+	t.Helper()
+	admin := postgresAdmin(t)
+	name, err := cloneFrom(admin, "template0")
+	if err != nil {
+		postgresUnusable(t, err)
+	}
+	t.Cleanup(func() {
+		if err := drop(admin, name); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	return withDatabase(admin, name)
+}
+
 // postgresAdmin returns the server URL of SEAM_TEST_POSTGRES, skipping the
 // test when it is unset unless SEAM_TEST_REQUIRE_POSTGRES=1.
 func postgresAdmin(t testing.TB) string {

@@ -4,4 +4,4 @@
 // extensions and rate limits. Generated code lives in exec/ and model/.
 package gql
 
-//go:generate go tool gqlgen generate --config ../../gqlgen.yml
+//go:generate sh -c "cd ../.. && go tool gqlgen generate --config gqlgen.yml"

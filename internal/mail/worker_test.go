@@ -317,7 +317,7 @@ func TestStoppingTheWorkerMidSendRecordsTheAttemptAndRetriesAtOnce(t *testing.T)
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+		case <-dbtest.Deadline(t).Done():
 			t.Fatal("Run did not return after its context ended")
 		}
 		got := outbox(t, d, id)
@@ -340,14 +340,11 @@ func TestRunSendsUntilStopped(t *testing.T) {
 			close(done)
 		}()
 		id := enqueue(t, d, gift("anna@example.com"))[0]
-		deadline := time.Now().Add(10 * time.Second)
-		for outbox(t, d, id).Status != store.MailSent && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		dbtest.Eventually(t, "the message to be sent", func() bool { return outbox(t, d, id).Status == store.MailSent })
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+		case <-dbtest.Deadline(t).Done():
 			t.Fatal("Run did not return after its context ended")
 		}
 		if n := len(devMails(t, d)); n != 1 {

@@ -128,14 +128,12 @@ func TestDisconnectedPaymentFinishes(t *testing.T) {
 			t.Fatalf("the impatient client should time out, got %v", err)
 		}
 		wg.Wait()
+		// 409 while the first call still runs; then its answer, replayed.
 		var again answer
-		for range 50 {
+		dbtest.Eventually(t, "the first payment call to finish", func() bool {
 			again = b.do("POST", "/payment", req, key)
-			if again.status != http.StatusConflict {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return again.status != http.StatusConflict
+		})
 		if again.status != http.StatusOK || again.header.Get("Idempotent-Replayed") != "true" || again.str("action") != "redirect" {
 			t.Fatalf("retry with the key: %d %s (replayed %q)", again.status, again.raw, again.header.Get("Idempotent-Replayed"))
 		}

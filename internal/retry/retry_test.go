@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"seam/internal/dbtest"
 	"seam/internal/retry"
 )
 
@@ -111,14 +112,14 @@ func TestRunPassesAgainAtOnceWhileMoreIsDue(t *testing.T) {
 	}()
 	select {
 	case <-third:
-	case <-time.After(time.Minute):
-		t.Fatalf("%d passes in a minute: Run waited after a pass that said more", calls.Load())
+	case <-dbtest.Deadline(t).Done():
+		t.Fatalf("%d passes before the test's deadline: Run waited after a pass that said more", calls.Load())
 	}
 	time.Sleep(50 * time.Millisecond)
 	cancel()
 	select {
 	case <-done:
-	case <-time.After(time.Minute):
+	case <-dbtest.Deadline(t).Done():
 		t.Fatal("Run did not return after its context ended")
 	}
 	if n := calls.Load(); n != 3 {

@@ -104,6 +104,9 @@ type CheckoutSecret struct {
 	Hint       string
 	CreatedAt  time.Time
 	RevokedAt  *time.Time
+	// LastUsedAt is when the secret was last used, noted at most every few
+	// minutes; nil when never.
+	LastUsedAt *time.Time
 }
 
 // InsertCheckoutSecret stores a new shared secret.
@@ -116,15 +119,7 @@ func InsertCheckoutSecret(ctx context.Context, q db.Q, s *CheckoutSecret) error 
 
 // CheckoutSecretByHash finds a live shared secret by its hash.
 func CheckoutSecretByHash(ctx context.Context, q db.Q, hash string) (CheckoutSecret, error) {
-	return one(ctx, q, func(sc scanner) (CheckoutSecret, error) {
-		var s CheckoutSecret
-		var rev sql.NullTime
-		err := sc.Scan(&s.ID, &s.Name, &s.SecretHash, &s.Hint, &s.CreatedAt, &rev)
-		if rev.Valid {
-			s.RevokedAt = &rev.Time
-		}
-		return s, err
-	}, `SELECT id, name, secret_hash, hint, created_at, revoked_at FROM checkout_secret WHERE secret_hash = $1`, hash)
+	return one(ctx, q, scanCheckoutSecret, checkoutSecretSelect+` WHERE secret_hash = $1`, hash)
 }
 
 // Language is a language a store's texts come in.

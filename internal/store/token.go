@@ -23,23 +23,29 @@ type Token struct {
 	CreatedAt time.Time
 	ExpiresAt *time.Time
 	RevokedAt *time.Time
+	// LastUsedAt is when the token was last used, noted at most every few
+	// minutes; nil when never.
+	LastUsedAt *time.Time
 }
 
-const tokenSelect = `SELECT id, name, token_hash, hint, permissions, COALESCE(limits, ''), store_id, created_at, expires_at, revoked_at FROM api_token`
+const tokenSelect = `SELECT id, name, token_hash, hint, permissions, COALESCE(limits, ''), store_id, created_at, expires_at, revoked_at, last_used_at FROM api_token`
 
 func scanToken(s scanner) (Token, error) {
 	var t Token
 	var store sql.NullInt64
-	var exp, rev sql.NullTime
-	err := s.Scan(&t.ID, &t.Name, &t.Hash, &t.Hint, &t.Permissions, &t.Limits, &store, &t.CreatedAt, &exp, &rev)
+	var exp, rev, used sql.NullTime
+	err := s.Scan(&t.ID, &t.Name, &t.Hash, &t.Hint, &t.Permissions, &t.Limits, &store, &t.CreatedAt, &exp, &rev, &used)
 	t.StoreID = nullInt(store)
-	if exp.Valid {
-		t.ExpiresAt = &exp.Time
-	}
-	if rev.Valid {
-		t.RevokedAt = &rev.Time
-	}
+	t.ExpiresAt, t.RevokedAt, t.LastUsedAt = nullTime(exp), nullTime(rev), nullTime(used)
 	return t, err
+}
+
+// TouchToken notes that a token was used at now, unless a use after
+// since is noted already: the one write a token's use makes, and only
+// every few minutes.
+func TouchToken(ctx context.Context, q db.Q, id int64, now, since time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE api_token SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)`, now, id, since)
+	return err
 }
 
 // InsertToken stores a new token.

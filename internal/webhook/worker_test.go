@@ -460,14 +460,11 @@ func TestRunDeliversUntilStopped(t *testing.T) {
 			w.Run(ctx, 10*time.Millisecond)
 			close(done)
 		}()
-		deadline := time.Now().Add(10 * time.Second)
-		for len(rc.requests()) == 0 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+		dbtest.Eventually(t, "the receiver to get a request", func() bool { return len(rc.requests()) > 0 })
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+		case <-dbtest.Deadline(t).Done():
 			t.Fatal("Run did not return after its context ended")
 		}
 		if n := len(rc.requests()); n != 1 {

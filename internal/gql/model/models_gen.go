@@ -4,6 +4,7 @@ package model
 
 import (
 	"seam/internal/attribute"
+	"seam/internal/auth"
 	"seam/internal/money"
 	"seam/internal/order"
 	"seam/internal/productlink"
@@ -68,6 +69,22 @@ type AlteredPricesSetPayload struct {
 }
 
 func (AlteredPricesSetPayload) IsPayload() {}
+
+type APITokenFilter struct {
+	Kind  []string `json:"kind,omitempty"`
+	State []string `json:"state,omitempty"`
+}
+
+type APITokenPayload struct {
+	APIToken     *auth.Credential `json:"apiToken,omitempty"`
+	UserErrors   []*UserError     `json:"userErrors"`
+	UserWarnings []*UserWarning   `json:"userWarnings"`
+}
+
+type APITokenRevokeInput struct {
+	// The token's id as apiTokens shows it (integration:3, checkout-secret:1).
+	ID string `json:"id"`
+}
 
 // A SELECT element.
 type AttributeChoiceElement struct {
