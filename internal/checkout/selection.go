@@ -9,6 +9,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/event"
+	"seam/internal/mutant"
 	"seam/internal/seam"
 	"seam/internal/store"
 	"seam/internal/voucher"
@@ -184,6 +185,9 @@ func ItemOf(ctx context.Context, q db.Q, storeID, marketID, pricelistID, product
 
 // line finds a line of the selection by its id.
 func line(ctx context.Context, q db.Q, selectionID, lineID string) (store.SelectionLine, error) {
+	if mutant.On("line-of-any-selection") {
+		_ = q.QueryRowContext(ctx, `SELECT selection_id FROM selection_line WHERE line = $1`, lineID).Scan(&selectionID)
+	}
 	lines, err := store.Lines(ctx, q, selectionID)
 	if err != nil {
 		return store.SelectionLine{}, err
