@@ -12,4 +12,8 @@
 // compiler removes the buggy variant from every real build. With it
 // (go test -tags mutants), On reports whether the environment variable
 // SEAM_MUTANT names the mutant.
+//
+// Drop takes a guard out of a SQL statement when its mutant is on:
+//
+//	q.ExecContext(ctx, mutant.Drop("voucher-use-unlimited", `UPDATE … WHERE id = $1 AND usages < max_usages`, " AND usages < max_usages"), id)
 package mutant

@@ -2,11 +2,36 @@
 
 package mutant
 
-import "os"
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
 
-// active is the mutant this test binary runs with, from SEAM_MUTANT.
-var active = os.Getenv("SEAM_MUTANT")
+// active are the mutants this test binary runs with: SEAM_MUTANT names
+// one, or several joined by "+" for a bug that takes more than one.
+var active = strings.Split(os.Getenv("SEAM_MUTANT"), "+")
 
 // On reports whether the deliberate bug name is switched on: SEAM_MUTANT
 // names it.
-func On(name string) bool { return name == active }
+func On(name string) bool { return slices.Contains(active, name) }
+
+// StaleExit is the exit status of a test binary whose mutant no longer
+// fits the code it was written for (see Drop).
+const StaleExit = 3
+
+// Drop returns statement without part when the mutant name is on, for
+// mutants that take a guard out of a SQL statement. A statement that no
+// longer holds part stops the test binary with StaleExit, so that the
+// mutation check reports the mutant as stale instead of as caught.
+func Drop(name, statement, part string) string {
+	if !On(name) {
+		return statement
+	}
+	if !strings.Contains(statement, part) {
+		fmt.Fprintf(os.Stderr, "mutant %s is stale: the statement no longer contains %q:\n%s\n", name, part, statement)
+		os.Exit(StaleExit)
+	}
+	return strings.Replace(statement, part, "", 1)
+}
