@@ -208,3 +208,49 @@ func TestLinkedSelectionIsSoldOnceOnItsOwn(t *testing.T) {
 		}
 	})
 }
+
+// TestSelectionIsPaidOnceOnItsOwn: of 8 transactions that move one paying
+// selection to PAID at once, one does; the others must make no order. The
+// HTTP proof (TestPaymentResultMakesOneOrder) also has the selection's row
+// lock in its way; this one races the conditional statement alone.
+func TestSelectionIsPaidOnceOnItsOwn(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		_, _, order := linkAndOrder(t, d)
+		a := startAPI(t, d)
+		b := a.browser(t)
+		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
+		b.must(http.StatusOK, "POST", "/payment", map[string]any{"termsAndConditions": true, "address": shopper,
+			"paymentReturnPage": "https://shop.example/thanks", "paymentFailedPage": "https://shop.example/failed"})
+		selection := dbtest.String(t, d, `SELECT id FROM selection WHERE status = 'PAYING'`)
+		won := raceClaim(t, d, func(ctx context.Context, tx *db.Tx, _ int) (bool, error) {
+			return store.MarkPaid(ctx, tx, selection, order)
+		})
+		if won != 1 {
+			t.Errorf("a paying selection was marked paid %d times by %d concurrent payment results, want once", won, claimers)
+		}
+	})
+}
+
+// TestCaptureNeverExceedsTheAuthorizationOnItsOwn: 8 transactions at once
+// book 40 % of an order's authorization each: exactly 2 are booked. The
+// HTTP proof (TestConcurrentCapturesNeverExceedTheAuthorization) also has
+// the shipments' own guards in its way; this one races the booking alone.
+func TestCaptureNeverExceedsTheAuthorizationOnItsOwn(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		_, _, order := linkAndOrder(t, d)
+		auth := dbtest.Int(t, d, `SELECT id FROM payment_history WHERE order_id = $1 AND entry_type = 'AUTHORIZATION'`, order)
+		value := dbtest.Int(t, d, `SELECT value_minor FROM payment_history WHERE id = $1`, auth)
+		part := value * 4 / 10
+		won := raceClaim(t, d, func(ctx context.Context, tx *db.Tx, _ int) (bool, error) {
+			return store.ClaimCapture(ctx, tx, auth, part)
+		})
+		if won != 2 {
+			t.Errorf("%d of %d concurrent captures of 40 %% of the authorization were booked, want 2", won, claimers)
+		}
+		if got := dbtest.Int(t, d, `SELECT captured_minor FROM payment_history WHERE id = $1`, auth); got != 2*part {
+			t.Errorf("captured %d of %d authorized, want %d", got, value, 2*part)
+		}
+	})
+}
