@@ -35,3 +35,12 @@ func Drop(name, statement, part string) string {
 	}
 	return strings.Replace(statement, part, "", 1)
 }
+
+// Int returns n when the mutant name is on and 0 otherwise, for mutants
+// that are off by some amount: `balance := minor - mutant.Int("gift-balance-short", 100)`.
+func Int(name string, n int64) int64 {
+	if On(name) {
+		return n
+	}
+	return 0
+}

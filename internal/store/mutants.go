@@ -41,3 +41,39 @@ func debitCreditReadThenWrite(ctx context.Context, q db.Q, id, amount int64) (bo
 	_, err = q.ExecContext(ctx, `UPDATE voucher SET balance_minor = $2 WHERE id = $1`, id, balance-amount)
 	return err == nil, balance - amount, err
 }
+
+// allocateReadThenWrite is Allocate as a read of the free stock and then
+// a write of the allocation: two concurrent buyers both take the last unit.
+func allocateReadThenWrite(ctx context.Context, q db.Q, warehouseID, productSizeID, n int64) (bool, error) {
+	var physical, allocated int64
+	err := q.QueryRowContext(ctx, `SELECT physical, allocated FROM stock WHERE warehouse_id = $1 AND product_size_id = $2`,
+		warehouseID, productSizeID).Scan(&physical, &allocated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil || physical-allocated < n {
+		return false, err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE stock SET allocated = $3 WHERE warehouse_id = $1 AND product_size_id = $2`,
+		warehouseID, productSizeID, allocated+n)
+	return err == nil, err
+}
+
+// increaseStockReadThenWrite is IncreaseStock as a read of the level and
+// then a write of it: of two concurrent deliveries one is lost.
+func increaseStockReadThenWrite(ctx context.Context, q db.Q, warehouseID, productSizeID, n int64) error {
+	var physical int64
+	err := q.QueryRowContext(ctx, `SELECT physical FROM stock WHERE warehouse_id = $1 AND product_size_id = $2`,
+		warehouseID, productSizeID).Scan(&physical)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = q.ExecContext(ctx, `INSERT INTO stock (warehouse_id, product_size_id, physical, allocated) VALUES ($1, $2, $3, 0)`,
+			warehouseID, productSizeID, n)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE stock SET physical = $3 WHERE warehouse_id = $1 AND product_size_id = $2`,
+		warehouseID, productSizeID, physical+n)
+	return err
+}
