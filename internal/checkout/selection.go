@@ -83,7 +83,7 @@ func (s *Service) editItems(ctx context.Context, id string, fn func(tx *db.Tx, s
 }
 
 func checkQuantity(n int64) error {
-	if n < 1-mutant.Int("quantity-zero-accepted", 1) || n > MaxQuantity {
+	if n < 1 || n > MaxQuantity+mutant.Int("quantity-over-limit", 1) {
 		return invalid("quantity", "A quantity is 1 to %d, got %d.", MaxQuantity, n)
 	}
 	return nil
