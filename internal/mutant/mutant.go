@@ -13,7 +13,8 @@
 // (go test -tags mutants), On reports whether the environment variable
 // SEAM_MUTANT names the mutant.
 //
-// Drop takes a guard out of a SQL statement when its mutant is on:
+// Drop takes a guard out of a SQL statement when its mutant is on (Replace
+// changes it), and Int is an amount to be off by:
 //
 //	q.ExecContext(ctx, mutant.Drop("voucher-use-unlimited", `UPDATE … WHERE id = $1 AND usages < max_usages`, " AND usages < max_usages"), id)
 package mutant

@@ -25,15 +25,21 @@ const StaleExit = 3
 // mutants that take a guard out of a SQL statement. A statement that no
 // longer holds part stops the test binary with StaleExit, so that the
 // mutation check reports the mutant as stale instead of as caught.
-func Drop(name, statement, part string) string {
+func Drop(name, statement, part string) string { return Replace(name, statement, part, "") }
+
+// Replace returns statement with old replaced by new when the mutant name
+// is on, for a guard that cannot simply go (its parameter is still
+// passed): "next_attempt_at <= $2" becomes "(next_attempt_at <= $2 OR
+// TRUE)". A statement without old stops the binary with StaleExit.
+func Replace(name, statement, old, new string) string {
 	if !On(name) {
 		return statement
 	}
-	if !strings.Contains(statement, part) {
-		fmt.Fprintf(os.Stderr, "mutant %s is stale: the statement no longer contains %q:\n%s\n", name, part, statement)
+	if !strings.Contains(statement, old) {
+		fmt.Fprintf(os.Stderr, "mutant %s is stale: the statement no longer contains %q:\n%s\n", name, old, statement)
 		os.Exit(StaleExit)
 	}
-	return strings.Replace(statement, part, "", 1)
+	return strings.Replace(statement, old, new, 1)
 }
 
 // Int returns n when the mutant name is on and 0 otherwise, for mutants

@@ -1,7 +1,7 @@
 package main
 
 // mutants is the list of deliberate bugs: each names the mutant (as the
-// code's mutant.On/Drop/Int calls do; several joined by "+" switch on
+// code's mutant.On/Drop/Replace/Int calls do; several joined by "+" switch on
 // together), the package whose tests catch it and those tests. Keep one
 // or more for every invariant Seam promises and every proof .ci/run
 // requires.

@@ -1,5 +1,5 @@
 // Command mutants is Seam's mutation check: it switches on, one at a time,
-// the deliberate bugs kept in the code as mutant.On/Drop/Int calls (package
+// the deliberate bugs kept in the code as mutant.On/Drop/Replace/Int calls (package
 // internal/mutant), runs only the tests that should catch each, and fails
 // when one survives (its tests pass), is stale (its statement changed), or
 // when the tests fail with no bug on.
@@ -204,7 +204,7 @@ func tail(out []byte, n int) string {
 }
 
 // callSite finds the mutant names in the code.
-var callSite = regexp.MustCompile(`mutant\.(?:On|Drop|Int)\("([^"]+)"`)
+var callSite = regexp.MustCompile(`mutant\.(?:On|Drop|Replace|Int)\("([^"]+)"`)
 
 // listMatchesCode checks that every mutant the list names is in the code
 // and every one in the code is on the list.
@@ -232,7 +232,7 @@ func listMatchesCode() error {
 		for _, n := range strings.Split(m.name, "+") {
 			onList[n] = true
 			if !inCode[n] {
-				problems = append(problems, fmt.Sprintf("mutant %s is on the list but no mutant.On/Drop/Int call names it", n))
+				problems = append(problems, fmt.Sprintf("mutant %s is on the list but no mutant.On/Drop/Replace/Int call names it", n))
 			}
 		}
 		if strings.TrimSpace(m.tests) == "" {
