@@ -11,6 +11,7 @@ import (
 	"seam/internal/customer"
 	"seam/internal/db"
 	"seam/internal/event"
+	"seam/internal/mutant"
 	"seam/internal/seam"
 	"seam/internal/store"
 )
@@ -98,7 +99,7 @@ func Assign(ctx context.Context, d *db.DB, actor seam.Actor, in AssignInput) (Ob
 				continue
 			}
 			val, ok := checkValue(&p, t, *v.AttributeElementKey, *v.AttributeElementValue, vp.Key("attributeElementKey"), vp.Key("attributeElementValue"))
-			if ok {
+			if ok && !mutant.On("attribute-value-dropped") {
 				values = append(values, store.AttributeValue{ObjectType: tg.Type, ObjectID: tg.ID, TypeID: t.ID, Key: *v.AttributeElementKey, Value: val})
 			}
 		}

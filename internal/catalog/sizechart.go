@@ -7,6 +7,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/idconv"
+	"seam/internal/mutant"
 	"seam/internal/seam"
 	"seam/internal/store"
 )
@@ -45,6 +46,9 @@ func CreateSizeChart(ctx context.Context, d *db.DB, actor seam.Actor, in SizeCha
 		sizes := sizeNames(&p, path, c)
 		if err := p.Err(); err != nil {
 			return err
+		}
+		if mutant.On("size-chart-divider") {
+			c.DividerSymbol = "/"
 		}
 		if err := store.InsertSizeChart(ctx, tx, &c); err != nil {
 			return err

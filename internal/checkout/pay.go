@@ -17,6 +17,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/event"
 	"seam/internal/money"
+	"seam/internal/mutant"
 	"seam/internal/payment"
 	"seam/internal/seam"
 	"seam/internal/store"
@@ -503,7 +504,7 @@ func (s *Service) PaymentResult(ctx context.Context, id string, fields map[strin
 	} else if err != nil {
 		return Outcome{}, err
 	}
-	if sel.Status == store.SelectionPaid {
+	if sel.Status == store.SelectionPaid && !mutant.On("payment-result-repeat-refused") {
 		o, err := store.GetOrder(ctx, s.DB.Read(), *sel.OrderID)
 		return Outcome{Action: payment.Action{Kind: payment.ActionSuccess}, Order: &o}, err
 	}

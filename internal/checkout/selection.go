@@ -9,6 +9,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/event"
+	"seam/internal/mutant"
 	"seam/internal/seam"
 	"seam/internal/store"
 	"seam/internal/voucher"
@@ -82,7 +83,7 @@ func (s *Service) editItems(ctx context.Context, id string, fn func(tx *db.Tx, s
 }
 
 func checkQuantity(n int64) error {
-	if n < 1 || n > MaxQuantity {
+	if n < 1 || n > MaxQuantity+mutant.Int("quantity-over-limit", 1) {
 		return invalid("quantity", "A quantity is 1 to %d, got %d.", MaxQuantity, n)
 	}
 	return nil
@@ -184,6 +185,9 @@ func ItemOf(ctx context.Context, q db.Q, storeID, marketID, pricelistID, product
 
 // line finds a line of the selection by its id.
 func line(ctx context.Context, q db.Q, selectionID, lineID string) (store.SelectionLine, error) {
+	if mutant.On("line-of-any-selection") {
+		_ = q.QueryRowContext(ctx, `SELECT selection_id FROM selection_line WHERE line = $1`, lineID).Scan(&selectionID)
+	}
 	lines, err := store.Lines(ctx, q, selectionID)
 	if err != nil {
 		return store.SelectionLine{}, err

@@ -11,6 +11,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/money"
+	"seam/internal/mutant"
 	"seam/internal/store"
 	"seam/internal/voucher"
 )
@@ -531,6 +532,11 @@ func (s *Service) tax(ctx context.Context, q db.Q, v *View) error {
 			return err
 		}
 		t, err := taxOf(v.Lines[i].Net().Minor, r)
+		if mutant.On("tax-per-unit") {
+			q := v.Lines[i].Line.Quantity
+			t, err = taxOf(v.Lines[i].Net().Minor/q, r)
+			t *= q
+		}
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"seam/internal/idconv"
 	"seam/internal/mail"
 	"seam/internal/money"
+	"seam/internal/mutant"
 	"seam/internal/seam"
 	"seam/internal/store"
 )
@@ -151,7 +152,7 @@ func (s *Service) CreateReturn(ctx context.Context, actor seam.Actor, in ReturnI
 						return err
 					}
 				}
-				if err := store.IncreaseStock(ctx, tx, *rl.WarehouseID, rl.ProductSizeID, rl.Quantity); err != nil {
+				if err := store.IncreaseStock(ctx, tx, *rl.WarehouseID, rl.ProductSizeID, rl.Quantity-mutant.Int("return-keeps-a-unit", 1)); err != nil {
 					return err
 				}
 				if err := store.InsertStockChangeLine(ctx, tx, &store.StockChangeLine{StockChangeID: change.ID, WarehouseID: *rl.WarehouseID,

@@ -11,6 +11,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/money"
+	"seam/internal/mutant"
 	"seam/internal/store"
 	"seam/internal/voucher"
 )
@@ -38,7 +39,7 @@ func Issue(ctx context.Context, tx *db.Tx, g store.GiftCertificate, amount money
 	}
 	hint := voucher.Hint(code)
 	cur, minor := amount.Currency, amount.Minor
-	balance := minor
+	balance := minor - mutant.Int("gift-balance-short", 100)
 	v := store.Voucher{StoreID: g.StoreID, Name: g.Name + " " + money.Format(amount), Status: "ACTIVE", StartAt: db.Time(now),
 		StopAt: db.Time(now.AddDate(0, 0, g.ValidityDays)), Method: "CODE", CodeHash: &hash, CodeHint: &hint, Combine: true, Reuse: true,
 		Type: "CREDIT", EntryPointStrategy: "APPLY_ALL_THAT_APPLY", CreatedAt: db.Time(now), UpdatedAt: db.Time(now), CreditCurrency: &cur,

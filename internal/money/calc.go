@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/govalues/decimal"
+
+	"seam/internal/mutant"
 )
 
 // Percent returns pct percent of minor units, rounded half to even once.
@@ -55,6 +57,9 @@ func TaxExcluded(net int64, rate decimal.Decimal) (int64, error) {
 }
 
 func toMinor(d decimal.Decimal) (int64, error) {
+	if mutant.On("rounding-half-up") {
+		d = halfUp(d)
+	}
 	whole, _, ok := d.Round(0).Int64(0)
 	if !ok {
 		return 0, fmt.Errorf("%s: %w", d, ErrOverflow)
@@ -113,4 +118,22 @@ func Allocate(total int64, weights []int64) []int64 {
 		rems[best].frac = -1 << 62
 	}
 	return out
+}
+
+// halfUp rounds a tie away from zero instead of to even: the deliberate
+// bug "rounding-half-up" of the mutation check (package mutant).
+func halfUp(d decimal.Decimal) decimal.Decimal {
+	half := decimal.MustNew(5, 1)
+	frac, err := d.Sub(d.Trunc(0))
+	if err != nil || frac.Abs().Cmp(half) != 0 {
+		return d
+	}
+	if d.IsNeg() {
+		half = half.Neg()
+	}
+	up, err := d.Add(half)
+	if err != nil {
+		return d
+	}
+	return up.Trunc(0)
 }

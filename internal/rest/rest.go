@@ -23,6 +23,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/idempotency"
 	"seam/internal/media"
+	"seam/internal/mutant"
 	"seam/internal/payment"
 	"seam/internal/seam"
 	"seam/internal/textguard"
@@ -279,7 +280,7 @@ func (c *call) pathInt(name string) (int64, error) {
 // quantity reads the {quantity} path value: 1 to 10,000.
 func (c *call) quantity() (int64, error) {
 	n, err := strconv.ParseInt(c.r.PathValue("quantity"), 10, 64)
-	if err != nil || n < 1 || n > checkout.MaxQuantity {
+	if err != nil || n < 1 || n > checkout.MaxQuantity+mutant.Int("quantity-over-limit", 1) {
 		return 0, &badRequest{field: "quantity", msg: fmt.Sprintf("A quantity is a whole number from 1 to %d, got %q.", checkout.MaxQuantity, c.r.PathValue("quantity"))}
 	}
 	return n, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 )
 
 // Mail outbox states.
@@ -86,10 +87,10 @@ func InsertMail(ctx context.Context, q db.Q, m *Mail) error {
 // skipped (FOR UPDATE SKIP LOCKED); on SQLite the single writer orders
 // claims.
 func ClaimMails(ctx context.Context, tx *db.Tx, now, leaseUntil time.Time, limit int) ([]Mail, error) {
-	ms, err := all(ctx, tx, scanMail, `UPDATE mail_outbox SET next_attempt_at = $1, claims = claims + 1
+	ms, err := all(ctx, tx, scanMail, mutant.Replace("mail-lease-ignored", `UPDATE mail_outbox SET next_attempt_at = $1, claims = claims + 1
 		WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'PENDING' AND next_attempt_at <= $2
 			ORDER BY id LIMIT `+itoa(limit)+db.SkipLocked(tx)+`)
-		RETURNING `+mailColumns, db.Time(leaseUntil), db.Time(now))
+		RETURNING `+mailColumns, "next_attempt_at <= $2", "(next_attempt_at <= $2 OR TRUE)"), db.Time(leaseUntil), db.Time(now))
 	if err != nil {
 		return nil, err
 	}

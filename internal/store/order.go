@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 )
 
 // Order statuses, as the Integration API names them.
@@ -324,8 +325,11 @@ func DeleteReservations(ctx context.Context, q db.Q, selectionID string) error {
 // Allocate takes n of a size's free stock in a warehouse, only if that
 // much is free, in one conditional statement; it reports whether it did.
 func Allocate(ctx context.Context, q db.Q, warehouseID, productSizeID, n int64) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE stock SET allocated = allocated + $3
-		WHERE warehouse_id = $1 AND product_size_id = $2 AND physical - allocated >= $3`, warehouseID, productSizeID, n)
+	if mutant.On("stock-allocate-read-then-write") {
+		return allocateReadThenWrite(ctx, q, warehouseID, productSizeID, n)
+	}
+	res, err := q.ExecContext(ctx, mutant.Drop("stock-oversell", `UPDATE stock SET allocated = allocated + $3
+		WHERE warehouse_id = $1 AND product_size_id = $2 AND physical - allocated >= $3`, " AND physical - allocated >= $3"), warehouseID, productSizeID, n)
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 )
 
 // PaymentLink sells copies of an operator's selection until one is paid.
@@ -148,8 +149,8 @@ func ListPaymentLinks(ctx context.Context, q db.Q, f PaymentLinkFilter, sorts []
 // not revoked and not expired at now: one conditional statement, so only
 // one buyer's order can use it. It reports whether it did.
 func UsePaymentLink(ctx context.Context, q db.Q, id, orderID int64, now time.Time) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE payment_link SET used_at = $2, order_id = $3
-		WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, id, db.Time(now), orderID)
+	res, err := q.ExecContext(ctx, mutant.Drop("payment-link-reuse", `UPDATE payment_link SET used_at = $2, order_id = $3
+		WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, " AND used_at IS NULL"), id, db.Time(now), orderID)
 	if err != nil {
 		return false, err
 	}
@@ -173,7 +174,8 @@ func RevokePaymentLink(ctx context.Context, q db.Q, id int64, by string, now tim
 // while it is not: one conditional statement, so only one link's buyer can
 // sell it. It reports whether it did.
 func DeleteSelection(ctx context.Context, q db.Q, id string, now time.Time) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE selection SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL`, id, db.Time(now))
+	res, err := q.ExecContext(ctx, mutant.Drop("selection-sold-twice", `UPDATE selection SET deleted_at = $2, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL`,
+		" AND deleted_at IS NULL"), id, db.Time(now))
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 	"seam/internal/seam"
 )
 
@@ -122,10 +123,10 @@ func DeleteProductLink(ctx context.Context, q db.Q, id int64, by string, now tim
 // not used; a use-once link is used by this order. It reports whether it
 // did, so that of two buyers of a use-once link only one order can count.
 func SellProductLink(ctx context.Context, q db.Q, id, orderID int64, now time.Time) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE product_link SET sales = sales + 1,
+	res, err := q.ExecContext(ctx, mutant.Drop("product-link-reuse", `UPDATE product_link SET sales = sales + 1,
 			used_at = CASE WHEN use_once THEN $2 ELSE NULL END,
 			order_id = CASE WHEN use_once THEN $3 ELSE order_id END
-		WHERE id = $1 AND used_at IS NULL AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+		WHERE id = $1 AND used_at IS NULL AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, " AND used_at IS NULL"),
 		id, db.Time(now), orderID)
 	if err != nil {
 		return false, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 )
 
 // Selection origins.
@@ -170,8 +171,8 @@ func ReopenSelection(ctx context.Context, q db.Q, id string) (bool, error) {
 // MarkPaid moves a PAYING selection to PAID with its order, in one
 // conditional statement: only one caller can make the order of a selection.
 func MarkPaid(ctx context.Context, q db.Q, id string, orderID int64) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE selection SET status = 'PAID', order_id = $2, reserved_until = NULL, updated_at = $3
-		WHERE id = $1 AND status = 'PAYING'`, id, orderID, db.Now())
+	res, err := q.ExecContext(ctx, mutant.Drop("selection-paid-twice", `UPDATE selection SET status = 'PAID', order_id = $2, reserved_until = NULL, updated_at = $3
+		WHERE id = $1 AND status = 'PAYING'`, " AND status = 'PAYING'"), id, orderID, db.Now())
 	if err != nil {
 		return false, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 )
 
 // Shipment is a parcel of an order: some of its lines' units, the money
@@ -268,8 +269,8 @@ func AuthorizationOf(ctx context.Context, q db.Q, orderID int64) (Authorization,
 // has left to capture, only if that much is left, in one conditional
 // statement; it reports whether it did.
 func ClaimCapture(ctx context.Context, q db.Q, entryID, n int64) (bool, error) {
-	return affected(q.ExecContext(ctx, `UPDATE payment_history SET captured_minor = captured_minor + $2
-		WHERE id = $1 AND entry_type = 'AUTHORIZATION' AND value_minor - captured_minor >= $2 AND captured_minor + $2 >= 0`, entryID, n))
+	return affected(q.ExecContext(ctx, mutant.Drop("capture-over-authorization", `UPDATE payment_history SET captured_minor = captured_minor + $2
+		WHERE id = $1 AND entry_type = 'AUTHORIZATION' AND value_minor - captured_minor >= $2 AND captured_minor + $2 >= 0`, " AND value_minor - captured_minor >= $2"), entryID, n))
 }
 
 // ClaimShipmentCapture marks a shipment's capture as started, only if

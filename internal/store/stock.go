@@ -12,6 +12,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/money"
+	"seam/internal/mutant"
 	"seam/internal/seam"
 )
 
@@ -38,6 +39,9 @@ func scanStock(s scanner) (StockLevel, error) {
 // IncreaseStock adds n ≥ 0 to the physical stock of a size in a warehouse in
 // one statement, creating the row when missing.
 func IncreaseStock(ctx context.Context, q db.Q, warehouseID, productSizeID, n int64) error {
+	if mutant.On("stock-change-lost-update") {
+		return increaseStockReadThenWrite(ctx, q, warehouseID, productSizeID, n)
+	}
 	_, err := q.ExecContext(ctx, `INSERT INTO stock (warehouse_id, product_size_id, physical, allocated) VALUES ($1, $2, $3, 0)
 		ON CONFLICT (warehouse_id, product_size_id) DO UPDATE SET physical = stock.physical + excluded.physical`,
 		warehouseID, productSizeID, n)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 )
 
 // Voucher is a promotion: a code (kept only as a hash), its validity and
@@ -77,9 +78,12 @@ func InsertVoucher(ctx context.Context, q db.Q, v *Voucher) error {
 // balance covers it: one conditional statement. It reports whether it did
 // and the balance after.
 func DebitCredit(ctx context.Context, q db.Q, id, amount int64) (bool, int64, error) {
+	if mutant.On("credit-read-then-write") {
+		return debitCreditReadThenWrite(ctx, q, id, amount)
+	}
 	var after int64
-	err := q.QueryRowContext(ctx, `UPDATE voucher SET balance_minor = balance_minor - $2 WHERE id = $1 AND balance_minor >= $2
-		RETURNING balance_minor`, id, amount).Scan(&after)
+	err := q.QueryRowContext(ctx, mutant.Drop("credit-uncovered", `UPDATE voucher SET balance_minor = balance_minor - $2 WHERE id = $1 AND balance_minor >= $2
+		RETURNING balance_minor`, " AND balance_minor >= $2"), id, amount).Scan(&after)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, 0, nil
 	}
@@ -177,7 +181,11 @@ func ListVouchers(ctx context.Context, q db.Q, f VoucherFilter, sorts []Sort, p 
 // UseVoucher counts one use of a voucher, only while it has uses left, in
 // one conditional statement; it reports whether it was counted.
 func UseVoucher(ctx context.Context, q db.Q, id int64) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE voucher SET usages = usages + 1 WHERE id = $1 AND (max_usages = 0 OR usages < max_usages)`, id)
+	if mutant.On("voucher-use-read-then-write") {
+		return useVoucherReadThenWrite(ctx, q, id)
+	}
+	res, err := q.ExecContext(ctx, mutant.Drop("voucher-use-unlimited", `UPDATE voucher SET usages = usages + 1 WHERE id = $1 AND (max_usages = 0 OR usages < max_usages)`,
+		" AND (max_usages = 0 OR usages < max_usages)"), id)
 	if err != nil {
 		return false, err
 	}

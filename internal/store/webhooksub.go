@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"seam/internal/db"
+	"seam/internal/mutant"
 )
 
 // Webhook subscription states.
@@ -196,11 +197,11 @@ func LastEventID(ctx context.Context, q db.Q) (int64, error) {
 // are skipped (FOR UPDATE SKIP LOCKED); on SQLite the single writer orders
 // claims.
 func ClaimWebhookSubscriptions(ctx context.Context, tx *db.Tx, now, leaseUntil time.Time, limit int) ([]WebhookSubscription, error) {
-	ws, err := all(ctx, tx, scanWebhookSubscription, `UPDATE webhook_subscription SET next_attempt_at = $1, claims = claims + 1
+	ws, err := all(ctx, tx, scanWebhookSubscription, mutant.Replace("webhook-lease-ignored", `UPDATE webhook_subscription SET next_attempt_at = $1, claims = claims + 1
 		WHERE id IN (SELECT s.id FROM webhook_subscription s WHERE s.status = 'ACTIVE' AND s.next_attempt_at <= $2
 			AND EXISTS (SELECT 1 FROM event e WHERE e.id > s.cursor_event_id)
 			ORDER BY s.next_attempt_at, s.id LIMIT `+itoa(limit)+db.SkipLocked(tx)+`)
-		RETURNING `+webhookSubscriptionColumns, db.Time(leaseUntil), db.Time(now))
+		RETURNING `+webhookSubscriptionColumns, "s.next_attempt_at <= $2", "(s.next_attempt_at <= $2 OR TRUE)"), db.Time(leaseUntil), db.Time(now))
 	if err != nil {
 		return nil, err
 	}

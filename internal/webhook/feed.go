@@ -13,6 +13,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/event"
+	"seam/internal/mutant"
 	"seam/internal/retry"
 	"seam/internal/store"
 )
@@ -267,6 +268,9 @@ func (w *FeedWorker) call(ctx context.Context, sub *store.WebhookSubscription, e
 			since = *sub.RetryingSince
 		}
 		out.Attempts, out.RetryingSince, out.LastError = sub.Attempts+1, &since, &errText
+		if mutant.On("webhook-cursor-skips-failed") {
+			out.Cursor = next
+		}
 		out.NextAttemptAt = now.Add(w.Wait(out.Attempts))
 		if !out.NextAttemptAt.Before(since.Add(w.WindowOr(DefaultFeedWindow))) {
 			out.Status, out.NextAttemptAt = store.SubscriptionFailing, now
