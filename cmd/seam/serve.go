@@ -126,6 +126,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
+	if err := firstAdmin(ctx, d, stdout, base); err != nil {
+		ln.Close()
+		return err
+	}
 	key, err := checkout.TestKey(ctx, d)
 	if err != nil {
 		ln.Close()

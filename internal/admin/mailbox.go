@@ -20,12 +20,12 @@ import (
 // mailboxLimit is how many messages the list shows, newest first.
 const mailboxLimit = 200
 
-//go:embed templates/mailbox.html
+//go:embed templates/mailbox/mailbox.html
 var mailboxFiles embed.FS
 
 var mailboxTemplates = template.Must(template.New("mailbox").Funcs(template.FuncMap{
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-}).ParseFS(mailboxFiles, "templates/mailbox.html"))
+}).ParseFS(mailboxFiles, "templates/mailbox/mailbox.html"))
 
 const (
 	// pageCSP lets the pages use their inline style and frame the HTML

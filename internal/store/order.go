@@ -128,6 +128,9 @@ type OrderFilter struct {
 	From, To     *time.Time
 	AfterNumber  *int64
 	BeforeNumber *int64
+	// Search matches the number exactly, or part of the e-mail address
+	// or the billing address (which holds the name), in any case.
+	Search string
 }
 
 func (f OrderFilter) where() *where {
@@ -148,6 +151,10 @@ func (f OrderFilter) where() *where {
 	}
 	if f.BeforeNumber != nil {
 		w.add("number < ?", *f.BeforeNumber)
+	}
+	if f.Search != "" {
+		needle := "%" + likeEscaper.Replace(lower(f.Search)) + "%"
+		w.add(`(CAST(number AS TEXT) = ? OR LOWER(email) LIKE ? ESCAPE '\' OR LOWER(address) LIKE ? ESCAPE '\')`, f.Search, needle, needle)
 	}
 	return &w
 }
