@@ -92,8 +92,9 @@ func (h *Handler) AssetBytes() int { return h.assets.Size(PageAssets...) }
 
 func (h *Handler) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset": h.assets.URL,
-		"money": money.Format,
+		"asset":  h.assets.URL,
+		"money":  money.Format,
+		"amount": money.New,
 		"when": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -107,6 +108,7 @@ func (h *Handler) funcs() template.FuncMap {
 			return ""
 		},
 		"role":  adminuser.RoleName,
+		"list":  func(s ...string) []string { return s },
 		"lower": strings.ToLower,
 		"deref": func(s *string) string {
 			if s == nil {

@@ -21,6 +21,33 @@ func (h *Handler) routes() {
 	post("/logout", h.logout)
 	get("/audit", h.auditList)
 
+	get("/orders", h.orderList)
+	get("/orders/{id}", h.orderShow)
+	post("/orders/{id}/confirm", h.orderConfirm)
+	post("/orders/{id}/lock", h.orderLock)
+	post("/orders/{id}/shipments", h.shipmentCreate)
+	post("/shipments/{id}/complete", h.shipmentComplete)
+
+	get("/customers", h.customerList)
+	get("/customers/{id}", h.customerShow)
+
+	get("/selections/new", h.selectionNew)
+	post("/selections/new", h.selectionSave)
+	get("/selections/{id}", h.selectionCheckout)
+	post("/selections/{id}/links", h.selectionLink)
+	post("/selections/{id}/links/{link}/send", h.selectionSend)
+	get("/payment-links", h.paylinkList)
+	post("/payment-links/{id}/revoke", h.paylinkRevoke)
+
+	get("/settings", h.administrator(h.settingsShow))
+	post("/settings/stores/{id}", h.administrator(h.storeSave))
+	get("/tokens", h.administrator(h.tokenList))
+	post("/tokens", h.administrator(h.tokenCreate))
+	post("/tokens/{id}/revoke", h.administrator(h.tokenRevoke))
+	get("/users", h.administrator(h.userList))
+	post("/users", h.administrator(h.userCreate))
+	post("/users/{id}", h.administrator(h.userSave))
+
 	app.HandleFunc(Prefix+"/", h.notFound)
 
 	top := http.NewServeMux()

@@ -110,7 +110,7 @@ func TestSessionsEndWhenIdleExpiredOrSignedOut(t *testing.T) {
 		plain := s.Secret.Reveal()
 		// Used every 11 hours, the session lives until its absolute end.
 		at := start
-		for at.Add(11*time.Hour).Before(start.Add(adminuser.AbsoluteTimeout)) {
+		for at.Add(11 * time.Hour).Before(start.Add(adminuser.AbsoluteTimeout)) {
 			at = at.Add(11 * time.Hour)
 			if _, err := adminuser.Lookup(ctx, d, plain, at); err != nil {
 				t.Fatalf("used at %s: %v", at, err)

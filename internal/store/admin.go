@@ -165,6 +165,7 @@ type AuditEntry struct {
 type AuditFilter struct {
 	Actor      string
 	ObjectType string
+	ObjectIDs  []string
 	From, To   *time.Time
 	// BeforeID pages: only entries older than this id.
 	BeforeID int64
@@ -184,6 +185,11 @@ func ListAudit(ctx context.Context, q db.Q, f AuditFilter, limit int) ([]AuditEn
 	if f.ObjectType != "" {
 		add("object_type =", f.ObjectType)
 	}
+	if len(f.ObjectIDs) > 0 {
+		marks, ids := db.In(len(args)+1, f.ObjectIDs)
+		args = append(args, ids...)
+		query += " AND object_id IN (" + marks + ")"
+	}
 	if f.From != nil {
 		add("created_at >=", db.Time(*f.From))
 	}
@@ -202,4 +208,9 @@ func ListAudit(ctx context.Context, q db.Q, f AuditFilter, limit int) ([]AuditEn
 		e.Detail = nullString(detail)
 		return e, err
 	}, query, args...)
+}
+
+// PaymentLinkOfOrder finds the payment link an order used.
+func PaymentLinkOfOrder(ctx context.Context, q db.Q, orderID int64) (PaymentLink, error) {
+	return one(ctx, q, scanPaymentLink, paymentLinkSelect+` WHERE order_id = $1`, orderID)
 }

@@ -33,11 +33,14 @@ CREATE TABLE admin_login_failure (
 CREATE INDEX admin_login_failure_email ON admin_login_failure (email, created_at);
 CREATE INDEX admin_login_failure_ip ON admin_login_failure (ip, created_at);
 
--- The audit log page lists newest first.
+-- The audit log page lists newest first; an order's page shows the link
+-- it used.
 CREATE INDEX audit_log_created ON audit_log (created_at);
+CREATE INDEX payment_link_order ON payment_link (order_id);
 
 -- +goose Down
 -- Seam runs no down migrations; this removes only the new tables.
+DROP INDEX payment_link_order;
 DROP INDEX audit_log_created;
 DROP TABLE admin_login_failure;
 DROP TABLE admin_session;
