@@ -29,7 +29,7 @@ const Prefix = "/admin"
 // cookieName is the session cookie.
 const cookieName = "seam_admin"
 
-//go:embed templates
+//go:embed all:templates
 var templateFiles embed.FS
 
 // Config is what the back office needs.

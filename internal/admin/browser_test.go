@@ -110,10 +110,18 @@ func startSeam(t *testing.T, d *db.DB) seam {
 	}
 	test := &payment.Test{Key: []byte("k")}
 	svc := checkout.New(d, map[string]payment.Provider{"test": test})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(server.New(server.Config{DB: d, Log: log, Version: "test", Checkout: svc, TestPayments: test, DevMailbox: true}).Handler())
 	t.Cleanup(srv.Close)
 	return seam{url: srv.URL, d: d}
+}
+
+// testLog writes the server's warnings and errors into the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // signIn signs in through the sign-in page and waits for the dashboard.
@@ -127,8 +135,10 @@ func (s seam) signIn(t *testing.T, ctx context.Context, email string) {
 // do runs browser steps, failing the test with the page's main part.
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		main, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+	step, cancel := context.WithTimeout(ctx, 40*time.Second)
+	defer cancel()
+	if err := chromedp.Do(step, steps...); err != nil {
+		main, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 		t.Fatalf("browser: %v\npage: %s", err, main)
 	}
 }
@@ -157,7 +167,16 @@ func value(t *testing.T, ctx context.Context, css string) string {
 func waitText(t *testing.T, ctx context.Context, css, want string) {
 	t.Helper()
 	expr := `(function(){var e=document.querySelector(` + jsString(css) + `);return !!e && e.innerText.indexOf(` + jsString(want) + `)>=0})()`
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+	deadline := time.Now().Add(40 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		// A poll that a page load interrupts starts again on the new page.
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond),
+			chromedp.WithPollingTimeout(time.Until(deadline)))); err == nil || !strings.Contains(err.Error(), "navigated") && !strings.Contains(err.Error(), "context with specified id") {
+			break
+		}
+	}
+	if err != nil {
 		got, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
 		t.Fatalf("waiting for %q in %s: %v\npage: %s", want, css, err, got)
 	}
