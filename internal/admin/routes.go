@@ -28,6 +28,11 @@ func (h *Handler) routes() {
 	post("/orders/{id}/shipments", h.shipmentCreate)
 	post("/shipments/{id}/complete", h.shipmentComplete)
 
+	get("/catalog", h.catalogList)
+	get("/catalog/{id}/links", h.productLinkList)
+	post("/catalog/{id}/links", h.productLinkCreate)
+	post("/catalog/{id}/links/{link}/delete", h.productLinkDelete)
+
 	get("/customers", h.customerList)
 	get("/customers/{id}", h.customerShow)
 
