@@ -87,6 +87,10 @@ func (h *Handler) selectionForm(w http.ResponseWriter, r *http.Request, status i
 		var cids []int64
 		for _, p := range pairs {
 			cids = append(cids, p.B)
+			// The market's country is the likely one: preselect it.
+			if f.CountryID == 0 && p.A == f.MarketID && f.Action != "save" {
+				f.CountryID = p.B
+			}
 		}
 		if v.Options.Countries, err = store.CountriesByIDs(ctx, q, cids); err != nil {
 			h.fail(w, r, err)
