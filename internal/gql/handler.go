@@ -90,6 +90,7 @@ func NewHandler(c HandlerConfig) *Handler {
 	schema := costed{exec.NewExecutableSchema(r.Config())}
 	e := executor.New(schema)
 	e.Use(extension.Introspection{})
+	e.Use(auditMutations{db: c.DB, log: c.Log})
 	e.SetErrorPresenter(r.presentError)
 	e.SetRecoverFunc(r.recoverPanic)
 	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"seam/internal/db"
@@ -154,7 +155,11 @@ func (f OrderFilter) where() *where {
 	}
 	if f.Search != "" {
 		needle := "%" + likeEscaper.Replace(lower(f.Search)) + "%"
-		w.add(`(CAST(number AS TEXT) = ? OR LOWER(email) LIKE ? ESCAPE '\' OR LOWER(address) LIKE ? ESCAPE '\')`, f.Search, needle, needle)
+		if n, err := strconv.ParseInt(f.Search, 10, 64); err == nil {
+			w.add(`(number = ? OR LOWER(email) LIKE ? ESCAPE '\')`, n, needle)
+		} else {
+			w.add(`(LOWER(email) LIKE ? ESCAPE '\' OR LOWER(address) LIKE ? ESCAPE '\')`, needle, needle)
+		}
 	}
 	return &w
 }
