@@ -44,8 +44,7 @@ func (h *Handler) orderList(w http.ResponseWriter, r *http.Request) {
 	} else {
 		v.Status = ""
 	}
-	orders, err := store.ListOrders(r.Context(), h.cfg.DB.Read(), f, []store.Sort{{Field: "number", Desc: true}},
-		store.Page{Limit: orderPage + 1, Offset: (v.Page - 1) * orderPage})
+	orders, err := store.OrdersNewestFirst(r.Context(), h.cfg.DB.Read(), f, store.Page{Limit: orderPage + 1, Offset: (v.Page - 1) * orderPage})
 	if err != nil {
 		h.fail(w, r, err)
 		return

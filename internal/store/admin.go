@@ -214,3 +214,11 @@ func ListAudit(ctx context.Context, q db.Q, f AuditFilter, limit int) ([]AuditEn
 func PaymentLinkOfOrder(ctx context.Context, q db.Q, orderID int64) (PaymentLink, error) {
 	return one(ctx, q, scanPaymentLink, paymentLinkSelect+` WHERE order_id = $1`, orderID)
 }
+
+// OrdersNewestFirst lists orders by number, newest first, one page: the
+// back office's order list. Its plain ORDER BY number DESC walks the
+// number index backwards on both engines instead of sorting every match.
+func OrdersNewestFirst(ctx context.Context, q db.Q, f OrderFilter, p Page) ([]Order, error) {
+	w := f.where()
+	return all(ctx, q, scanOrder, orderSelect+w.sql()+` ORDER BY number DESC`+p.sqlClause(), w.args...)
+}
