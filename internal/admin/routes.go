@@ -29,6 +29,8 @@ func (h *Handler) routes() {
 	post("/shipments/{id}/complete", h.shipmentComplete)
 
 	get("/catalog", h.catalogList)
+	get("/catalog/{id}/stock", h.stockShow)
+	post("/catalog/{id}/stock", h.stockChange)
 	get("/catalog/{id}/links", h.productLinkList)
 	post("/catalog/{id}/links", h.productLinkCreate)
 	post("/catalog/{id}/links/{link}/delete", h.productLinkDelete)
