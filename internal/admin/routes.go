@@ -35,6 +35,8 @@ func (h *Handler) routes() {
 	post("/catalog/{id}/links", h.productLinkCreate)
 	post("/catalog/{id}/links/{link}/delete", h.productLinkDelete)
 
+	get("/gift-certificates", h.giftCertList)
+
 	get("/customers", h.customerList)
 	get("/customers/{id}", h.customerShow)
 
