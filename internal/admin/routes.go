@@ -26,6 +26,7 @@ func (h *Handler) routes() {
 	post("/orders/{id}/confirm", h.orderConfirm)
 	post("/orders/{id}/lock", h.orderLock)
 	post("/orders/{id}/shipments", h.shipmentCreate)
+	post("/orders/{id}/cancel-lines", h.orderCancelLines)
 	post("/shipments/{id}/complete", h.shipmentComplete)
 
 	get("/catalog", h.catalogList)

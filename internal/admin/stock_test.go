@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,43 @@ func TestStockFormChangesStockLikeChangeStockAndIsAudited(t *testing.T) {
 		}
 		if after := dbtest.Int(t, d, `SELECT physical FROM stock WHERE product_size_id = 3 AND warehouse_id = 1`); after != before+5 {
 			t.Errorf("a refused change moved stock to %d", after)
+		}
+	})
+}
+
+func TestCancelLinesFromTheOrderPageReleasesStock(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		s := startSeam(t, d)
+		b := s.url + "/api/checkout"
+		start := api(t, "PUT", b+"/countries/SE", "", nil)
+		token, _ := start["token"].(string)
+		api(t, "POST", b+"/items/1-3", token, nil)
+		api(t, "POST", b+"/items/1-3", token, nil)
+		api(t, "POST", b+"/payment", token, map[string]any{"termsAndConditions": true, "address": map[string]any{
+			"email": "ann@example.com", "firstName": "Ann", "lastName": "Lee", "address1": "Storgatan 1", "zipCode": "11122",
+			"city": "Stockholm", "country": "SE"}})
+		orderID := dbtest.Int(t, d, `SELECT id FROM orders`)
+		lineID := dbtest.Int(t, d, `SELECT id FROM order_line WHERE order_id = $1`, orderID)
+		free := func() int64 {
+			return dbtest.Int(t, d, `SELECT physical - allocated FROM stock WHERE product_size_id = 3 AND warehouse_id = 1`)
+		}
+		before := free()
+		c, tok := signedInClient(t, s)
+		resp, err := c.PostForm(s.url+"/admin/orders/"+strconv.FormatInt(orderID, 10)+"/cancel-lines", url.Values{"csrf_token": {tok},
+			"cancel_" + strconv.FormatInt(lineID, 10): {"1"}, "stock_action": {"RELEASE_BACK_TO_WAREHOUSE"}, "comment": {"changed mind"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("cancel answered %d", resp.StatusCode)
+		}
+		if q := dbtest.Int(t, d, `SELECT quantity FROM order_line WHERE id = $1`, lineID); q != 1 {
+			t.Errorf("line quantity %d after cancelling 1 of 2", q)
+		}
+		if after := free(); after != before+1 {
+			t.Errorf("free stock %d → %d; want one released", before, after)
 		}
 	})
 }
