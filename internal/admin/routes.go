@@ -51,6 +51,7 @@ func (h *Handler) routes() {
 
 	get("/settings", h.administrator(h.settingsShow))
 	post("/settings/stores/{id}", h.administrator(h.storeSave))
+	post("/settings/webhooks/{id}/redeliver", h.administrator(h.webhookRedeliver))
 	get("/tokens", h.administrator(h.tokenList))
 	post("/tokens", h.administrator(h.tokenCreate))
 	post("/tokens/{id}/revoke", h.administrator(h.tokenRevoke))

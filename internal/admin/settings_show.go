@@ -19,6 +19,8 @@ type storeForm struct {
 type settingsShow struct {
 	Stores        []storeForm
 	Subscriptions []store.WebhookSubscription
+	// Calls are the latest webhook deliveries.
+	Calls []store.WebhookCall
 }
 
 // settingsShow is Settings (Administrators): per store the Static
@@ -45,6 +47,10 @@ func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, status in
 		v.Stores = append(v.Stores, f)
 	}
 	if v.Subscriptions, err = webhook.Subscriptions(ctx, q, actorOf(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if v.Calls, err = webhook.Calls(ctx, q, actorOf(r), store.WebhookCallFilter{}, store.Page{Limit: 20}); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -13,6 +13,8 @@ import (
 	"seam/internal/adminuser"
 	"seam/internal/db"
 	"seam/internal/dbtest"
+	seampkg "seam/internal/seam"
+	"seam/internal/webhook"
 )
 
 // signedInClient is an HTTP client with an Administrator's session cookie
@@ -113,3 +115,39 @@ func TestCancelLinesFromTheOrderPageReleasesStock(t *testing.T) {
 		}
 	})
 }
+
+func TestSettingsShowsWebhookSubscriptionsAndRedelivers(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		s := startSeam(t, d)
+		u := "https://hooks.example/seam"
+		sub, _, err := webhook.CreateSubscription(context.Background(), d, seamActor("erp"), webhook.SubscriptionInput{URL: &u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dbtest.Exec(t, d, `UPDATE webhook_subscription SET status = 'FAILING'`)
+		c, tok := signedInClient(t, s)
+		resp, err := c.Get(s.url + "/admin/settings")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(page), u) || !strings.Contains(string(page), "failing") {
+			t.Fatalf("settings lack the failing subscription:\n%s", page)
+		}
+		resp, err = c.PostForm(s.url+"/admin/settings/webhooks/"+strconv.FormatInt(sub.ID, 10)+"/redeliver", url.Values{"csrf_token": {tok}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("redeliver answered %d", resp.StatusCode)
+		}
+		if st := dbtest.String(t, d, `SELECT status FROM webhook_subscription WHERE id = $1`, sub.ID); st != "ACTIVE" {
+			t.Errorf("status %s after Redeliver; want ACTIVE", st)
+		}
+	})
+}
+
+func seamActor(name string) seampkg.Actor { return seampkg.Actor{Name: name} }
