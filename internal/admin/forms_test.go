@@ -151,3 +151,35 @@ func TestSettingsShowsWebhookSubscriptionsAndRedelivers(t *testing.T) {
 }
 
 func seamActor(name string) seampkg.Actor { return seampkg.Actor{Name: name} }
+
+func TestDevMailboxIsAnAdministratorPage(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		s := startSeam(t, d)
+		m := received(t, d)
+		c, _ := signedInClient(t, s)
+		get := func(c *http.Client, path string) (int, string) {
+			resp, err := c.Get(s.url + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		if code, body := get(c, "/admin/mailbox"); code != 200 || !strings.Contains(body, m.Subject) || !strings.Contains(body, `href="/admin/mailbox/`) {
+			t.Errorf("admin mailbox: %d %s", code, body)
+		}
+		if code, body := get(c, "/admin/mailbox/"+strconv.FormatInt(m.ID, 10)); code != 200 || !strings.Contains(body, "GC-7Q2M") {
+			t.Errorf("admin mailbox message: %d %s", code, body)
+		}
+		staff, err := adminuser.SignIn(context.Background(), d, staffEmail, password, "192.0.2.3", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := &http.Client{Jar: &cookieJar{cookies: []*http.Cookie{{Name: "seam_admin", Value: staff.Secret.Reveal()}}}}
+		if code, body := get(sc, "/admin/mailbox"); code != http.StatusForbidden || strings.Contains(body, "GC-7Q2M") {
+			t.Errorf("Staff opening the mailbox: %d", code)
+		}
+	})
+}

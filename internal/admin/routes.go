@@ -59,6 +59,12 @@ func (h *Handler) routes() {
 	post("/users", h.administrator(h.userCreate))
 	post("/users/{id}", h.administrator(h.userSave))
 
+	if h.cfg.DevMailbox {
+		mb := newMailbox(h.cfg.DB, h.cfg.Log, Prefix+"/mailbox")
+		app.Handle("GET "+Prefix+"/mailbox", h.administrator(mb.ServeHTTP))
+		app.Handle("GET "+Prefix+"/mailbox/", h.administrator(mb.ServeHTTP))
+	}
+
 	app.HandleFunc(Prefix+"/", h.notFound)
 
 	top := http.NewServeMux()
