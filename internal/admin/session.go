@@ -14,6 +14,9 @@ import (
 
 type sessionKey struct{}
 
+// maxFormBytes bounds the body of every signed-in request.
+const maxFormBytes = 256 << 10
+
 // sessionOf is the signed-in operator of a request, nil before sign-in.
 func sessionOf(r *http.Request) *adminuser.Session {
 	s, _ := r.Context().Value(sessionKey{}).(*adminuser.Session)
@@ -52,6 +55,8 @@ func (h *Handler) signedIn(next http.Handler) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, &s))
+		// No admin form is larger; pages that take more set their own.
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if !web.ValidFormToken(r, s.FormToken) {
 			h.render(w, r, http.StatusForbidden, "error_csrf", "Form expired", "", nil)
 			return

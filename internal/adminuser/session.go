@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"seam/internal/db"
@@ -73,7 +74,7 @@ func SignIn(ctx context.Context, d *db.DB, email, password, ip string, now time.
 	case errors.Is(err, seam.ErrNotFound) || len(password) > maxPasswordLength:
 		// Hash anyway, so that an unknown address takes as long as a
 		// known one.
-		_, _ = CheckPassword(dummyHash, password)
+		_, _ = CheckPassword(dummyHash(), password)
 	case err != nil:
 		return Session{}, fmt.Errorf("sign in: %w", err)
 	default:
@@ -113,8 +114,9 @@ func SignIn(ctx context.Context, d *db.DB, email, password, ip string, now time.
 	return s, nil
 }
 
-// dummyHash is checked against when the address is unknown.
-var dummyHash = HashPassword("not a password anyone has")
+// dummyHash is checked against when the address is unknown; made on
+// first use, so that programs that never sign anyone in never pay for it.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("not a password anyone has") })
 
 // Lookup finds the session of a cookie value. An unknown, idle (over
 // IdleTimeout), expired (over AbsoluteTimeout) session or one of a
