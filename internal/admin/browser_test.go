@@ -81,10 +81,13 @@ func browser(t *testing.T) context.Context {
 	return tctx
 }
 
-// tab opens another tab of the same browser (same cookies).
+// tab opens a tab of the browser in a browser context of its own: its
+// own cookies, so that the SQLite and PostgreSQL halves of a test, which
+// run at once against servers on the same host, never share a session
+// cookie (cookies ignore the port).
 func tab(t *testing.T, ctx context.Context) context.Context {
 	t.Helper()
-	c, cancel := chromedp.NewContext(ctx)
+	c, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	if err := chromedp.Do(c); err != nil {
 		t.Fatal(err)
