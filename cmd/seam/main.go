@@ -22,6 +22,10 @@ import (
 	"seam/internal/db"
 )
 
+// stdin is where commands read input (seam admin create's password);
+// tests replace it.
+var stdin io.Reader = os.Stdin
+
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = "v0.1.0-dev"
 
@@ -36,6 +40,7 @@ Commands:
   token     create, list or revoke Integration API tokens
   loadtest  drive a running Seam over HTTP: full checkouts, stock races
   mail      queue e-mail the worker gave up on again (retry)
+  admin     create back-office users (create)
   version   print the version
 
 Run "seam <command> -h" for the flags of a command. Every flag can also be set
@@ -62,6 +67,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"token":    token,
 		"loadtest": loadtestCmd,
 		"mail":     mailCmd,
+		"admin": func(ctx context.Context, args []string, out, errw io.Writer) error {
+			return adminCmd(ctx, args, stdin, out, errw)
+		},
 		"version": func(context.Context, []string, io.Writer, io.Writer) error {
 			fmt.Fprintln(stdout, appVersion())
 			return nil

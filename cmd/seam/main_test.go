@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -119,6 +120,13 @@ func TestServePrintsATokenOnceAndLoadsTheDemoOnce(t *testing.T) {
 	if token == "" || !strings.Contains(out.String(), base+"/graphql") {
 		t.Fatalf("first start printed no token or URL:\n%s", out.String())
 	}
+	login := adminLoginRE.FindStringSubmatch(out.String())
+	if login == nil || !strings.Contains(out.String(), base+"/admin/") {
+		t.Fatalf("first start printed no admin URL and login:\n%s", out.String())
+	}
+	if code := adminSignIn(t, base, login[1], login[2]); code != http.StatusSeeOther {
+		t.Errorf("signing in with the printed login answered %d; want 303", code)
+	}
 	r := graphql(t, base, token, `{ products(limit: 200) { id } stores { name type } pricelists { currency { code } } }`)
 	data1 := r["data"].(map[string]any)
 	if n := len(data1["products"].([]any)); n != 20 {
@@ -142,14 +150,61 @@ func TestServePrintsATokenOnceAndLoadsTheDemoOnce(t *testing.T) {
 	}
 
 	base, out, stop = startServe(t, "--data", data)
-	if tok := tokenRE.FindString(out.String()); tok != "" {
-		t.Errorf("second start printed a token again:\n%s", out.String())
+	if tok := tokenRE.FindString(out.String()); tok != "" || strings.Contains(out.String(), "Admin password") {
+		t.Errorf("second start printed a token or admin login again:\n%s", out.String())
 	}
 	r = graphql(t, base, token, `{ products(limit: 200) { id } }`)
 	if n := len(r["data"].(map[string]any)["products"].([]any)); n != 20 {
 		t.Errorf("after restart %d products; want the same 20", n)
 	}
 	stop()
+}
+
+var adminLoginRE = regexp.MustCompile(`Admin login +(\S+)\n +Admin password +(\S+)`)
+
+// adminSignIn posts the back office's sign-in form and returns the status.
+func adminSignIn(t *testing.T, base, email, password string) int {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(base+"/admin/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestAdminCreateReadsThePasswordFromStdinOrGeneratesOne(t *testing.T) {
+	data := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	stdin = strings.NewReader("a long enough password\n")
+	defer func() { stdin = os.Stdin }()
+	if code := run(context.Background(), []string{"admin", "create", "--data", data, "--email", "Bo@Example.com", "--role", "staff"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "Created Staff bo@example.com") || strings.Contains(stdout.String(), "a long enough password") {
+		t.Errorf("stdout %q", stdout.String())
+	}
+	stdout.Reset()
+	stdin = strings.NewReader("")
+	if code := run(context.Background(), []string{"admin", "create", "--data", data, "--email", "cy@example.com", "--role", "administrator"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !regexp.MustCompile(`Password: [A-Za-z0-9]{20}\n`).MatchString(stdout.String()) {
+		t.Errorf("no generated password printed: %q", stdout.String())
+	}
+	stderr.Reset()
+	stdin = strings.NewReader("short\n")
+	if code := run(context.Background(), []string{"admin", "create", "--data", data, "--email", "cy@example.com", "--role", "owner"}, &stdout, &stderr); code != 2 ||
+		!strings.Contains(stderr.String(), "--role must be administrator or staff") {
+		t.Errorf("bad role: exit %d, %s", code, stderr.String())
+	}
+	stderr.Reset()
+	stdin = strings.NewReader("")
+	if code := run(context.Background(), []string{"admin", "create", "--data", data, "--email", "cy@example.com", "--role", "staff"}, &stdout, &stderr); code != 2 ||
+		!strings.Contains(stderr.String(), "already an admin user") {
+		t.Errorf("same address again: exit %d, %s", code, stderr.String())
+	}
 }
 
 func TestServeWithoutDemoStartsEmptyButPrintsAToken(t *testing.T) {

@@ -165,6 +165,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := firstAdmin(ctx, d, stdout, base); err != nil {
+		return err
+	}
 	// The demo's pictures are drawn while Seam already serves, so that the
 	// first start is not held up; shutdown waits for them.
 	picturesDone := make(chan struct{})

@@ -20,12 +20,12 @@ import (
 // mailboxLimit is how many messages the list shows, newest first.
 const mailboxLimit = 200
 
-//go:embed templates/mailbox.html
+//go:embed templates/mailbox/mailbox.html
 var mailboxFiles embed.FS
 
 var mailboxTemplates = template.Must(template.New("mailbox").Funcs(template.FuncMap{
 	"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-}).ParseFS(mailboxFiles, "templates/mailbox.html"))
+}).ParseFS(mailboxFiles, "templates/mailbox/mailbox.html"))
 
 const (
 	// pageCSP lets the pages use their inline style and frame the HTML
@@ -56,21 +56,31 @@ const (
 // answers every other request 404, as if the page did not exist. Mount it
 // at /dev/mailbox only while the dev mailbox runs.
 func Mailbox(d *db.DB, log *slog.Logger) http.Handler {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	h := &mailbox{db: d, log: log}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /dev/mailbox", h.list)
-	mux.HandleFunc("GET /dev/mailbox/{$}", h.list)
-	mux.HandleFunc("GET /dev/mailbox/{id}", h.message)
-	mux.HandleFunc("GET /dev/mailbox/{id}/html", h.html)
-	mux.HandleFunc("GET /dev/mailbox/{id}/raw", h.raw)
+	mux := newMailbox(d, log, "/dev/mailbox")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !fromThisMachine(r) {
 			http.NotFound(w, r)
 			return
 		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// newMailbox serves the mailbox's pages under base, to whoever the caller
+// lets through: Mailbox to this machine, the back office to signed-in
+// Administrators at /admin/mailbox.
+func newMailbox(d *db.DB, log *slog.Logger, base string) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &mailbox{db: d, log: log, base: base}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+base, h.list)
+	mux.HandleFunc("GET "+base+"/{$}", h.list)
+	mux.HandleFunc("GET "+base+"/{id}", h.message)
+	mux.HandleFunc("GET "+base+"/{id}/html", h.html)
+	mux.HandleFunc("GET "+base+"/{id}/raw", h.raw)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -79,8 +89,9 @@ func Mailbox(d *db.DB, log *slog.Logger) http.Handler {
 }
 
 type mailbox struct {
-	db  *db.DB
-	log *slog.Logger
+	db   *db.DB
+	log  *slog.Logger
+	base string
 }
 
 func (h *mailbox) list(w http.ResponseWriter, r *http.Request) {
@@ -94,9 +105,10 @@ func (h *mailbox) list(w http.ResponseWriter, r *http.Request) {
 		mails = mails[:mailboxLimit]
 	}
 	h.render(w, r, http.StatusOK, "mailbox_list", struct {
+		Base  string
 		Mails []store.DevMail
 		More  bool
-	}{mails, more})
+	}{h.base, mails, more})
 }
 
 func (h *mailbox) message(w http.ResponseWriter, r *http.Request) {
@@ -104,7 +116,10 @@ func (h *mailbox) message(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, r, http.StatusOK, "mailbox_message", struct{ Mail store.DevMail }{m})
+	h.render(w, r, http.StatusOK, "mailbox_message", struct {
+		Base string
+		Mail store.DevMail
+	}{h.base, m})
 }
 
 func (h *mailbox) html(w http.ResponseWriter, r *http.Request) {
@@ -132,12 +147,12 @@ func (h *mailbox) raw(w http.ResponseWriter, r *http.Request) {
 func (h *mailbox) load(w http.ResponseWriter, r *http.Request) (store.DevMail, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
-		h.render(w, r, http.StatusNotFound, "mailbox_missing", nil)
+		h.render(w, r, http.StatusNotFound, "mailbox_missing", struct{ Base string }{h.base})
 		return store.DevMail{}, false
 	}
 	m, err := store.DevMailByID(r.Context(), h.db.Read(), id)
 	if errors.Is(err, seam.ErrNotFound) {
-		h.render(w, r, http.StatusNotFound, "mailbox_missing", nil)
+		h.render(w, r, http.StatusNotFound, "mailbox_missing", struct{ Base string }{h.base})
 		return m, false
 	}
 	if err != nil {

@@ -334,7 +334,15 @@ func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQu
 	if err != nil {
 		return ProductList{}, err
 	}
-	pl, err := store.GetPricelist(ctx, q, sel.PricelistID)
+	return s.ProductsIn(ctx, sel.StoreID, sel.MarketID, sel.PricelistID, pq)
+}
+
+// ProductsIn lists what a store sells in a market and pricelist, as
+// Products does for a selection (the back office searches with it before
+// a selection exists).
+func (s *Service) ProductsIn(ctx context.Context, storeID, marketID, pricelistID int64, pq ProductQuery) (ProductList, error) {
+	q := s.DB.Read()
+	pl, err := store.GetPricelist(ctx, q, pricelistID)
 	if err != nil {
 		return ProductList{}, err
 	}
@@ -350,7 +358,7 @@ func (s *Service) Products(ctx context.Context, selectionID string, pq ProductQu
 	if n := utf8.RuneCountInString(pq.Search); n > MaxSearch {
 		return ProductList{}, invalid("search", "search has %d characters; at most %d are allowed.", n, MaxSearch)
 	}
-	f := store.ShopFilter{StoreID: sel.StoreID, MarketID: sel.MarketID, PricelistID: sel.PricelistID, CategoryIDs: pq.Categories,
+	f := store.ShopFilter{StoreID: storeID, MarketID: marketID, PricelistID: pricelistID, CategoryIDs: pq.Categories,
 		BrandIDs: pq.Brands, Search: pq.Search, OnlyAvailable: pq.OnlyAvailable}
 	items, err := store.ShopItems(ctx, q, f, store.Page{Limit: pq.Limit, Offset: pq.SkipFirst})
 	if err != nil {

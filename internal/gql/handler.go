@@ -97,6 +97,7 @@ func NewHandler(c HandlerConfig) *Handler {
 	e := executor.New(schema)
 	e.Use(extension.Introspection{})
 	e.AroundFields(bounded)
+	e.Use(auditMutations{db: c.DB, log: c.Log})
 	e.SetErrorPresenter(r.presentError)
 	e.SetRecoverFunc(r.recoverPanic)
 	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))

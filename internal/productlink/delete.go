@@ -2,6 +2,7 @@ package productlink
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -16,8 +17,28 @@ import (
 // error on uuid; an unknown or already deleted link, or one of another
 // store than the actor's, is seam.ErrNotFound.
 func Delete(ctx context.Context, d *db.DB, actor seam.Actor, productID int64, uuid string, now time.Time) error {
+	return remove(ctx, d, actor, productID, now, func(tx *db.Tx) (store.ProductLink, error) { return Find(ctx, tx, productID, uuid) })
+}
+
+// DeleteByID removes a product's link by its id, for the back office,
+// which never holds the uuid after the link was made. The rules are
+// Delete's.
+func DeleteByID(ctx context.Context, d *db.DB, actor seam.Actor, productID, linkID int64, now time.Time) error {
+	return remove(ctx, d, actor, productID, now, func(tx *db.Tx) (store.ProductLink, error) {
+		l, err := store.GetProductLink(ctx, tx, linkID)
+		if err == nil && l.ProductID != productID {
+			return l, notFound("product %d has no payment link %d", productID, linkID)
+		}
+		if errors.Is(err, seam.ErrNotFound) {
+			return l, notFound("product %d has no payment link %d", productID, linkID)
+		}
+		return l, err
+	})
+}
+
+func remove(ctx context.Context, d *db.DB, actor seam.Actor, productID int64, now time.Time, find func(tx *db.Tx) (store.ProductLink, error)) error {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
-		l, err := Find(ctx, tx, productID, uuid)
+		l, err := find(tx)
 		if err != nil {
 			return err
 		}

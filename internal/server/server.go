@@ -111,6 +111,13 @@ func New(cfg Config) *Server {
 		mux.Handle(rest.ProductPagePrefix+"/", rest.NewProductPage(rest.ProductPageConfig{Checkout: cfg.Checkout, Log: cfg.Log,
 			BaseURL: cfg.BaseURL, RequestID: RequestID}))
 	}
+	if cfg.Checkout != nil {
+		// The back office (internal/admin) at /admin/.
+		adm := admin.New(admin.Config{DB: cfg.DB, Log: cfg.Log, Checkout: cfg.Checkout, PublicURL: cfg.BaseURL, DevMailbox: cfg.DevMailbox,
+			RequestID: RequestID, Now: cfg.Now, Fulfil: &fulfil.Service{DB: cfg.DB, Payments: cfg.Checkout.Payments, Now: cfg.Now, Log: cfg.Log}})
+		mux.Handle(admin.Prefix, adm)
+		mux.Handle(admin.Prefix+"/", adm)
+	}
 	if cfg.DevMailbox {
 		mb := admin.Mailbox(cfg.DB, cfg.Log)
 		mux.Handle("/dev/mailbox", mb)

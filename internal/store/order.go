@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"seam/internal/db"
@@ -129,6 +130,9 @@ type OrderFilter struct {
 	From, To     *time.Time
 	AfterNumber  *int64
 	BeforeNumber *int64
+	// Search matches the number exactly, or part of the e-mail address
+	// or the billing address (which holds the name), in any case.
+	Search string
 }
 
 func (f OrderFilter) where() *where {
@@ -149,6 +153,14 @@ func (f OrderFilter) where() *where {
 	}
 	if f.BeforeNumber != nil {
 		w.add("number < ?", *f.BeforeNumber)
+	}
+	if f.Search != "" {
+		needle := "%" + likeEscaper.Replace(lower(f.Search)) + "%"
+		if n, err := strconv.ParseInt(f.Search, 10, 64); err == nil {
+			w.add(`(number = ? OR LOWER(email) LIKE ? ESCAPE '\')`, n, needle)
+		} else {
+			w.add(`(LOWER(email) LIKE ? ESCAPE '\' OR LOWER(address) LIKE ? ESCAPE '\')`, needle, needle)
+		}
 	}
 	return &w
 }

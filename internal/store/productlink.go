@@ -320,3 +320,8 @@ func ActivePricelistsIn(ctx context.Context, q db.Q, storeID int64, currency str
 	return all(ctx, q, scanPricelist, pricelistSelect+` WHERE store_id = $1 AND currency = $2 AND status = 'ACTIVE' ORDER BY id`,
 		storeID, currency)
 }
+
+// ProductLinksOf lists a product's links, newest first, at most limit.
+func ProductLinksOf(ctx context.Context, q db.Q, productID int64, limit int) ([]ProductLink, error) {
+	return all(ctx, q, scanProductLink, productLinkSelect+` WHERE product_id = $1 ORDER BY id DESC LIMIT $2`, productID, limit)
+}

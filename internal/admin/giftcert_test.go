@@ -1,0 +1,46 @@
+package admin_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"seam/internal/db"
+	"seam/internal/dbtest"
+)
+
+func TestGiftCertificatesPageShowsTheBoughtCertificateWithoutItsCode(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		s := startSeam(t, d)
+		b := s.url + "/api/checkout"
+		start := api(t, "PUT", b+"/countries/SE", "", nil)
+		token, _ := start["token"].(string)
+		api(t, "POST", b+"/items/gift-certificates/gift-2", token, nil)
+		api(t, "POST", b+"/payment", token, map[string]any{"termsAndConditions": true, "address": map[string]any{
+			"email": "gift@example.com", "firstName": "Gi", "lastName": "Ft", "address1": "Storgatan 1", "zipCode": "11122",
+			"city": "Stockholm", "country": "SE"}})
+		c, _ := signedInClient(t, s)
+		resp, err := c.Get(s.url + "/admin/gift-certificates")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		page := string(body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Pre-defined gift certificate") || !strings.Contains(page, "100 SEK") ||
+			!strings.Contains(page, "issue") {
+			t.Fatalf("gift certificates page %d:\n%s", resp.StatusCode, page)
+		}
+		mail := dbtest.String(t, d, `SELECT text_body FROM mail_outbox WHERE kind = 'gift_certificate'`)
+		hint := dbtest.String(t, d, `SELECT code_hint FROM voucher WHERE type = 'CREDIT'`)
+		i := strings.Index(mail, hint)
+		if i < 12 {
+			t.Fatalf("no code in the mail: %q", mail)
+		}
+		if code := mail[i-12 : i+4]; strings.Contains(page, code) {
+			t.Errorf("the page shows the code %s", code)
+		}
+	})
+}
