@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"seam/internal/money"
 	"seam/internal/productlink"
@@ -127,7 +128,9 @@ func readCreate(w http.ResponseWriter, r *http.Request) (productlink.CreateInput
 		}
 		return in, &melBad{status: http.StatusBadRequest, field: "body", msg: "Could not read the request body."}
 	}
-	if bad := textguard.JSON(raw); bad != nil {
+	// Text that is not UTF-8 gets the field's own 422 below; a NUL, which
+	// JSON can carry in valid UTF-8, is refused here.
+	if bad := textguard.JSON(raw); bad != nil && utf8.Valid(raw) {
 		return in, &melBad{status: http.StatusBadRequest, field: bad.Field, msg: bad.Message}
 	}
 	var body map[string]json.RawMessage

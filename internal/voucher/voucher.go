@@ -171,15 +171,14 @@ func HashCode(ctx context.Context, q db.Q, code string) (string, error) {
 	return secret.CodeHash(key, NormalizeCode(code)), nil
 }
 
-// Hint is the last four characters of a code, kept for people to tell
-// codes apart.
+// Hint is the end of a code, kept in plain text for people to tell codes
+// apart: a third of its characters, at most four (a 12-character code
+// shows 4, a human-chosen 8-character one 2), so that the hint never gives
+// away most of a short code.
 func Hint(code string) string {
-	c := NormalizeCode(code)
-	if utf8.RuneCountInString(c) <= 4 {
-		return c
-	}
-	r := []rune(c)
-	return string(r[len(r)-4:])
+	r := []rune(NormalizeCode(code))
+	n := min(4, len(r)/3)
+	return string(r[len(r)-n:])
 }
 
 // Create makes a voucher with its markets and actions. Without a code, a
