@@ -111,7 +111,7 @@ func TestKilledServeProcessesLoseNoOrder(t *testing.T) {
 			}
 			r := send(worker, "POST", "/payment", map[string]any{"termsAndConditions": true}, map[string]string{"API-Token": token, "Idempotency-Key": key("pay")})
 			ord, _ := r.body["order"].(map[string]any)
-			hash, _ := ord["order"].(string)
+			hash, _ := ord["id"].(string) // "order" is the number, as in Centra's receipts
 			mu.Lock()
 			defer mu.Unlock()
 			if r.status == http.StatusOK && r.body["action"] == "success" && hash != "" {

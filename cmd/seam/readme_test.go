@@ -75,6 +75,8 @@ var readmeSkips = []struct{ has, why string }{
 	{"go test -race ./...", "the first two commands: the test runs serve itself, and is the test suite"},
 	{"SEAM_DATABASE_URL=", "starts another server on PostgreSQL"},
 	{"seam loadtest checkout", "load tests run for 30 s at full speed; cmd/seam's loadtest tests run them against serve"},
+	{"https://example.com/tee.jpg", "Seam fetches the picture from the internet; the multipart example after it uploads one"},
+	{"go run ./scripts/mutants", "the mutation check is part of the development suite (.ci/run runs it)"},
 }
 
 var (

@@ -105,7 +105,7 @@ func TestOperatorMakesAPaymentLinkForACustomer(t *testing.T) {
 		paid := api(t, "POST", checkoutAPI+"/payment", token, map[string]any{"termsAndConditions": true, "address": map[string]any{
 			"email": "jon.snow@example.com", "firstName": "Jon", "lastName": "Snow", "address1": "Storgatan 1", "zipCode": "11122",
 			"city": "Stockholm", "country": "SE"}})
-		hash, _ := paid["order"].(map[string]any)["order"].(string)
+		hash, _ := paid["order"].(map[string]any)["id"].(string) // "order" is the number
 		if hash == "" {
 			t.Fatalf("payment made no order: %v", paid)
 		}

@@ -119,31 +119,19 @@ func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFu
 			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 			defer cancel()
 		}
-		ctx = media.WithBaseURL(ctx, publicBase(h.BaseURL, r))
-		c := &call{ctx: ctx, r: r, h: h}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				h.writeJSON(w, r, http.StatusRequestEntityTooLarge, errorBody(nil, "body", fmt.Sprintf("The request body is over %d bytes.", MaxBody)))
-				return
-			}
-			h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, "body", "Could not read the request body."))
+		c, ok := h.begin(w, r, ctx)
+		if !ok {
 			return
 		}
-		c.body = body
-		if bad := textguard.Request(r, body); bad != nil {
-			h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, bad.Field, bad.Message))
-			return
-		}
+		var err error
 		token, bearer := sessionToken(r), serverSecret(r)
 		needSession := !serverForm || token != ""
-		if c.caller, err = h.svc.Authenticate(ctx, token, bearer, needSession && token != "none"); err != nil {
+		if c.caller, err = h.svc.Authenticate(c.ctx, token, bearer, needSession && token != "none"); err != nil {
 			h.writeError(w, c, err)
 			return
 		}
 		if needsSelection {
-			if c.selection, err = h.svc.SelectionFor(ctx, c.caller, r.PathValue("selection")); err != nil {
+			if c.selection, err = h.svc.SelectionFor(c.ctx, c.caller, r.PathValue("selection")); err != nil {
 				h.writeError(w, c, err)
 				return
 			}
@@ -161,24 +149,41 @@ func (h *Handler) wrap(a action, needsSelection, serverForm bool) http.HandlerFu
 	}
 }
 
+// begin starts a call: the media base URL in its context, its body read
+// (at most MaxBody) and its text checked (no NUL, UTF-8 only). It has
+// answered when it returns false.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request, ctx context.Context) (*call, bool) {
+	ctx = media.WithBaseURL(ctx, publicBase(h.BaseURL, r))
+	c := &call{ctx: ctx, r: r, h: h}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.writeJSON(w, r, http.StatusRequestEntityTooLarge, errorBody(nil, "body", fmt.Sprintf("The request body is over %d bytes.", MaxBody)))
+			return nil, false
+		}
+		h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, "body", "Could not read the request body."))
+		return nil, false
+	}
+	c.body = body
+	if bad := textguard.Request(r, body); bad != nil {
+		h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, bad.Field, bad.Message))
+		return nil, false
+	}
+	return c, true
+}
+
 // read registers a call that only reads: it writes no session (the caller
 // still gets a token, stored by its first write) and prices for the
 // session's selection when there is one, else for the store's default
 // country.
 func (h *Handler) read(method, path string, a action) {
 	h.mux.HandleFunc(method+" "+Prefix+path, func(w http.ResponseWriter, r *http.Request) {
-		c := &call{ctx: r.Context(), r: r, h: h}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				h.writeJSON(w, r, http.StatusRequestEntityTooLarge, errorBody(nil, "body", fmt.Sprintf("The request body is over %d bytes.", MaxBody)))
-				return
-			}
-			h.writeJSON(w, r, http.StatusBadRequest, errorBody(nil, "body", "Could not read the request body."))
+		c, ok := h.begin(w, r, r.Context())
+		if !ok {
 			return
 		}
-		c.body = body
+		var err error
 		if c.caller, err = h.svc.AuthenticateRead(c.ctx, sessionToken(r), serverSecret(r)); err != nil {
 			h.writeError(w, c, err)
 			return
