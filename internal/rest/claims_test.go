@@ -169,7 +169,7 @@ func linkAndOrder(t *testing.T, d *db.DB) (linkID int64, selection string, order
 	l := op.link(op.selection(1, 0), "lockQuantities: true")
 	b := a.browser(t)
 	b.must(http.StatusOK, "POST", "/items/"+tee, nil)
-	hash := b.must(http.StatusOK, "POST", "/payment", pay(shopper)).str("order", "order")
+	hash := b.must(http.StatusOK, "POST", "/payment", pay(shopper)).str("order", "id")
 	orderID = dbtest.Int(t, d, `SELECT id FROM orders WHERE hash = $1`, hash)
 	linkID = dbtest.Int(t, d, `SELECT id FROM payment_link WHERE selection_id = $1`, l.selection)
 	return linkID, l.selection, orderID

@@ -32,7 +32,7 @@ func TestTaxIsRoundedOncePerLine(t *testing.T) {
 		if got := o.get("order", "totals", "grandTotalPriceTaxAsNumber"); got != 16.76 {
 			t.Errorf("order tax %v EUR, want 16.76", got)
 		}
-		hash := o.str("order", "order")
+		hash := o.str("order", "id")
 		if tax := dbtest.Int(t, d, `SELECT tax_minor FROM orders WHERE hash = '`+hash+`'`); tax != 1676 {
 			t.Errorf("stored order tax %d minor units, want 1676", tax)
 		}

@@ -93,8 +93,8 @@ func TestCentraStorefrontBuysTwiceOverHTTP(t *testing.T) {
 		if shown != "spring20" {
 			t.Errorf("the shopper sees the voucher as %q, want spring20 as typed", shown)
 		}
-		if other := srv.must(http.StatusOK, "GET", "/selections/"+selID, nil).str("selection", "discounts", "vouchers", 0, "voucher"); other != "…NG20" {
-			t.Errorf("a server sees the voucher as %q, want …NG20", other)
+		if other := srv.must(http.StatusOK, "GET", "/selections/"+selID, nil).str("selection", "discounts", "vouchers", 0, "voucher"); other != "…20" { // the hint: a third of the code, at most 4 characters
+			t.Errorf("a server sees the voucher as %q, want …20", other)
 		}
 		s = b.must(http.StatusOK, "DELETE", "/vouchers", map[string]any{"voucher": shown})
 		if n := len(s.list("selection", "discounts", "vouchers")); n != 0 || s.get("selection", "discounts", "anyDiscount") != false {
