@@ -36,22 +36,46 @@ func seal(ctx context.Context, q db.Q, row *store.Mail) error {
 // A row stored in plain text (body_seal 0) is sent as it is.
 func (w *Worker) message(ctx context.Context, m store.Mail) (Message, error) {
 	msg := Message{Kind: m.Kind, StoreID: m.StoreID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
-	switch m.Seal {
-	case db.MailBodyPlain:
+	if m.Seal == db.MailBodyPlain {
 		return msg, nil
-	case db.MailBodySealed:
-	default:
-		return Message{}, fmt.Errorf("its body is stored in an unknown way (body_seal %d)", m.Seal)
 	}
 	s, err := w.sealer(ctx)
 	if err != nil {
 		return Message{}, err
 	}
+	return opened(s, m, msg)
+}
+
+// Open returns the message an outbox row sends, its bodies opened with
+// the code key read through q: for tools and tests that read a queued
+// message. The worker opens its own (with the key read once).
+func Open(ctx context.Context, q db.Q, m store.Mail) (Message, error) {
+	msg := Message{Kind: m.Kind, StoreID: m.StoreID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+	if m.Seal == db.MailBodyPlain {
+		return msg, nil
+	}
+	key, err := db.CodeKey(ctx, q)
+	if err != nil {
+		return Message{}, err
+	}
+	s, err := db.MailBodySealer(key)
+	if err != nil {
+		return Message{}, err
+	}
+	return opened(s, m, msg)
+}
+
+// opened is msg with m's sealed bodies opened by s.
+func opened(s secret.Sealer, m store.Mail, msg Message) (Message, error) {
+	if m.Seal != db.MailBodySealed {
+		return Message{}, fmt.Errorf("mail %d: its body is stored in an unknown way (body_seal %d)", m.ID, m.Seal)
+	}
+	var err error
 	if msg.Text, err = s.Open(m.Text, db.MailBodyContext(m.MessageID, "text")); err == nil {
 		msg.HTML, err = s.Open(m.HTML, db.MailBodyContext(m.MessageID, "html"))
 	}
 	if err != nil {
-		return Message{}, fmt.Errorf("its sealed body does not open with this database's code key (was code_key replaced?)")
+		return Message{}, fmt.Errorf("mail %d: its sealed body does not open with this database's code key (was code_key replaced?)", m.ID)
 	}
 	return msg, nil
 }

@@ -121,6 +121,13 @@ func (w *Worker) pass(ctx context.Context) (sent, claimed int, err error) {
 		w.log().Error("mail given up: not sent within its window", "mail", m.ID, "kind", m.Kind,
 			"domain", domain(m.To), "attempts", m.Attempts, "window", window.String())
 	}
+	if len(live) > 0 {
+		// Read the code key that opens sealed bodies before sending: a
+		// database that cannot give it now hands the messages back.
+		if _, err := w.sealer(ctx); err != nil {
+			return 0, len(live) + len(expired), errors.Join(fmt.Errorf("read the key of sealed mail: %w", err), w.release(ctx, live, now))
+		}
+	}
 
 	var (
 		mu          sync.Mutex
