@@ -57,7 +57,12 @@ func makeCodeKey(ctx context.Context, tx *sql.Tx) error {
 }
 
 // CodeKey returns the server's code key (see secret.CodeHash).
-func CodeKey(ctx context.Context, q Q) ([]byte, error) {
+func CodeKey(ctx context.Context, q Q) ([]byte, error) { return readCodeKey(ctx, q) }
+
+// readCodeKey is CodeKey for any connection, also a migration's *sql.Tx.
+func readCodeKey(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) ([]byte, error) {
 	var s string
 	if err := q.QueryRowContext(ctx, `SELECT key_hex FROM code_key WHERE id = 1`).Scan(&s); err != nil {
 		return nil, fmt.Errorf("read the code key (migration %d): %w", codeKeyVersion, err)

@@ -54,7 +54,8 @@ func (d *DB) provider() (*goose.Provider, error) {
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithGoMigrations(goose.NewGoMigration(referenceVersion,
 			&goose.GoFunc{RunTx: insertReferenceData}, &goose.GoFunc{Mode: goose.TransactionEnabled}),
-			goose.NewGoMigration(codeKeyVersion, &goose.GoFunc{RunTx: makeCodeKey}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
+			goose.NewGoMigration(codeKeyVersion, &goose.GoFunc{RunTx: makeCodeKey}, &goose.GoFunc{Mode: goose.TransactionEnabled}),
+			goose.NewGoMigration(mailSealVersion, &goose.GoFunc{RunTx: sealMailOutbox}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
 	}
 	if d.engine == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres
@@ -130,6 +131,8 @@ func migrationName(version int64, path string) string {
 		return path
 	case version == codeKeyVersion:
 		return "code key (rehashes stored voucher codes)"
+	case version == mailSealVersion:
+		return "mail seal (seals the bodies of queued mail)"
 	}
 	return "reference data (countries, states)"
 }

@@ -60,7 +60,8 @@ type Message struct {
 	HTML string
 }
 
-// Enqueue adds m to the outbox inside tx and returns its id. The worker
+// Enqueue adds m to the outbox inside tx and returns its id, its bodies
+// sealed under a key derived from the code key (see seal.go). The worker
 // sees it only once tx commits, and never if tx rolls back. Invalid input
 // is a seam.UserErrors naming the field.
 func Enqueue(ctx context.Context, tx *db.Tx, m Message) (int64, error) {
@@ -70,6 +71,9 @@ func Enqueue(ctx context.Context, tx *db.Tx, m Message) (int64, error) {
 	now := db.Now()
 	row := store.Mail{Kind: m.Kind, StoreID: m.StoreID, MessageID: newMessageID(), To: m.To, Subject: m.Subject,
 		Text: m.Text, HTML: m.HTML, NextAttemptAt: now, CreatedAt: now, GiveUpAt: now.Add(DefaultWindow)}
+	if err := seal(ctx, tx, &row); err != nil {
+		return 0, fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
+	}
 	if err := store.InsertMail(ctx, tx, &row); err != nil {
 		return 0, fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
 	}

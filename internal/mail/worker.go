@@ -10,6 +10,7 @@ import (
 
 	"seam/internal/db"
 	"seam/internal/retry"
+	"seam/internal/secret"
 	"seam/internal/store"
 )
 
@@ -52,6 +53,9 @@ type Worker struct {
 	retry.Policy
 	// Batch is how many messages a pass claims; 0 means DefaultBatch.
 	Batch int
+
+	mu   sync.Mutex
+	seal *secret.Sealer // opens sealed bodies; read once
 }
 
 // DeliverDue runs one pass: it claims up to Batch due messages, sends
@@ -116,6 +120,13 @@ func (w *Worker) pass(ctx context.Context) (sent, claimed int, err error) {
 	for _, m := range expired {
 		w.log().Error("mail given up: not sent within its window", "mail", m.ID, "kind", m.Kind,
 			"domain", domain(m.To), "attempts", m.Attempts, "window", window.String())
+	}
+	if len(live) > 0 {
+		// Read the code key that opens sealed bodies before sending: a
+		// database that cannot give it now hands the messages back.
+		if _, err := w.sealer(ctx); err != nil {
+			return 0, len(live) + len(expired), errors.Join(fmt.Errorf("read the key of sealed mail: %w", err), w.release(ctx, live, now))
+		}
 	}
 
 	var (
@@ -191,9 +202,13 @@ type result struct {
 func (w *Worker) deliver(ctx context.Context, m store.Mail) (result, error) {
 	attemptedAt := w.Time()
 	t0 := time.Now()
-	sctx, cancel := context.WithTimeout(ctx, w.timeout())
-	serr := w.Sender.send(sctx, Message{Kind: m.Kind, StoreID: m.StoreID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML}, m.MessageID)
-	cancel()
+	msg, oerr := w.message(ctx, m)
+	var serr *sendError
+	if oerr == nil {
+		sctx, cancel := context.WithTimeout(ctx, w.timeout())
+		serr = w.Sender.send(sctx, msg, m.MessageID)
+		cancel()
+	}
 	took := time.Since(t0)
 
 	now := w.Time()
@@ -202,6 +217,12 @@ func (w *Worker) deliver(ctx context.Context, m store.Mail) (result, error) {
 	o := store.MailOutcome{Attempted: true, NextAttemptAt: now, GiveUpAt: giveUp}
 	var r result
 	switch {
+	case oerr != nil:
+		// Nothing to send, now or later; a retry (RetryFailedMails) tries
+		// again, e.g. once the right code_key is restored.
+		attempt.Error = clip("not sent: "+oerr.Error(), errorLimit)
+		o.LastError = &attempt.Error
+		o.Status, o.NextAttemptAt = store.MailFailed, now
 	case serr == nil:
 		r.sent = true
 		o.Status, o.SentAt = store.MailSent, &now

@@ -32,9 +32,14 @@ type Mail struct {
 	MessageID string
 	To        string
 	Subject   string
-	Text      string
-	// HTML is empty for a text-only message.
-	HTML   string
+	// Text and HTML are the bodies as stored: sealed when Seal is
+	// db.MailBodySealed (package mail seals and opens them). HTML is empty
+	// for a text-only message.
+	Text string
+	HTML string
+	// Seal says how Text and HTML are stored (db.MailBodyPlain or
+	// db.MailBodySealed).
+	Seal   int
 	Status string
 	// Attempts counts the sends tried.
 	Attempts int
@@ -48,7 +53,7 @@ type Mail struct {
 	LastError     *string
 }
 
-const mailColumns = `id, kind, store_id, message_id, to_address, subject, text_body, html_body, status, attempts, claims,
+const mailColumns = `id, kind, store_id, message_id, to_address, subject, text_body, html_body, body_seal, status, attempts, claims,
 	next_attempt_at, created_at, sent_at, give_up_at, last_error`
 
 func scanMail(s scanner) (Mail, error) {
@@ -56,7 +61,7 @@ func scanMail(s scanner) (Mail, error) {
 	var storeID sql.NullInt64
 	var sent sql.NullTime
 	var lastErr sql.NullString
-	err := s.Scan(&m.ID, &m.Kind, &storeID, &m.MessageID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Status, &m.Attempts, &m.Claims,
+	err := s.Scan(&m.ID, &m.Kind, &storeID, &m.MessageID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.Seal, &m.Status, &m.Attempts, &m.Claims,
 		&m.NextAttemptAt, &m.CreatedAt, &sent, &m.GiveUpAt, &lastErr)
 	m.StoreID = nullInt(storeID)
 	if sent.Valid {
@@ -70,9 +75,9 @@ func scanMail(s scanner) (Mail, error) {
 // ID. Insert it in the transaction of the change it reports, so that it
 // exists exactly when the change commits.
 func InsertMail(ctx context.Context, q db.Q, m *Mail) error {
-	id, err := insertID(ctx, q, `INSERT INTO mail_outbox (kind, store_id, message_id, to_address, subject, text_body, html_body, status,
-		next_attempt_at, created_at, give_up_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10) RETURNING id`,
-		m.Kind, m.StoreID, m.MessageID, m.To, m.Subject, m.Text, m.HTML,
+	id, err := insertID(ctx, q, `INSERT INTO mail_outbox (kind, store_id, message_id, to_address, subject, text_body, html_body, body_seal, status,
+		next_attempt_at, created_at, give_up_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', $9, $10, $11) RETURNING id`,
+		m.Kind, m.StoreID, m.MessageID, m.To, m.Subject, m.Text, m.HTML, m.Seal,
 		db.Time(m.NextAttemptAt), db.Time(m.CreatedAt), db.Time(m.GiveUpAt))
 	m.ID = id
 	m.Status = MailPending
@@ -114,9 +119,10 @@ type MailOutcome struct {
 // FinishMailClaim writes the outcome of claim number claim of message id.
 // It reports false, changing nothing, when the message is no longer
 // PENDING under that claim (the claimer's lease ran out and another worker
-// claimed it since). A SENT message's bodies are emptied: they may hold
-// secrets (a gift certificate's code) that are kept only as hashes once
-// delivered.
+// claimed it since). A SENT message's bodies are emptied, sealed or not:
+// they may hold secrets (a gift certificate's code, a payment link) that
+// are kept only as hashes once delivered. A FAILED one keeps its sealed
+// bodies, so that it can be queued again (RetryFailedMails).
 func FinishMailClaim(ctx context.Context, q db.Q, id, claim int64, o MailOutcome) (bool, error) {
 	attempted := 0
 	if o.Attempted {
@@ -129,7 +135,8 @@ func FinishMailClaim(ctx context.Context, q db.Q, id, claim int64, o MailOutcome
 	}
 	res, err := q.ExecContext(ctx, `UPDATE mail_outbox SET status = $1, attempts = attempts + $2, next_attempt_at = $3,
 		sent_at = $4, give_up_at = $5, last_error = $6,
-		text_body = CASE WHEN $1 = 'SENT' THEN '' ELSE text_body END, html_body = CASE WHEN $1 = 'SENT' THEN '' ELSE html_body END
+		text_body = CASE WHEN $1 = 'SENT' THEN '' ELSE text_body END, html_body = CASE WHEN $1 = 'SENT' THEN '' ELSE html_body END,
+		body_seal = CASE WHEN $1 = 'SENT' THEN 0 ELSE body_seal END
 		WHERE id = $7 AND claims = $8 AND status = 'PENDING'`,
 		o.Status, attempted, db.Time(o.NextAttemptAt), sent, db.Time(o.GiveUpAt), o.LastError, id, claim)
 	if err != nil {
