@@ -20,6 +20,7 @@ import (
 	"seam/internal/db"
 	"seam/internal/dbtest"
 	"seam/internal/demo"
+	"seam/internal/media"
 	"seam/internal/payment"
 	"seam/internal/server"
 )
@@ -104,6 +105,13 @@ type seam struct {
 
 func startSeam(t *testing.T, d *db.DB) seam {
 	t.Helper()
+	return startSeamWith(t, d, nil)
+}
+
+// startSeamWith starts Seam with lib storing and serving product
+// pictures (nil leaves them out).
+func startSeamWith(t *testing.T, d *db.DB, lib *media.Library) seam {
+	t.Helper()
 	ctx := context.Background()
 	for _, u := range []adminuser.NewUser{{Email: adminEmail, Name: "Anna", Role: adminuser.Administrator, Password: password},
 		{Email: staffEmail, Name: "Sam", Role: adminuser.Staff, Password: password}} {
@@ -114,7 +122,7 @@ func startSeam(t *testing.T, d *db.DB) seam {
 	test := &payment.Test{Key: []byte("k")}
 	svc := checkout.New(d, map[string]payment.Provider{"test": test})
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := httptest.NewServer(server.New(server.Config{DB: d, Log: log, Version: "test", Checkout: svc, TestPayments: test, DevMailbox: true}).Handler())
+	srv := httptest.NewServer(server.New(server.Config{DB: d, Log: log, Version: "test", Checkout: svc, TestPayments: test, DevMailbox: true, Media: lib}).Handler())
 	t.Cleanup(srv.Close)
 	return seam{url: srv.URL, d: d}
 }

@@ -19,6 +19,7 @@ type stockRow struct {
 
 type stockShow struct {
 	Product    store.Product
+	Pictures   []picture
 	Warehouses []store.Warehouse
 	Rows       []stockRow
 	// Form: the direction, warehouse, description and quantities typed.
@@ -49,6 +50,12 @@ func (h *Handler) stockPage(w http.ResponseWriter, r *http.Request, status int, 
 		h.fail(w, r, err)
 		return
 	}
+	pictures, err := productPictures(ctx, q, []store.Product{v.Product})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Pictures = pictures[id]
 	variants, err := store.VariantsByProductIDs(ctx, q, []int64{id})
 	if err != nil {
 		h.fail(w, r, err)
