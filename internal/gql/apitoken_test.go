@@ -3,7 +3,9 @@ package gql_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,6 +99,61 @@ func TestApiTokensListsEveryKindAndRevokeApiTokenEndsAny(t *testing.T) {
 		limited := admin.With(gqltest.NewToken(t, d, auth.NewToken{Name: "shop1", All: true, StoreID: &store1}))
 		if r := limited.Do(list, nil); len(r.Errors) == 0 || !strings.Contains(string(r.Raw), "restricted to store 1") {
 			t.Errorf("a store-restricted token listed tokens: %s", r.Raw)
+		}
+	})
+}
+
+// TestApiTokensPagesWithLimitAndPage: apiTokens returns 20 by default,
+// pages with limit and a 1-based page after the filter, kind by kind,
+// and refuses a limit over 200 with a clear error.
+func TestApiTokensPagesWithLimitAndPage(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		admin := gqltest.New(t, d, "ops")
+		want := []string{"ops"}
+		for i := 1; i <= 21; i++ {
+			name := fmt.Sprintf("t%02d", i)
+			gqltest.NewToken(t, d, auth.NewToken{Name: name, Permissions: []string{"Product:read"}})
+			want = append(want, name)
+		}
+		if _, err := checkout.CreateSecret(context.Background(), d, "web"); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, "web")
+		names := func(args string) []string {
+			t.Helper()
+			r := admin.MustOK(`{ apiTokens`+args+` { name } }`, nil)
+			var out []string
+			for _, x := range gqltest.Get(r.Data, "apiTokens").([]any) {
+				out = append(out, x.(map[string]any)["name"].(string))
+			}
+			return out
+		}
+		for _, c := range []struct {
+			args string
+			want []string
+		}{
+			{"", want[:20]},
+			{"(page: 2)", want[20:]},
+			{"(limit: 5, page: 5)", want[20:]},
+			{"(limit: 5, page: 6)", nil},
+			{"(limit: 200)", want},
+			{"(where: {kind: [INTEGRATION_API]}, limit: 3, page: 8)", want[21:22]},
+			{"(where: {kind: [CHECKOUT_API_SHARED_SECRET]}, limit: 1)", []string{"web"}},
+		} {
+			if got := names(c.args); !slices.Equal(got, c.want) {
+				t.Errorf("apiTokens%s = %v; want %v", c.args, got, c.want)
+			}
+		}
+		for args, msg := range map[string]string{
+			"(limit: 201)": "limit must be between 1 and 200, got 201",
+			"(limit: 0)":   "limit must be between 1 and 200, got 0",
+			"(page: 0)":    "page is 1-based",
+		} {
+			r := admin.Do(`{ apiTokens`+args+` { name } }`, nil)
+			if len(r.Errors) == 0 || !strings.Contains(string(r.Raw), msg) {
+				t.Errorf("apiTokens%s: %s; want an error saying %q", args, r.Raw, msg)
+			}
 		}
 	})
 }

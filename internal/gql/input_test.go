@@ -531,6 +531,7 @@ func TestListArgumentsOutOfRangeAreValidationErrors(t *testing.T) {
 		{`{ idConversions(limit: 1000) { id } }`, at("idConversions"), "limit", "got 1000."},
 		{`{ pricelists(where: {id: [23]}) { id prices(limit: 0) { price { value } } } }`, at("pricelists", "0", "prices"), "limit", "got 0."},
 		{`{ warehouses { id stock(page: 0) { physicalQuantity } } }`, at("warehouses", "0", "stock"), "page", "got 0."},
+		{`{ apiTokens(limit: 201) { id } }`, at("apiTokens"), "limit", "limit must be between 1 and 200, got 201."},
 	}
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		seedFixture(t, d)

@@ -1014,7 +1014,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens             func(childComplexity int, where *model.APITokenFilter) int
+		APITokens             func(childComplexity int, where *model.APITokenFilter, limit *int64, page *int64) int
 		AttributeTypes        func(childComplexity int, where *model.AttributeTypeFilter) int
 		Brands                func(childComplexity int, where *model.BrandFilter, limit *int64, page *int64) int
 		Bundles               func(childComplexity int, where *model.BundleFilter, limit *int64, page *int64) int
@@ -1790,7 +1790,7 @@ type ProductVariantResolver interface {
 type QueryResolver interface {
 	RateLimits(ctx context.Context) ([]*model.RateLimit, error)
 	IDConversions(ctx context.Context, where *model.IDConversionFilter, limit *int64, page *int64) ([]*store.IDConversion, error)
-	APITokens(ctx context.Context, where *model.APITokenFilter) ([]*auth.Credential, error)
+	APITokens(ctx context.Context, where *model.APITokenFilter, limit *int64, page *int64) ([]*auth.Credential, error)
 	AttributeTypes(ctx context.Context, where *model.AttributeTypeFilter) ([]*attribute.Type, error)
 	MappedAttributes(ctx context.Context, where *model.MappedAttributeFilter) ([]*model.MappedAttribute, error)
 	SizeCharts(ctx context.Context, where *model.SizeChartFilter, sort []string, limit *int64, page *int64) ([]*store.SizeChart, error)
@@ -6126,7 +6126,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.APITokens(childComplexity, args["where"].(*model.APITokenFilter)), true
+		return e.ComplexityRoot.Query.APITokens(childComplexity, args["where"].(*model.APITokenFilter), args["limit"].(*int64), args["page"].(*int64)), true
 	case "Query.attributeTypes":
 		if e.ComplexityRoot.Query.AttributeTypes == nil {
 			break
@@ -8658,8 +8658,8 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema/apitoken.graphqls", Input: `extend type Query {
-  "Every token and secret that reaches Seam's APIs, of every kind (Integration API tokens, Checkout API shared secrets, and kinds added later), kind by kind, oldest first; never the secrets. Tokens restricted to a store may not list them. Seam addition."
-  apiTokens(where: ApiTokenFilter): [ApiToken!]! @perm(name: "ApiToken:read")
+  "Every token and secret that reaches Seam's APIs, of every kind (Integration API tokens, Checkout API shared secrets, and kinds added later), kind by kind, oldest first; never the secrets. limit is 1–200 (default 20) and page is 1-based, as in orders; the filter applies before paging. Tokens restricted to a store may not list them. Seam addition."
+  apiTokens(where: ApiTokenFilter, limit: Int = 20, page: Int = 1): [ApiToken!]! @perm(name: "ApiToken:read")
 }
 
 extend type Mutation {
@@ -15751,6 +15751,22 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt2ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
 	return args, nil
 }
 
@@ -38122,7 +38138,7 @@ func (ec *executionContext) _Query_apiTokens(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().APITokens(ctx, fc.Args["where"].(*model.APITokenFilter))
+			return ec.Resolvers.Query().APITokens(ctx, fc.Args["where"].(*model.APITokenFilter), fc.Args["limit"].(*int64), fc.Args["page"].(*int64))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
