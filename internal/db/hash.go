@@ -27,5 +27,6 @@ func SchemaVersion() string {
 	h.Write([]byte(strconv.Itoa(referenceVersion) + isoCountries + leadingCountries))
 	h.Write([]byte("code key " + strconv.Itoa(codeKeyVersion)))
 	h.Write([]byte("mail seal " + strconv.Itoa(mailSealVersion)))
+	h.Write([]byte("hook seal " + strconv.Itoa(hookSealVersion)))
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }

@@ -55,7 +55,8 @@ func (d *DB) provider() (*goose.Provider, error) {
 		goose.WithGoMigrations(goose.NewGoMigration(referenceVersion,
 			&goose.GoFunc{RunTx: insertReferenceData}, &goose.GoFunc{Mode: goose.TransactionEnabled}),
 			goose.NewGoMigration(codeKeyVersion, &goose.GoFunc{RunTx: makeCodeKey}, &goose.GoFunc{Mode: goose.TransactionEnabled}),
-			goose.NewGoMigration(mailSealVersion, &goose.GoFunc{RunTx: sealMailOutbox}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
+			goose.NewGoMigration(mailSealVersion, &goose.GoFunc{RunTx: sealMailOutbox}, &goose.GoFunc{Mode: goose.TransactionEnabled}),
+			goose.NewGoMigration(hookSealVersion, &goose.GoFunc{RunTx: sealHookSecrets}, &goose.GoFunc{Mode: goose.TransactionEnabled})),
 	}
 	if d.engine == Postgres {
 		dir, dialect = "migrations/postgres", goose.DialectPostgres

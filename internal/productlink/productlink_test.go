@@ -211,3 +211,27 @@ func TestLinksOfAStoreTokenSellInItsStore(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestAfterSaleSecretIsSealedAtRest sets a store's after-sale webhook: the
+// secret it shows is in no table in plain text, and Seam reads it back as
+// shown to sign the webhook with.
+func TestAfterSaleSecretIsSealedAtRest(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		dbtest.Load(t, d, demoShop)
+		sec, err := productlink.SetAfterSale(ctx, d, seam.Actor{Name: "ops"}, 1, "https://erp.example/after-sale")
+		if err != nil || !strings.HasPrefix(sec, "whsec_") {
+			t.Fatalf("SetAfterSale = %q, %v", sec, err)
+		}
+		for table, rows := range dbtest.Snapshot(t, d) {
+			if strings.Contains(strings.Join(rows, "\n"), sec) {
+				t.Errorf("table %s holds the after-sale secret in plain text", table)
+			}
+		}
+		as, err := store.StoreAfterSale(ctx, d.Read(), 1)
+		if err != nil || as.Secret != sec || as.URL != "https://erp.example/after-sale" {
+			t.Errorf("StoreAfterSale = %+v, %v; want the secret shown", as, err)
+		}
+	})
+}

@@ -260,7 +260,7 @@ func ExchangeRates(ctx context.Context, q db.Q) ([]ExchangeRate, error) {
 }
 
 // AfterSale is where a store's after-sale webhook goes and the secret that
-// signs it; URL is empty when none is set.
+// signs it (stored sealed, see hookseal.go); URL is empty when none is set.
 type AfterSale struct {
 	URL    string
 	Secret string
@@ -273,7 +273,11 @@ func StoreAfterSale(ctx context.Context, q db.Q, storeID int64) (AfterSale, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return AfterSale{}, seam.ErrNotFound
 	}
-	return AfterSale{URL: url.String, Secret: sec.String}, err
+	a := AfterSale{URL: url.String, Secret: sec.String}
+	if err != nil {
+		return a, err
+	}
+	return a, openHookSecrets(ctx, q, db.HookStore, 1, func(int) int64 { return storeID }, func(int) *string { return &a.Secret })
 }
 
 // SetStoreAfterSale writes a store's after-sale webhook setting; an empty
@@ -282,6 +286,14 @@ func SetStoreAfterSale(ctx context.Context, q db.Q, storeID int64, a AfterSale) 
 	var url, sec *string
 	if a.URL != "" {
 		url, sec = &a.URL, &a.Secret
+		if a.Secret != "" {
+			s, err := hookSealer(ctx, q)
+			if err != nil {
+				return false, err
+			}
+			sealed := s.Seal(a.Secret, db.HookSecretContext(db.HookStore, storeID))
+			sec = &sealed
+		}
 	}
 	res, err := q.ExecContext(ctx, `UPDATE store SET after_sale_url = $2, after_sale_secret = $3 WHERE id = $1`, storeID, url, sec)
 	if err != nil {

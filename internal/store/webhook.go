@@ -28,8 +28,8 @@ type WebhookDelivery struct {
 	Kind    string
 	StoreID *int64
 	URL     string
-	// Secret signs the message; kept in plain text because signing needs
-	// it. Empty means unsigned.
+	// Secret signs the message; stored sealed (see hookseal.go), in plain
+	// text here. Empty means unsigned.
 	Secret      string
 	ContentType string
 	Body        string
@@ -67,15 +67,19 @@ func scanWebhookDelivery(s scanner) (WebhookDelivery, error) {
 
 // InsertWebhookDelivery adds a PENDING message, due at NextAttemptAt, and
 // sets its ID. Insert it in the transaction of the change it reports, so
-// that it exists exactly when the change commits.
+// that it exists exactly when the change commits (and its secret, sealed
+// to the new row, with it).
 func InsertWebhookDelivery(ctx context.Context, q db.Q, d *WebhookDelivery) error {
 	id, err := insertID(ctx, q, `INSERT INTO webhook_delivery (event_id, kind, store_id, url, secret, content_type, body, status,
 		next_attempt_at, created_at, give_up_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10) RETURNING id`,
-		d.EventID, d.Kind, d.StoreID, d.URL, d.Secret, d.ContentType, d.Body,
+		d.EventID, d.Kind, d.StoreID, d.URL, "", d.ContentType, d.Body,
 		db.Time(d.NextAttemptAt), db.Time(d.CreatedAt), db.Time(d.GiveUpAt))
 	d.ID = id
 	d.Status = WebhookPending
-	return err
+	if err != nil {
+		return err
+	}
+	return sealHookSecret(ctx, q, db.HookDelivery, "secret", id, d.Secret)
 }
 
 // ClaimWebhookDeliveries claims up to limit PENDING deliveries due at now,
@@ -95,7 +99,7 @@ func ClaimWebhookDeliveries(ctx context.Context, tx *db.Tx, now, leaseUntil time
 	}
 	// RETURNING promises no order.
 	slices.SortFunc(ds, func(a, b WebhookDelivery) int { return cmp.Compare(a.ID, b.ID) })
-	return ds, nil
+	return ds, openHookSecrets(ctx, tx, db.HookDelivery, len(ds), func(i int) int64 { return ds[i].ID }, func(i int) *string { return &ds[i].Secret })
 }
 
 // WebhookOutcome is what a worker writes back for its claim of a
@@ -152,7 +156,11 @@ func PauseWebhookURL(ctx context.Context, tx *db.Tx, url string, now, until time
 
 // WebhookDeliveryByID loads one delivery.
 func WebhookDeliveryByID(ctx context.Context, q db.Q, id int64) (WebhookDelivery, error) {
-	return one(ctx, q, scanWebhookDelivery, `SELECT `+webhookDeliveryColumns+` FROM webhook_delivery WHERE id = $1`, id)
+	d, err := one(ctx, q, scanWebhookDelivery, `SELECT `+webhookDeliveryColumns+` FROM webhook_delivery WHERE id = $1`, id)
+	if err != nil {
+		return d, err
+	}
+	return d, openHookSecrets(ctx, q, db.HookDelivery, 1, func(int) int64 { return d.ID }, func(int) *string { return &d.Secret })
 }
 
 // WebhookAttempt is one POST of a delivery and how it went.

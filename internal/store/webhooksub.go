@@ -36,8 +36,8 @@ type WebhookSubscription struct {
 	// config file.
 	ConfigName *string
 	URL        string
-	// Secret signs every call; kept in plain text because signing needs
-	// it.
+	// Secret signs every call; stored sealed (see hookseal.go), in plain
+	// text here.
 	Secret  string
 	Flavour string
 	// ObjectTypes and Actions filter the events; empty means all.
@@ -97,16 +97,20 @@ func nonNil(list []string) []string {
 }
 
 // InsertWebhookSubscription adds an ACTIVE subscription, due at once, and
-// sets its ID.
+// sets its ID. Its secret is sealed to the new row, so call it in a
+// transaction.
 func InsertWebhookSubscription(ctx context.Context, q db.Q, w *WebhookSubscription) error {
 	w.Status = SubscriptionActive
 	id, err := insertID(ctx, q, `INSERT INTO webhook_subscription (config_name, url, secret, flavour, object_types, actions, store_id,
 		status, cursor_event_id, next_attempt_at, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8, $9, $10, $11, $11) RETURNING id`,
-		w.ConfigName, w.URL, w.Secret, w.Flavour, jsonList(nonNil(w.ObjectTypes)), jsonList(nonNil(w.Actions)), w.StoreID,
+		w.ConfigName, w.URL, "", w.Flavour, jsonList(nonNil(w.ObjectTypes)), jsonList(nonNil(w.Actions)), w.StoreID,
 		w.Cursor, db.Time(w.NextAttemptAt), w.CreatedBy, db.Time(w.CreatedAt))
 	w.ID = id
-	return err
+	if err != nil {
+		return err
+	}
+	return sealHookSecret(ctx, q, db.HookSubscription, "secret", id, w.Secret)
 }
 
 // UpsertConfigWebhookSubscription creates the subscription named
@@ -119,24 +123,31 @@ func UpsertConfigWebhookSubscription(ctx context.Context, q db.Q, w *WebhookSubs
 		ON CONFLICT (config_name) DO UPDATE SET url = excluded.url, secret = excluded.secret, flavour = excluded.flavour,
 			object_types = excluded.object_types, actions = excluded.actions, store_id = excluded.store_id, updated_at = excluded.updated_at
 		RETURNING id`,
-		w.ConfigName, w.URL, w.Secret, w.Flavour, jsonList(nonNil(w.ObjectTypes)), jsonList(nonNil(w.Actions)), w.StoreID,
+		w.ConfigName, w.URL, "", w.Flavour, jsonList(nonNil(w.ObjectTypes)), jsonList(nonNil(w.Actions)), w.StoreID,
 		w.Cursor, db.Time(w.NextAttemptAt), w.CreatedBy, db.Time(w.CreatedAt))
 	w.ID = id
-	return err
+	if err != nil {
+		return err
+	}
+	return sealHookSecret(ctx, q, db.HookSubscription, "secret", id, w.Secret)
 }
 
 // ConfigWebhookSubscriptions lists the subscriptions a config file owns.
 func ConfigWebhookSubscriptions(ctx context.Context, q db.Q) ([]WebhookSubscription, error) {
-	return all(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription
-		WHERE config_name IS NOT NULL ORDER BY id`)
+	return openSubscriptions(ctx, q)(all(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription
+		WHERE config_name IS NOT NULL ORDER BY id`))
 }
 
 // UpdateWebhookSubscriptionSettings writes what a subscription's owner
 // may change: URL, secret, flavour, filter and store.
 func UpdateWebhookSubscriptionSettings(ctx context.Context, q db.Q, w WebhookSubscription, now time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE webhook_subscription SET url = $1, secret = $2, flavour = $3, object_types = $4, actions = $5,
+	s, err := hookSealer(ctx, q)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE webhook_subscription SET url = $1, secret = $2, flavour = $3, object_types = $4, actions = $5,
 		store_id = $6, updated_at = $7 WHERE id = $8`,
-		w.URL, w.Secret, w.Flavour, jsonList(nonNil(w.ObjectTypes)), jsonList(nonNil(w.Actions)), w.StoreID, db.Time(now), w.ID)
+		w.URL, s.Seal(w.Secret, db.HookSecretContext(db.HookSubscription, w.ID)), w.Flavour, jsonList(nonNil(w.ObjectTypes)), jsonList(nonNil(w.Actions)), w.StoreID, db.Time(now), w.ID)
 	return err
 }
 
@@ -164,12 +175,12 @@ func DeleteWebhookSubscription(ctx context.Context, q db.Q, id int64) (bool, err
 
 // WebhookSubscriptionByID loads one subscription.
 func WebhookSubscriptionByID(ctx context.Context, q db.Q, id int64) (WebhookSubscription, error) {
-	return one(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription WHERE id = $1`, id)
+	return openSubscription(ctx, q)(one(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription WHERE id = $1`, id))
 }
 
 // WebhookSubscriptionsByIDs loads subscriptions by id, in no order.
 func WebhookSubscriptionsByIDs(ctx context.Context, q db.Q, ids []int64) ([]WebhookSubscription, error) {
-	return byIDs(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription`, "id", ids, "")
+	return openSubscriptions(ctx, q)(byIDs(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription`, "id", ids, ""))
 }
 
 // WebhookSubscriptions lists subscriptions by id; with storeID set, only
@@ -179,7 +190,7 @@ func WebhookSubscriptions(ctx context.Context, q db.Q, storeID *int64) ([]Webhoo
 	if storeID != nil {
 		w.add("store_id = ?", *storeID)
 	}
-	return list(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription`, &w, " ORDER BY id", Page{})
+	return openSubscriptions(ctx, q)(list(ctx, q, scanWebhookSubscription, `SELECT `+webhookSubscriptionColumns+` FROM webhook_subscription`, &w, " ORDER BY id", Page{}))
 }
 
 // LastEventID is the feed's newest event id, 0 for an empty feed.
@@ -206,7 +217,7 @@ func ClaimWebhookSubscriptions(ctx context.Context, tx *db.Tx, now, leaseUntil t
 		return nil, err
 	}
 	slices.SortFunc(ws, func(a, b WebhookSubscription) int { return cmp.Compare(a.ID, b.ID) })
-	return ws, nil
+	return openSubscriptions(ctx, tx)(ws, nil)
 }
 
 // SubscriptionOutcome is what a worker writes back for its claim of a
