@@ -267,7 +267,38 @@ func orderable(v View) error {
 	} else if err := checkAddress("address", &v.Address, need); err != nil {
 		p.Merge(err)
 	}
+	if need == postalAddress && v.Selection.Address != "" {
+		stateNeeded(&p, v)
+	}
 	return p.Err()
+}
+
+// stateNeeded refuses an order in a country taxed by state (the United
+// States) that has no tax state yet: neither PUT /countries/{c}/states/{s}
+// nor an address named one, so the order would carry no state sales tax.
+// The address that lacks the state is named: the billing address when it
+// has none, and the shipping address too when one is given that differs
+// from the billing address (its state is the one taxed). A gift
+// certificate ships nothing and needs no state.
+func stateNeeded(p *seam.Problems, v View) {
+	if !v.StateRequired || v.Selection.StateID != nil || v.Country == nil {
+		return
+	}
+	named := false
+	if strings.TrimSpace(v.Address.State) == "" {
+		p.Add(seam.P("address", "state"), "%s taxes by state: give the buyer's state (address.state, its code as NY) or choose it with PUT /countries/%s/states/{state}.",
+			v.Country.Name, v.Country.Code)
+		named = true
+	}
+	if v.ShippingAddress != (Address{}) && v.ShippingAddress != v.Address && strings.TrimSpace(v.ShippingAddress.State) == "" {
+		p.Add(seam.P("shippingAddress", "state"), "%s taxes by state: give the state the order ships to (shippingAddress.state, its code as NY).", v.Country.Name)
+		named = true
+	}
+	if !named {
+		// An address names a state, but not in the selection's country.
+		p.Add(seam.P("address", "state"), "%s taxes by state and no address names a state of %s: give the buyer's state (its code as NY) with country %s.",
+			v.Country.Name, v.Country.Name, v.Country.Code)
+	}
 }
 
 // reserve allocates the stock of every line, warehouse by warehouse in

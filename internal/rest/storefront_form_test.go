@@ -139,3 +139,90 @@ func TestAddressStateSetsTheTaxState(t *testing.T) {
 		b.fails(http.StatusBadRequest, "address.state", "PUT", "/address", map[string]any{"address": addressIn("US", "Atlantis")})
 	})
 }
+
+// TestUSPaymentNeedsAState: paymentFields say a US buyer gives a state, and
+// POST /payment enforces it. Without a tax state (no PUT
+// /countries/US/states/{s}, no address state) the payment is a 400 on
+// address.state (and on shippingAddress.state when a different shipping
+// address lacks one too) with nothing reserved and no order; with a state
+// the order carries it and its tax; a country without states (SE) and a
+// gift certificate (e-mail and name) pay as before.
+func TestUSPaymentNeedsAState(t *testing.T) {
+	t.Parallel()
+	dbtest.EachFrom(t, demoShop, func(t *testing.T, d *db.DB) {
+		a := startAPI(t, d)
+		allocated := func() int64 { return dbtest.Int(t, d, `SELECT COALESCE(SUM(allocated), 0) FROM stock`) }
+		orders := func() int64 { return dbtest.Int(t, d, `SELECT COUNT(*) FROM orders`) }
+		orderState := func(o answer) string {
+			return dbtest.String(t, d, `SELECT COALESCE((SELECT s.code FROM state s WHERE s.id = o.state_id), '') || ' ' || o.tax_minor
+				FROM orders o WHERE o.hash = '`+o.str("order", "id")+`'`)
+		}
+		allocBefore, ordersBefore := allocated(), orders()
+
+		b := a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/US", nil)
+		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
+		e := b.fails(http.StatusBadRequest, "address.state", "POST", "/payment", pay(addressIn("US", "")))
+		if e.get("errors", "shippingAddress.state") != nil {
+			t.Errorf("no shipping address given, yet errors = %v", e.get("errors"))
+		}
+		ship := addressIn("US", "")
+		ship["address1"] = "2 Side St"
+		in := pay(addressIn("US", ""))
+		in["shippingAddress"] = ship
+		b.fails(http.StatusBadRequest, "shippingAddress.state", "POST", "/payment", in)
+		b.fails(http.StatusBadRequest, "address.state", "POST", "/payment", in)
+		if got, want := allocated(), allocBefore; got != want {
+			t.Errorf("allocated %d after refused payments, want %d (nothing reserved)", got, want)
+		}
+		if got := orders(); got != ordersBefore {
+			t.Errorf("%d orders after refused payments, want %d", got, ordersBefore)
+		}
+		// The shipping address's state is the one taxed.
+		ship["state"] = "CA"
+		in["shippingAddress"] = ship
+		o := b.must(http.StatusOK, "POST", "/payment", in)
+		ca := orderState(o)
+		if !strings.HasPrefix(ca, "CA ") || ca == "CA 0" {
+			t.Errorf("order with a shipping address in CA: state and tax %q, want CA and California's tax", ca)
+		}
+
+		// A billing address in NY: New York's tax (8.875 % of 46.89 USD).
+		b = a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/US", nil)
+		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
+		if got := orderState(b.must(http.StatusOK, "POST", "/payment", pay(addressIn("US", "NY")))); got != "NY 416" {
+			t.Errorf("order with an address in NY: state and tax %q, want \"NY 416\"", got)
+		}
+
+		// A state chosen with PUT /countries/US/states/NY is enough.
+		b = a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/US/states/NY", nil)
+		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
+		if got := orderState(b.must(http.StatusOK, "POST", "/payment", pay(addressIn("US", "")))); got != "NY 416" {
+			t.Errorf("order after PUT /countries/US/states/NY: state and tax %q, want \"NY 416\"", got)
+		}
+
+		// Sweden has no states: nothing changes.
+		b = a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/SE", nil)
+		b.must(http.StatusOK, "POST", "/items/"+tee, nil)
+		if got := orderState(b.must(http.StatusOK, "POST", "/payment", pay(addressIn("SE", "")))); got != " 8760" {
+			t.Errorf("order in SE: state and tax %q, want no state and 8760", got)
+		}
+		// A gift certificate ships nothing: e-mail and name suffice.
+		b = a.browser(t)
+		b.must(http.StatusOK, "PUT", "/countries/US", nil)
+		b.must(http.StatusOK, "POST", "/items/gift-certificates/gift-2", nil)
+		buyer := addressIn("US", "")
+		delete(buyer, "address1")
+		delete(buyer, "zipCode")
+		delete(buyer, "city")
+		if o := b.must(http.StatusOK, "POST", "/payment", pay(buyer)); o.str("order", "id") == "" {
+			t.Errorf("gift certificate in the US without a state: %v, want an order", o.get("errors"))
+		}
+		if got := orders(); got != ordersBefore+5 {
+			t.Errorf("%d orders, want %d", got, ordersBefore+5)
+		}
+	})
+}
