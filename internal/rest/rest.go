@@ -376,8 +376,8 @@ func (h *Handler) writeError(w http.ResponseWriter, c *call, err error) {
 		status, field, msg = http.StatusUnauthorized, "authorization", trimKind(err, seam.ErrUnauthenticated)
 	case errors.Is(err, context.Canceled):
 		status, field, msg = 499, "request", "The request was cancelled."
-	case errors.Is(err, seam.ErrUnavailable):
-		// The database could not be had in time; nothing was changed (a
+	case errors.Is(err, seam.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		// The database (or the call's own deadline) could not be had in time; nothing was changed (a
 		// payment gives its reservation back before this answer).
 		h.log.WarnContext(c.ctx, "checkout request: database unavailable", "err", err, "request_id", h.RequestID(c.ctx), "path", LogPath(c.r.URL.Path))
 		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))

@@ -293,7 +293,7 @@ func LockStock(ctx context.Context, q db.Q, keys []StockKey, create bool) ([]Sto
 				ON CONFLICT (warehouse_id, product_size_id) DO NOTHING`, k.WarehouseID, k.ProductSizeID); err != nil {
 				return nil, err
 			}
-			if _, err := q.ExecContext(ctx, `SELECT 1 FROM stock WHERE product_size_id = $1 AND warehouse_id = $2`+db.ForUpdate(q),
+			if _, err := q.ExecContext(ctx, `SELECT 1 FROM stock WHERE product_size_id = $1 AND warehouse_id = $2`+stockLock(q),
 				k.ProductSizeID, k.WarehouseID); err != nil {
 				return nil, err
 			}
@@ -310,7 +310,7 @@ func LockStock(ctx context.Context, q db.Q, keys []StockKey, create bool) ([]Sto
 	}
 	// PostgreSQL locks the rows as the sorted result is read, so ORDER BY
 	// is the locking order.
-	return all(ctx, q, scanStock, stockSelect+" WHERE "+b.String()+" ORDER BY product_size_id, warehouse_id"+db.ForUpdate(q), args...)
+	return all(ctx, q, scanStock, stockSelect+" WHERE "+b.String()+" ORDER BY product_size_id, warehouse_id"+stockLock(q), args...)
 }
 
 // LockStockOfSizes locks every stock row of the product sizes, in every
@@ -321,5 +321,15 @@ func LockStockOfSizes(ctx context.Context, q db.Q, productSizeIDs []int64) ([]St
 	ids := slices.Clone(productSizeIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	return byIDs(ctx, q, scanStock, stockSelect, "product_size_id", ids, " ORDER BY product_size_id, warehouse_id"+db.ForUpdate(q))
+	return byIDs(ctx, q, scanStock, stockSelect, "product_size_id", ids, " ORDER BY product_size_id, warehouse_id"+stockLock(q))
+}
+
+// stockLock is the row lock LockStock takes (FOR UPDATE on PostgreSQL).
+// The mutant "stock-rows-unlocked" drops it, so that the mutation check
+// proves each conditional stock update holds without the lock.
+func stockLock(q db.Q) string {
+	if mutant.On("stock-rows-unlocked") {
+		return ""
+	}
+	return db.ForUpdate(q)
 }

@@ -33,9 +33,9 @@ var mutants = []mutant{
 	{"capture-over-authorization", "internal/rest", "TestCaptureNeverExceedsTheAuthorizationOnItsOwn"},
 
 	// Stock.
-	{"stock-oversell", "internal/rest", "TestStockIsNeverOversold"},
-	{"stock-allocate-read-then-write", "internal/rest", "TestStockIsNeverOversold"},
-	{"stock-change-lost-update", "internal/gql", "TestConcurrentStockChangesAllCount"},
+	{"stock-oversell+stock-rows-unlocked", "internal/rest", "TestStockIsNeverOversold"},
+	{"stock-allocate-read-then-write+stock-rows-unlocked", "internal/rest", "TestStockIsNeverOversold"},
+	{"stock-change-lost-update+stock-rows-unlocked", "internal/gql", "TestConcurrentStockChangesAllCount"},
 
 	// Delivery: mail and webhooks once each, nothing skipped.
 	{"mail-lease-ignored", "internal/mail", "TestTwoWorkersSendEachMessageExactlyOnce"},
