@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +60,10 @@ func startServeLogs(t *testing.T, args ...string) (base string, stdout, stderr *
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
+	if slices.Contains(args, "--database-url") && !slices.Contains(args, "--media-dir") {
+		// Pictures go to a temporary folder, not ./seam-data of the package.
+		args = append(args, "--media-dir", t.TempDir())
+	}
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--webhook-allow-private"}, args...), stdout, stderr)
 	}()

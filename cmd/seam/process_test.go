@@ -109,7 +109,8 @@ func startProcess(t *testing.T, e engine, env []string, args ...string) *process
 	t.Helper()
 	all := []string{"serve", "--addr", "127.0.0.1:0", "--log-format", "json"}
 	if e.url != "" {
-		all = append(all, "--database-url", e.url)
+		// Pictures go to a temporary folder, not ./seam-data of the package.
+		all = append(all, "--database-url", e.url, "--media-dir", t.TempDir())
 	} else {
 		all = append(all, "--data", e.dataDir)
 	}
