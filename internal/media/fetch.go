@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"seam/internal/netguard"
 )
 
 // DefaultFetchTimeout bounds fetching a picture by URL, from the first
@@ -22,25 +24,18 @@ const DefaultFetchTimeout = 30 * time.Second
 // address was refused.
 var errPrivate = errors.New("private address")
 
-// publicOnly refuses connections to addresses inside the machine or its
-// network: loopback, private (RFC 1918, fc00::/7), link-local (cloud
-// metadata at 169.254.169.254), unspecified, multicast and CGNAT. It runs
-// on the address actually dialled, after DNS, so a name that resolves to
-// such an address (or is re-bound to one) is refused too.
+// publicOnly refuses connections to addresses that are not public
+// (netguard.Public: loopback, private, link-local such as the cloud
+// metadata at 169.254.169.254, CGNAT, reserved). It runs on the address
+// actually dialled, after DNS, so a name that resolves to such an address
+// (or is re-bound to one) is refused too.
 func publicOnly(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
+	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return err
 	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return err
-	}
-	ip = ip.Unmap()
-	cgnat := netip.MustParsePrefix("100.64.0.0/10")
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() ||
-		ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
-		return fmt.Errorf("%s: %w", ip, errPrivate)
+	if !netguard.Public(ap.Addr()) {
+		return fmt.Errorf("%s: %w", ap.Addr().Unmap(), errPrivate)
 	}
 	return nil
 }
